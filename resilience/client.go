@@ -1,0 +1,737 @@
+package resilience
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	retryablehttp "github.com/hashicorp/go-retryablehttp"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/internal/redact"
+)
+
+// Clock tells the time, sleeps and schedules; inject a fake one with [WithClock] so
+// that tests of 30-second backoffs and 60-second breaker windows take no time.
+type Clock = clock.Clock
+
+// Timer is a call scheduled with [Clock.AfterFunc].
+type Timer = clock.Timer
+
+// Client sends HTTP requests through the policy's layers. It is safe for concurrent
+// use, and its Do method makes it an oapi-codegen HttpRequestDoer.
+//
+// The order of the layers is fixed by construction:
+//
+//	once per call:    cache lookup → call timeout → bulkhead → retry loop (go-retryablehttp)
+//	once per attempt: breaker (per host) → rate limiter → attempt timeout
+//	                  → attempt middleware (auth, User-Agent, …) → base transport
+//
+// so the breaker never counts a request the limiter held back, the limiter never
+// waits past the call's deadline, retries re-run the auth layer (fresh tokens), and
+// local rejections (breaker open, limiter, bulkhead) are never retried.
+type Client struct {
+	name      string
+	p         Policy
+	rc        *retryablehttp.Client
+	breakers  *breakers
+	limiter   Limiter
+	bulkhead  *bulkhead
+	cache     *cache
+	stats     stats
+	clk       clock.Clock
+	log       *slog.Logger
+	hooks     Hooks
+	rnd       func() float64
+	retryCode [10]uint64 // bitset of retryable status codes 0..639
+	maxRA     time.Duration
+	std       *http.Client
+}
+
+// Option configures a [Client].
+type Option func(*options)
+
+type options struct {
+	name    string
+	base    http.RoundTripper
+	mws     []func(http.RoundTripper) http.RoundTripper
+	log     *slog.Logger
+	hooks   Hooks
+	clk     Clock
+	limiter Limiter
+	rnd     func() float64
+	redir   func(req *http.Request, via []*http.Request) error
+}
+
+// WithName names the client (the connector's system) in logs, hooks and [Health].
+func WithName(name string) Option { return func(o *options) { o.name = name } }
+
+// WithTransport sets the pooled base transport that sends each attempt. The default
+// is a clone of http.DefaultTransport. The client never closes its idle connections.
+func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.base = rt } }
+
+// WithAttemptMiddleware adds layers that run on every attempt, just above the base
+// transport (auth, User-Agent, request signing). The first given is the outermost.
+func WithAttemptMiddleware(mw ...func(http.RoundTripper) http.RoundTripper) Option {
+	return func(o *options) { o.mws = append(o.mws, mw...) }
+}
+
+// WithLogger sets the logger; every record goes through the redacting handler. By
+// default the client is silent.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithHooks sets the observation hooks.
+func WithHooks(h Hooks) Option { return func(o *options) { o.hooks = h } }
+
+// WithClock sets the clock used for backoff waits, breaker windows, limiter waits and
+// timeouts.
+func WithClock(c Clock) Option { return func(o *options) { o.clk = c } }
+
+// WithLimiter replaces the policy's token bucket with l (for a limiter shared across
+// replicas).
+func WithLimiter(l Limiter) Option { return func(o *options) { o.limiter = l } }
+
+// WithRand sets the source of jitter (uniform in [0, 1)); for deterministic tests.
+func WithRand(f func() float64) Option { return func(o *options) { o.rnd = f } }
+
+// WithRedirectPolicy sets how redirects are followed (see http.Client.CheckRedirect);
+// by default Go's policy applies (up to 10, credentials dropped across hosts).
+func WithRedirectPolicy(f func(req *http.Request, via []*http.Request) error) Option {
+	return func(o *options) { o.redir = f }
+}
+
+// DefaultMaxRetryAfter is the longest server-requested wait a call honours by default.
+const DefaultMaxRetryAfter = 30 * time.Second
+
+var defaultRetryable = []int{408, 429, 500, 502, 503, 504}
+
+// New builds a client for p. It reports every problem of p at once.
+func New(p Policy, opts ...Option) (*Client, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	c := &Client{name: o.name, p: p, clk: o.clk, hooks: o.hooks, rnd: o.rnd, maxRA: p.Retry.MaxRetryAfter}
+	if c.clk == nil {
+		c.clk = clock.Real{}
+	}
+	if c.rnd == nil {
+		c.rnd = rand.Float64
+	}
+	if c.maxRA == 0 {
+		c.maxRA = DefaultMaxRetryAfter
+	}
+	c.log = redact.Logger(o.log)
+	codes := p.Retry.RetryableStatus
+	if codes == nil {
+		codes = defaultRetryable
+	}
+	for _, s := range codes {
+		if s >= 0 && s < 640 {
+			c.retryCode[s/64] |= 1 << (s % 64)
+		}
+	}
+	if p.Breaker.FailureThreshold > 0 {
+		c.breakers = newBreakers(p.Breaker, c.clk, c.onBreakerChange)
+	}
+	switch {
+	case o.limiter != nil:
+		c.limiter = o.limiter
+	case p.Limit.Requests > 0:
+		c.limiter = NewTokenBucket(p.Limit, c.clk)
+	}
+	if p.Bulkhead.MaxConcurrent > 0 {
+		c.bulkhead = newBulkhead(p.Bulkhead, c.clk)
+	}
+	if p.Cache.MaxEntries > 0 {
+		c.cache = newCache(p.Cache)
+	}
+	base := o.base
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	for i := len(o.mws) - 1; i >= 0; i-- {
+		base = o.mws[i](base)
+	}
+	c.rc = &retryablehttp.Client{
+		HTTPClient:   &http.Client{Transport: &attemptTransport{c: c, next: base}, CheckRedirect: o.redir},
+		RetryMax:     1 << 30, // the client counts attempts itself, per call
+		CheckRetry:   c.checkRetry,
+		Backoff:      noBackoff, // the wait happens in checkRetry, which sees the context
+		ErrorHandler: passthrough,
+	}
+	c.std = &http.Client{Transport: doer{c}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return c, nil
+}
+
+func noBackoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }
+
+func passthrough(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err }
+
+// HTTPClient returns an *http.Client that sends through c, for libraries that want
+// one. Redirects are followed inside c.
+func (c *Client) HTTPClient() *http.Client { return c.std }
+
+type doer struct{ c *Client }
+
+func (d doer) RoundTrip(req *http.Request) (*http.Response, error) { return d.c.Do(req) }
+
+// errStop tells the retry loop that checkRetry decided to stop for a reason recorded in
+// the call state.
+var errStop = errors.New("resilience: stop")
+
+type stateKey struct{}
+
+// callState is the per-call state. It is the request's context, so go-retryablehttp's
+// CheckRetry and the per-attempt transport both find it without a lookup chain.
+type callState struct {
+	context.Context
+	method, host, route string
+	idempotent          bool
+	maxRetries          int
+	attempts            int
+	stop                error // reason sentinel when checkRetry stopped
+	stopErr             error // context error when the wait was cut short
+	retryAfter          time.Duration
+	lastErr             error
+	last                *Response
+}
+
+func (s *callState) Value(key any) any {
+	if _, ok := key.(stateKey); ok {
+		return s
+	}
+	return s.Context.Value(key)
+}
+
+func stateFrom(ctx context.Context) *callState {
+	if s, ok := ctx.(*callState); ok {
+		return s
+	}
+	s, _ := ctx.Value(stateKey{}).(*callState)
+	return s
+}
+
+func idempotentMethod(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// Do sends req through the layers (see [Client]). On failure it returns a
+// [*CallError]. When the cache holds a good response for a failed GET, that response is
+// returned instead, marked stale (see [IsStale]).
+//
+// Like http.Client.Do, Do does not modify req, and the caller must close the
+// response body; the call timeout keeps running until it is closed.
+func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	o := overridesFrom(ctx)
+	start := c.clk.Now()
+	route := req.URL.Path
+	if o != nil && o.route != "" {
+		route = o.route
+	}
+
+	var ckey string
+	var ttl time.Duration
+	if c.cache != nil && req.Method == http.MethodGet {
+		if ttl = c.cache.ttl(req, o); ttl >= 0 {
+			ckey = cacheKey(req)
+			if ttl > 0 {
+				if resp := c.cache.lookup(ckey, start, false); resp != nil {
+					c.finish(req, route, 0, resp, nil, start)
+					return resp, nil
+				}
+			}
+		}
+	}
+
+	timeout := c.p.Timeout
+	if o != nil && o.timeoutSet {
+		timeout = o.timeout
+	}
+	var cancel context.CancelFunc
+	if timeout > 0 {
+		dl := start.Add(timeout)
+		if cur, ok := ctx.Deadline(); !ok || cur.After(dl) {
+			ctx, cancel = context.WithDeadline(ctx, dl)
+		}
+	}
+	done := func() {
+		if cancel != nil {
+			cancel()
+		}
+	}
+
+	if c.bulkhead != nil {
+		if err := c.bulkhead.acquire(ctx); err != nil {
+			ce := &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: err}
+			if errors.Is(err, context.DeadlineExceeded) {
+				ce.Reason = connectors.ErrTimeout
+			}
+			return c.fallback(req, route, ckey, ce, start, done)
+		}
+		defer c.bulkhead.release()
+	}
+
+	st := &callState{Context: ctx, method: req.Method, host: req.URL.Host, route: route, maxRetries: c.p.Retry.MaxRetries}
+	st.idempotent = idempotentMethod(req.Method) || req.Header.Get(IdempotencyKeyHeader) != ""
+	if o != nil {
+		st.idempotent = st.idempotent || o.idempotent
+		if o.maxRetriesSet {
+			st.maxRetries = o.maxRetries
+		}
+		if o.noRetry {
+			st.maxRetries = 0
+		}
+	}
+
+	rreq, err := c.wrap(req, st)
+	if err != nil {
+		done()
+		return nil, &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: redact.Error(err)}
+	}
+	resp, err := c.rc.Do(rreq)
+	if err != nil {
+		return c.fallback(req, route, ckey, c.callError(st, req, resp, err), start, done)
+	}
+	if resp.StatusCode >= 500 && ckey != "" {
+		if stale := c.cache.lookup(ckey, c.clk.Now(), true); stale != nil {
+			drainClose(resp.Body)
+			done()
+			c.warnStale(req, route, resp.StatusCode, nil)
+			c.finish(req, route, st.attempts, stale, nil, start)
+			return stale, nil
+		}
+	}
+	if ckey != "" && resp.StatusCode == http.StatusOK {
+		resp = c.cache.store(ckey, resp, ttl, c.clk.Now())
+	}
+	if cancel != nil {
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	}
+	c.finish(req, route, st.attempts, resp, nil, start)
+	return resp, nil
+}
+
+// wrap builds the go-retryablehttp request. A body with GetBody (bytes, strings,
+// buffers as set by http.NewRequest) is replayed through GetBody without buffering;
+// any other body is read into memory once so every attempt can replay it.
+func (c *Client) wrap(req *http.Request, st *callState) (*retryablehttp.Request, error) {
+	hreq := req.WithContext(st)
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody == nil {
+		return retryablehttp.FromRequest(hreq)
+	}
+	hreq.Body = nil
+	rreq, err := retryablehttp.FromRequest(hreq)
+	if err != nil {
+		return nil, err
+	}
+	getBody := req.GetBody
+	if err := rreq.SetBody(retryablehttp.ReaderFunc(func() (io.Reader, error) { return getBody() })); err != nil {
+		return nil, err
+	}
+	rreq.ContentLength = req.ContentLength
+	return rreq, nil
+}
+
+func (c *Client) fallback(req *http.Request, route, ckey string, ce *CallError, start time.Time, done func()) (*http.Response, error) {
+	done()
+	if ckey != "" {
+		if stale := c.cache.lookup(ckey, c.clk.Now(), true); stale != nil {
+			c.warnStale(req, route, 0, ce)
+			c.finish(req, route, ce.Attempts, stale, nil, start)
+			return stale, nil
+		}
+	}
+	c.finish(req, route, ce.Attempts, nil, ce, start)
+	return nil, ce
+}
+
+func (c *Client) warnStale(req *http.Request, route string, status int, err error) {
+	if c.log.Enabled(context.Background(), slog.LevelWarn) {
+		c.log.Warn("serving stale response", "client", c.name, "method", req.Method, "host", req.URL.Host,
+			"route", route, "status", status, "error", err)
+	}
+}
+
+func (c *Client) callError(st *callState, req *http.Request, resp *http.Response, err error) *CallError {
+	ce := &CallError{Method: req.Method, URL: redact.URL(req.URL), Attempts: st.attempts, RetryAfter: st.retryAfter}
+	if errors.Is(err, errStop) {
+		ce.Reason = st.stop
+		if st.stopErr != nil {
+			ce.Err = st.stopErr
+			if errors.Is(st.stopErr, context.DeadlineExceeded) {
+				ce.Reason = connectors.ErrTimeout
+			}
+		} else {
+			ce.Err = scrub(st.lastErr)
+		}
+	} else {
+		ce.Err = scrub(err)
+		if errors.Is(err, context.DeadlineExceeded) && st.Context.Err() != nil {
+			ce.Reason = connectors.ErrTimeout
+		}
+	}
+	if resp != nil {
+		ce.Response = snapshot(resp)
+	} else {
+		ce.Response = st.last
+	}
+	return ce
+}
+
+// scrub masks query values in the URL of a *url.Error (net/http puts the full URL in
+// it) and anywhere else in the message.
+func scrub(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = redact.URLString(ue.URL)
+	}
+	return redact.Error(err)
+}
+
+// checkRetry is go-retryablehttp's CheckRetry. It classifies the attempt's outcome,
+// enforces the per-call retry count, the Retry-After cap and the deadline, and waits
+// the backoff itself (Backoff sees neither the context nor the error; this hook sees
+// both), so no wait ever passes the deadline.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st := stateFrom(ctx)
+	if st == nil {
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
+	st.attempts++
+	st.lastErr = err
+	if ctx.Err() != nil || !c.retryable(st, resp, err) {
+		return false, nil
+	}
+	if st.attempts > st.maxRetries {
+		st.stop = ErrRetriesExhausted
+		return false, errStop
+	}
+	now := c.clk.Now()
+	var ra time.Duration
+	if resp != nil {
+		ra = ParseRetryAfter(resp.Header, now)
+	}
+	st.retryAfter = ra
+	if ra > c.maxRA {
+		st.stop = ErrRetryAfterTooLong
+		return false, errStop
+	}
+	var wait time.Duration
+	if b := c.p.Retry.Backoff; b != nil {
+		wait = b.Delay(st.attempts, c.rnd())
+	}
+	if wait < ra {
+		wait = ra // the server's hint is a floor, never jittered below
+	}
+	if dl, ok := ctx.Deadline(); ok && !now.Add(wait).Before(dl) {
+		st.stop = connectors.ErrTimeout
+		return false, errStop
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+		// keep what the response said, and free its connection during the wait
+		st.last = snapshot(resp)
+	}
+	if c.hooks.OnRetry != nil {
+		c.hooks.OnRetry(RetryInfo{Method: st.method, Host: st.host, Route: st.route, Attempt: st.attempts,
+			StatusCode: status, Err: scrub(err), Wait: wait, RetryAfter: ra})
+	}
+	if c.log.Enabled(ctx, slog.LevelInfo) {
+		c.log.Info("retrying", "client", c.name, "method", st.method, "host", st.host, "route", st.route,
+			"attempt", st.attempts, "status", status, "error", scrub(err), "wait", wait)
+	}
+	if wait > 0 {
+		if err := c.clk.Sleep(ctx, wait); err != nil {
+			st.stopErr = err
+			return false, errStop
+		}
+	}
+	return true, nil
+}
+
+func (c *Client) retryStatus(code int) bool {
+	return code >= 0 && code < 640 && c.retryCode[code/64]&(1<<(code%64)) != 0
+}
+
+// retryable classifies one attempt's outcome.
+func (c *Client) retryable(st *callState, resp *http.Response, err error) bool {
+	if err == nil {
+		return c.retryStatus(resp.StatusCode) && st.idempotent
+	}
+	if errors.Is(err, ErrRejected) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var r Retryable
+	if errors.As(err, &r) {
+		return r.Retryable()
+	}
+	if permanent(err) {
+		return false
+	}
+	return st.idempotent || NotSent(err)
+}
+
+// permanent reports transport errors that retrying cannot fix: certificate problems,
+// unsupported schemes, redirect loops.
+func permanent(err error) bool {
+	var (
+		ua  x509.UnknownAuthorityError
+		he  x509.HostnameError
+		ci  x509.CertificateInvalidError
+		cve *tls.CertificateVerificationError
+	)
+	if errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &cve) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects")
+}
+
+// NotSent reports whether err proves the request never reached the server, so even a
+// non-idempotent request may be sent again: the dial failed (refused, unreachable,
+// timed out), the name did not resolve, or the TLS handshake failed.
+func NotSent(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) {
+		return true
+	}
+	var alert tls.AlertError
+	return errors.As(err, &alert)
+}
+
+// attemptTransport runs once per attempt: breaker, limiter, attempt timeout, then the
+// middleware and base transport. It deliberately has no CloseIdleConnections method,
+// so go-retryablehttp's pool flush after a failed call is a no-op.
+type attemptTransport struct {
+	c    *Client
+	next http.RoundTripper
+}
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := t.c
+	ctx := req.Context()
+	st := stateFrom(ctx)
+	start := c.clk.Now()
+	var br *breaker
+	var probe bool
+	if c.breakers != nil {
+		br = c.breakers.get(req.URL.Host)
+		var err error
+		if probe, err = br.allow(); err != nil {
+			c.attemptDone(st, req, nil, err, start)
+			return nil, err
+		}
+	}
+	if c.limiter != nil {
+		err := c.limiter.Wait(ctx)
+		if waited := c.clk.Now().Sub(start); (waited > 0 || err != nil) && c.hooks.OnLimiterWait != nil {
+			lw := LimiterWait{Host: req.URL.Host, Waited: waited, Err: err}
+			if st != nil {
+				lw.Route = st.route
+			}
+			c.hooks.OnLimiterWait(lw)
+		}
+		if err != nil {
+			if br != nil {
+				br.done(probe, outcomeIgnore)
+			}
+			c.attemptDone(st, req, nil, err, start)
+			return nil, err
+		}
+	}
+	var resp *http.Response
+	var err error
+	if d := c.p.AttemptTimeout; d > 0 {
+		resp, err = t.withTimeout(req, d)
+	} else {
+		resp, err = t.next.RoundTrip(req)
+	}
+	if br != nil {
+		br.done(probe, classify(ctx, resp, err))
+	}
+	c.attemptDone(st, req, resp, err, start)
+	return resp, err
+}
+
+// withTimeout bounds the attempt until its response headers arrive. The attempt's
+// context is cancelled when the body is closed, never while it is being read.
+func (t *attemptTransport) withTimeout(req *http.Request, d time.Duration) (*http.Response, error) {
+	ctx, cancel := context.WithCancel(req.Context())
+	at := &attemptTimer{cancel: cancel}
+	tm := t.c.clk.AfterFunc(d, at.fire)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	stopped := tm.Stop()
+	if !stopped && at.fired.Load() {
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		cancel()
+		return nil, &attemptTimeoutError{d: d}
+	}
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type attemptTimer struct {
+	cancel context.CancelFunc
+	fired  atomic.Bool
+}
+
+func (a *attemptTimer) fire() {
+	a.fired.Store(true)
+	a.cancel()
+}
+
+// cancelOnClose releases a context when the body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// classify tells the breaker what an attempt means: 5xx, timeouts and connection
+// errors are failures; 4xx and successes are successes (the host answered); local
+// rejections and the caller's own cancellations are ignored.
+func classify(ctx context.Context, resp *http.Response, err error) outcome {
+	if err != nil {
+		if errors.Is(err, ErrRejected) || errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled {
+			return outcomeIgnore
+		}
+		return outcomeFailure
+	}
+	if resp.StatusCode >= 500 {
+		return outcomeFailure
+	}
+	return outcomeSuccess
+}
+
+func (c *Client) attemptDone(st *callState, req *http.Request, resp *http.Response, err error, start time.Time) {
+	hook := c.hooks.OnAttempt != nil
+	logOn := c.log.Enabled(req.Context(), slog.LevelDebug)
+	if !hook && !logOn {
+		return
+	}
+	info := AttemptInfo{Method: req.Method, Host: req.URL.Host, Route: req.URL.Path, Err: scrub(err), Duration: c.clk.Now().Sub(start)}
+	if st != nil {
+		info.Route, info.Attempt = st.route, st.attempts+1
+	}
+	if resp != nil {
+		info.StatusCode = resp.StatusCode
+	}
+	if hook {
+		c.hooks.OnAttempt(info)
+	}
+	if logOn {
+		c.log.Debug("attempt", "client", c.name, "method", info.Method, "host", info.Host, "route", info.Route,
+			"attempt", info.Attempt, "status", info.StatusCode, "error", info.Err, "duration", info.Duration)
+	}
+}
+
+func (c *Client) finish(req *http.Request, route string, attempts int, resp *http.Response, err error, start time.Time) {
+	now := c.clk.Now()
+	d := now.Sub(start)
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	stale := IsStale(resp)
+	failed := err != nil || status >= 500 || stale
+	unavailable := status >= 500 || stale || err != nil && (errors.Is(err, connectors.ErrCircuitOpen) || !errors.Is(err, ErrRejected) && !errors.Is(err, context.Canceled))
+	if !FromCache(resp) || stale {
+		c.stats.record(now, d, failed, unavailable)
+	}
+	if c.hooks.OnCall != nil {
+		c.hooks.OnCall(CallInfo{Method: req.Method, Host: req.URL.Host, Route: route, Attempts: attempts,
+			StatusCode: status, Err: err, Duration: d, Cache: cacheState(resp)})
+	}
+	if err != nil && c.log.Enabled(req.Context(), slog.LevelWarn) {
+		c.log.Warn("call failed", "client", c.name, "method", req.Method, "host", req.URL.Host, "route", route,
+			"attempts", attempts, "error", err, "duration", d)
+	}
+}
+
+func (c *Client) onBreakerChange(ch BreakerChange) {
+	if c.hooks.OnBreakerChange != nil {
+		c.hooks.OnBreakerChange(ch)
+	}
+	if c.log.Enabled(context.Background(), slog.LevelWarn) {
+		c.log.Warn("circuit breaker state changed", "client", c.name, "host", ch.Host, "from", ch.From.String(), "to", ch.To.String())
+	}
+}
+
+// Health returns a snapshot of the client's recent calls and breakers, classified
+// with the policy's thresholds.
+func (c *Client) Health() Health {
+	h := c.stats.snapshot()
+	h.Name = c.name
+	if c.breakers != nil {
+		h.Breakers = c.breakers.states()
+	}
+	if c.bulkhead != nil {
+		h.InFlight = c.bulkhead.inFlight()
+	}
+	h.classify(c.p.Thresholds)
+	return h
+}
+
+// BreakerState returns the state of host's breaker (closed when breakers are off or
+// the host was never called).
+func (c *Client) BreakerState(host string) BreakerState {
+	if c.breakers == nil {
+		return StateClosed
+	}
+	return c.breakers.get(host).current()
+}
+
+// InvalidateCache drops cached responses whose URL path starts with prefix ("" drops
+// everything) and returns how many it dropped.
+func (c *Client) InvalidateCache(prefix string) int {
+	if c.cache == nil {
+		return 0
+	}
+	return c.cache.invalidate(prefix)
+}
+
+// Policy returns the client's policy.
+func (c *Client) Policy() Policy { return c.p }

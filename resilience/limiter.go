@@ -1,0 +1,77 @@
+package resilience
+
+import (
+	"context"
+
+	"golang.org/x/time/rate"
+
+	"github.com/dispatchcenter/connectors/internal/clock"
+)
+
+// Limiter grants permission to send one request. Implementations must be safe for
+// concurrent use. The in-process [TokenBucket] is the default; a limiter shared by
+// several replicas (a vendor's quota is per key, not per process) plugs in through
+// [WithLimiter].
+type Limiter interface {
+	// Wait blocks until one request may be sent. It returns an error matching
+	// connectors.ErrRateLimited and ErrRejected when the request may not be sent in
+	// time (or at once, for a fail-fast limiter), or the context's error.
+	Wait(ctx context.Context) error
+}
+
+// TokenBucket is a [Limiter] on golang.org/x/time/rate. It never waits past the
+// context's deadline: a wait that would cross it fails at once.
+type TokenBucket struct {
+	lim      *rate.Limiter
+	clk      clock.Clock
+	failFast bool
+}
+
+// NewTokenBucket returns a limiter for p (p.Requests must be positive).
+func NewTokenBucket(p LimitPolicy, clk Clock) *TokenBucket {
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	burst := p.Burst
+	if burst < 1 {
+		burst = 1
+	}
+	refill := p.Requests - burst
+	if refill < 1 {
+		refill = 1
+	}
+	r := rate.Limit(float64(refill) / p.Per.Seconds())
+	tb := &TokenBucket{lim: rate.NewLimiter(r, burst), clk: clk, failFast: p.FailFast}
+	// start from the clock's time so a fake clock sees a full bucket
+	tb.lim.AllowN(clk.Now(), 0)
+	return tb
+}
+
+// Wait implements [Limiter].
+func (t *TokenBucket) Wait(ctx context.Context) error {
+	now := t.clk.Now()
+	r := t.lim.ReserveN(now, 1)
+	if !r.OK() {
+		return errLimitFast
+	}
+	d := r.DelayFrom(now)
+	if d <= 0 {
+		return nil
+	}
+	if t.failFast {
+		r.CancelAt(now)
+		return errLimitFast
+	}
+	if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+		r.CancelAt(now)
+		return errLimitWait
+	}
+	if err := t.clk.Sleep(ctx, d); err != nil {
+		r.CancelAt(t.clk.Now())
+		return err
+	}
+	return nil
+}
+
+// Tokens returns the tokens available now (negative when callers are queued).
+func (t *TokenBucket) Tokens() float64 { return t.lim.TokensAt(t.clk.Now()) }
