@@ -26,8 +26,23 @@ type Exponential struct {
 
 // Delay implements [Backoff].
 func (e Exponential) Delay(n int, rnd float64) time.Duration {
-	ceil := e.ceiling(n)
-	return time.Duration(rnd * float64(ceil))
+	return scale(e.ceiling(n), rnd)
+}
+
+// scale returns d·f for f in [0, 1], clamped to [0, d] so that float rounding near
+// the largest durations never overflows into a negative wait.
+func scale(d time.Duration, f float64) time.Duration {
+	if f <= 0 {
+		return 0
+	}
+	if f >= 1 {
+		return d
+	}
+	x := f * float64(d)
+	if x >= float64(d) {
+		return d
+	}
+	return time.Duration(x)
 }
 
 func (e Exponential) ceiling(n int) time.Duration {
@@ -55,7 +70,8 @@ func (e Exponential) ceiling(n int) time.Duration {
 // Jitter·wait more at random, capped at Cap when Cap is set.
 type Linear struct {
 	Step time.Duration
-	// Jitter adds up to this fraction of the wait (0.2 = up to 20 % longer); never less.
+	// Jitter adds up to this fraction of the wait (0.2 = up to 20 % longer, at most
+	// 1); never less.
 	Jitter float64
 	// Cap bounds the wait; 0 means none.
 	Cap time.Duration
@@ -67,7 +83,12 @@ func (l Linear) Delay(n int, rnd float64) time.Duration {
 		n = 1
 	}
 	d := l.Step * time.Duration(n)
-	d += time.Duration(l.Jitter * rnd * float64(d))
+	if n > 0 && d/time.Duration(n) != l.Step {
+		d = time.Duration(1<<63 - 1) // overflow
+	}
+	if j := scale(d, l.Jitter*rnd); d <= time.Duration(1<<63-1)-j {
+		d += j
+	}
 	if l.Cap > 0 && d > l.Cap {
 		d = l.Cap
 	}
@@ -84,7 +105,7 @@ type Fixed struct {
 
 // Delay implements [Backoff].
 func (f Fixed) Delay(_ int, rnd float64) time.Duration {
-	return f.Wait + time.Duration(f.Jitter*rnd*float64(f.Wait))
+	return f.Wait + scale(f.Wait, f.Jitter*rnd)
 }
 
 // ParseRetryAfter reads a Retry-After header, in seconds or as an HTTP date, relative

@@ -51,7 +51,7 @@ func TestTextMasksLuhnValidCardNumbersOnly(t *testing.T) {
 		{"card 4111 1111 1111 1111.", "card [PAN-REDACTED]."},
 		{"amex 378282246310005", "amex [PAN-REDACTED]"},
 		{"order 4111111111111112", "order 4111111111111112"}, // fails Luhn
-		{"id 123456789012", "id 123456789012"},                // too short
+		{"id 123456789012", "id 123456789012"},               // too short
 		{"ts 20261123004700123456789", "ts 20261123004700123456789"},
 		{"no digits", "no digits"},
 	}

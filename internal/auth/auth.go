@@ -1,0 +1,163 @@
+// Package auth holds the credential layers connectors put beneath the retry layer, so
+// they run on every attempt (a token that expired between two attempts is refreshed):
+// OAuth 2.0 client credentials, API keys in a header, Basic, static bearer tokens.
+//
+// Credentials are only ever attached to requests for the hosts the layer was given:
+// a redirect to another host never receives them.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/dispatchcenter/connectors"
+)
+
+// Authenticator sets credentials on an outgoing request (a copy the layer owns).
+type Authenticator interface {
+	Apply(req *http.Request) error
+}
+
+// Func adapts a function to [Authenticator].
+type Func func(req *http.Request) error
+
+// Apply calls f(req).
+func (f Func) Apply(req *http.Request) error { return f(req) }
+
+// APIKey sends key in the named header (e.g. "X-API-Key").
+func APIKey(header, key string) Authenticator {
+	return Func(func(r *http.Request) error { r.Header.Set(header, key); return nil })
+}
+
+// Basic sends HTTP Basic credentials.
+func Basic(user, password string) Authenticator {
+	return Func(func(r *http.Request) error { r.SetBasicAuth(user, password); return nil })
+}
+
+// Bearer sends a static bearer token.
+func Bearer(token string) Authenticator {
+	return Func(func(r *http.Request) error { r.Header.Set("Authorization", "Bearer "+token); return nil })
+}
+
+// TokenSource sends tokens from ts (cached and refreshed by ts), mapping token
+// failures to [*Error].
+func TokenSource(ts oauth2.TokenSource) Authenticator {
+	return Func(func(r *http.Request) error {
+		tok, err := ts.Token()
+		if err != nil {
+			return tokenError(err)
+		}
+		tok.SetAuthHeader(r)
+		return nil
+	})
+}
+
+// ClientCredentials returns an OAuth 2.0 client-credentials authenticator. Tokens are
+// fetched with hc (which should be a plain client with a timeout, not a retrying one)
+// and cached until shortly before they expire.
+func ClientCredentials(cfg clientcredentials.Config, hc *http.Client) Authenticator {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
+	return TokenSource(cfg.TokenSource(ctx))
+}
+
+// Error reports a failure to obtain credentials. The request was not sent. It matches
+// connectors.ErrUnauthorized when the token endpoint refused the credentials, and is
+// retryable only when the failure was transient (a 5xx or a network error).
+type Error struct {
+	// StatusCode of the token endpoint's answer, 0 if none.
+	StatusCode int
+	// Code is the OAuth error code ("invalid_client", …), if any.
+	Code string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.StatusCode != 0 {
+		return fmt.Sprintf("auth: token endpoint answered %d %s", e.StatusCode, e.Code)
+	}
+	return "auth: obtaining a token: " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is matches connectors.ErrUnauthorized for refused credentials.
+func (e *Error) Is(target error) bool {
+	return target == connectors.ErrUnauthorized && e.StatusCode >= 400 && e.StatusCode < 500
+}
+
+// Retryable reports whether another attempt may obtain a token.
+func (e *Error) Retryable() bool { return e.StatusCode == 0 || e.StatusCode >= 500 || e.StatusCode == 429 }
+
+func tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		// the body may echo credentials; keep only the status and the error code
+		return &Error{StatusCode: re.Response.StatusCode, Code: re.ErrorCode, Err: errors.New("token request refused")}
+	}
+	return &Error{Err: err}
+}
+
+// Middleware returns a per-attempt layer that sets the User-Agent (when ua is not
+// empty) and, for requests to one of hosts (host or host:port; all hosts when none is
+// given), the credentials from a (when not nil). It copies the request before changing
+// it, as a RoundTripper must.
+func Middleware(ua string, a Authenticator, hosts ...string) func(http.RoundTripper) http.RoundTripper {
+	allowed := make(map[string]bool, len(hosts))
+	for _, h := range hosts {
+		allowed[strings.ToLower(h)] = true
+	}
+	return func(next http.RoundTripper) http.RoundTripper {
+		return &layer{next: next, ua: ua, auth: a, hosts: allowed}
+	}
+}
+
+type layer struct {
+	next  http.RoundTripper
+	ua    string
+	auth  Authenticator
+	hosts map[string]bool
+}
+
+func (l *layer) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := new(http.Request)
+	*r = *req
+	r.Header = make(http.Header, len(req.Header)+2)
+	for k, v := range req.Header {
+		r.Header[k] = v
+	}
+	if l.ua != "" {
+		if cur := req.Header.Get("User-Agent"); cur != "" {
+			r.Header.Set("User-Agent", cur+" "+l.ua)
+		} else {
+			r.Header.Set("User-Agent", l.ua)
+		}
+	}
+	if l.auth != nil && l.allowed(req) {
+		if err := l.auth.Apply(r); err != nil {
+			if req.Body != nil {
+				_ = req.Body.Close()
+			}
+			return nil, err
+		}
+	}
+	return l.next.RoundTrip(r)
+}
+
+func (l *layer) allowed(req *http.Request) bool {
+	if len(l.hosts) == 0 {
+		return true
+	}
+	h := strings.ToLower(req.URL.Host)
+	return l.hosts[h] || l.hosts[strings.ToLower(req.URL.Hostname())]
+}

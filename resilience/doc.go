@@ -1,0 +1,45 @@
+// Package resilience wraps outbound HTTP calls in composable policies — retry with
+// backoff, a per-host circuit breaker, a rate limiter, call and attempt timeouts, a
+// bulkhead, and a response cache with stale fallback — built on
+// github.com/hashicorp/go-retryablehttp. It is usable without any connector.
+//
+// # Presets
+//
+// The dispatch center's seeds define three policies, available as [Critical] (reach,
+// merchant: 5 retries, exponential full-jitter backoff from 2 s capped at 30 s),
+// [Standard] (maddenco, dayforce, geotab: 3 retries, linear 5 s) and [Monitoring]
+// (treadnet: 2 retries, fixed 10 s). All three use the seeds' breaker (open after 5
+// failures within 5 minutes, for 60 s; close after 3 successful probes) and a 30 s call
+// timeout. Every field can be overridden.
+//
+// # Layers
+//
+// Once per call, outside the retry loop: the cache lookup, the call timeout, the
+// bulkhead and the per-call state. Inside go-retryablehttp's loop, CheckRetry decides
+// and waits (it is the only hook that sees both the context and the error): it retries
+// connection errors and 408, 429, 500, 502, 503, 504; it retries POST and PATCH only
+// when the request carries an Idempotency-Key, is marked with [WithIdempotent], or
+// provably never left the machine ([NotSent]); it treats Retry-After (seconds or HTTP
+// date) as a floor under the backoff and fails fast with [ErrRetryAfterTooLong] when the
+// hint is beyond the cap; and it never starts a wait that would end past the deadline.
+// Once per attempt, as a RoundTripper chain: the host's breaker, the limiter, the
+// attempt timeout (which stops at the response headers and never cuts off a body being
+// read), then the caller's middleware (auth, User-Agent) and the pooled base transport.
+//
+// Local rejections (breaker open, limiter, bulkhead) match [ErrRejected] and the
+// sentinels of package connectors, and are never retried. Every failure is a
+// [*CallError] that keeps the attempt count and the last response (status, headers,
+// the first 8 KiB of the body).
+//
+// # Observability
+//
+// [Hooks] report attempts, retries, breaker changes, limiter waits and finished calls;
+// a logger given with [WithLogger] receives redacted records (query values, secrets and
+// card numbers never appear); without one the client is silent. [Client.Health] returns
+// a snapshot classified with the seeds' alert thresholds.
+//
+// # Time
+//
+// Every wait goes through a [Clock], injectable with [WithClock], so tests of
+// 30-second backoffs and 60-second breaker windows take microseconds.
+package resilience

@@ -1,0 +1,5 @@
+package resilience
+
+import "runtime"
+
+func runtimeGosched() { runtime.Gosched() }

@@ -1,0 +1,334 @@
+package resilience
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/clock"
+)
+
+func breakerPolicy() Policy {
+	p := fixedPolicy(0)
+	p.Breaker = Standard().Breaker
+	return p
+}
+
+func TestBreakerOpensHalfOpensAndCloses(t *testing.T) {
+	var mu sync.Mutex
+	status, hits := 503, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		hits++
+		w.WriteHeader(status)
+	}))
+	defer srv.Close()
+	setStatus := func(s int) { mu.Lock(); status = s; mu.Unlock() }
+
+	fc := newFake()
+	var changes []string
+	c := testClient(t, breakerPolicy(), fc, WithHooks(Hooks{OnBreakerChange: func(ch BreakerChange) {
+		changes = append(changes, ch.From.String()+"->"+ch.To.String())
+	}}))
+	host := srv.Listener.Addr().String()
+	call := func() error {
+		resp, err := get(t, c, context.Background(), srv.URL)
+		if err == nil {
+			readClose(t, resp)
+		}
+		return err
+	}
+
+	// 4 failures: still closed; the 5th within 5 minutes opens it
+	for i := 0; i < 4; i++ {
+		require.Error(t, call())
+		fc.Advance(time.Minute)
+	}
+	assert.Equal(t, StateClosed, c.BreakerState(host))
+	require.Error(t, call())
+	assert.Equal(t, StateOpen, c.BreakerState(host))
+
+	// open: rejected without touching the network
+	mu.Lock()
+	before := hits
+	mu.Unlock()
+	err := call()
+	assert.ErrorIs(t, err, connectors.ErrCircuitOpen)
+	assert.ErrorIs(t, err, ErrRejected)
+	mu.Lock()
+	assert.Equal(t, before, hits)
+	mu.Unlock()
+	assert.Equal(t, HealthCritical, c.Health().Status)
+
+	// after 60 s: half-open; 3 successes close it
+	fc.Advance(60 * time.Second)
+	assert.Equal(t, StateHalfOpen, c.BreakerState(host))
+	setStatus(200)
+	for i := 0; i < 3; i++ {
+		require.NoError(t, call())
+	}
+	assert.Equal(t, StateClosed, c.BreakerState(host))
+
+	// a failure while half-open reopens at once
+	setStatus(503)
+	for i := 0; i < 5; i++ {
+		_ = call()
+	}
+	assert.Equal(t, StateOpen, c.BreakerState(host))
+	fc.Advance(60 * time.Second)
+	require.Error(t, call())
+	assert.Equal(t, StateOpen, c.BreakerState(host))
+	assert.Equal(t, []string{"closed->open", "open->half-open", "half-open->closed", "closed->open", "open->half-open", "half-open->open"}, changes)
+}
+
+func TestBreakerCountsOnlyFailuresWithinTheWindowAndIgnores4xx(t *testing.T) {
+	fc := clock.NewFake(time.Unix(0, 0))
+	b := newBreaker("h", Standard().Breaker, fc, nil)
+	for i := 0; i < 10; i++ {
+		// one failure every 2 minutes: never 5 within 5 minutes
+		b.done(false, outcomeFailure)
+		fc.Advance(2 * time.Minute)
+	}
+	assert.Equal(t, StateClosed, b.current())
+	for i := 0; i < 20; i++ {
+		b.done(false, outcomeIgnore)
+		b.done(false, outcomeSuccess)
+	}
+	assert.Equal(t, StateClosed, b.current())
+}
+
+func TestBreakerClassification(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	bg := context.Background()
+	cases := []struct {
+		name string
+		ctx  context.Context
+		resp *http.Response
+		err  error
+		want outcome
+	}{
+		{"2xx", bg, &http.Response{StatusCode: 200}, nil, outcomeSuccess},
+		{"404 is the host answering", bg, &http.Response{StatusCode: 404}, nil, outcomeSuccess},
+		{"429 is not a host failure", bg, &http.Response{StatusCode: 429}, nil, outcomeSuccess},
+		{"500", bg, &http.Response{StatusCode: 500}, nil, outcomeFailure},
+		{"connection error", bg, nil, errors.New("connection reset"), outcomeFailure},
+		{"attempt timeout", bg, nil, &attemptTimeoutError{d: time.Second}, outcomeFailure},
+		{"caller cancelled", cancelled, nil, context.Canceled, outcomeIgnore},
+		{"local rejection", bg, nil, errLimitWait, outcomeIgnore},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, classify(tc.ctx, tc.resp, tc.err), tc.name)
+	}
+}
+
+func TestBreakerIsPerHostAndBounded(t *testing.T) {
+	fc := newFake()
+	p := Standard().Breaker
+	p.MaxHosts = 2
+	r := newBreakers(p, fc, nil)
+	a, b, c := r.get("a"), r.get("b"), r.get("c")
+	assert.NotSame(t, a, b)
+	assert.Same(t, r.overflow, c)
+	assert.Same(t, a, r.get("a"))
+	for i := 0; i < 5; i++ {
+		a.done(false, outcomeFailure)
+	}
+	assert.Equal(t, StateOpen, a.current())
+	assert.Equal(t, StateClosed, b.current())
+}
+
+func TestHalfOpenAllowsOnlySuccessThresholdProbes(t *testing.T) {
+	fc := newFake()
+	b := newBreaker("h", Standard().Breaker, fc, nil)
+	for i := 0; i < 5; i++ {
+		b.done(false, outcomeFailure)
+	}
+	fc.Advance(time.Minute)
+	for i := 0; i < 3; i++ {
+		probe, err := b.allow()
+		require.NoError(t, err)
+		assert.True(t, probe)
+	}
+	_, err := b.allow()
+	assert.ErrorIs(t, err, connectors.ErrCircuitOpen)
+}
+
+func TestLimiter(t *testing.T) {
+	t.Run("waits on the clock, never more than the budget", func(t *testing.T) {
+		fc := newFake()
+		lim := NewTokenBucket(LimitPolicy{Requests: 1000, Per: time.Hour, Burst: 10}, fc)
+		start := fc.Now()
+		for i := 0; i < 1000; i++ {
+			require.NoError(t, lim.Wait(context.Background()))
+		}
+		// burst 10 at once, then 990 refilled over the hour: 1000 in (almost) an hour
+		elapsed := fc.Now().Sub(start)
+		assert.InDelta(t, time.Hour.Seconds(), elapsed.Seconds(), 4)
+		assert.LessOrEqual(t, elapsed, time.Hour)
+	})
+	t.Run("fail fast", func(t *testing.T) {
+		lim := NewTokenBucket(LimitPolicy{Requests: 10, Per: time.Minute, Burst: 1, FailFast: true}, newFake())
+		require.NoError(t, lim.Wait(context.Background()))
+		err := lim.Wait(context.Background())
+		assert.ErrorIs(t, err, connectors.ErrRateLimited)
+		assert.ErrorIs(t, err, ErrRejected)
+	})
+	t.Run("a wait past the deadline fails at once", func(t *testing.T) {
+		fc := newFake()
+		lim := NewTokenBucket(LimitPolicy{Requests: 2, Per: time.Hour, Burst: 1}, fc)
+		require.NoError(t, lim.Wait(context.Background()))
+		ctx, cancel := context.WithDeadline(context.Background(), fc.Now().Add(time.Minute))
+		defer cancel()
+		err := lim.Wait(ctx)
+		assert.ErrorIs(t, err, connectors.ErrRateLimited)
+		assert.Empty(t, fc.Sleeps())
+		assert.InDelta(t, 0, lim.Tokens(), 0.01, "a cancelled reservation gives its token back")
+	})
+}
+
+func TestLimiterInClientIsNotRetriedAndReportsWaits(t *testing.T) {
+	s := newScript(t, step{status: 200})
+	var waits []LimiterWait
+	p := fixedPolicy(3)
+	p.Limit = LimitPolicy{Requests: 3, Per: time.Minute, Burst: 1, FailFast: true}
+	c := testClient(t, p, newFake(), WithHooks(Hooks{OnLimiterWait: func(w LimiterWait) { waits = append(waits, w) }}))
+	resp, err := get(t, c, context.Background(), s.srv.URL)
+	require.NoError(t, err)
+	readClose(t, resp)
+	_, err = get(t, c, context.Background(), s.srv.URL)
+	assert.ErrorIs(t, err, connectors.ErrRateLimited)
+	assert.Equal(t, 1, s.calls(), "a limiter rejection is not retried")
+	require.Len(t, waits, 1)
+	assert.Error(t, waits[0].Err)
+}
+
+func TestBulkhead(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	}))
+	defer srv.Close()
+	p := fixedPolicy(0)
+	p.Bulkhead = BulkheadPolicy{MaxConcurrent: 2}
+	c := testClient(t, p, newFake())
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := get(t, c, context.Background(), srv.URL)
+			if assert.NoError(t, err) {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+			}
+		}()
+	}
+	<-entered
+	<-entered
+	assert.Equal(t, 2, c.Health().InFlight)
+	_, err := get(t, c, context.Background(), srv.URL)
+	assert.ErrorIs(t, err, connectors.ErrBulkheadFull)
+	assert.ErrorIs(t, err, ErrRejected)
+	close(release)
+	wg.Wait()
+	assert.Equal(t, 0, c.Health().InFlight)
+}
+
+func TestBulkheadWaitsForAFreeSlot(t *testing.T) {
+	fc := newFake()
+	b := newBulkhead(BulkheadPolicy{MaxConcurrent: 1, MaxWait: time.Second}, fc)
+	require.NoError(t, b.acquire(context.Background()))
+	got := make(chan error, 1)
+	go func() { got <- b.acquire(context.Background()) }()
+	for fc.Pending() == 0 { // wait for the waiter to arm its timer
+		runtimeGosched()
+	}
+	b.release()
+	require.NoError(t, <-got)
+	// now full again: the wait expires on the clock
+	go func() { got <- b.acquire(context.Background()) }()
+	for fc.Pending() == 0 {
+		runtimeGosched()
+	}
+	fc.Advance(time.Second)
+	assert.ErrorIs(t, <-got, connectors.ErrBulkheadFull)
+}
+
+func TestAttemptTimeout(t *testing.T) {
+	t.Run("no headers in time: retried, then timeout", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			<-r.Context().Done() // never answers
+		}))
+		defer srv.Close()
+		p := fixedPolicy(1)
+		p.AttemptTimeout = 2 * time.Second
+		fc := newFake()
+		c := testClient(t, p, fc, WithHooks(Hooks{OnAttempt: func(AttemptInfo) {}}))
+		go func() {
+			// fire each attempt's timer once it is armed
+			for i := 0; i < 2; i++ {
+				for fc.Pending() == 0 {
+					runtimeGosched()
+				}
+				fc.Advance(2 * time.Second)
+			}
+		}()
+		_, err := get(t, c, context.Background(), srv.URL)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, connectors.ErrTimeout)
+		assert.ErrorIs(t, err, ErrRetriesExhausted)
+		var ce *CallError
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, 2, ce.Attempts)
+	})
+	t.Run("does not cut off a body being read", func(t *testing.T) {
+		more := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, "first half;")
+			w.(http.Flusher).Flush()
+			<-more
+			_, _ = io.WriteString(w, "second half")
+		}))
+		defer srv.Close()
+		p := fixedPolicy(0)
+		p.AttemptTimeout = time.Second
+		fc := newFake()
+		c := testClient(t, p, fc)
+		resp, err := get(t, c, context.Background(), srv.URL)
+		require.NoError(t, err)
+		fc.Advance(time.Hour) // far past the attempt timeout
+		close(more)
+		assert.Equal(t, "first half;second half", readClose(t, resp))
+	})
+}
+
+func TestCallTimeoutCoversTheBodyAndIsReleasedOnClose(t *testing.T) {
+	s := newScript(t, step{status: 200, body: "ok"})
+	c := testClient(t, fixedPolicy(0), newFake())
+	resp, err := get(t, c, context.Background(), s.srv.URL)
+	require.NoError(t, err)
+	_, isWrapped := resp.Body.(*cancelOnClose)
+	assert.False(t, isWrapped, "no call timeout configured: body untouched")
+	p := fixedPolicy(0)
+	p.Timeout = time.Minute
+	c = testClient(t, p, newFake())
+	resp2, err := get(t, c, context.Background(), s.srv.URL)
+	require.NoError(t, err)
+	_, isWrapped = resp2.Body.(*cancelOnClose)
+	assert.True(t, isWrapped)
+	assert.Equal(t, "ok", readClose(t, resp2))
+	readClose(t, resp)
+}
