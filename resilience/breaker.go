@@ -75,34 +75,36 @@ func newBreaker(host string, p BreakerPolicy, clk clock.Clock, onCh func(Breaker
 // allow decides whether an attempt may go. probe reports a half-open probe, which
 // must be passed back to done.
 func (b *breaker) allow() (probe bool, err error) {
-	now := b.clk.Now()
 	b.mu.Lock()
+	if b.state == StateClosed { // the hot path reads no clock
+		b.mu.Unlock()
+		return false, nil
+	}
+	now := b.clk.Now()
 	var ch *BreakerChange
-	switch b.state {
-	case StateOpen:
+	if b.state == StateOpen {
 		if now.Before(b.openUntil) {
 			b.mu.Unlock()
 			return false, errCircuitOpen
 		}
 		ch = b.setState(StateHalfOpen, now)
-		fallthrough
-	case StateHalfOpen:
-		if b.probes >= b.p.SuccessThreshold {
-			b.mu.Unlock()
-			b.report(ch)
-			return false, errCircuitOpen
-		}
-		b.probes++
+	}
+	if b.probes >= b.p.SuccessThreshold {
 		b.mu.Unlock()
 		b.report(ch)
-		return true, nil
+		return false, errCircuitOpen
 	}
+	b.probes++
 	b.mu.Unlock()
-	return false, nil
+	b.report(ch)
+	return true, nil
 }
 
 // done records an attempt's outcome.
 func (b *breaker) done(probe bool, o outcome) {
+	if !probe && o != outcomeFailure {
+		return // a success or an ignored outcome in the closed state changes nothing
+	}
 	now := b.clk.Now()
 	b.mu.Lock()
 	var ch *BreakerChange

@@ -209,6 +209,18 @@ type callState struct {
 	retryAfter          time.Duration
 	lastErr             error
 	last                *Response
+	body                io.ReadCloser      // the response body, when st wraps it
+	cancel              context.CancelFunc // releases the call timeout
+}
+
+// Read reads the wrapped response body.
+func (s *callState) Read(p []byte) (int, error) { return s.body.Read(p) }
+
+// Close closes the wrapped response body and releases the call's timeout.
+func (s *callState) Close() error {
+	err := s.body.Close()
+	s.cancel()
+	return err
 }
 
 func (s *callState) Value(key any) any {
@@ -325,7 +337,10 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		resp = c.cache.store(ckey, resp, ttl, c.clk.Now())
 	}
 	if cancel != nil {
-		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		// the call state doubles as the body wrapper that releases the call timeout
+		// on Close, which saves an allocation per call
+		st.body, st.cancel = resp.Body, cancel
+		resp.Body = st
 	}
 	c.finish(req, route, st.attempts, resp, nil, start)
 	return resp, nil
@@ -543,31 +558,37 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	c := t.c
 	ctx := req.Context()
 	st := stateFrom(ctx)
-	start := c.clk.Now()
+	observe := c.hooks.OnAttempt != nil || c.log.Enabled(ctx, slog.LevelDebug)
+	var start time.Time
+	if observe || c.limiter != nil && c.hooks.OnLimiterWait != nil {
+		start = c.clk.Now() // reading the clock costs ~50-100 ns; only when someone looks
+	}
 	var br *breaker
 	var probe bool
 	if c.breakers != nil {
 		br = c.breakers.get(req.URL.Host)
 		var err error
 		if probe, err = br.allow(); err != nil {
-			c.attemptDone(st, req, nil, err, start)
+			c.attemptDone(observe, st, req, nil, err, start)
 			return nil, err
 		}
 	}
 	if c.limiter != nil {
 		err := c.limiter.Wait(ctx)
-		if waited := c.clk.Now().Sub(start); (waited > 0 || err != nil) && c.hooks.OnLimiterWait != nil {
-			lw := LimiterWait{Host: req.URL.Host, Waited: waited, Err: err}
-			if st != nil {
-				lw.Route = st.route
+		if c.hooks.OnLimiterWait != nil {
+			if waited := c.clk.Now().Sub(start); waited > 0 || err != nil {
+				lw := LimiterWait{Host: req.URL.Host, Waited: waited, Err: err}
+				if st != nil {
+					lw.Route = st.route
+				}
+				c.hooks.OnLimiterWait(lw)
 			}
-			c.hooks.OnLimiterWait(lw)
 		}
 		if err != nil {
 			if br != nil {
 				br.done(probe, outcomeIgnore)
 			}
-			c.attemptDone(st, req, nil, err, start)
+			c.attemptDone(observe, st, req, nil, err, start)
 			return nil, err
 		}
 	}
@@ -581,7 +602,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if br != nil {
 		br.done(probe, classify(ctx, resp, err))
 	}
-	c.attemptDone(st, req, resp, err, start)
+	c.attemptDone(observe, st, req, resp, err, start)
 	return resp, err
 }
 
@@ -646,12 +667,12 @@ func classify(ctx context.Context, resp *http.Response, err error) outcome {
 	return outcomeSuccess
 }
 
-func (c *Client) attemptDone(st *callState, req *http.Request, resp *http.Response, err error, start time.Time) {
-	hook := c.hooks.OnAttempt != nil
-	logOn := c.log.Enabled(req.Context(), slog.LevelDebug)
-	if !hook && !logOn {
+func (c *Client) attemptDone(observe bool, st *callState, req *http.Request, resp *http.Response, err error, start time.Time) {
+	if !observe {
 		return
 	}
+	hook := c.hooks.OnAttempt != nil
+	logOn := c.log.Enabled(req.Context(), slog.LevelDebug)
 	info := AttemptInfo{Method: req.Method, Host: req.URL.Host, Route: req.URL.Path, Err: scrub(err), Duration: c.clk.Now().Sub(start)}
 	if st != nil {
 		info.Route, info.Attempt = st.route, st.attempts+1
@@ -675,15 +696,19 @@ func (c *Client) finish(req *http.Request, route string, attempts int, resp *htt
 	if resp != nil {
 		status = resp.StatusCode
 	}
-	stale := IsStale(resp)
+	var cached string
+	if c.cache != nil {
+		cached = cacheState(resp)
+	}
+	stale := cached == "stale"
 	failed := err != nil || status >= 500 || stale
 	unavailable := status >= 500 || stale || err != nil && (errors.Is(err, connectors.ErrCircuitOpen) || !errors.Is(err, ErrRejected) && !errors.Is(err, context.Canceled))
-	if !FromCache(resp) || stale {
+	if cached != "hit" { // fresh cache hits say nothing about the vendor
 		c.stats.record(now, d, failed, unavailable)
 	}
 	if c.hooks.OnCall != nil {
 		c.hooks.OnCall(CallInfo{Method: req.Method, Host: req.URL.Host, Route: route, Attempts: attempts,
-			StatusCode: status, Err: err, Duration: d, Cache: cacheState(resp)})
+			StatusCode: status, Err: err, Duration: d, Cache: cached})
 	}
 	if err != nil && c.log.Enabled(req.Context(), slog.LevelWarn) {
 		c.log.Warn("call failed", "client", c.name, "method", req.Method, "host", req.URL.Host, "route", route,

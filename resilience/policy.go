@@ -176,20 +176,23 @@ func (p Policy) Validate() error {
 	}
 	if b := p.Breaker; b.FailureThreshold != 0 {
 		if b.FailureThreshold < 0 || b.Window <= 0 || b.OpenFor <= 0 || b.SuccessThreshold <= 0 {
-			errs = append(errs, errors.New("Breaker needs FailureThreshold, Window, OpenFor and SuccessThreshold all positive"))
+			errs = append(errs, errors.New("breaker needs FailureThreshold, Window, OpenFor and SuccessThreshold all positive"))
 		}
 	}
 	if l := p.Limit; l.Requests != 0 {
 		if l.Requests < 0 || l.Per <= 0 || l.Burst < 0 || l.Burst >= l.Requests && l.Requests > 1 {
-			errs = append(errs, fmt.Errorf("Limit needs Requests > 0, Per > 0 and 0 <= Burst < Requests (got %d per %s, burst %d)", l.Requests, l.Per, l.Burst))
+			errs = append(errs, fmt.Errorf("limit needs Requests > 0, Per > 0 and 0 <= Burst < Requests (got %d per %s, burst %d)", l.Requests, l.Per, l.Burst))
 		}
 	}
 	if p.Bulkhead.MaxConcurrent < 0 {
-		errs = append(errs, errors.New("Bulkhead.MaxConcurrent must not be negative"))
+		errs = append(errs, errors.New("bulkhead: MaxConcurrent must not be negative"))
 	}
 	neg("Bulkhead.MaxWait", p.Bulkhead.MaxWait)
 	if p.Cache.MaxEntries < 0 {
-		errs = append(errs, errors.New("Cache.MaxEntries must not be negative"))
+		errs = append(errs, errors.New("cache: MaxEntries must not be negative"))
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("resilience: invalid policy: %w", errors.Join(errs...))
 }

@@ -87,7 +87,7 @@ func TestPolicyValidationReportsEverything(t *testing.T) {
 	}
 	err := p.Validate()
 	require.Error(t, err)
-	for _, want := range []string{"MaxRetries", "AttemptTimeout", "Breaker", "Limit", "Bulkhead"} {
+	for _, want := range []string{"MaxRetries", "AttemptTimeout", "breaker", "limit", "bulkhead"} {
 		assert.Contains(t, err.Error(), want)
 	}
 	_, err = New(p)

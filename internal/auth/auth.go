@@ -33,7 +33,9 @@ func (f Func) Apply(req *http.Request) error { return f(req) }
 
 // APIKey sends key in the named header (e.g. "X-API-Key").
 func APIKey(header, key string) Authenticator {
-	return Func(func(r *http.Request) error { r.Header.Set(header, key); return nil })
+	name, vals := http.CanonicalHeaderKey(header), []string{key}
+	// the one-element slice is shared by every request: appending to it copies
+	return Func(func(r *http.Request) error { r.Header[name] = vals[:1:1]; return nil })
 }
 
 // Basic sends HTTP Basic credentials.
@@ -97,7 +99,9 @@ func (e *Error) Is(target error) bool {
 }
 
 // Retryable reports whether another attempt may obtain a token.
-func (e *Error) Retryable() bool { return e.StatusCode == 0 || e.StatusCode >= 500 || e.StatusCode == 429 }
+func (e *Error) Retryable() bool {
+	return e.StatusCode == 0 || e.StatusCode >= 500 || e.StatusCode == 429
+}
 
 func tokenError(err error) error {
 	var re *oauth2.RetrieveError
@@ -118,15 +122,16 @@ func Middleware(ua string, a Authenticator, hosts ...string) func(http.RoundTrip
 		allowed[strings.ToLower(h)] = true
 	}
 	return func(next http.RoundTripper) http.RoundTripper {
-		return &layer{next: next, ua: ua, auth: a, hosts: allowed}
+		return &layer{next: next, ua: ua, uaVals: []string{ua}, auth: a, hosts: allowed}
 	}
 }
 
 type layer struct {
-	next  http.RoundTripper
-	ua    string
-	auth  Authenticator
-	hosts map[string]bool
+	next   http.RoundTripper
+	ua     string
+	uaVals []string // shared, capacity 1: an append by anyone copies
+	auth   Authenticator
+	hosts  map[string]bool
 }
 
 func (l *layer) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -140,7 +145,7 @@ func (l *layer) RoundTrip(req *http.Request) (*http.Response, error) {
 		if cur := req.Header.Get("User-Agent"); cur != "" {
 			r.Header.Set("User-Agent", cur+" "+l.ua)
 		} else {
-			r.Header.Set("User-Agent", l.ua)
+			r.Header["User-Agent"] = l.uaVals[:1:1]
 		}
 	}
 	if l.auth != nil && l.allowed(req) {

@@ -1,0 +1,19 @@
+module github.com/dispatchcenter/connectors/internal/benchmarks
+
+go 1.25.0
+
+replace github.com/dispatchcenter/connectors => ../..
+
+require (
+	github.com/dispatchcenter/connectors v0.0.0-00010101000000-000000000000
+	github.com/failsafe-go/failsafe-go v0.9.8
+	github.com/hashicorp/go-retryablehttp v0.7.8
+)
+
+require (
+	github.com/bits-and-blooms/bitset v1.24.4 // indirect
+	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+	github.com/influxdata/tdigest v0.0.1 // indirect
+	golang.org/x/oauth2 v0.36.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
