@@ -113,6 +113,16 @@ type CachePolicy struct {
 	MaxBodyBytes int64
 }
 
+// Cache TTLs from the seeds' caching strategy, for [CacheRoute] and [CachePolicy].
+const (
+	// CacheTTLAPI is for ordinary API responses.
+	CacheTTLAPI = 5 * time.Minute
+	// CacheTTLEmployee is for employee data.
+	CacheTTLEmployee = time.Hour
+	// CacheTTLCalendar is for calendars and schedules.
+	CacheTTLCalendar = 24 * time.Hour
+)
+
 // The seeds' breaker: opens after 5 failures within 5 minutes, stays open 60 s,
 // closes after 3 successes.
 func seedBreaker() BreakerPolicy {

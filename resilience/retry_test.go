@@ -135,6 +135,22 @@ func TestRetryAfterBeyondCapFailsFast(t *testing.T) {
 	assert.Equal(t, `{"error":"slow down"}`, string(ce.Response.Body))
 }
 
+func TestRetryAfterBeyondTheDeadlineFailsAtOnce(t *testing.T) {
+	s := newScript(t, step{status: 503, header: http.Header{"Retry-After": {"20"}}})
+	fc := newFake()
+	p := fixedPolicy(3)
+	p.Timeout = 10 * time.Second
+	c := testClient(t, p, fc)
+	_, err := get(t, c, context.Background(), s.srv.URL)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, connectors.ErrTimeout)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Empty(t, fc.Sleeps())
+	var ce *CallError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 20*time.Second, ce.RetryAfter, "the server's hint is exposed")
+}
+
 func TestBackoffThatWouldCrossTheDeadlineFailsAtOnce(t *testing.T) {
 	s := newScript(t, step{status: 503})
 	fc := newFake()
