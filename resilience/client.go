@@ -57,6 +57,7 @@ type Client struct {
 	retryCode [10]uint64 // bitset of retryable status codes 0..639
 	maxRA     time.Duration
 	std       *http.Client
+	check     func(*http.Response) error
 }
 
 // Option configures a [Client].
@@ -72,6 +73,7 @@ type options struct {
 	limiter Limiter
 	rnd     func() float64
 	redir   func(req *http.Request, via []*http.Request) error
+	check   func(*http.Response) error
 }
 
 // WithName names the client (the connector's system) in logs, hooks and [Health].
@@ -111,6 +113,16 @@ func WithRedirectPolicy(f func(req *http.Request, via []*http.Request) error) Op
 	return func(o *options) { o.redir = f }
 }
 
+// WithResponseCheck inspects every response the retry layer would otherwise accept
+// (for vendors that report failures inside a 200, such as MyGeotab's
+// OverLimitException). A returned error that implements [Retryable] and reports true
+// is retried like a retryable status: with backoff, Retry-After as a floor, within the
+// deadline, and only for idempotent calls. Any other error ends the call as its cause.
+// The check may read the body but must leave resp.Body readable from the start.
+func WithResponseCheck(f func(resp *http.Response) error) Option {
+	return func(o *options) { o.check = f }
+}
+
 // DefaultMaxRetryAfter is the longest server-requested wait a call honours by default.
 const DefaultMaxRetryAfter = 30 * time.Second
 
@@ -125,7 +137,7 @@ func New(p Policy, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	c := &Client{name: o.name, p: p, clk: o.clk, hooks: o.hooks, rnd: o.rnd, maxRA: p.Retry.MaxRetryAfter}
+	c := &Client{name: o.name, p: p, clk: o.clk, hooks: o.hooks, rnd: o.rnd, maxRA: p.Retry.MaxRetryAfter, check: o.check}
 	if c.clk == nil {
 		c.clk = clock.Real{}
 	}
@@ -208,6 +220,7 @@ type callState struct {
 	stopErr             error // context error when the wait was cut short
 	retryAfter          time.Duration
 	lastErr             error
+	lastResp            *http.Response
 	last                *Response
 	body                io.ReadCloser      // the response body, when st wraps it
 	cancel              context.CancelFunc // releases the call timeout
@@ -352,12 +365,19 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 func (c *Client) wrap(req *http.Request, st *callState) (*retryablehttp.Request, error) {
 	hreq := req.WithContext(st)
 	if req.Body == nil || req.Body == http.NoBody || req.GetBody == nil {
-		return retryablehttp.FromRequest(hreq)
+		rreq, err := retryablehttp.FromRequest(hreq)
+		if err == nil && c.check != nil {
+			rreq.SetResponseHandler(c.check)
+		}
+		return rreq, err
 	}
 	hreq.Body = nil
 	rreq, err := retryablehttp.FromRequest(hreq)
 	if err != nil {
 		return nil, err
+	}
+	if c.check != nil {
+		rreq.SetResponseHandler(c.check)
 	}
 	getBody := req.GetBody
 	if err := rreq.SetBody(retryablehttp.ReaderFunc(func() (io.Reader, error) { return getBody() })); err != nil {
@@ -435,7 +455,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if st == nil {
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
-	st.attempts++
+	// go-retryablehttp asks twice about an attempt whose response went through the
+	// response check (once plainly, once with the check's error): count it once
+	if resp == nil || resp != st.lastResp {
+		st.attempts++
+	}
+	st.lastResp = resp
 	st.lastErr = err
 	if ctx.Err() != nil || !c.retryable(st, resp, err) {
 		return false, nil
@@ -502,6 +527,9 @@ func (c *Client) retryable(st *callState, resp *http.Response, err error) bool {
 	}
 	var r Retryable
 	if errors.As(err, &r) {
+		if resp != nil { // from the response check: the request was received
+			return r.Retryable() && st.idempotent
+		}
 		return r.Retryable()
 	}
 	if permanent(err) {

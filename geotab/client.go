@@ -1,0 +1,373 @@
+package geotab
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/redact"
+	"github.com/dispatchcenter/connectors/resilience"
+)
+
+// DefaultServer is the federation root of MyGeotab.
+const DefaultServer = "my.geotab.com"
+
+// Config holds a MyGeotab service account. MyGeotab has no OAuth: integrations log in
+// as a service account and keep the session.
+type Config struct {
+	// Server is the federation root to authenticate against (default my.geotab.com).
+	// Calls then go to the server Authenticate names (its "path").
+	Server string
+	// Database is the customer database, e.g. "acme".
+	Database string
+	// UserName and Password of the service account.
+	UserName string
+	Password string
+}
+
+// Validate reports every missing field at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Database == "" {
+		errs = append(errs, errors.New("Database is required"))
+	}
+	if c.UserName == "" {
+		errs = append(errs, errors.New("UserName is required"))
+	}
+	if c.Password == "" {
+		errs = append(errs, errors.New("Password is required"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("geotab: invalid config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// Client calls the MyGeotab API. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	http     *resilience.Client
+	scheme   string
+	root     string // host[:port] of the federation root
+	store    SessionStore
+	storeKey string
+	authLim  *resilience.TokenBucket
+	log      *slog.Logger
+	audit    connector.Auditor
+	clk      clock.Clock
+
+	mu      sync.Mutex
+	sess    *Session
+	authTok chan struct{} // one login at a time; waiters give up with their context
+}
+
+// Option configures a [Client]. The same option names serve every connector.
+type Option = connector.Option
+
+// WithHTTPClient uses the transport of c as the base transport.
+func WithHTTPClient(c *http.Client) Option { return connector.WithHTTPClient(c) }
+
+// WithBaseURL sets the federation root as a URL (e.g. a geotabtest server's URL).
+func WithBaseURL(u string) Option { return connector.WithBaseURL(u) }
+
+// WithPolicy replaces the default resilience policy ([resilience.Standard]).
+func WithPolicy(p resilience.Policy) Option { return connector.WithPolicy(p) }
+
+// WithLogger sets the logger; records are redacted (no session ids, passwords, driver
+// names or positions).
+func WithLogger(l *slog.Logger) Option { return connector.WithLogger(l) }
+
+// WithAuditor receives one audit event per operation.
+func WithAuditor(a connectors.Auditor) Option { return connector.WithAuditor(a) }
+
+// WithHooks sets the resilience layer's metrics and tracing hooks.
+func WithHooks(h resilience.Hooks) Option { return connector.WithHooks(h) }
+
+// WithClock sets the clock behind every wait (for tests).
+func WithClock(c clock.Clock) Option { return connector.WithClock(c) }
+
+// WithSessionStore shares the session with other processes (MyGeotab keeps at most 100
+// sessions per user: replicas that each log in evict each other's sessions).
+func WithSessionStore(s SessionStore) Option {
+	return func(o *connector.Options) { o.Extra = append(o.Extra, s) }
+}
+
+// personal names the fields that identify drivers or tie positions to them.
+var personal = []string{"firstName", "lastName", "name", "phoneNumber", "employeeNo", "licenseNumber",
+	"latitude", "longitude", "userName", "database"}
+
+// New returns a client for cfg. It does not log in: the first call does.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	o := connector.Apply(opts)
+	server := cfg.Server
+	if server == "" {
+		server = DefaultServer
+	}
+	raw := "https://" + server
+	if o.BaseURL != "" {
+		raw = o.BaseURL
+	}
+	base, err := connector.ParseBaseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("geotab: %w", err)
+	}
+	clk := o.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	hc, err := connector.Build(connector.Stack{
+		System: "geotab", Policy: resilience.Standard(), Check: checkResponse, Personal: personal,
+	}, o, base)
+	if err != nil {
+		return nil, fmt.Errorf("geotab: %w", err)
+	}
+	c := &Client{
+		cfg: cfg, http: hc, scheme: base.Scheme, root: base.Host,
+		// never more than 10 Authenticate calls a minute (the vendor's limit)
+		authLim: resilience.NewTokenBucket(resilience.LimitPolicy{Requests: 10, Per: time.Minute, Burst: 1}, clk),
+		log:     redact.Logger(o.Logger, personal...), audit: connector.Auditor{System: "geotab", A: o.Auditor, Clock: clk},
+		clk: clk, authTok: make(chan struct{}, 1), storeKey: base.Host + "/" + cfg.Database + "/" + cfg.UserName,
+	}
+	for _, x := range o.Extra {
+		if s, ok := x.(SessionStore); ok {
+			c.store = s
+		}
+	}
+	return c, nil
+}
+
+// Health reports the health of the connection to MyGeotab.
+func (c *Client) Health() resilience.Health { return c.http.Health() }
+
+// Session is a logged-in MyGeotab session: the credentials to send (with the session
+// id, never the password) and the server calls go to.
+type Session struct {
+	Credentials Credentials `json:"credentials"`
+	// Server is the host[:port] calls are sent to.
+	Server string `json:"server"`
+}
+
+// SessionStore shares a session between processes. Load returns nil, nil when there is
+// none. Implementations must be safe for concurrent use.
+type SessionStore interface {
+	Load(ctx context.Context, key string) (*Session, error)
+	Save(ctx context.Context, key string, s *Session) error
+}
+
+// MemorySessionStore is an in-process [SessionStore] (several clients of one process
+// can share it).
+type MemorySessionStore struct {
+	mu sync.Mutex
+	m  map[string]Session
+}
+
+// Load returns the stored session for key, or nil.
+func (m *MemorySessionStore) Load(_ context.Context, key string) (*Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.m[key]; ok {
+		return &s, nil
+	}
+	return nil, nil
+}
+
+// Save stores s under key.
+func (m *MemorySessionStore) Save(_ context.Context, key string, s *Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = make(map[string]Session)
+	}
+	m.m[key] = *s
+	return nil
+}
+
+// session returns the current session, logging in if there is none.
+func (c *Client) session(ctx context.Context) (*Session, error) {
+	c.mu.Lock()
+	s := c.sess
+	c.mu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	return c.relogin(ctx, nil)
+}
+
+// relogin replaces the stale session (nil: none yet). Concurrent callers wait for one
+// login and share its result; a session stored by another process is taken over
+// instead of logging in again.
+func (c *Client) relogin(ctx context.Context, stale *Session) (*Session, error) {
+	select {
+	case c.authTok <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.authTok }()
+	c.mu.Lock()
+	cur := c.sess
+	c.mu.Unlock()
+	if cur != nil && cur != stale {
+		return cur, nil // someone else logged in while we waited
+	}
+	if c.store != nil {
+		if s, err := c.store.Load(ctx, c.storeKey); err == nil && s != nil && (stale == nil || s.Credentials.SessionID != stale.Credentials.SessionID) {
+			c.setSession(s)
+			return s, nil
+		}
+	}
+	s, err := c.authenticate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.setSession(s)
+	if c.store != nil {
+		if err := c.store.Save(ctx, c.storeKey, s); err != nil {
+			c.log.Warn("geotab: saving the session failed", "error", err)
+		}
+	}
+	return s, nil
+}
+
+func (c *Client) setSession(s *Session) {
+	c.mu.Lock()
+	c.sess = s
+	c.mu.Unlock()
+}
+
+// authenticate logs in against the federation root and resolves "path".
+func (c *Client) authenticate(ctx context.Context) (*Session, error) {
+	if err := c.authLim.Wait(ctx); err != nil {
+		return nil, &connectors.APIError{System: "geotab", Operation: "Authenticate", Kind: connectors.ErrRateLimited,
+			Message: "more than 10 logins a minute would be needed", Err: err}
+	}
+	var lr LoginResult
+	params := AuthenticateParams{Database: c.cfg.Database, UserName: c.cfg.UserName, Password: c.cfg.Password}
+	if err := c.rpc(resilience.WithIdempotent(ctx), c.root, "Authenticate", "Authenticate", params, &lr); err != nil {
+		return nil, err
+	}
+	s := &Session{Credentials: lr.Credentials, Server: c.root}
+	if lr.Path != "" && !strings.EqualFold(lr.Path, "ThisServer") {
+		s.Server = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(lr.Path, "https://"), "http://"), "/apiv1")
+	}
+	s.Credentials.Password = ""
+	c.log.Info("geotab: logged in", "server", s.Server)
+	return s, nil
+}
+
+// readMethods are safe to retry; Set and Remove are idempotent by nature; Add and
+// ExecuteMultiCall (which may hold writes) are not.
+var readMethods = map[string]bool{"Get": true, "GetFeed": true, "GetCountOf": true, "GetAddresses": true,
+	"GetCoordinates": true, "GetVersion": true, "GetSystemTimeUtc": true, "Set": true, "Remove": true}
+
+// call runs one authenticated method: it sends the session's credentials, and on
+// InvalidUserException (expired session, database moved) logs in again once and
+// repeats the call; a second refusal is connectors.ErrUnauthorized.
+func (c *Client) call(ctx context.Context, op, method string, params func(Credentials) any, out any) error {
+	done := c.audit.Start(ctx, op, connectors.ClassInternal, nil)
+	err := c.callOnce(ctx, op, method, params, out)
+	status, attempts := connector.CallInfo(err)
+	done(status, attempts, err)
+	return err
+}
+
+func (c *Client) callOnce(ctx context.Context, op, method string, params func(Credentials) any, out any) error {
+	if readMethods[method] {
+		ctx = resilience.WithIdempotent(ctx)
+	}
+	s, err := c.session(ctx)
+	if err != nil {
+		return err
+	}
+	err = c.rpc(ctx, s.Server, op, method, params(s.Credentials), out)
+	var ge *Error
+	if !errors.As(err, &ge) || ge.Exception != ExInvalidUser {
+		return err
+	}
+	c.log.Info("geotab: session refused, logging in again", "server", s.Server)
+	if s, err = c.relogin(ctx, s); err != nil {
+		return err
+	}
+	return c.rpc(ctx, s.Server, op, method, params(s.Credentials), out)
+}
+
+type rpcRequest struct {
+	Method string `json:"method"`
+	Params any    `json:"params"`
+}
+
+type rpcResponse struct {
+	Result any       `json:"result"`
+	Error  *RPCError `json:"error"`
+}
+
+// rpc sends one JSON-RPC request to server and decodes the result into out in one pass.
+func (c *Client) rpc(ctx context.Context, server, op, method string, params, out any) error {
+	body, err := json.Marshal(rpcRequest{Method: method, Params: params})
+	if err != nil {
+		return fmt.Errorf("geotab: %s: encoding the request: %w", op, err)
+	}
+	u := url.URL{Scheme: c.scheme, Host: server, Path: "/apiv1"}
+	req, err := http.NewRequestWithContext(resilience.WithRoute(ctx, op), http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("geotab: %s: %w", op, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return wrapCallError(op, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		snap := make([]byte, 512)
+		n, _ := resp.Body.Read(snap)
+		return &connectors.APIError{System: "geotab", Operation: op, StatusCode: resp.StatusCode,
+			Message: redact.String(strings.TrimSpace(string(snap[:n]))), Retryable: resp.StatusCode >= 500}
+	}
+	env := rpcResponse{Result: out}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+		return &connectors.APIError{System: "geotab", Operation: op, StatusCode: resp.StatusCode,
+			Kind: connectors.ErrUnavailable, Message: "malformed response", Err: err}
+	}
+	if env.Error != nil {
+		return newError(op, env.Error, resp.Header)
+	}
+	return nil
+}
+
+// wrapCallError turns a resilience failure into the connector's error shape, keeping
+// a MyGeotab exception found by the response check.
+func wrapCallError(op string, err error) error {
+	status, attempts := connector.CallInfo(err)
+	var ge *Error
+	if errors.As(err, &ge) {
+		// ge already sits inside err; pointing back at err would make a cycle
+		ge.Operation, ge.Attempts = op, attempts
+		return ge
+	}
+	ae := &connectors.APIError{System: "geotab", Operation: op, StatusCode: status, Attempts: attempts, Err: err}
+	for _, s := range []error{connectors.ErrCircuitOpen, connectors.ErrBulkheadFull, connectors.ErrRateLimited, connectors.ErrTimeout} {
+		if errors.Is(err, s) {
+			ae.Kind = s
+			break
+		}
+	}
+	if ae.Kind == nil && status == 0 {
+		ae.Kind, ae.Retryable = connectors.ErrUnavailable, true
+	}
+	return ae
+}

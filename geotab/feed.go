@@ -1,0 +1,242 @@
+package geotab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MaxFeedPage is the most records one GetFeed call returns; larger limits are clamped
+// by the server.
+const MaxFeedPage = 50000
+
+// feedCaps are the per-type GetFeed limits below MaxFeedPage.
+var feedCaps = map[TypeName]int{
+	TypeNameDevice: 5000, TypeNameUser: 5000, TypeNameRoute: 10000, TypeNameRule: 10000, TypeNameZone: 10000,
+}
+
+// FeedCursor persists a feed's version token, so a restarted process resumes where
+// it stopped. MyGeotab keeps no position for the client.
+type FeedCursor interface {
+	// Load returns the saved token, or "" when there is none.
+	Load(ctx context.Context, typeName TypeName) (string, error)
+	// Save stores the token after a page has been processed.
+	Save(ctx context.Context, typeName TypeName, version string) error
+}
+
+// MemoryCursor keeps tokens in memory (tests, short-lived processes).
+type MemoryCursor struct {
+	mu sync.Mutex
+	m  map[TypeName]string
+}
+
+// Load returns the token for typeName.
+func (m *MemoryCursor) Load(_ context.Context, t TypeName) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.m[t], nil
+}
+
+// Save stores the token for typeName.
+func (m *MemoryCursor) Save(_ context.Context, t TypeName, v string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = make(map[TypeName]string)
+	}
+	m.m[t] = v
+	return nil
+}
+
+// FileCursor keeps each type's token in a file in Dir, replaced atomically.
+type FileCursor struct {
+	Dir string
+}
+
+func (f FileCursor) path(t TypeName) string {
+	return filepath.Join(f.Dir, "geotab-feed-"+string(t)+".version")
+}
+
+// Load reads the token for typeName ("" when the file does not exist).
+func (f FileCursor) Load(_ context.Context, t TypeName) (string, error) {
+	b, err := os.ReadFile(f.path(t))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("geotab: feed cursor: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// Save writes the token for typeName through a temporary file and a rename.
+func (f FileCursor) Save(_ context.Context, t TypeName, v string) error {
+	tmp, err := os.CreateTemp(f.Dir, ".geotab-feed-*")
+	if err != nil {
+		return fmt.Errorf("geotab: feed cursor: %w", err)
+	}
+	_, werr := tmp.WriteString(v + "\n")
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("geotab: feed cursor: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), f.path(t)); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("geotab: feed cursor: %w", err)
+	}
+	return nil
+}
+
+// FeedOptions configure [Follow].
+type FeedOptions struct {
+	// Cursor persists the version token; nil keeps it in memory.
+	Cursor FeedCursor
+	// FromDate, when set and no token is saved yet, backfills from that time. Without
+	// it a new feed starts at the present.
+	FromDate time.Time
+	// PageSize is the resultsLimit (default and maximum: the type's cap, 50 000 for
+	// most types).
+	PageSize int
+	// MinWait is the wait after a page that was not full (default 1 s); each empty
+	// page doubles it, up to MaxWait (default 30 s).
+	MinWait, MaxWait time.Duration
+	// IncludeInvalidated asks for invalidated ExceptionEvents too (they arrive with
+	// state ExceptionEventStateInvalidId; see [IsInvalidated]).
+	IncludeInvalidated bool
+}
+
+type feedSearch struct {
+	FromDate           Time `json:"fromDate,omitzero"`
+	IncludeInvalidated bool `json:"includeInvalidated,omitempty"`
+}
+
+type feedPage[T any] struct {
+	Data      []T    `json:"data"`
+	ToVersion string `json:"toVersion"`
+}
+
+// Follow yields the records of typeName's data feed, page by page, forever: until ctx
+// ends or the loop stops. A full page is followed at once; after a short one the feed
+// waits, longer after each empty one. The token is saved after every record of a page
+// was yielded, so a stop in the middle of a page re-delivers that page on resume
+// (at-least-once: upsert by id). An error is yielded with the zero T; if the loop goes
+// on, the call is retried after the wait. Only one page is held in memory.
+func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOptions) iter.Seq2[T, error] {
+	limit := MaxFeedPage
+	if cp, ok := feedCaps[typeName]; ok {
+		limit = cp
+	}
+	if o.PageSize > 0 && o.PageSize < limit {
+		limit = o.PageSize
+	}
+	if o.Cursor == nil {
+		o.Cursor = &MemoryCursor{}
+	}
+	if o.MinWait <= 0 {
+		o.MinWait = time.Second
+	}
+	if o.MaxWait < o.MinWait {
+		o.MaxWait = max(30*time.Second, o.MinWait)
+	}
+	return func(yield func(T, error) bool) {
+		var zero T
+		wait := o.MinWait
+		for ctx.Err() == nil {
+			version, err := o.Cursor.Load(ctx, typeName)
+			var page feedPage[T]
+			if err == nil {
+				err = c.call(ctx, "GetFeed "+string(typeName), "GetFeed", func(cr Credentials) any {
+					p := GetFeedParams{TypeName: typeName, ResultsLimit: limit, Credentials: cr}
+					s := feedSearch{IncludeInvalidated: o.IncludeInvalidated}
+					if version != "" {
+						p.FromVersion = version
+					} else if !o.FromDate.IsZero() {
+						s.FromDate = NewTime(o.FromDate)
+					}
+					if s != (feedSearch{}) {
+						p.Search = s
+					}
+					return p
+				}, &page)
+			}
+			if err == nil {
+				for _, rec := range page.Data {
+					if !yield(rec, nil) {
+						return
+					}
+				}
+				if page.ToVersion != "" {
+					err = o.Cursor.Save(ctx, typeName, page.ToVersion)
+				}
+			}
+			switch {
+			case err != nil:
+				if ctx.Err() != nil || !yield(zero, err) {
+					return
+				}
+				wait = min(wait*2, o.MaxWait)
+			case len(page.Data) >= limit:
+				wait = o.MinWait
+				continue // more is waiting
+			case len(page.Data) == 0:
+				wait = min(wait*2, o.MaxWait)
+			default:
+				wait = o.MinWait
+			}
+			if c.clk.Sleep(ctx, wait) != nil {
+				return
+			}
+		}
+	}
+}
+
+// LogRecordFeed follows GPS points: the way to consume 30-second positions of a
+// whole fleet.
+func (c *Client) LogRecordFeed(ctx context.Context, o FeedOptions) iter.Seq2[LogRecord, error] {
+	return Follow[LogRecord](ctx, c, TypeNameLogRecord, o)
+}
+
+// ExceptionEventFeed follows rule violations (geofence entries and exits). Events are
+// updated in place while active and may later be invalidated: upsert by id and check
+// [IsInvalidated]. Invalidated events are included.
+func (c *Client) ExceptionEventFeed(ctx context.Context, o FeedOptions) iter.Seq2[ExceptionEvent, error] {
+	o.IncludeInvalidated = true
+	return Follow[ExceptionEvent](ctx, c, TypeNameExceptionEvent, o)
+}
+
+// TripFeed follows trips. A trip in progress is re-sent with a new id as it grows:
+// upsert by [TripKey], not by id.
+func (c *Client) TripFeed(ctx context.Context, o FeedOptions) iter.Seq2[Trip, error] {
+	return Follow[Trip](ctx, c, TypeNameTrip, o)
+}
+
+// StatusDataFeed follows engine and sensor readings.
+func (c *Client) StatusDataFeed(ctx context.Context, o FeedOptions) iter.Seq2[StatusData, error] {
+	return Follow[StatusData](ctx, c, TypeNameStatusData, o)
+}
+
+// FaultDataFeed follows diagnostic faults.
+func (c *Client) FaultDataFeed(ctx context.Context, o FeedOptions) iter.Seq2[FaultData, error] {
+	return Follow[FaultData](ctx, c, TypeNameFaultData, o)
+}
+
+// TripKey identifies a trip across its in-progress versions: the device and the start.
+func TripKey(t Trip) string { return t.Device.ID + "|" + t.Start.UTC().Format(wireTime) }
+
+// ExceptionEvent states.
+const (
+	StateValid   = "ExceptionEventStateValidId"
+	StateInvalid = "ExceptionEventStateInvalidId"
+)
+
+// IsInvalidated reports whether MyGeotab withdrew the event (it is kept, with state
+// Invalid, since 5.7.2103).
+func IsInvalidated(ev ExceptionEvent) bool { return ev.State.ID == StateInvalid }

@@ -1,0 +1,750 @@
+package geotabtest
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dispatchcenter/connectors/geotab"
+)
+
+// The synthetic map: vehicles drive loops around depots spread over a city centre.
+const (
+	centreLat = 43.6532
+	centreLon = -79.3832
+	step      = 30 * time.Second
+	kmPerDeg  = 111.32
+)
+
+// feed holds every version of one type's records, oldest first; latest maps an id to
+// its newest version.
+type feed struct {
+	items  []item
+	latest map[string]int
+}
+
+type item struct {
+	version string
+	id      string
+	at      time.Time
+	rec     any
+}
+
+func (f *feed) put(version, id string, at time.Time, rec any) {
+	if f.latest == nil {
+		f.latest = map[string]int{}
+	}
+	f.items = append(f.items, item{version: version, id: id, at: at, rec: rec})
+	f.latest[id] = len(f.items) - 1
+}
+
+// current returns the newest version of every record, in feed order.
+func (f *feed) current() []item {
+	out := make([]item, 0, len(f.latest))
+	for i, it := range f.items {
+		if f.latest[it.id] == i {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+type vehicle struct {
+	id                 string
+	lat, lon           float64 // loop centre
+	radiusKm, speedKmh float64
+	angle              float64 // position on the loop, radians
+	phase              time.Duration
+	driving            bool
+	tripStart          time.Time
+	tripID             string
+	tripKm             float64
+	lastTripEmit       time.Time
+	inZone             map[string]string // zone id -> open exception event id
+	driver             string
+}
+
+type fleet struct {
+	vehicles    []*vehicle
+	devices     map[string]geotab.Device
+	users       map[string]geotab.User
+	zones       map[string]geotab.Zone
+	rules       map[string]geotab.Rule
+	routes      map[string]geotab.Route
+	diagnostics map[string]geotab.Diagnostic
+	dsi         map[string]geotab.DeviceStatusInfo
+	feeds       map[string]*feed // by type name
+}
+
+func (st *state) feed(tn string) *feed {
+	f, ok := st.fleet.feeds[tn]
+	if !ok {
+		f = &feed{}
+		st.fleet.feeds[tn] = f
+	}
+	return f
+}
+
+func (st *state) seed() {
+	r := rand.New(rand.NewPCG(uint64(st.cfg.seed), 0x9e3779b97f4a7c15))
+	fl := &st.fleet
+	*fl = fleet{devices: map[string]geotab.Device{}, users: map[string]geotab.User{}, zones: map[string]geotab.Zone{},
+		rules: map[string]geotab.Rule{}, routes: map[string]geotab.Route{}, diagnostics: map[string]geotab.Diagnostic{},
+		dsi: map[string]geotab.DeviceStatusInfo{}, feeds: map[string]*feed{}}
+	since := geotab.NewTime(st.now.Add(-365 * 24 * time.Hour))
+	for _, d := range []geotab.Diagnostic{
+		{ID: "DiagnosticOdometerId", Name: "Odometer", DiagnosticType: "GoDiagnostic"},
+		{ID: "DiagnosticEngineHoursId", Name: "Engine hours", DiagnosticType: "GoDiagnostic"},
+		{ID: "DiagnosticIgnitionId", Name: "Ignition", DiagnosticType: "GoDiagnostic"},
+	} {
+		d.Version = st.nextVersion()
+		fl.diagnostics[d.ID] = d
+		st.feed("Diagnostic").put(d.Version, d.ID, st.now, d)
+	}
+	firsts := []string{"Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Radia", "Donald", "Frances", "John"}
+	lasts := []string{"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Perlman", "Knuth", "Allen", "Backus"}
+	for i := 0; i < st.cfg.vehicles; i++ {
+		uid := fmt.Sprintf("u%d", i+1)
+		u := geotab.User{ID: uid, Name: fmt.Sprintf("driver%03d@example.com", i+1), FirstName: firsts[i%len(firsts)],
+			LastName: lasts[(i/len(firsts))%len(lasts)], EmployeeNo: fmt.Sprintf("E%04d", i+1), IsDriver: true,
+			ActiveFrom: since, Version: st.nextVersion()}
+		fl.users[uid] = u
+		st.feed("User").put(u.Version, uid, st.now, u)
+
+		id := fmt.Sprintf("b%X", i+1)
+		d := geotab.Device{ID: id, Name: fmt.Sprintf("Truck %03d", i+1), SerialNumber: fmt.Sprintf("G9%010d", 1000+i),
+			DeviceType: "GO9", LicensePlate: fmt.Sprintf("DSP-%03d", i+1), VehicleIdentificationNumber: fmt.Sprintf("1FTFW1E5%09d", i),
+			ActiveFrom: since, Groups: []geotab.Ref{geotab.NewRef("GroupCompanyId"), geotab.NewRef("GroupVehicleId")},
+			TimeZoneID: "America/Toronto", Version: st.nextVersion()}
+		fl.devices[id] = d
+		st.feed("Device").put(d.Version, id, st.now, d)
+		v := &vehicle{id: id, driver: uid, inZone: map[string]string{},
+			lat: centreLat + (r.Float64()-0.5)*0.2, lon: centreLon + (r.Float64()-0.5)*0.3,
+			radiusKm: 1 + r.Float64()*3, speedKmh: 35 + r.Float64()*30, angle: r.Float64() * 2 * math.Pi,
+			phase: time.Duration(r.IntN(30)) * time.Minute}
+		fl.vehicles = append(fl.vehicles, v)
+	}
+	// job sites on the vehicles' loops, so that vehicles pass through them
+	for j := 0; j < st.cfg.zones && len(fl.vehicles) > 0; j++ {
+		v := fl.vehicles[j%len(fl.vehicles)]
+		a := float64(j) * 1.7
+		lat, lon := v.lat+v.radiusKm*math.Sin(a)/kmPerDeg, v.lon+v.radiusKm*math.Cos(a)/(kmPerDeg*math.Cos(v.lat*math.Pi/180))
+		z := geotab.Zone{ID: fmt.Sprintf("z%X", j+1), Name: fmt.Sprintf("Job site %02d", j+1), ExternalReference: fmt.Sprintf("SITE-%04d", j+1),
+			Points: square(lat, lon, 0.25), ZoneTypes: []geotab.Ref{geotab.NewRef("ZoneTypeCustomerId")}, MustIdentifyStops: true,
+			Displayed: true, ActiveFrom: since, Groups: []geotab.Ref{geotab.NewRef("GroupCompanyId")},
+			CentroidLatitude: lat, CentroidLongitude: lon, Version: st.nextVersion()}
+		fl.zones[z.ID] = z
+		st.feed("Zone").put(z.Version, z.ID, st.now, z)
+		st.addZoneRule(z)
+	}
+	st.advance(0)
+}
+
+// addZoneRule creates the hidden ZoneStop rule MyGeotab makes for a zone with
+// mustIdentifyStops.
+func (st *state) addZoneRule(z geotab.Zone) {
+	if !z.MustIdentifyStops {
+		return
+	}
+	rl := geotab.Rule{ID: "r" + z.ID, Name: "Stop at " + z.Name, BaseType: geotab.RuleBaseTypeZoneStop,
+		ActiveFrom: z.ActiveFrom, Condition: geotab.Condition{ConditionType: "ZoneStop", Zone: geotab.NewRef(z.ID)},
+		Version: st.nextVersion()}
+	st.fleet.rules[rl.ID] = rl
+	st.feed("Rule").put(rl.Version, rl.ID, st.now, rl)
+}
+
+// square is a closed polygon of side km around a point.
+func square(lat, lon, km float64) []geotab.Coordinate {
+	dLat := km / 2 / kmPerDeg
+	dLon := km / 2 / (kmPerDeg * math.Cos(lat*math.Pi/180))
+	return []geotab.Coordinate{{X: lon - dLon, Y: lat - dLat}, {X: lon + dLon, Y: lat - dLat},
+		{X: lon + dLon, Y: lat + dLat}, {X: lon - dLon, Y: lat + dLat}, {X: lon - dLon, Y: lat - dLat}}
+}
+
+func inside(pts []geotab.Coordinate, lat, lon float64) bool {
+	in := false
+	for i, j := 0, len(pts)-1; i < len(pts); j, i = i, i+1 {
+		a, b := pts[i], pts[j]
+		if (a.Y > lat) != (b.Y > lat) && lon < (b.X-a.X)*(lat-a.Y)/(b.Y-a.Y)+a.X {
+			in = !in
+		}
+	}
+	return in
+}
+
+func (v *vehicle) position() (float64, float64) {
+	return v.lat + v.radiusKm*math.Sin(v.angle)/kmPerDeg,
+		v.lon + v.radiusKm*math.Cos(v.angle)/(kmPerDeg*math.Cos(v.lat*math.Pi/180))
+}
+
+// drivingAt: 25 minutes driving, 5 minutes stopped, per vehicle phase.
+func (v *vehicle) drivingAt(t time.Time) bool {
+	m := (time.Duration(t.Unix())*time.Second + v.phase) % (30 * time.Minute)
+	return m < 25*time.Minute
+}
+
+// advance moves the clock and simulates each 30-second step.
+func (st *state) advance(d time.Duration) {
+	end := st.now.Add(d)
+	for {
+		for _, v := range st.fleet.vehicles {
+			st.stepVehicle(v)
+		}
+		if !st.now.Add(step).After(end) {
+			st.now = st.now.Add(step)
+			continue
+		}
+		st.now = end
+		return
+	}
+}
+
+func (st *state) stepVehicle(v *vehicle) {
+	now := st.now
+	driving := v.drivingAt(now)
+	switch {
+	case driving && !v.driving: // a trip starts
+		v.tripStart, v.tripKm, v.tripID, v.lastTripEmit = now, 0, "", now
+	case !driving && v.driving: // the trip ends
+		st.emitTrip(v, true)
+	}
+	v.driving = driving
+	speed := 0.0
+	if driving {
+		speed = v.speedKmh
+		km := speed * step.Hours()
+		v.angle += km / v.radiusKm
+		v.tripKm += km
+		if now.Sub(v.lastTripEmit) >= 10*time.Minute {
+			st.emitTrip(v, false) // an in-progress trip, replaced as it grows
+		}
+	}
+	lat, lon := v.position()
+	if driving || st.fleet.dsi[v.id].IsDriving || st.fleet.dsi[v.id].DateTime.IsZero() {
+		lr := geotab.LogRecord{ID: st.newID("lr"), Device: geotab.NewRef(v.id), DateTime: geotab.NewTime(now),
+			Latitude: lat, Longitude: lon, Speed: speed, Version: st.nextVersion()}
+		st.feed("LogRecord").put(lr.Version, lr.ID, now, lr)
+	}
+	dsi := geotab.DeviceStatusInfo{Device: geotab.NewRef(v.id), Driver: geotab.NewRef(v.driver), DateTime: geotab.NewTime(now),
+		Latitude: lat, Longitude: lon, Speed: speed, Bearing: int(math.Mod(v.angle*180/math.Pi+90, 360)),
+		IsDriving: driving, IsDeviceCommunicating: true, Groups: st.fleet.devices[v.id].Groups}
+	st.fleet.dsi[v.id] = dsi
+	st.zoneEvents(v, lat, lon)
+}
+
+func (st *state) emitTrip(v *vehicle, final bool) {
+	lat, lon := v.position()
+	t := geotab.Trip{ID: st.newID("t"), Device: geotab.NewRef(v.id), Driver: geotab.NewRef(v.driver),
+		Start: geotab.NewTime(v.tripStart), Stop: geotab.NewTime(st.now), Distance: math.Round(v.tripKm*100) / 100,
+		DrivingDuration: geotab.TimeSpan(st.now.Sub(v.tripStart)), AverageSpeed: v.speedKmh, MaximumSpeed: v.speedKmh + 8,
+		StopPoint: geotab.Coordinate{X: lon, Y: lat}, Version: st.nextVersion()}
+	if final {
+		t.NextTripStart = geotab.NewTime(st.now.Add(5 * time.Minute))
+	}
+	f := st.feed("Trip")
+	if v.tripID != "" { // the in-progress trip is replaced: same device and start, new id
+		delete(f.latest, v.tripID)
+	}
+	f.put(t.Version, t.ID, st.now, t)
+	v.tripID, v.lastTripEmit = t.ID, st.now
+	if final {
+		v.tripID = ""
+	}
+}
+
+// zoneEvents opens an ExceptionEvent when a vehicle enters a zone with a rule and
+// closes it (a new version, same id) when it leaves.
+func (st *state) zoneEvents(v *vehicle, lat, lon float64) {
+	for _, rl := range st.fleet.rules {
+		zid := rl.Condition.Zone.ID
+		z, ok := st.fleet.zones[zid]
+		if !ok {
+			continue
+		}
+		in := inside(z.Points, lat, lon)
+		open, was := v.inZone[zid]
+		switch {
+		case in && !was:
+			ev := geotab.ExceptionEvent{ID: st.newID("ee"), Rule: geotab.NewRef(rl.ID), Device: geotab.NewRef(v.id),
+				Driver: geotab.NewRef(v.driver), ActiveFrom: geotab.NewTime(st.now), ActiveTo: geotab.NewTime(st.now),
+				State: stateRef(geotab.StateValid), LastModifiedDateTime: geotab.NewTime(st.now), Version: st.nextVersion()}
+			st.feed("ExceptionEvent").put(ev.Version, ev.ID, st.now, ev)
+			v.inZone[zid] = ev.ID
+		case !in && was:
+			f := st.feed("ExceptionEvent")
+			ev := f.items[f.latest[open]].rec.(geotab.ExceptionEvent)
+			ev.ActiveTo, ev.LastModifiedDateTime = geotab.NewTime(st.now), geotab.NewTime(st.now)
+			ev.Duration = geotab.TimeSpan(st.now.Sub(ev.ActiveFrom.Time))
+			ev.Version = st.nextVersion()
+			f.put(ev.Version, ev.ID, st.now, ev)
+			delete(v.inZone, zid)
+		}
+	}
+}
+
+func stateRef(id string) geotab.Ref {
+	var r geotab.Ref
+	_ = r.UnmarshalJSON([]byte(`"` + id + `"`)) // system entities travel as bare strings
+	return r
+}
+
+// InvalidateEvent marks an ExceptionEvent invalid (a new version with state
+// Invalid), as MyGeotab does when it reprocesses data.
+func (s *Server) InvalidateEvent(id string) bool {
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	f := st.feed("ExceptionEvent")
+	i, ok := f.latest[id]
+	if !ok {
+		return false
+	}
+	ev := f.items[i].rec.(geotab.ExceptionEvent)
+	ev.State, ev.LastModifiedDateTime, ev.Version = stateRef(geotab.StateInvalid), geotab.NewTime(st.now), st.nextVersion()
+	f.put(ev.Version, ev.ID, st.now, ev)
+	return true
+}
+
+// search is the union of the search objects the fake understands.
+type search struct {
+	ID                   string             `json:"id"`
+	Name                 string             `json:"name"`
+	SerialNumber         string             `json:"serialNumber"`
+	LicensePlate         string             `json:"licensePlate"`
+	ExternalReference    string             `json:"externalReference"`
+	DeviceSearch         *idSearch          `json:"deviceSearch"`
+	RuleSearch           *idSearch          `json:"ruleSearch"`
+	DiagnosticSearch     *idSearch          `json:"diagnosticSearch"`
+	UserSearch           *idSearch          `json:"userSearch"`
+	FromDate             geotab.Time        `json:"fromDate"`
+	ToDate               geotab.Time        `json:"toDate"`
+	Position             *geotab.Coordinate `json:"position"`
+	ClosestAssetLimit    int                `json:"closestAssetLimit"`
+	IncludeInvalidated   bool               `json:"includeInvalidated"`
+	IncludeZoneStopRules bool               `json:"includeZoneStopRules"`
+	IsDriver             bool               `json:"isDriver"`
+	UserSearchType       string             `json:"userSearchType"`
+	RouteType            string             `json:"routeType"`
+}
+
+type idSearch struct {
+	ID string `json:"id"`
+}
+
+// like matches MyGeotab's % wildcards, case-insensitively.
+func like(pattern, s string) bool {
+	if pattern == "" {
+		return true
+	}
+	parts := strings.Split(strings.ToLower(pattern), "%")
+	s = strings.ToLower(s)
+	if len(parts) == 1 {
+		return s == parts[0]
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return strings.HasSuffix(s, parts[len(parts)-1])
+}
+
+func inRange(t time.Time, s search) bool {
+	return (s.FromDate.IsZero() || !t.Before(s.FromDate.Time)) && (s.ToDate.IsZero() || !t.After(s.ToDate.Time))
+}
+
+func devMatch(ds *idSearch, ref geotab.Ref) bool { return ds == nil || ds.ID == "" || ds.ID == ref.ID }
+
+// MaxResults is the hard limit of Get and GetFeed.
+const MaxResults = 50000
+
+var feedCaps = map[string]int{"Device": 5000, "User": 5000, "Route": 10000, "Rule": 10000, "Zone": 10000}
+
+func (st *state) get(tn string, p map[string]any) (any, *rpcErr) {
+	var s search
+	if p["search"] != nil {
+		if err := decodeInto(p["search"], &s); err != nil {
+			return nil, &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: "search: " + err.Error()}
+		}
+	}
+	limit := 0
+	if l, ok := p["resultsLimit"].(float64); ok {
+		limit = int(l)
+	}
+	if limit > MaxResults {
+		return nil, &rpcErr{code: -32000, exception: geotab.ExOverLimit,
+			message: fmt.Sprintf("Supplied results limit (%d) exceeds maximum limit (%d).", limit, MaxResults)}
+	}
+	out, e := st.query(tn, s)
+	if e != nil {
+		return nil, e
+	}
+	if limit == 0 && len(out) > MaxResults {
+		return nil, &rpcErr{code: -32000, exception: geotab.ExOverLimit,
+			message: fmt.Sprintf("The results exceed the maximum limit (%d); supply a resultsLimit or narrow the search.", MaxResults)}
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func (st *state) query(tn string, s search) ([]any, *rpcErr) {
+	fl := &st.fleet
+	var out []any
+	switch tn {
+	case "Device":
+		for _, d := range sortedValues(fl.devices, func(d geotab.Device) string { return d.ID }) {
+			if (s.ID == "" || s.ID == d.ID) && like(s.Name, d.Name) && like(s.SerialNumber, d.SerialNumber) && like(s.LicensePlate, d.LicensePlate) {
+				out = append(out, d)
+			}
+		}
+	case "User":
+		for _, u := range sortedValues(fl.users, func(u geotab.User) string { return u.ID }) {
+			drivers := s.IsDriver || s.UserSearchType == "Driver"
+			if (s.ID == "" || s.ID == u.ID) && like(s.Name, u.Name) && (!drivers || u.IsDriver) {
+				out = append(out, u)
+			}
+		}
+	case "Zone":
+		for _, z := range sortedValues(fl.zones, func(z geotab.Zone) string { return z.ID }) {
+			if (s.ID == "" || s.ID == z.ID) && like(s.Name, z.Name) && like(s.ExternalReference, z.ExternalReference) {
+				out = append(out, z)
+			}
+		}
+	case "Rule":
+		for _, r := range sortedValues(fl.rules, func(r geotab.Rule) string { return r.ID }) {
+			if (s.ID == "" || s.ID == r.ID) && like(s.Name, r.Name) && (r.BaseType != geotab.RuleBaseTypeZoneStop || s.IncludeZoneStopRules || s.ID != "") {
+				out = append(out, r)
+			}
+		}
+	case "Route":
+		for _, r := range sortedValues(fl.routes, func(r geotab.Route) string { return r.ID }) {
+			if (s.ID == "" || s.ID == r.ID) && like(s.Name, r.Name) && devMatch(s.DeviceSearch, r.Device) && (s.RouteType == "" || string(r.RouteType) == s.RouteType) {
+				out = append(out, r)
+			}
+		}
+	case "Diagnostic":
+		for _, d := range sortedValues(fl.diagnostics, func(d geotab.Diagnostic) string { return d.ID }) {
+			if s.ID == "" || s.ID == d.ID {
+				out = append(out, d)
+			}
+		}
+	case "DeviceStatusInfo":
+		all := sortedValues(fl.dsi, func(d geotab.DeviceStatusInfo) string { return d.Device.ID })
+		var ds []geotab.DeviceStatusInfo
+		for _, d := range all {
+			if devMatch(s.DeviceSearch, d.Device) {
+				ds = append(ds, d)
+			}
+		}
+		if s.Position != nil {
+			sort.SliceStable(ds, func(i, j int) bool {
+				return dist(*s.Position, ds[i]) < dist(*s.Position, ds[j])
+			})
+			if s.ClosestAssetLimit > 0 && len(ds) > s.ClosestAssetLimit {
+				ds = ds[:s.ClosestAssetLimit]
+			}
+		}
+		for _, d := range ds {
+			out = append(out, d)
+		}
+	case "LogRecord", "Trip", "StatusData", "FaultData", "ExceptionEvent":
+		for _, it := range st.feed(tn).current() {
+			if st.matchRecord(tn, it, s) {
+				out = append(out, it.rec)
+			}
+		}
+	case "RoutePlanItem":
+		for _, r := range sortedValues(fl.routes, func(r geotab.Route) string { return r.ID }) {
+			for _, pi := range r.RoutePlanItemCollection {
+				out = append(out, pi)
+			}
+		}
+	default:
+		return nil, argErr("Unknown type '%s'", tn)
+	}
+	return out, nil
+}
+
+func (st *state) matchRecord(tn string, it item, s search) bool {
+	switch r := it.rec.(type) {
+	case geotab.LogRecord:
+		return (s.ID == "" || s.ID == r.ID) && devMatch(s.DeviceSearch, r.Device) && inRange(r.DateTime.Time, s)
+	case geotab.Trip:
+		return (s.ID == "" || s.ID == r.ID) && devMatch(s.DeviceSearch, r.Device) && devMatch(s.UserSearch, r.Driver) &&
+			(s.FromDate.IsZero() || !r.Stop.Before(s.FromDate.Time)) && (s.ToDate.IsZero() || !r.Start.After(s.ToDate.Time))
+	case geotab.StatusData:
+		return devMatch(s.DeviceSearch, r.Device) && devMatch(s.DiagnosticSearch, r.Diagnostic) && inRange(r.DateTime.Time, s)
+	case geotab.FaultData:
+		return devMatch(s.DeviceSearch, r.Device) && devMatch(s.DiagnosticSearch, r.Diagnostic) && inRange(r.DateTime.Time, s)
+	case geotab.ExceptionEvent:
+		return (s.ID == "" || s.ID == r.ID) && devMatch(s.DeviceSearch, r.Device) && devMatch(s.RuleSearch, r.Rule) &&
+			(s.IncludeInvalidated || r.State.ID != geotab.StateInvalid) &&
+			(s.FromDate.IsZero() || !r.ActiveTo.Before(s.FromDate.Time)) && (s.ToDate.IsZero() || !r.ActiveFrom.After(s.ToDate.Time))
+	}
+	return false
+}
+
+func dist(p geotab.Coordinate, d geotab.DeviceStatusInfo) float64 {
+	dy := (d.Latitude - p.Y) * kmPerDeg
+	dx := (d.Longitude - p.X) * kmPerDeg * math.Cos(p.Y*math.Pi/180)
+	return dx*dx + dy*dy
+}
+
+func sortedValues[T any](m map[string]T, key func(T) string) []T {
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
+	return out
+}
+
+type feedResult struct {
+	Data      []any  `json:"data"`
+	ToVersion string `json:"toVersion"`
+}
+
+// feedTypes are the types whose data feed the fake serves.
+var feedTypes = map[string]bool{"LogRecord": true, "Trip": true, "StatusData": true, "FaultData": true,
+	"ExceptionEvent": true, "Device": true, "User": true, "Zone": true, "Rule": true, "Diagnostic": true}
+
+func (st *state) getFeed(tn string, p map[string]any) (any, *rpcErr) {
+	if !feedTypes[tn] {
+		return nil, argErr("GetFeed is not supported for '%s'", tn)
+	}
+	limit := MaxResults
+	if c, ok := feedCaps[tn]; ok {
+		limit = c
+	}
+	if l, ok := p["resultsLimit"].(float64); ok && int(l) < limit {
+		limit = int(l) // larger values are clamped silently, as MyGeotab does
+	}
+	var s search
+	if p["search"] != nil {
+		_ = decodeInto(p["search"], &s)
+	}
+	head := fmt.Sprintf("%016x", st.version)
+	from, _ := p["fromVersion"].(string)
+	f := st.feed(tn)
+	res := feedResult{Data: []any{}, ToVersion: head}
+	if from == "" && s.FromDate.IsZero() {
+		return res, nil // a new feed starts at the present
+	}
+	for _, it := range f.items {
+		if from != "" && it.version <= from {
+			continue
+		}
+		if from == "" && it.at.Before(s.FromDate.Time) {
+			continue
+		}
+		if ev, ok := it.rec.(geotab.ExceptionEvent); ok && !s.IncludeInvalidated && ev.State.ID == geotab.StateInvalid {
+			continue
+		}
+		res.Data = append(res.Data, it.rec)
+		res.ToVersion = it.version
+		if len(res.Data) == limit {
+			return res, nil
+		}
+	}
+	res.ToVersion = head
+	return res, nil
+}
+
+func (st *state) countOf(tn string) (any, *rpcErr) {
+	out, e := st.query(tn, search{IncludeInvalidated: true, IncludeZoneStopRules: true})
+	if e != nil {
+		return nil, e
+	}
+	return len(out), nil
+}
+
+func (st *state) add(tn string, entity any) (any, *rpcErr) {
+	switch tn {
+	case "Zone":
+		var z geotab.Zone
+		if err := decodeInto(entity, &z); err != nil {
+			return nil, &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: err.Error()}
+		}
+		if e := st.checkZone(z); e != nil {
+			return nil, e
+		}
+		for _, other := range st.fleet.zones {
+			if strings.EqualFold(other.Name, z.Name) {
+				return nil, &rpcErr{code: -32000, exception: geotab.ExDuplicate, message: fmt.Sprintf("Zone '%s' already exists", z.Name)}
+			}
+		}
+		z.ID = st.newID("z")
+		st.putZone(z)
+		st.addZoneRule(z)
+		return z.ID, nil
+	case "Route":
+		var r geotab.Route
+		if err := decodeInto(entity, &r); err != nil {
+			return nil, &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: err.Error()}
+		}
+		if e := st.checkRoute(r); e != nil {
+			return nil, e
+		}
+		r.ID = st.newID("rt")
+		for i := range r.RoutePlanItemCollection {
+			r.RoutePlanItemCollection[i].ID = st.newID("rpi")
+			r.RoutePlanItemCollection[i].Route = geotab.NewRef(r.ID)
+			r.RoutePlanItemCollection[i].DateTime = r.RoutePlanItemCollection[i].ActiveFrom
+		}
+		r.Version = st.nextVersion()
+		st.fleet.routes[r.ID] = r
+		return r.ID, nil
+	}
+	return nil, &rpcErr{code: -32000, exception: "InvalidApiOperationException", message: fmt.Sprintf("Add is not supported for '%s' by geotabtest", tn)}
+}
+
+func (st *state) checkZone(z geotab.Zone) *rpcErr {
+	if z.Name == "" {
+		return &rpcErr{code: -32000, exception: geotab.ExArgumentNull, message: "Value cannot be null. Parameter name: name"}
+	}
+	if len(z.Points) < 3 {
+		return argErr("A zone needs at least 3 points")
+	}
+	for _, pt := range z.Points {
+		if pt.Y < -90 || pt.Y > 90 || pt.X < -180 || pt.X > 180 {
+			return &rpcErr{code: -32000, exception: geotab.ExArgumentOutOfRange, message: "Zone points must be valid coordinates (x: longitude, y: latitude)"}
+		}
+	}
+	if len(z.Groups) == 0 {
+		return argErr("A zone must belong to at least one group")
+	}
+	return nil
+}
+
+func (st *state) checkRoute(r geotab.Route) *rpcErr {
+	if r.RouteType == geotab.RouteRouteTypePlan {
+		if _, ok := st.fleet.devices[r.Device.ID]; !ok {
+			return argErr("A Plan route needs an existing device (got %q)", r.Device.ID)
+		}
+	}
+	for _, pi := range r.RoutePlanItemCollection {
+		if _, ok := st.fleet.zones[pi.Zone.ID]; !ok {
+			return argErr("Every route stop must be an existing zone (got %q)", pi.Zone.ID)
+		}
+	}
+	return nil
+}
+
+func (st *state) putZone(z geotab.Zone) {
+	if len(z.Points) > 0 {
+		var la, lo float64
+		for _, pt := range z.Points {
+			la, lo = la+pt.Y, lo+pt.X
+		}
+		z.CentroidLatitude, z.CentroidLongitude = la/float64(len(z.Points)), lo/float64(len(z.Points))
+	}
+	z.Version = st.nextVersion()
+	st.fleet.zones[z.ID] = z
+	st.feed("Zone").put(z.Version, z.ID, st.now, z)
+}
+
+func (st *state) set(tn string, entity any) *rpcErr {
+	switch tn {
+	case "Zone":
+		var z geotab.Zone
+		if err := decodeInto(entity, &z); err != nil {
+			return &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: err.Error()}
+		}
+		if _, ok := st.fleet.zones[z.ID]; !ok {
+			return argErr("Zone '%s' does not exist", z.ID)
+		}
+		if e := st.checkZone(z); e != nil {
+			return e
+		}
+		st.putZone(z)
+		return nil
+	case "Route":
+		var r geotab.Route
+		if err := decodeInto(entity, &r); err != nil {
+			return &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: err.Error()}
+		}
+		if _, ok := st.fleet.routes[r.ID]; !ok {
+			return argErr("Route '%s' does not exist", r.ID)
+		}
+		if e := st.checkRoute(r); e != nil {
+			return e
+		}
+		r.Version = st.nextVersion()
+		st.fleet.routes[r.ID] = r
+		return nil
+	}
+	return &rpcErr{code: -32000, exception: "InvalidApiOperationException", message: fmt.Sprintf("Set is not supported for '%s' by geotabtest", tn)}
+}
+
+func (st *state) remove(tn string, entity any) *rpcErr {
+	var ref struct {
+		ID string `json:"id"`
+	}
+	_ = decodeInto(entity, &ref)
+	switch tn {
+	case "Zone":
+		if _, ok := st.fleet.zones[ref.ID]; !ok {
+			return argErr("Zone '%s' does not exist", ref.ID)
+		}
+		delete(st.fleet.zones, ref.ID)
+		delete(st.fleet.rules, "r"+ref.ID) // the hidden stop rule goes with it
+		return nil
+	case "Route":
+		if _, ok := st.fleet.routes[ref.ID]; !ok {
+			return argErr("Route '%s' does not exist", ref.ID)
+		}
+		delete(st.fleet.routes, ref.ID)
+		return nil
+	}
+	return &rpcErr{code: -32000, exception: "InvalidApiOperationException", message: fmt.Sprintf("Remove is not supported for '%s' by geotabtest", tn)}
+}
+
+// geocode places an address deterministically near the city centre; addresses that
+// contain "nowhere" are not found (null), as MyGeotab answers unknown addresses.
+func (st *state) geocode(v any) any {
+	addrs, _ := v.([]any)
+	out := make([]any, len(addrs))
+	for i, a := range addrs {
+		s, _ := a.(string)
+		if s == "" || strings.Contains(strings.ToLower(s), "nowhere") {
+			continue
+		}
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(strings.ToLower(strings.TrimSpace(s))))
+		x := h.Sum64()
+		out[i] = geotab.Coordinate{X: centreLon + (float64(x%10000)/10000-0.5)*0.3, Y: centreLat + (float64((x/10000)%10000)/10000-0.5)*0.2}
+	}
+	return out
+}
+
+// reverseGeocode names a point and the zones that contain it.
+func (st *state) reverseGeocode(v any) any {
+	pts, _ := v.([]any)
+	out := make([]geotab.ReverseGeocodeAddress, len(pts))
+	for i, p := range pts {
+		var c geotab.Coordinate
+		_ = decodeInto(p, &c)
+		street := fmt.Sprintf("%d Dispatch Street", 1+int(math.Abs(c.Y*1e4))%900)
+		a := geotab.ReverseGeocodeAddress{FormattedAddress: street + ", Toronto, ON, Canada", Street: street,
+			StreetName: "Dispatch Street", City: "Toronto", Region: "ON", Country: "Canada", PostalCode: "M5V 2T6"}
+		for _, z := range sortedValues(st.fleet.zones, func(z geotab.Zone) string { return z.ID }) {
+			if inside(z.Points, c.Y, c.X) {
+				a.Zones = append(a.Zones, geotab.NewRef(z.ID))
+			}
+		}
+		out[i] = a
+	}
+	return out
+}

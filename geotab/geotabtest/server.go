@@ -1,0 +1,386 @@
+// Package geotabtest is a fake MyGeotab for tests: a real HTTP server on loopback that
+// speaks the JSON-RPC API as MyGeotab does — the same envelopes and both error
+// formats, sessions that expire, Authenticate limited to 10 a minute, per-method rate
+// limits with Retry-After, federation (Authenticate answering another server's name),
+// result limits, monotonic version tokens and multi-call semantics — over a seeded,
+// deterministic fleet that drives on a synthetic map as the test advances its clock.
+//
+//	srv := geotabtest.NewServer(t)
+//	c, _ := geotab.New(srv.Config(), geotab.WithBaseURL(srv.URL))
+//	srv.Advance(5 * time.Minute) // vehicles move, LogRecords and ExceptionEvents appear
+//
+// Every request is validated against geotab's openapi.yaml; faults can be injected
+// (srv.Fail) and requests are recorded with secrets masked (srv.Requests).
+package geotabtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dispatchcenter/connectors/geotab"
+)
+
+// Defaults of a new server.
+const (
+	DefaultDatabase = "dispatch"
+	DefaultUser     = "svc-dispatch@example.com"
+	DefaultPassword = "fake-password"
+	// AuthPerMinute is MyGeotab's limit on Authenticate calls per user.
+	AuthPerMinute = 10
+)
+
+// Server is a fake MyGeotab server. Servers made with [Server.NewPeer] share one
+// federation: the same database, sessions and fleet, on another address.
+type Server struct {
+	*httptest.Server
+	st *state
+}
+
+// Option configures a [Server].
+type Option func(*config)
+
+type config struct {
+	vehicles   int
+	zones      int
+	seed       int64
+	tls        bool
+	start      time.Time
+	sessionTTL time.Duration
+	limits     map[string]int
+}
+
+// WithVehicles sets the fleet size (default 50).
+func WithVehicles(n int) Option { return func(c *config) { c.vehicles = n } }
+
+// WithZones sets how many job-site zones are seeded (default 12).
+func WithZones(n int) Option { return func(c *config) { c.zones = n } }
+
+// WithSeed changes the deterministic seed of the fleet.
+func WithSeed(s int64) Option { return func(c *config) { c.seed = s } }
+
+// WithTLS serves over HTTPS (use srv.Client(), which trusts the certificate).
+func WithTLS() Option { return func(c *config) { c.tls = true } }
+
+// WithStart sets the fake clock's start (default 2026-01-05T08:00:00Z).
+func WithStart(t time.Time) Option { return func(c *config) { c.start = t } }
+
+// WithSessionTTL makes sessions expire after d of fake time (default 14 days, as
+// MyGeotab).
+func WithSessionTTL(d time.Duration) Option { return func(c *config) { c.sessionTTL = d } }
+
+// WithRateLimit sets the per-minute limit of a method and type ("Get Device",
+// "GetFeed LogRecord"); 0 removes it. Defaults are MyGeotab's confirmed limits, and
+// 60 a minute for every other GetFeed.
+func WithRateLimit(key string, perMinute int) Option {
+	return func(c *config) { c.limits[key] = perMinute }
+}
+
+// NewServer starts a fake MyGeotab and stops it when the test ends.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := config{vehicles: 50, zones: 12, seed: 1, start: time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC),
+		sessionTTL: 14 * 24 * time.Hour, limits: defaultLimits()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	st, err := newState(cfg)
+	if err != nil {
+		t.Fatalf("geotabtest: %v", err)
+	}
+	s := &Server{st: st}
+	s.start(cfg.tls)
+	st.home = s
+	t.Cleanup(s.Close)
+	return s
+}
+
+// NewPeer starts another server of the same federation (same database and fleet),
+// for tests of federation and database moves.
+func (s *Server) NewPeer(t testing.TB) *Server {
+	t.Helper()
+	p := &Server{st: s.st}
+	p.start(s.TLS != nil)
+	t.Cleanup(p.Close)
+	return p
+}
+
+func (s *Server) start(tls bool) {
+	h := http.HandlerFunc(s.serveHTTP)
+	if tls {
+		s.Server = httptest.NewTLSServer(h)
+	} else {
+		s.Server = httptest.NewServer(h)
+	}
+}
+
+// Host is the server's host:port, as Authenticate's "path" names it.
+func (s *Server) Host() string { return s.Listener.Addr().String() }
+
+// Config returns a geotab.Config for the service account (use it with
+// geotab.WithBaseURL(srv.URL)).
+func (s *Server) Config() geotab.Config {
+	return geotab.Config{Database: DefaultDatabase, UserName: DefaultUser, Password: DefaultPassword}
+}
+
+// MoveDatabase moves the database to another server of the federation: sessions
+// sent to the old one are refused with InvalidUserException, and Authenticate
+// answers with the new server's name.
+func (s *Server) MoveDatabase(to *Server) {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	s.st.home = to
+}
+
+// ExpireSessions ends every session, as after 14 days or a password change.
+func (s *Server) ExpireSessions() {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	s.st.sessions = map[string]session{}
+}
+
+// Advance moves the fake clock forward, in 30-second steps: vehicles drive, and
+// LogRecords, DeviceStatusInfo, Trips and ExceptionEvents are produced.
+func (s *Server) Advance(d time.Duration) {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	s.st.advance(d)
+}
+
+// Now returns the fake clock's time.
+func (s *Server) Now() time.Time {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	return s.st.now
+}
+
+// AuthCount returns how many Authenticate calls the federation received.
+func (s *Server) AuthCount() int {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	return s.st.authCalls
+}
+
+// Fault describes a failure to inject into the next Times calls of Method (all
+// methods when empty; a type may follow, "Get Device").
+type Fault struct {
+	Method string
+	Times  int
+	// Status answers with this HTTP status instead (and Body, if set).
+	Status int
+	Body   string
+	// Exception answers with this MyGeotab exception (with Message, and State for
+	// DbUnavailableException) in the JSON-RPC error envelope.
+	Exception string
+	Message   string
+	State     string
+	// RetryAfter adds a Retry-After header (seconds).
+	RetryAfter int
+	// Delay holds the answer back this long (or until the client gives up).
+	Delay time.Duration
+	// Reset closes the connection without an answer.
+	Reset bool
+	// Truncate cuts the body in half; Malformed sends a body that is not JSON.
+	Truncate, Malformed bool
+}
+
+// Fail queues a fault. Faults apply in the order queued.
+func (s *Server) Fail(f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	s.st.faults = append(s.st.faults, &f)
+}
+
+// Request is one recorded call, with the password and session id masked.
+type Request struct {
+	Server   string
+	Method   string
+	TypeName string
+	Params   json.RawMessage
+}
+
+// Requests returns the calls received so far, in order.
+func (s *Server) Requests() []Request {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	return append([]Request(nil), s.st.recorded...)
+}
+
+// rpcErr is a JSON-RPC failure to send back.
+type rpcErr struct {
+	code       int
+	exception  string
+	message    string
+	state      string
+	index      int
+	retryAfter int
+}
+
+func (e *rpcErr) Error() string { return e.exception + ": " + e.message }
+
+func argErr(format string, a ...any) *rpcErr {
+	return &rpcErr{code: -32000, exception: geotab.ExArgument, message: fmt.Sprintf(format, a...)}
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/apiv1" {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	if err != nil {
+		return
+	}
+	var req struct {
+		Method string          `json:"method"`
+		Params json.RawMessage `json:"params"`
+	}
+	if err := strictDecode(body, &req); err != nil || req.Method == "" {
+		msg := "request is not a JSON-RPC object"
+		if err != nil {
+			msg = err.Error()
+		}
+		s.writeErr(w, &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: msg}, -1)
+		return
+	}
+	typeName := peekTypeName(req.Params)
+	st := s.st
+	st.mu.Lock()
+	st.record(s.Host(), req.Method, typeName, req.Params)
+	f := st.takeFault(req.Method, typeName)
+	st.mu.Unlock()
+	if f != nil && s.inject(w, r, f) {
+		return
+	}
+	result, hdr, rerr := s.dispatch(req.Method, req.Params)
+	for k, v := range hdr {
+		w.Header()[k] = v
+	}
+	if rerr != nil {
+		s.writeErr(w, rerr, -1)
+		return
+	}
+	writeJSON(w, map[string]any{"result": result, "jsonrpc": "2.0"})
+}
+
+// inject applies a fault; it reports whether the answer was taken over.
+func (s *Server) inject(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return true
+		}
+	}
+	if f.RetryAfter > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
+	}
+	switch {
+	case f.Reset:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				if tc, ok := conn.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0)
+				}
+				_ = conn.Close()
+			}
+		}
+		return true
+	case f.Status != 0:
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
+		return true
+	case f.Exception != "":
+		s.writeErr(w, &rpcErr{code: -32000, exception: f.Exception, message: f.Message, state: f.State}, -1)
+		return true
+	case f.Malformed:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"result": [{"id": "b1", `)
+		return true
+	case f.Truncate:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "4096")
+		_, _ = io.WriteString(w, `{"result":[{"id":"b1","name":"Tru`)
+		return true
+	}
+	return false
+}
+
+// writeErr sends the JSON-RPC error envelope with the modern (data.type) and legacy
+// (errors[0].name) fields together, as MyGeotab does, with HTTP 200.
+func (s *Server) writeErr(w http.ResponseWriter, e *rpcErr, _ int) {
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(e.retryAfter))
+	}
+	idx := 0
+	if e.index > 0 {
+		idx = e.index
+	}
+	data := geotab.RPCErrorData{ID: newErrID(), Type: e.exception, RequestIndex: &idx}
+	if e.state != "" {
+		data.Info = map[string]any{"state": e.state}
+	}
+	env := map[string]any{
+		"error": geotab.RPCError{Message: e.message, Code: e.code, Data: data, Name: "JSONRPCError",
+			Errors: []geotab.RPCErrorInner{{Message: e.message, Name: e.exception}}},
+		"jsonrpc": "2.0", "requestIndex": idx,
+	}
+	writeJSON(w, env)
+}
+
+var errSeq struct {
+	sync.Mutex
+	n int
+}
+
+func newErrID() string {
+	errSeq.Lock()
+	defer errSeq.Unlock()
+	errSeq.n++
+	return fmt.Sprintf("00000000-0000-4000-8000-%012x", errSeq.n)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	_, _ = w.Write(buf.Bytes())
+}
+
+// strictDecode rejects what MyGeotab's strict RFC 8259 parser rejects.
+func strictDecode(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("trailing data after the JSON-RPC object")
+	}
+	return nil
+}
+
+func peekTypeName(params json.RawMessage) string {
+	var p struct {
+		TypeName string `json:"typeName"`
+	}
+	_ = json.Unmarshal(params, &p)
+	return p.TypeName
+}

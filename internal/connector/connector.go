@@ -1,0 +1,207 @@
+// Package connector assembles what every connector's New does the same way: the one
+// set of options (WithHTTPClient, WithBaseURL, WithPolicy, WithLogger, …), the HTTP
+// stack (base transport → auth and User-Agent → resilience), and the audit call made
+// once per operation. Connector packages re-export the options under their own names.
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/auth"
+	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/internal/redact"
+	"github.com/dispatchcenter/connectors/internal/transport"
+	"github.com/dispatchcenter/connectors/resilience"
+)
+
+// Options are the settings every connector accepts.
+type Options struct {
+	HTTPClient *http.Client
+	BaseURL    string
+	Policy     *resilience.Policy
+	Logger     *slog.Logger
+	Auditor    connectors.Auditor
+	Hooks      resilience.Hooks
+	Limiter    resilience.Limiter
+	Clock      clock.Clock
+	TLS        *transport.TLSOptions
+	UserAgent  string
+	// Extra holds connector-specific settings (e.g. geotab's SessionStore).
+	Extra []any
+}
+
+// Option sets one of the [Options].
+type Option func(*Options)
+
+// Apply returns the options with opts applied.
+func Apply(opts []Option) Options {
+	var o Options
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}
+
+// WithHTTPClient: the client's Transport becomes the base transport (its Timeout and
+// redirect policy are not used: the resilience layer owns timeouts).
+func WithHTTPClient(c *http.Client) Option { return func(o *Options) { o.HTTPClient = c } }
+
+// WithBaseURL: where the vendor (or its fake) is reached.
+func WithBaseURL(u string) Option { return func(o *Options) { o.BaseURL = u } }
+
+// WithPolicy: replaces the connector's default resilience policy.
+func WithPolicy(p resilience.Policy) Option { return func(o *Options) { o.Policy = &p } }
+
+// WithLogger: receives redacted records; without it the connector is silent.
+func WithLogger(l *slog.Logger) Option { return func(o *Options) { o.Logger = l } }
+
+// WithAuditor: receives one audit event per operation.
+func WithAuditor(a connectors.Auditor) Option { return func(o *Options) { o.Auditor = a } }
+
+// WithHooks: metrics and tracing hooks of the resilience layer.
+func WithHooks(h resilience.Hooks) Option { return func(o *Options) { o.Hooks = h } }
+
+// WithLimiter: a limiter shared with other processes.
+func WithLimiter(l resilience.Limiter) Option { return func(o *Options) { o.Limiter = l } }
+
+// WithClock: the clock behind every wait (tests).
+func WithClock(c clock.Clock) Option { return func(o *Options) { o.Clock = c } }
+
+// WithTLS: client certificates, extra root CAs, minimum version.
+func WithTLS(t transport.TLSOptions) Option { return func(o *Options) { o.TLS = &t } }
+
+// Stack describes the HTTP stack of one connector.
+type Stack struct {
+	// System names the connector ("geotab").
+	System string
+	// Policy is the connector's default policy.
+	Policy resilience.Policy
+	// Auth sets credentials; nil for none (or for connectors that authenticate in
+	// the request body, as MyGeotab does).
+	Auth auth.Authenticator
+	// AuthHosts are the hosts credentials may go to; empty means the base URL's host.
+	AuthHosts []string
+	// MinTLS is the system's minimum TLS version (0 means TLS 1.2).
+	MinTLS uint16
+	// Check inspects responses for failures reported inside a 200.
+	Check func(*http.Response) error
+	// Personal names fields the logger must treat as personal data.
+	Personal []string
+}
+
+// Build assembles the resilience client for a connector. base is the parsed base URL.
+func Build(st Stack, o Options, base *url.URL) (*resilience.Client, error) {
+	p := st.Policy
+	if o.Policy != nil {
+		p = *o.Policy
+	}
+	var rt http.RoundTripper
+	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
+		rt = o.HTTPClient.Transport
+	} else {
+		tlsOpts := transport.TLSOptions{MinVersion: st.MinTLS}
+		if o.TLS != nil {
+			tlsOpts = *o.TLS
+			if tlsOpts.MinVersion == 0 {
+				tlsOpts.MinVersion = st.MinTLS
+			}
+		}
+		t, err := transport.NewBase(transport.Options{TLS: tlsOpts})
+		if err != nil {
+			return nil, err
+		}
+		rt = t
+	}
+	hosts := st.AuthHosts
+	if len(hosts) == 0 && base != nil {
+		hosts = []string{base.Host}
+	}
+	ua := o.UserAgent
+	if ua == "" {
+		ua = transport.UserAgent(st.System)
+	}
+	opts := []resilience.Option{
+		resilience.WithName(st.System),
+		resilience.WithTransport(rt),
+		resilience.WithAttemptMiddleware(auth.Middleware(ua, st.Auth, hosts...)),
+		resilience.WithLogger(redact.Logger(o.Logger, st.Personal...)),
+		resilience.WithHooks(o.Hooks),
+	}
+	if o.Clock != nil {
+		opts = append(opts, resilience.WithClock(o.Clock))
+	}
+	if o.Limiter != nil {
+		opts = append(opts, resilience.WithLimiter(o.Limiter))
+	}
+	if st.Check != nil {
+		opts = append(opts, resilience.WithResponseCheck(st.Check))
+	}
+	return resilience.New(p, opts...)
+}
+
+// ParseBaseURL parses and checks a base URL: absolute, http or https. http is only
+// allowed for loopback addresses (the bundled fakes).
+func ParseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("base URL: %w", err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+		return nil, fmt.Errorf("base URL %q: want https://host[:port]", raw)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return nil, fmt.Errorf("base URL %q: plain http is only allowed for loopback fakes", raw)
+	}
+	return u, nil
+}
+
+func isLoopback(h string) bool {
+	return h == "localhost" || h == "127.0.0.1" || h == "::1" || len(h) > 4 && h[:4] == "127."
+}
+
+// Auditor wraps the optional auditor with a clock.
+type Auditor struct {
+	System string
+	A      connectors.Auditor
+	Clock  clock.Clock
+}
+
+// Start begins an audit record; call the returned function once with the outcome.
+func (a Auditor) Start(ctx context.Context, op string, class connectors.DataClass, summary map[string]string) func(status, attempts int, err error) {
+	if a.A == nil {
+		return func(int, int, error) {}
+	}
+	clk := a.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	start := clk.Now()
+	return func(status, attempts int, err error) {
+		a.A.Audit(ctx, connectors.AuditEvent{
+			Time: start, System: a.System, Operation: op, Actor: connectors.ActorFrom(ctx), Summary: summary,
+			StatusCode: status, Err: redact.Error(err), Duration: clk.Now().Sub(start), Attempts: attempts, Class: class,
+		})
+	}
+}
+
+// CallInfo extracts the status and attempts of a resilience failure, for audit records
+// and *connectors.APIError.
+func CallInfo(err error) (status, attempts int) {
+	var ce *resilience.CallError
+	if errors.As(err, &ce) {
+		attempts = ce.Attempts
+		if ce.Response != nil {
+			status = ce.Response.StatusCode
+		}
+	}
+	return status, attempts
+}
+
