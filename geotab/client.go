@@ -40,13 +40,13 @@ type Config struct {
 func (c Config) Validate() error {
 	var errs []error
 	if c.Database == "" {
-		errs = append(errs, errors.New("Database is required"))
+		errs = append(errs, errors.New("missing Database"))
 	}
 	if c.UserName == "" {
-		errs = append(errs, errors.New("UserName is required"))
+		errs = append(errs, errors.New("missing UserName"))
 	}
 	if c.Password == "" {
-		errs = append(errs, errors.New("Password is required"))
+		errs = append(errs, errors.New("missing Password"))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("geotab: invalid config: %w", errors.Join(errs...))

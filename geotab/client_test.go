@@ -517,4 +517,3 @@ func TestHealthReported(t *testing.T) {
 	assert.Equal(t, "geotab", h.Name)
 	assert.Equal(t, 2, h.Calls) // Authenticate + Get
 }
-

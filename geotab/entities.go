@@ -172,7 +172,9 @@ func (c *Client) SetZone(ctx context.Context, z Zone) error {
 }
 
 // RemoveZone deletes a zone.
-func (c *Client) RemoveZone(ctx context.Context, id string) error { return Remove(ctx, c, TypeNameZone, id) }
+func (c *Client) RemoveZone(ctx context.Context, id string) error {
+	return Remove(ctx, c, TypeNameZone, id)
+}
 
 // Stop is one stop of a route assignment: a zone and when the vehicle is due there.
 type Stop struct {

@@ -177,6 +177,7 @@ func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOpti
 					err = o.Cursor.Save(ctx, typeName, page.ToVersion)
 				}
 			}
+			sleep := wait
 			switch {
 			case err != nil:
 				if ctx.Err() != nil || !yield(zero, err) {
@@ -185,13 +186,13 @@ func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOpti
 				wait = min(wait*2, o.MaxWait)
 			case len(page.Data) >= limit:
 				wait = o.MinWait
-				continue // more is waiting
+				continue // more is waiting: no pause
 			case len(page.Data) == 0:
-				wait = min(wait*2, o.MaxWait)
+				wait = min(wait*2, o.MaxWait) // quiet: wait longer next time
 			default:
-				wait = o.MinWait
+				sleep, wait = o.MinWait, o.MinWait // caught up
 			}
-			if c.clk.Sleep(ctx, wait) != nil {
+			if c.clk.Sleep(ctx, sleep) != nil {
 				return
 			}
 		}

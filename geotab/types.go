@@ -54,6 +54,15 @@ func (r *Ref) UnmarshalJSON(b []byte) error {
 		*r = Ref{ID: s, bare: true}
 		return nil
 	case b[0] == '{':
+		// fast path for the usual {"id":"b1"}: no nested decoder, one allocation
+		const pre, suf = `{"id":"`, `"}`
+		if len(b) >= len(pre)+len(suf) && string(b[:len(pre)]) == pre && string(b[len(b)-len(suf):]) == suf {
+			inner := b[len(pre) : len(b)-len(suf)]
+			if bytes.IndexByte(inner, '\\') < 0 && bytes.IndexByte(inner, '"') < 0 {
+				*r = Ref{ID: string(inner)}
+				return nil
+			}
+		}
 		var o struct {
 			ID string `json:"id"`
 		}

@@ -204,4 +204,3 @@ func CallInfo(err error) (status, attempts int) {
 	}
 	return status, attempts
 }
-

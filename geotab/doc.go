@@ -1,0 +1,38 @@
+// Package geotab is the dispatch center's connector to MyGeotab, Geotab's fleet
+// telematics platform. It speaks the real MyGeotab API: JSON-RPC over
+// POST https://{server}/apiv1, with a service account's session.
+//
+// # Sessions
+//
+// The client logs in lazily (Authenticate against the federation root, my.geotab.com
+// by default) and sends later calls to the server MyGeotab names in its answer ("path"),
+// with the session id — never the password. When a session is refused
+// (InvalidUserException: expired, or the database moved) it logs in once more and
+// repeats the call; concurrent callers wait for that one login. It never logs in more
+// than 10 times a minute (MyGeotab's limit), and a [SessionStore] lets replicas share
+// one session (MyGeotab keeps at most 100 per user).
+//
+// # Data
+//
+// Typed methods cover what dispatch uses: vehicles ([Client.Devices]), current
+// positions and the nearest-vehicle search ([Client.NearestVehicles]), GPS points,
+// trips, engine data and faults, geofence events ([Client.ExceptionEvents]), rules,
+// job-site zones (add, set, remove), route assignments ([Client.AssignRoute]), drivers
+// (Get User: Get Driver fails on real servers), diagnostics, counts, multi-calls and
+// geocoding. [Get], [Add], [Set] and [Remove] serve any other type.
+//
+// Data feeds ([Follow], [Client.LogRecordFeed], …) are iterators: they keep the
+// version token in a [FeedCursor] ([FileCursor] ships), follow full pages at once and
+// back off while the feed is quiet. This is how 30-second GPS for a fleet is consumed.
+//
+// # Wire details
+//
+// References arrive as {"id":"b1"} or as bare strings ([Ref] takes both); dates are
+// UTC with milliseconds ([Time]); durations are .NET TimeSpans ([TimeSpan]);
+// coordinates are {x: longitude, y: latitude}. MyGeotab reports errors inside HTTP 200
+// answers; they become [*Error] values that unwrap to *connectors.APIError and match the
+// SDK's sentinels (OverLimitException → connectors.ErrRateLimited, retried after
+// Retry-After; DuplicateException → connectors.ErrConflict; …).
+//
+// The bundled fake, package geotabtest, runs a MyGeotab on loopback for tests.
+package geotab

@@ -1,0 +1,116 @@
+package geotab_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/dispatchcenter/connectors/geotab"
+	"github.com/dispatchcenter/connectors/geotab/geotabtest"
+)
+
+// exampleServer starts the bundled fake outside a test.
+func exampleServer(opts ...geotabtest.Option) (*geotabtest.Server, func()) {
+	tb := &exampleTB{}
+	srv := geotabtest.NewServer(tb, opts...)
+	return srv, tb.cleanup
+}
+
+type exampleTB struct {
+	testing.TB
+	fns []func()
+}
+
+func (e *exampleTB) Helper()                   {}
+func (e *exampleTB) Cleanup(f func())          { e.fns = append(e.fns, f) }
+func (e *exampleTB) Fatalf(f string, a ...any) { panic(fmt.Sprintf(f, a...)) }
+func (e *exampleTB) cleanup() {
+	for i := len(e.fns) - 1; i >= 0; i-- {
+		e.fns[i]()
+	}
+}
+
+// Log in and list the fleet's vehicles. Against the real service, leave out
+// WithBaseURL: the client authenticates against my.geotab.com.
+func Example() {
+	srv, stop := exampleServer(geotabtest.WithVehicles(3))
+	defer stop()
+
+	c, err := geotab.New(geotab.Config{
+		Database: "dispatch", UserName: "svc-dispatch@example.com", Password: "fake-password",
+	}, geotab.WithBaseURL(srv.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	vehicles, err := c.Devices(context.Background(), geotab.DeviceSearch{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, v := range vehicles {
+		fmt.Println(v.ID, v.Name, v.LicensePlate)
+	}
+	// Output:
+	// b1 Truck 001 DSP-001
+	// b2 Truck 002 DSP-002
+	// b3 Truck 003 DSP-003
+}
+
+// Follow the GPS feed. The token is saved after each page, so a restarted process
+// resumes where it stopped; use FileCursor{Dir: …} to keep it on disk.
+func ExampleClient_LogRecordFeed() {
+	srv, stop := exampleServer(geotabtest.WithVehicles(2))
+	defer stop()
+	start := srv.Now()
+	srv.Advance(10 * time.Minute) // the vehicles drive: a GPS point every 30 s
+
+	c, _ := geotab.New(srv.Config(), geotab.WithBaseURL(srv.URL))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n := 0
+	for rec, err := range c.LogRecordFeed(ctx, geotab.FeedOptions{FromDate: start, Cursor: &geotab.MemoryCursor{}}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if n++; n <= 2 {
+			fmt.Println(rec.Device.ID, rec.DateTime.Format(time.TimeOnly))
+		}
+		if n == 10 { // a real consumer runs until ctx ends
+			break
+		}
+	}
+	fmt.Println(n, "points")
+	// Output:
+	// b1 08:00:00
+	// b2 08:00:00
+	// 10 points
+}
+
+// Assign a job site visit to a vehicle: the site becomes a zone, the visit a route of
+// type Plan for the vehicle.
+func ExampleClient_AssignRoute() {
+	srv, stop := exampleServer(geotabtest.WithVehicles(1))
+	defer stop()
+	c, _ := geotab.New(srv.Config(), geotab.WithBaseURL(srv.URL))
+	ctx := context.Background()
+
+	site, err := c.AddZone(ctx, geotab.Zone{Name: "Service request 42", ExternalReference: "SR-42", Points: []geotab.Coordinate{
+		{X: -79.40, Y: 43.64}, {X: -79.39, Y: 43.64}, {X: -79.39, Y: 43.65}, {X: -79.40, Y: 43.65},
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	route, err := c.AssignRoute(ctx, "b1", "SR-42", []geotab.Stop{{ZoneID: site, Arrive: srv.Now().Add(time.Hour), StopFor: 45 * time.Minute}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	routes, _ := c.Routes(ctx, geotab.RouteSearch{ID: route})
+	fmt.Println(routes[0].RouteType, routes[0].Device.ID, len(routes[0].RoutePlanItemCollection), "stop")
+	// Output:
+	// Plan b1 1 stop
+}
