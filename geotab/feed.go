@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dispatchcenter/connectors/resilience"
 )
 
 // MaxFeedPage is the most records one GetFeed call returns; larger limits are clamped
@@ -146,6 +148,8 @@ func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOpti
 	if o.MaxWait < o.MinWait {
 		o.MaxWait = max(30*time.Second, o.MinWait)
 	}
+	// a full page can be tens of megabytes: MyGeotab allows GetFeed 180 s
+	callCtx := resilience.WithTimeout(ctx, 180*time.Second)
 	return func(yield func(T, error) bool) {
 		var zero T
 		wait := o.MinWait
@@ -153,7 +157,7 @@ func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOpti
 			version, err := o.Cursor.Load(ctx, typeName)
 			var page feedPage[T]
 			if err == nil {
-				err = c.call(ctx, "GetFeed "+string(typeName), "GetFeed", func(cr Credentials) any {
+				err = c.call(callCtx, "GetFeed "+string(typeName), "GetFeed", func(cr Credentials) any {
 					p := GetFeedParams{TypeName: typeName, ResultsLimit: limit, Credentials: cr}
 					s := feedSearch{IncludeInvalidated: o.IncludeInvalidated}
 					if version != "" {

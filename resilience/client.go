@@ -604,7 +604,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if c.limiter != nil {
 		err := c.limiter.Wait(ctx)
 		if c.hooks.OnLimiterWait != nil {
-			if waited := c.clk.Now().Sub(start); waited > 0 || err != nil {
+			if waited := c.clk.Since(start); waited > 0 || err != nil {
 				lw := LimiterWait{Host: req.URL.Host, Waited: waited, Err: err}
 				if st != nil {
 					lw.Route = st.route
@@ -701,7 +701,7 @@ func (c *Client) attemptDone(observe bool, st *callState, req *http.Request, res
 	}
 	hook := c.hooks.OnAttempt != nil
 	logOn := c.log.Enabled(req.Context(), slog.LevelDebug)
-	info := AttemptInfo{Method: req.Method, Host: req.URL.Host, Route: req.URL.Path, Err: scrub(err), Duration: c.clk.Now().Sub(start)}
+	info := AttemptInfo{Method: req.Method, Host: req.URL.Host, Route: req.URL.Path, Err: scrub(err), Duration: c.clk.Since(start)}
 	if st != nil {
 		info.Route, info.Attempt = st.route, st.attempts+1
 	}
@@ -718,8 +718,8 @@ func (c *Client) attemptDone(observe bool, st *callState, req *http.Request, res
 }
 
 func (c *Client) finish(req *http.Request, route string, attempts int, resp *http.Response, err error, start time.Time) {
-	now := c.clk.Now()
-	d := now.Sub(start)
+	d := c.clk.Since(start)
+	now := start.Add(d)
 	status := 0
 	if resp != nil {
 		status = resp.StatusCode

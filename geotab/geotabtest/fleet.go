@@ -66,6 +66,8 @@ type vehicle struct {
 	lastTripEmit       time.Time
 	inZone             map[string]string // zone id -> open exception event id
 	driver             string
+	odometerKm         float64
+	faulty             bool
 }
 
 type fleet struct {
@@ -100,6 +102,7 @@ func (st *state) seed() {
 		{ID: "DiagnosticOdometerId", Name: "Odometer", DiagnosticType: "GoDiagnostic"},
 		{ID: "DiagnosticEngineHoursId", Name: "Engine hours", DiagnosticType: "GoDiagnostic"},
 		{ID: "DiagnosticIgnitionId", Name: "Ignition", DiagnosticType: "GoDiagnostic"},
+		{ID: "DiagnosticLowVoltageId", Name: "Low battery voltage", DiagnosticType: "GoFault"},
 	} {
 		d.Version = st.nextVersion()
 		fl.diagnostics[d.ID] = d
@@ -125,7 +128,7 @@ func (st *state) seed() {
 		v := &vehicle{id: id, driver: uid, inZone: map[string]string{},
 			lat: centreLat + (r.Float64()-0.5)*0.2, lon: centreLon + (r.Float64()-0.5)*0.3,
 			radiusKm: 1 + r.Float64()*3, speedKmh: 35 + r.Float64()*30, angle: r.Float64() * 2 * math.Pi,
-			phase: time.Duration(r.IntN(30)) * time.Minute}
+			phase: time.Duration(r.IntN(30)) * time.Minute, odometerKm: 20000 + r.Float64()*150000, faulty: i%7 == 3}
 		fl.vehicles = append(fl.vehicles, v)
 	}
 	// job sites on the vehicles' loops, so that vehicles pass through them
@@ -229,11 +232,35 @@ func (st *state) stepVehicle(v *vehicle) {
 			Latitude: lat, Longitude: lon, Speed: speed, Version: st.nextVersion()}
 		st.feed("LogRecord").put(lr.Version, lr.ID, now, lr)
 	}
+	st.engineData(v, driving)
 	dsi := geotab.DeviceStatusInfo{Device: geotab.NewRef(v.id), Driver: geotab.NewRef(v.driver), DateTime: geotab.NewTime(now),
 		Latitude: lat, Longitude: lon, Speed: speed, Bearing: int(math.Mod(v.angle*180/math.Pi+90, 360)),
 		IsDriving: driving, IsDeviceCommunicating: true, Groups: st.fleet.devices[v.id].Groups}
 	st.fleet.dsi[v.id] = dsi
 	st.zoneEvents(v, lat, lon)
+}
+
+// engineData reports the odometer and engine hours every 10 minutes while driving, and
+// a low-voltage fault on one vehicle in seven every two hours.
+func (st *state) engineData(v *vehicle, driving bool) {
+	now := st.now
+	if driving && now.Unix()%600 == 0 {
+		v.odometerKm += v.speedKmh * 10 / 60
+		for _, sd := range []geotab.StatusData{
+			{Diagnostic: geotab.NewRef("DiagnosticOdometerId"), Data: math.Round(v.odometerKm * 1000)}, // metres
+			{Diagnostic: geotab.NewRef("DiagnosticEngineHoursId"), Data: float64(now.Sub(st.cfg.start)/time.Second) + 3.6e6},
+		} {
+			sd.ID, sd.Device, sd.DateTime, sd.Version = st.newID("sd"), geotab.NewRef(v.id), geotab.NewTime(now), st.nextVersion()
+			sd.Controller = stateRef("ControllerNoneId")
+			st.feed("StatusData").put(sd.Version, sd.ID, now, sd)
+		}
+	}
+	if v.faulty && now.Unix()%7200 == 0 {
+		fd := geotab.FaultData{ID: st.newID("fd"), Device: geotab.NewRef(v.id), Diagnostic: geotab.NewRef("DiagnosticLowVoltageId"),
+			Controller: stateRef("ControllerNoneId"), FailureMode: stateRef("NoFailureModeId"), DateTime: geotab.NewTime(now),
+			Count: 1, FaultState: "Active", AmberWarningLamp: true, Severity: "Warning", Version: st.nextVersion()}
+		st.feed("FaultData").put(fd.Version, fd.ID, now, fd)
+	}
 }
 
 func (st *state) emitTrip(v *vehicle, final bool) {

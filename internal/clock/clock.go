@@ -13,6 +13,9 @@ import (
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
+	// Since returns the time elapsed since t (for the wall clock, one monotonic
+	// read: cheaper than Now().Sub(t)).
+	Since(t time.Time) time.Duration
 	// Sleep waits for d, or until ctx is done, in which case it returns ctx's error.
 	Sleep(ctx context.Context, d time.Duration) error
 	// AfterFunc calls f in its own goroutine once d has elapsed. Stop on the result
@@ -30,6 +33,9 @@ type Real struct{}
 
 // Now returns time.Now().
 func (Real) Now() time.Time { return time.Now() }
+
+// Since is time.Since.
+func (Real) Since(t time.Time) time.Duration { return time.Since(t) }
 
 // Sleep waits for d or until ctx is done.
 func (Real) Sleep(ctx context.Context, d time.Duration) error {
@@ -68,6 +74,9 @@ func (f *Fake) Now() time.Time {
 	defer f.mu.Unlock()
 	return f.now
 }
+
+// Since returns the fake time elapsed since t.
+func (f *Fake) Since(t time.Time) time.Duration { return f.Now().Sub(t) }
 
 // Sleep records d and advances the clock by it, unless ctx is already done.
 func (f *Fake) Sleep(ctx context.Context, d time.Duration) error {

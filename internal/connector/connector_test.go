@@ -1,0 +1,74 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/auth"
+	"github.com/dispatchcenter/connectors/resilience"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestParseBaseURL(t *testing.T) {
+	cases := []struct {
+		in string
+		ok bool
+	}{
+		{"https://my.geotab.com", true}, {"http://127.0.0.1:8080", true}, {"http://localhost:1", true},
+		{"http://[::1]:9", true}, {"http://vendor.example.com", false}, {"ftp://x", false}, {"/relative", false}, {"://", false},
+	}
+	for _, tc := range cases {
+		_, err := ParseBaseURL(tc.in)
+		assert.Equal(t, tc.ok, err == nil, tc.in)
+	}
+}
+
+func TestBuildAssemblesAuthUserAgentAndPolicy(t *testing.T) {
+	var got http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	base, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	p := resilience.Policy{Retry: resilience.RetryPolicy{MaxRetries: 1}}
+	o := Apply([]Option{WithHTTPClient(&http.Client{Transport: tr}), WithPolicy(p), nil})
+	c, err := Build(Stack{System: "maddenco", Policy: resilience.Standard(), Auth: auth.APIKey("X-API-Key", "k-1")}, o, base)
+	require.NoError(t, err)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/equipment", nil)
+	_, err = c.Do(req)
+	require.Error(t, err)
+	assert.Equal(t, "k-1", got.Get("X-Api-Key"), "credentials for the base URL's host")
+	assert.Contains(t, got.Get("User-Agent"), "(maddenco;")
+	status, attempts := CallInfo(err)
+	assert.Equal(t, 503, status)
+	assert.Equal(t, 2, attempts, "the option's policy replaced the default")
+	assert.Equal(t, 0, func() int { s, _ := CallInfo(errors.New("x")); return s }())
+}
+
+func TestAuditorRecordsOneEventPerOperation(t *testing.T) {
+	var evs []connectors.AuditEvent
+	a := Auditor{System: "reach", A: connectors.AuditFunc(func(_ context.Context, ev connectors.AuditEvent) { evs = append(evs, ev) })}
+	done := a.Start(connectors.WithActor(context.Background(), "ops"), "GET /requests", connectors.ClassPersonal, map[string]string{"count": "3"})
+	done(200, 1, errors.New(`GET "https://h/x?token=secret": boom`))
+	require.Len(t, evs, 1)
+	ev := evs[0]
+	assert.Equal(t, "reach", ev.System)
+	assert.Equal(t, "ops", ev.Actor)
+	assert.Equal(t, connectors.ClassPersonal, ev.Class)
+	assert.NotContains(t, ev.Err.Error(), "secret", "audit records hold no secrets")
+	Auditor{}.Start(context.Background(), "x", connectors.ClassPublic, nil)(0, 0, nil) // no auditor: no-op
+}
