@@ -278,8 +278,12 @@ var readMethods = map[string]bool{"Get": true, "GetFeed": true, "GetCountOf": tr
 // repeats the call; a second refusal is connectors.ErrUnauthorized.
 func (c *Client) call(ctx context.Context, op, method string, params func(Credentials) any, out any) error {
 	done := c.audit.Start(ctx, op, connectors.ClassInternal, nil)
-	err := c.callOnce(ctx, op, method, params, out)
-	status, attempts := connector.CallInfo(err)
+	attempts := 0
+	err := c.callOnce(resilience.WithAttemptCount(ctx, &attempts), op, method, params, out)
+	status, _ := connector.CallInfo(err)
+	if err == nil {
+		status = http.StatusOK
+	}
 	done(status, attempts, err)
 	return err
 }

@@ -511,6 +511,8 @@ func TestAuditEventPerOperation(t *testing.T) {
 	assert.Equal(t, "Get Device", events[0].Operation)
 	assert.Equal(t, "dispatch-api", events[0].Actor)
 	assert.NoError(t, events[0].Err)
+	assert.Equal(t, 1, events[0].Attempts)
+	assert.Equal(t, 200, events[0].StatusCode)
 }
 
 func TestHealthReported(t *testing.T) {

@@ -3,32 +3,17 @@ package geotab_test
 import (
 	"context"
 	"fmt"
-	"testing"
 	"time"
 
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
+	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
 
 // exampleServer starts the bundled fake outside a test.
 func exampleServer(opts ...geotabtest.Option) (*geotabtest.Server, func()) {
-	tb := &exampleTB{}
-	srv := geotabtest.NewServer(tb, opts...)
-	return srv, tb.cleanup
-}
-
-type exampleTB struct {
-	testing.TB
-	fns []func()
-}
-
-func (e *exampleTB) Helper()                   {}
-func (e *exampleTB) Cleanup(f func())          { e.fns = append(e.fns, f) }
-func (e *exampleTB) Fatalf(f string, a ...any) { panic(fmt.Sprintf(f, a...)) }
-func (e *exampleTB) cleanup() {
-	for i := len(e.fns) - 1; i >= 0; i-- {
-		e.fns[i]()
-	}
+	tb := &fakekit.ExampleTB{}
+	return geotabtest.NewServer(tb, opts...), tb.Stop
 }
 
 // Log in and list the fleet's vehicles. Against the real service, leave out

@@ -718,6 +718,9 @@ func (c *Client) attemptDone(observe bool, st *callState, req *http.Request, res
 }
 
 func (c *Client) finish(req *http.Request, route string, attempts int, resp *http.Response, err error, start time.Time) {
+	if o := overridesFrom(req.Context()); o != nil && o.attempts != nil {
+		*o.attempts = attempts
+	}
 	d := c.clk.Since(start)
 	now := start.Add(d)
 	status := 0

@@ -23,6 +23,7 @@ type overrides struct {
 	cacheTTLSet   bool
 	cacheTTL      time.Duration
 	route         string
+	attempts      *int
 }
 
 func overridesFrom(ctx context.Context) *overrides {
@@ -71,4 +72,10 @@ func WithCacheTTL(ctx context.Context, ttl time.Duration) context.Context {
 // logs report it instead of the URL path, which may hold identifiers.
 func WithRoute(ctx context.Context, route string) context.Context {
 	return withOverride(ctx, func(o *overrides) { o.route = route })
+}
+
+// WithAttemptCount makes the calls made with ctx store their number of attempts in
+// *n when they finish (for audit records).
+func WithAttemptCount(ctx context.Context, n *int) context.Context {
+	return withOverride(ctx, func(o *overrides) { o.attempts = n })
 }

@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -26,6 +25,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/geotab"
+	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
 
 // Defaults of a new server.
@@ -168,8 +168,8 @@ func (s *Server) AuthCount() int {
 	return s.st.authCalls
 }
 
-// Fault describes a failure to inject into the next Times calls of Method (all
-// methods when empty; a type may follow, "Get Device").
+// Fault describes a failure to inject into the next Times calls of Method ("Get", or
+// "Get Device" for one type; empty for every call).
 type Fault struct {
 	Method string
 	Times  int
@@ -187,19 +187,18 @@ type Fault struct {
 	Delay time.Duration
 	// Reset closes the connection without an answer.
 	Reset bool
-	// Truncate cuts the body in half; Malformed sends a body that is not JSON.
+	// Truncate cuts the body short; Malformed sends a body that is not JSON.
 	Truncate, Malformed bool
 }
 
 // Fail queues a fault. Faults apply in the order queued.
 func (s *Server) Fail(f Fault) {
-	if f.Times <= 0 {
-		f.Times = 1
-	}
-	s.st.mu.Lock()
-	defer s.st.mu.Unlock()
-	s.st.faults = append(s.st.faults, &f)
+	s.st.faults.Add(fakekit.Fault{Match: f.Method, Times: f.Times, Status: f.Status, Body: f.Body,
+		RetryAfter: f.RetryAfter, Delay: f.Delay, Reset: f.Reset, Truncate: f.Truncate, Malformed: f.Malformed,
+		Extra: exceptionFault{f.Exception, f.Message, f.State}})
 }
+
+type exceptionFault struct{ exception, message, state string }
 
 // Request is one recorded call, with the password and session id masked.
 type Request struct {
@@ -211,9 +210,7 @@ type Request struct {
 
 // Requests returns the calls received so far, in order.
 func (s *Server) Requests() []Request {
-	s.st.mu.Lock()
-	defer s.st.mu.Unlock()
-	return append([]Request(nil), s.st.recorded...)
+	return s.st.recorded.All()
 }
 
 // rpcErr is a JSON-RPC failure to send back.
@@ -257,8 +254,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	st := s.st
 	st.mu.Lock()
 	st.record(s.Host(), req.Method, typeName, req.Params)
-	f := st.takeFault(req.Method, typeName)
 	st.mu.Unlock()
+	f := st.faults.Take(req.Method, req.Method+" "+typeName)
 	if f != nil && s.inject(w, r, f) {
 		return
 	}
@@ -274,48 +271,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // inject applies a fault; it reports whether the answer was taken over.
-func (s *Server) inject(w http.ResponseWriter, r *http.Request, f *Fault) bool {
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return true
-		}
-	}
-	if f.RetryAfter > 0 {
-		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
-	}
-	switch {
-	case f.Reset:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				if tc, ok := conn.(*net.TCPConn); ok {
-					_ = tc.SetLinger(0)
-				}
-				_ = conn.Close()
+func (s *Server) inject(w http.ResponseWriter, r *http.Request, f *fakekit.Fault) bool {
+	if ex, ok := f.Extra.(exceptionFault); ok && ex.exception != "" && !f.Reset && f.Status == 0 {
+		if f.Delay > 0 || f.RetryAfter > 0 {
+			g := *f
+			g.Malformed, g.Truncate = false, false
+			if fakekit.Apply(w, r, &g) {
+				return true
 			}
 		}
-		return true
-	case f.Status != 0:
-		w.WriteHeader(f.Status)
-		_, _ = io.WriteString(w, f.Body)
-		return true
-	case f.Exception != "":
-		s.writeErr(w, &rpcErr{code: -32000, exception: f.Exception, message: f.Message, state: f.State}, -1)
-		return true
-	case f.Malformed:
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"result": [{"id": "b1", `)
-		return true
-	case f.Truncate:
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", "4096")
-		_, _ = io.WriteString(w, `{"result":[{"id":"b1","name":"Tru`)
+		s.writeErr(w, &rpcErr{code: -32000, exception: ex.exception, message: ex.message, state: ex.state}, -1)
 		return true
 	}
-	return false
+	return fakekit.Apply(w, r, f)
 }
 
 // writeErr sends the JSON-RPC error envelope with the modern (data.type) and legacy

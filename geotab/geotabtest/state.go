@@ -12,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/dispatchcenter/connectors/geotab"
+	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
 
 type session struct {
@@ -28,8 +29,8 @@ type state struct {
 	order     []string // session ids, oldest first (100 per user, rolling)
 	authCalls int
 	calls     map[string][]time.Time // per rate-limit key, within the last minute
-	faults    []*Fault
-	recorded  []Request
+	faults    fakekit.Queue
+	recorded  fakekit.Recorder[Request]
 	schemas   openapi3.Schemas
 	version   uint64
 	seq       int
@@ -94,7 +95,7 @@ func (st *state) record(server, method, typeName string, params json.RawMessage)
 		maskSecrets(m)
 		params, _ = json.Marshal(m)
 	}
-	st.recorded = append(st.recorded, Request{Server: server, Method: method, TypeName: typeName, Params: params})
+	st.recorded.Add(Request{Server: server, Method: method, TypeName: typeName, Params: params})
 }
 
 func maskSecrets(v any) {
@@ -112,19 +113,6 @@ func maskSecrets(v any) {
 			maskSecrets(e)
 		}
 	}
-}
-
-func (st *state) takeFault(method, typeName string) *Fault {
-	for i, f := range st.faults {
-		if f.Method == "" || f.Method == method || f.Method == method+" "+typeName {
-			f.Times--
-			if f.Times <= 0 {
-				st.faults = append(st.faults[:i], st.faults[i+1:]...)
-			}
-			return f
-		}
-	}
-	return nil
 }
 
 // limit counts a call against its per-minute limit; it returns the rate headers to

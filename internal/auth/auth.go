@@ -10,8 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -61,15 +63,53 @@ func TokenSource(ts oauth2.TokenSource) Authenticator {
 	})
 }
 
+// Invalidator is an [Authenticator] whose cached credentials can be dropped, so the
+// next request fetches new ones (after the server refused them with a 401).
+type Invalidator interface {
+	Authenticator
+	Invalidate()
+}
+
 // ClientCredentials returns an OAuth 2.0 client-credentials authenticator. Tokens are
-// fetched with hc (which should be a plain client with a timeout, not a retrying one)
-// and cached until shortly before they expire.
-func ClientCredentials(cfg clientcredentials.Config, hc *http.Client) Authenticator {
+// fetched with hc (which should be a plain client with a timeout, not a retrying one),
+// cached until shortly before they expire, and dropped when the API refuses one.
+func ClientCredentials(cfg clientcredentials.Config, hc *http.Client) Invalidator {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
-	return TokenSource(cfg.TokenSource(ctx))
+	return &tokenCache{fetch: func() (*oauth2.Token, error) {
+		return cfg.Token(context.WithValue(context.Background(), oauth2.HTTPClient, hc))
+	}}
+}
+
+// tokenCache holds one token; concurrent callers wait for one fetch.
+type tokenCache struct {
+	fetch func() (*oauth2.Token, error)
+	mu    sync.Mutex
+	tok   *oauth2.Token
+}
+
+// earlyExpiry refreshes tokens this long before they expire.
+const earlyExpiry = 30 * time.Second
+
+func (t *tokenCache) Apply(r *http.Request) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tok == nil || !t.tok.Expiry.IsZero() && time.Until(t.tok.Expiry) < earlyExpiry {
+		tok, err := t.fetch()
+		if err != nil {
+			return tokenError(err)
+		}
+		t.tok = tok
+	}
+	t.tok.SetAuthHeader(r)
+	return nil
+}
+
+func (t *tokenCache) Invalidate() {
+	t.mu.Lock()
+	t.tok = nil
+	t.mu.Unlock()
 }
 
 // Error reports a failure to obtain credentials. The request was not sent. It matches
@@ -148,13 +188,33 @@ func (l *layer) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Header["User-Agent"] = l.uaVals[:1:1]
 		}
 	}
-	if l.auth != nil && l.allowed(req) {
+	authed := l.auth != nil && l.allowed(req)
+	if authed {
 		if err := l.auth.Apply(r); err != nil {
 			if req.Body != nil {
 				_ = req.Body.Close()
 			}
 			return nil, err
 		}
+	}
+	resp, err := l.next.RoundTrip(r)
+	inv, ok := l.auth.(Invalidator)
+	if err != nil || !authed || !ok || resp.StatusCode != http.StatusUnauthorized || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+		return resp, err
+	}
+	// the token was refused (expired early, revoked): fetch a new one, resend once
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	inv.Invalidate()
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		r.Body = body
+	}
+	if err := l.auth.Apply(r); err != nil {
+		return nil, err
 	}
 	return l.next.RoundTrip(r)
 }

@@ -95,30 +95,40 @@ type Stack struct {
 	Check func(*http.Response) error
 	// Personal names fields the logger must treat as personal data.
 	Personal []string
+	// Transport is the base transport; nil builds one with [BaseTransport].
+	Transport http.RoundTripper
 }
 
-// Build assembles the resilience client for a connector. base is the parsed base URL.
+// BaseTransport returns the pooled transport a connector sends through: the
+// transport of WithHTTPClient, or a new one with the system's minimum TLS version and
+// the WithTLS settings.
+func BaseTransport(minTLS uint16, o Options) (http.RoundTripper, error) {
+	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
+		return o.HTTPClient.Transport, nil
+	}
+	tlsOpts := transport.TLSOptions{MinVersion: minTLS}
+	if o.TLS != nil {
+		tlsOpts = *o.TLS
+		if tlsOpts.MinVersion == 0 {
+			tlsOpts.MinVersion = minTLS
+		}
+	}
+	return transport.NewBase(transport.Options{TLS: tlsOpts})
+}
+
+// Build assembles the resilience client for a connector. base is the parsed base URL;
+// st.Transport, when set, is the base transport (see [BaseTransport]).
 func Build(st Stack, o Options, base *url.URL) (*resilience.Client, error) {
 	p := st.Policy
 	if o.Policy != nil {
 		p = *o.Policy
 	}
-	var rt http.RoundTripper
-	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
-		rt = o.HTTPClient.Transport
-	} else {
-		tlsOpts := transport.TLSOptions{MinVersion: st.MinTLS}
-		if o.TLS != nil {
-			tlsOpts = *o.TLS
-			if tlsOpts.MinVersion == 0 {
-				tlsOpts.MinVersion = st.MinTLS
-			}
-		}
-		t, err := transport.NewBase(transport.Options{TLS: tlsOpts})
-		if err != nil {
+	rt := st.Transport
+	if rt == nil {
+		var err error
+		if rt, err = BaseTransport(st.MinTLS, o); err != nil {
 			return nil, err
 		}
-		rt = t
 	}
 	hosts := st.AuthHosts
 	if len(hosts) == 0 && base != nil {

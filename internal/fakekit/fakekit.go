@@ -1,0 +1,173 @@
+// Package fakekit holds what every bundled fake shares: the transport-level faults
+// (status codes, Retry-After, latency, connection resets, truncated or malformed
+// bodies) and their queue, and the request recorder.
+package fakekit
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Fault is a failure to inject into the next Times matching calls. Match is the
+// operation it applies to (the fake decides what an operation is: a JSON-RPC method,
+// "GET /api/customers", …); empty matches every call.
+type Fault struct {
+	Match string
+	Times int
+	// Status answers with this HTTP status (and Body).
+	Status int
+	Body   string
+	// RetryAfter adds a Retry-After header (seconds).
+	RetryAfter int
+	// Delay holds the answer back this long (or until the client gives up).
+	Delay time.Duration
+	// Reset closes the connection without an answer.
+	Reset bool
+	// Truncate sends half a body under a longer Content-Length; Malformed sends a
+	// body that is not JSON.
+	Truncate, Malformed bool
+	// After lets the fake handle the call first, then applies the fault to the answer
+	// (the vendor did the work, the client never heard): with Reset, the
+	// connection is closed instead of the answer being sent.
+	After bool
+	// Extra carries a fake's own fault fields (e.g. a vendor exception).
+	Extra any
+}
+
+// Queue is a concurrency-safe queue of faults.
+type Queue struct {
+	mu     sync.Mutex
+	faults []*Fault
+}
+
+// Add queues f (Times defaults to 1).
+func (q *Queue) Add(f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.faults = append(q.faults, &f)
+}
+
+// Take returns the first fault matching op (or any of alts), counting it down.
+func (q *Queue) Take(op string, alts ...string) *Fault {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, f := range q.faults {
+		ok := f.Match == "" || f.Match == op
+		for _, a := range alts {
+			ok = ok || f.Match == a
+		}
+		if !ok {
+			continue
+		}
+		f.Times--
+		if f.Times <= 0 {
+			q.faults = append(q.faults[:i], q.faults[i+1:]...)
+		}
+		c := *f
+		return &c
+	}
+	return nil
+}
+
+// Apply injects the transport-level part of f. It reports whether it wrote the whole
+// answer (the fake must then write nothing).
+func Apply(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return true
+		}
+	}
+	if f.RetryAfter > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
+	}
+	switch {
+	case f.Reset:
+		Reset(w)
+		return true
+	case f.Status != 0:
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
+		return true
+	case f.Malformed:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"data": [{"id": "1", `)
+		return true
+	case f.Truncate:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "4096")
+		_, _ = io.WriteString(w, `{"data":[{"id":"1","name":"Tru`)
+		return true
+	}
+	return false
+}
+
+// Reset closes the client's connection without an answer.
+func Reset(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// Recorder keeps the requests a fake received, already masked by the fake.
+type Recorder[T any] struct {
+	mu   sync.Mutex
+	reqs []T
+}
+
+// Add records one request.
+func (r *Recorder[T]) Add(v T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reqs = append(r.reqs, v)
+}
+
+// All returns the requests recorded so far, in order.
+func (r *Recorder[T]) All() []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]T(nil), r.reqs...)
+}
+
+// ExampleTB stands in for *testing.T where a fake is started outside a test (runnable
+// Example functions): Cleanup functions run on Stop, Fatalf panics.
+type ExampleTB struct {
+	testing.TB
+	fns []func()
+}
+
+// Helper does nothing.
+func (e *ExampleTB) Helper() {}
+
+// Cleanup registers f to run on Stop.
+func (e *ExampleTB) Cleanup(f func()) { e.fns = append(e.fns, f) }
+
+// Fatalf panics with the message.
+func (e *ExampleTB) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }
+
+// Stop runs the cleanups, last registered first.
+func (e *ExampleTB) Stop() {
+	for i := len(e.fns) - 1; i >= 0; i-- {
+		e.fns[i]()
+	}
+}

@@ -1,0 +1,63 @@
+package fakekit
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestQueueMatchesInOrderAndCountsDown(t *testing.T) {
+	var q Queue
+	q.Add(Fault{Match: "Get", Times: 2, Status: 503})
+	q.Add(Fault{Status: 500})
+	assert.Equal(t, 500, q.Take("Add", "Add Zone").Status, "only the catch-all matches Add")
+	assert.Nil(t, q.Take("nothing"), "the catch-all was used up")
+	q.Add(Fault{Status: 502})
+	assert.Equal(t, 503, q.Take("Get").Status)
+	assert.Equal(t, 503, q.Take("Set", "Get").Status, "an alternative name matches")
+	assert.Equal(t, 502, q.Take("Get").Status)
+	assert.Nil(t, q.Take("Get"))
+}
+
+func TestApply(t *testing.T) {
+	cases := []struct {
+		f        Fault
+		wantErr  bool
+		status   int
+		consumed bool
+	}{
+		{Fault{Status: 429, RetryAfter: 3, Body: "slow"}, false, 429, true},
+		{Fault{Reset: true}, true, 0, true},
+		{Fault{Malformed: true}, false, 200, true},
+		{Fault{Truncate: true}, true, 200, true},
+		{Fault{}, false, 204, false},
+	}
+	for _, tc := range cases {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !Apply(w, r, &tc.f) {
+				w.WriteHeader(204)
+			}
+		}))
+		resp, err := http.Get(srv.URL)
+		if err == nil {
+			_, err = io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			assert.Equal(t, tc.status, resp.StatusCode)
+			if tc.f.RetryAfter > 0 {
+				assert.Equal(t, "3", resp.Header.Get("Retry-After"))
+			}
+		}
+		assert.Equal(t, tc.wantErr, err != nil, "%+v: %v", tc.f, err)
+		srv.Close()
+	}
+	var rec Recorder[string]
+	rec.Add("a")
+	require.Equal(t, []string{"a"}, rec.All())
+}

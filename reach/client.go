@@ -1,0 +1,178 @@
+package reach
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/auth"
+	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/redact"
+	"github.com/dispatchcenter/connectors/reach/internal/api"
+	"github.com/dispatchcenter/connectors/resilience"
+)
+
+// Config holds the Reach OAuth 2.0 client credentials and where Reach is.
+type Config struct {
+	// BaseURL of the Reach API, e.g. https://reach.example.com.
+	BaseURL string
+	// TokenURL of the OAuth 2.0 token endpoint (default BaseURL + "/oauth/token").
+	TokenURL string
+	// ClientID and ClientSecret of the dispatch center's client.
+	ClientID, ClientSecret string
+	// Scopes to request, if Reach uses any.
+	Scopes []string
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.BaseURL == "" {
+		errs = append(errs, errors.New("missing BaseURL"))
+	}
+	if c.ClientID == "" {
+		errs = append(errs, errors.New("missing ClientID"))
+	}
+	if c.ClientSecret == "" {
+		errs = append(errs, errors.New("missing ClientSecret"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("reach: invalid config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// Client calls the Reach API. It is safe for concurrent use.
+type Client struct {
+	gen   *api.ClientWithResponses
+	http  *resilience.Client
+	audit connector.Auditor
+	log   *slog.Logger
+	clk   clock.Clock
+}
+
+// Option configures a [Client]. The same option names serve every connector.
+type Option = connector.Option
+
+// WithHTTPClient uses the transport of c as the base transport.
+func WithHTTPClient(c *http.Client) Option { return connector.WithHTTPClient(c) }
+
+// WithBaseURL overrides Config.BaseURL (e.g. with a reachtest server's URL).
+func WithBaseURL(u string) Option { return connector.WithBaseURL(u) }
+
+// WithPolicy replaces the default resilience policy ([resilience.Critical]).
+func WithPolicy(p resilience.Policy) Option { return connector.WithPolicy(p) }
+
+// WithLogger sets the logger; records are redacted (no tokens, no customer data).
+func WithLogger(l *slog.Logger) Option { return connector.WithLogger(l) }
+
+// WithAuditor receives one audit event per operation.
+func WithAuditor(a connectors.Auditor) Option { return connector.WithAuditor(a) }
+
+// WithHooks sets the resilience layer's metrics and tracing hooks.
+func WithHooks(h resilience.Hooks) Option { return connector.WithHooks(h) }
+
+// WithClock sets the clock behind every wait (for tests).
+func WithClock(c clock.Clock) Option { return connector.WithClock(c) }
+
+var personal = []string{"name", "phone", "email", "line1", "line2", "postal_code", "summary", "description"}
+
+// New returns a client. Tokens are fetched on first use and refreshed before expiry.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	o := connector.Apply(opts)
+	if o.BaseURL != "" {
+		cfg.BaseURL = o.BaseURL
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := connector.ParseBaseURL(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("reach: %w", err)
+	}
+	tokenURL := cfg.TokenURL
+	if tokenURL == "" {
+		tokenURL = base.String() + "/oauth/token"
+	}
+	rt, err := connector.BaseTransport(tls.VersionTLS13, o) // the seeds ask for TLS 1.3
+	if err != nil {
+		return nil, fmt.Errorf("reach: %w", err)
+	}
+	cc := clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: tokenURL, Scopes: cfg.Scopes}
+	hc, err := connector.Build(connector.Stack{
+		System: "reach", Policy: resilience.Critical(), MinTLS: tls.VersionTLS13, Transport: rt, Personal: personal,
+		Auth: auth.ClientCredentials(cc, &http.Client{Transport: rt, Timeout: 30 * time.Second}),
+	}, o, base)
+	if err != nil {
+		return nil, fmt.Errorf("reach: %w", err)
+	}
+	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(hc))
+	if err != nil {
+		return nil, fmt.Errorf("reach: %w", err)
+	}
+	clk := o.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	return &Client{gen: gen, http: hc, audit: connector.Auditor{System: "reach", A: o.Auditor, Clock: clk},
+		log: redact.Logger(o.Logger, personal...), clk: clk}, nil
+}
+
+// Health reports the health of the connection to Reach.
+func (c *Client) Health() resilience.Health { return c.http.Health() }
+
+// newKey returns a fresh idempotency key (128 random bits).
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// ifMatch is the If-Match value for an entity version.
+func ifMatch(version int64) string { return strconv.Quote(strconv.FormatInt(version, 10)) }
+
+// apiError maps a failed response or call to the SDK's error shape.
+func apiError(op string, status int, p *Problem, hdr http.Header, err error) error {
+	if err != nil {
+		st, attempts := connector.CallInfo(err)
+		ae := &connectors.APIError{System: "reach", Operation: op, StatusCode: st, Attempts: attempts, Err: err}
+		if st == 0 {
+			for _, s := range []error{connectors.ErrCircuitOpen, connectors.ErrBulkheadFull, connectors.ErrRateLimited,
+				connectors.ErrTimeout, connectors.ErrUnauthorized} {
+				if errors.Is(err, s) {
+					ae.Kind = s
+					break
+				}
+			}
+			if ae.Kind == nil {
+				ae.Kind, ae.Retryable = connectors.ErrUnavailable, true
+			}
+		}
+		return ae
+	}
+	ae := &connectors.APIError{System: "reach", Operation: op, StatusCode: status, Retryable: status >= 500 || status == 429}
+	if hdr != nil {
+		ae.RequestID = hdr.Get("X-Request-Id")
+	}
+	if p != nil {
+		ae.Code, ae.Message = p.Code, redact.String(strings.TrimSpace(p.Title+": "+p.Detail))
+		if p.RequestID != "" {
+			ae.RequestID = p.RequestID
+		}
+	}
+	if status == http.StatusPreconditionFailed {
+		ae.Kind = connectors.ErrConflict // someone changed it first: reload and retry
+	}
+	return ae
+}

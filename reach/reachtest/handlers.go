@@ -1,0 +1,354 @@
+package reachtest
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dispatchcenter/connectors/reach"
+)
+
+var skills = []string{"hvac", "electrical", "plumbing", "tires", "network", "generator"}
+
+func (s *Server) seed(cfg config) {
+	r := rand.New(rand.NewPCG(7, 11))
+	t0 := cfg.start.Add(-30 * 24 * time.Hour)
+	for i := 1; i <= cfg.techs; i++ {
+		id := fmt.Sprintf("T%04d", i)
+		s.techs[id] = &reach.Technician{ID: id, EmployeeXref: fmt.Sprintf("E%04d", i), Name: fmt.Sprintf("Technician %d", i),
+			Skills: []string{skills[i%len(skills)], skills[(i+2)%len(skills)]}, Certifications: []string{"safety-" + strconv.Itoa(2024+i%3)},
+			Active: true, UpdatedAt: t0.Add(time.Duration(r.IntN(720)) * time.Hour)}
+	}
+	for i := 1; i <= cfg.customers; i++ {
+		id := fmt.Sprintf("C%05d", i)
+		at := t0.Add(time.Duration(r.IntN(720)) * time.Hour)
+		s.customers[id] = &reach.Customer{ID: id, Name: fmt.Sprintf("Customer %d", i), Phone: fmt.Sprintf("+1416555%04d", i),
+			Email:          fmt.Sprintf("customer%d@example.com", i),
+			ServiceAddress: reach.Address{Line1: fmt.Sprintf("%d King St W", i), City: "Toronto", Region: "ON", Country: "CA"},
+			CreatedAt:      at, UpdatedAt: at, Version: 1}
+		s.comms[id] = []reach.Communication{{ID: "M" + id, CustomerID: id, Channel: "phone", Direction: "inbound", Summary: "Reported a fault", At: at}}
+	}
+	statuses := []reach.ServiceRequestStatus{reach.StatusNew, reach.StatusScheduled, reach.StatusDispatched, reach.StatusCompleted}
+	prios := []reach.Priority{reach.PriorityNormal, reach.PriorityHigh, reach.PriorityLow, reach.PriorityEmergency}
+	for i := 1; i <= cfg.srs; i++ {
+		s.seq++
+		id := fmt.Sprintf("SR%06d", s.seq)
+		at := t0.Add(time.Duration(r.IntN(720*60)) * time.Minute)
+		cust := fmt.Sprintf("C%05d", 1+r.IntN(max(cfg.customers, 1)))
+		s.srs[id] = &reach.ServiceRequest{ID: id, CustomerID: cust, Description: "Service visit " + id, Priority: prios[i%len(prios)],
+			Status: statuses[i%len(statuses)], CreatedAt: at, UpdatedAt: at, Version: 1}
+	}
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := r.URL.Query()
+	id := params["id"]
+	switch op {
+	case "listServiceRequests":
+		var items []reach.ServiceRequest
+		for _, sr := range s.srs {
+			if (q.Get("status") == "" || string(sr.Status) == q.Get("status")) && (q.Get("customer_id") == "" || sr.CustomerID == q.Get("customer_id")) {
+				items = append(items, *sr)
+			}
+		}
+		out, next, ok := page(items, func(x reach.ServiceRequest) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
+		if !ok {
+			problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not valid", "")
+			return
+		}
+		writeJSON(w, http.StatusOK, "", map[string]any{"data": out, "next_cursor": omit(next)})
+	case "getServiceRequest":
+		sr, ok := s.srs[id]
+		if !ok {
+			problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
+			return
+		}
+		writeJSON(w, http.StatusOK, etagOf(sr.Version), sr)
+	case "createServiceRequest":
+		s.idempotent(w, r, body, func() (int, string, any) {
+			var in reach.NewServiceRequest
+			_ = json.Unmarshal(body, &in)
+			if _, ok := s.customers[in.CustomerID]; !ok {
+				return http.StatusUnprocessableEntity, "", problemBody(http.StatusUnprocessableEntity, "unknown_customer", "The customer does not exist", in.CustomerID)
+			}
+			s.seq++
+			sr := &reach.ServiceRequest{ID: fmt.Sprintf("SR%06d", s.seq), CustomerID: in.CustomerID, Description: in.Description,
+				Priority: in.Priority, Category: in.Category, ExternalID: in.ExternalID, Site: in.Site, WindowStart: in.WindowStart,
+				WindowEnd: in.WindowEnd, Status: reach.StatusNew, CreatedAt: s.now, UpdatedAt: s.now, Version: 1}
+			s.srs[sr.ID] = sr
+			return http.StatusCreated, etagOf(sr.Version), sr
+		})
+	case "updateServiceRequest":
+		sr, ok := s.srs[id]
+		if !ok {
+			problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
+			return
+		}
+		if r.Header.Get("If-Match") != etagOf(sr.Version) {
+			problem(w, http.StatusPreconditionFailed, "version_conflict", "The service request changed since it was read", "current "+etagOf(sr.Version))
+			return
+		}
+		var patch map[string]json.RawMessage
+		_ = json.Unmarshal(body, &patch)
+		cur, _ := json.Marshal(sr)
+		var m map[string]json.RawMessage
+		_ = json.Unmarshal(cur, &m)
+		for k, v := range patch { // RFC 7396: null removes
+			if string(v) == "null" {
+				delete(m, k)
+			} else {
+				m[k] = v
+			}
+		}
+		merged, _ := json.Marshal(m)
+		var next reach.ServiceRequest
+		_ = json.Unmarshal(merged, &next)
+		next.Version, next.UpdatedAt = sr.Version+1, s.now
+		*sr = next
+		writeJSON(w, http.StatusOK, etagOf(sr.Version), sr)
+	case "updateServiceRequestStatus":
+		if _, ok := s.srs[id]; !ok {
+			problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
+			return
+		}
+		s.idempotent(w, r, body, func() (int, string, any) {
+			sr := s.srs[id]
+			var u reach.StatusUpdate
+			_ = json.Unmarshal(body, &u)
+			sr.Status = u.Status
+			if u.TechnicianID != "" {
+				sr.TechnicianID = u.TechnicianID
+			}
+			if u.Status == reach.StatusCompleted {
+				sr.CompletedAt = s.now
+			}
+			sr.Version, sr.UpdatedAt = sr.Version+1, s.now
+			return http.StatusOK, etagOf(sr.Version), sr
+		})
+	case "listTechnicians":
+		var items []reach.Technician
+		for _, t := range s.techs {
+			if sk := q.Get("skill"); sk == "" || contains(t.Skills, sk) {
+				items = append(items, *t)
+			}
+		}
+		out, next, ok := page(items, func(x reach.Technician) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
+		if !ok {
+			problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not valid", "")
+			return
+		}
+		writeJSON(w, http.StatusOK, "", map[string]any{"data": out, "next_cursor": omit(next)})
+	case "getTechnician":
+		t, ok := s.techs[id]
+		if !ok {
+			problem(w, http.StatusNotFound, "not_found", "Technician not found", id)
+			return
+		}
+		writeJSON(w, http.StatusOK, "", t)
+	case "getTechnicianAvailability":
+		if _, ok := s.techs[id]; !ok {
+			problem(w, http.StatusNotFound, "not_found", "Technician not found", id)
+			return
+		}
+		from, _ := time.Parse(time.RFC3339Nano, q.Get("from"))
+		to, _ := time.Parse(time.RFC3339Nano, q.Get("to"))
+		writeJSON(w, http.StatusOK, "", availability(id, from, to))
+	case "listCustomers":
+		var items []reach.Customer
+		for _, c := range s.customers {
+			items = append(items, *c)
+		}
+		out, next, ok := page(items, func(x reach.Customer) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
+		if !ok {
+			problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not valid", "")
+			return
+		}
+		writeJSON(w, http.StatusOK, "", map[string]any{"data": out, "next_cursor": omit(next)})
+	case "getCustomer":
+		c, ok := s.customers[id]
+		if !ok {
+			problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
+			return
+		}
+		writeJSON(w, http.StatusOK, etagOf(c.Version), c)
+	case "createCustomer":
+		s.idempotent(w, r, body, func() (int, string, any) {
+			var in reach.NewCustomer
+			_ = json.Unmarshal(body, &in)
+			c := &reach.Customer{ID: fmt.Sprintf("C%05d", len(s.customers)+1), ExternalID: in.ExternalID, Name: in.Name, Phone: in.Phone,
+				Email: in.Email, ServiceAddress: in.ServiceAddress, CreatedAt: s.now, UpdatedAt: s.now, Version: 1}
+			s.customers[c.ID] = c
+			return http.StatusCreated, etagOf(c.Version), c
+		})
+	case "updateCustomer":
+		c, ok := s.customers[id]
+		if !ok {
+			problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
+			return
+		}
+		if r.Header.Get("If-Match") != etagOf(c.Version) {
+			problem(w, http.StatusPreconditionFailed, "version_conflict", "The customer changed since it was read", "")
+			return
+		}
+		var patch map[string]json.RawMessage
+		_ = json.Unmarshal(body, &patch)
+		for k, v := range patch {
+			null := string(v) == "null"
+			switch k {
+			case "name":
+				_ = json.Unmarshal(v, &c.Name)
+			case "phone":
+				c.Phone = ""
+				if !null {
+					_ = json.Unmarshal(v, &c.Phone)
+				}
+			case "email":
+				c.Email = ""
+				if !null {
+					_ = json.Unmarshal(v, &c.Email)
+				}
+			case "service_address":
+				_ = json.Unmarshal(v, &c.ServiceAddress)
+			}
+		}
+		c.Version, c.UpdatedAt = c.Version+1, s.now
+		writeJSON(w, http.StatusOK, etagOf(c.Version), c)
+	case "listCommunications":
+		if _, ok := s.customers[id]; !ok {
+			problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
+			return
+		}
+		writeJSON(w, http.StatusOK, "", map[string]any{"data": s.comms[id]})
+	case "exportHistory":
+		s.exportPage(w, q.Get("cursor"), q.Get("limit"))
+	default:
+		problem(w, http.StatusNotImplemented, "not_implemented", "Not implemented by reachtest", op)
+	}
+}
+
+func omit(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func problemBody(status int, code, title, detail string) reach.Problem {
+	return reach.Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, Code: code}
+}
+
+// idempotent runs create once per Idempotency-Key: a repeat with the same body gets
+// the first answer again, with another body 422.
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte, create func() (int, string, any)) {
+	key := r.URL.Path + " " + r.Header.Get("Idempotency-Key")
+	h := sha256.Sum256(body)
+	if e, ok := s.idem[key]; ok {
+		if e.hash != h {
+			problem(w, http.StatusUnprocessableEntity, "idempotency_key_reused", "The Idempotency-Key was used with another request", "")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if e.etag != "" {
+			w.Header().Set("ETag", e.etag)
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(e.status)
+		_, _ = w.Write(e.body)
+		return
+	}
+	status, etag, v := create()
+	b, _ := json.Marshal(v)
+	if p, ok := v.(reach.Problem); ok {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(p.Status)
+		_, _ = w.Write(b)
+		return
+	}
+	s.idem[key] = idemEntry{hash: h, status: status, body: b, etag: etag}
+	w.Header().Set("Content-Type", "application/json")
+	if etag != "" {
+		w.Header().Set("ETag", etag)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// availability: 08-12 available, 12-13 off, 13-17 busy on even days for odd-numbered
+// technicians, available otherwise.
+func availability(id string, from, to time.Time) []reach.AvailabilityWindow {
+	out := []reach.AvailabilityWindow{}
+	n, _ := strconv.Atoi(strings.TrimPrefix(id, "T"))
+	for day := from.Truncate(24 * time.Hour); day.Before(to); day = day.Add(24 * time.Hour) {
+		afternoon := "available"
+		if n%2 == 1 && day.YearDay()%2 == 0 {
+			afternoon = "busy"
+		}
+		for _, w := range []reach.AvailabilityWindow{
+			{Start: day.Add(8 * time.Hour), End: day.Add(12 * time.Hour), State: "available"},
+			{Start: day.Add(12 * time.Hour), End: day.Add(13 * time.Hour), State: "off"},
+			{Start: day.Add(13 * time.Hour), End: day.Add(17 * time.Hour), State: reach.AvailabilityWindowState(afternoon)},
+		} {
+			if w.End.After(from) && w.Start.Before(to) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// exportPage generates records seq..seq+limit from their numbers alone.
+func (s *Server) exportPage(w http.ResponseWriter, cursor, limitS string) {
+	start := int64(0)
+	if cursor != "" {
+		v, err := strconv.ParseInt(cursor, 36, 64)
+		if err != nil || v < 0 {
+			problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not valid", "")
+			return
+		}
+		start = v
+	}
+	limit := int64(1000)
+	if l, err := strconv.ParseInt(limitS, 10, 64); err == nil && l > 0 {
+		limit = l
+	}
+	end := min(start+limit, s.export)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	var b strings.Builder
+	b.WriteString(`{"data":[`)
+	kinds := []string{"service_request", "customer", "technician", "communication"}
+	for i := start; i < end; i++ {
+		if i > start {
+			b.WriteByte(',')
+		}
+		k := kinds[i%4]
+		fmt.Fprintf(&b, `{"seq":%d,"kind":%q,"id":"X%09d","payload":{"id":"X%09d","note":"historical %s %d","created_at":"2019-01-01T00:00:00Z"}}`,
+			i, k, i, i, k, i)
+		if b.Len() > 64<<10 {
+			_, _ = w.Write([]byte(b.String()))
+			b.Reset()
+		}
+	}
+	b.WriteString(`]`)
+	if end < s.export {
+		fmt.Fprintf(&b, `,"next_cursor":%q`, strconv.FormatInt(end, 36))
+	}
+	fmt.Fprintf(&b, `,"total":%d}`, s.export)
+	_, _ = w.Write([]byte(b.String()))
+}

@@ -1,0 +1,399 @@
+// Package reachtest is a fake Reach for tests: an OAuth 2.0 token endpoint with
+// expiring tokens and the Reach API on loopback, validating every request against
+// reach/openapi.yaml and answering as the contract says — keyset cursors,
+// updated_since, idempotency keys on creates, If-Match on updates, RFC 9457 problems —
+// over seeded, deterministic data. The historical export of any size is generated
+// from its sequence numbers, so a million records cost the fake no memory.
+package reachtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/reach"
+)
+
+// Credentials of the fake's OAuth client.
+const (
+	ClientID     = "dispatch-center"
+	ClientSecret = "fake-secret"
+)
+
+// Server is a fake Reach.
+type Server struct {
+	*httptest.Server
+	router routers.Router
+
+	mu        sync.Mutex
+	now       time.Time
+	tokenTTL  time.Duration
+	tokens    map[string]time.Time
+	issued    int
+	srs       map[string]*reach.ServiceRequest
+	techs     map[string]*reach.Technician
+	customers map[string]*reach.Customer
+	comms     map[string][]reach.Communication
+	idem      map[string]idemEntry
+	seq       int
+	export    int64
+
+	faults fakekit.Queue
+	rec    fakekit.Recorder[Request]
+}
+
+type idemEntry struct {
+	hash   [32]byte
+	status int
+	body   []byte
+	etag   string
+}
+
+// Request is one recorded call (the Authorization header is never kept).
+type Request struct {
+	Method, Path, Query string
+	IdempotencyKey      string
+	Body                string
+}
+
+// Option configures a [Server].
+type Option func(*config)
+
+type config struct {
+	techs, customers, srs int
+	export                int64
+	tls                   bool
+	tokenTTL              time.Duration
+	start                 time.Time
+}
+
+// WithTechnicians, WithCustomers and WithServiceRequests size the seeded data
+// (defaults 40, 200, 500).
+func WithTechnicians(n int) Option        { return func(c *config) { c.techs = n } }
+func WithCustomers(n int) Option          { return func(c *config) { c.customers = n } }
+func WithServiceRequests(n int) Option    { return func(c *config) { c.srs = n } }
+func WithExportSize(n int64) Option       { return func(c *config) { c.export = n } }
+func WithTLS() Option                     { return func(c *config) { c.tls = true } }
+func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.tokenTTL = d } }
+
+var loadOnce sync.Once
+var doc *openapi3.T
+var loadErr error
+
+func spec() (*openapi3.T, error) {
+	loadOnce.Do(func() {
+		openapi3filter.RegisterBodyDecoder("application/merge-patch+json", openapi3filter.JSONBodyDecoder)
+		doc, loadErr = openapi3.NewLoader().LoadFromData(reach.OpenAPISpec)
+		if loadErr == nil {
+			loadErr = doc.Validate(context.Background())
+		}
+		if loadErr == nil {
+			doc.Servers = openapi3.Servers{{URL: "/"}}
+		}
+	})
+	return doc, loadErr
+}
+
+// NewServer starts a fake Reach and stops it when the test ends.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := config{techs: 40, customers: 200, srs: 500, export: 10000, tokenTTL: time.Hour,
+		start: time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	d, err := spec()
+	if err != nil {
+		t.Fatalf("reachtest: %v", err)
+	}
+	r, err := legacy.NewRouter(d)
+	if err != nil {
+		t.Fatalf("reachtest: %v", err)
+	}
+	s := &Server{router: r, now: cfg.start, tokenTTL: cfg.tokenTTL, tokens: map[string]time.Time{},
+		srs: map[string]*reach.ServiceRequest{}, techs: map[string]*reach.Technician{}, customers: map[string]*reach.Customer{},
+		comms: map[string][]reach.Communication{}, idem: map[string]idemEntry{}, export: cfg.export}
+	s.seed(cfg)
+	h := http.HandlerFunc(s.serveHTTP)
+	if cfg.tls {
+		s.Server = httptest.NewTLSServer(h)
+	} else {
+		s.Server = httptest.NewServer(h)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Config returns a reach.Config for the fake.
+func (s *Server) Config() reach.Config {
+	return reach.Config{BaseURL: s.URL, ClientID: ClientID, ClientSecret: ClientSecret}
+}
+
+// Advance moves the fake clock (token expiry, update times).
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = s.now.Add(d)
+}
+
+// Now returns the fake clock's time.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+// TokensIssued returns how many access tokens the token endpoint gave out.
+func (s *Server) TokensIssued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued
+}
+
+// ExpireTokens revokes every access token (the client sees 401 on its next call).
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens = map[string]time.Time{}
+}
+
+// Fault is a failure to inject into the next Times calls of Match (an operation id
+// such as "createServiceRequest", "token" for the token endpoint; empty for all).
+// With After, the fake first does the work, then the answer is lost (Reset) or
+// replaced (Status): the case idempotency keys exist for.
+type Fault = fakekit.Fault
+
+// Fail queues a fault.
+func (s *Server) Fail(f Fault) { s.faults.Add(f) }
+
+// Requests returns the calls received so far.
+func (s *Server) Requests() []Request { return s.rec.All() }
+
+// CountServiceRequests returns how many service requests the fake holds.
+func (s *Server) CountServiceRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.srs)
+}
+
+// Touch marks a service request as changed now (for sync tests).
+func (s *Server) Touch(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sr, ok := s.srs[id]
+	if ok {
+		sr.UpdatedAt, sr.Version = s.now, sr.Version+1
+	}
+	return ok
+}
+
+func problem(w http.ResponseWriter, status int, code, title, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(reach.Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, Code: code,
+		RequestID: fmt.Sprintf("req-%d", time.Now().UnixNano()%1e9)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, etag string, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	if etag != "" {
+		w.Header().Set("ETag", etag)
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func etagOf(version int64) string { return strconv.Quote(strconv.FormatInt(version, 10)) }
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	s.rec.Add(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, IdempotencyKey: r.Header.Get("Idempotency-Key"), Body: string(body)})
+	if r.URL.Path == "/oauth/token" {
+		if f := s.faults.Take("token"); f != nil && fakekit.Apply(w, r, f) {
+			return
+		}
+		s.token(w, r)
+		return
+	}
+	route, params, err := s.router.FindRoute(r)
+	if err != nil {
+		problem(w, http.StatusNotFound, "not_found", "No such endpoint", r.Method+" "+r.URL.Path)
+		return
+	}
+	op := route.Operation.OperationID
+	if !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		problem(w, http.StatusUnauthorized, "unauthorized", "Missing or expired access token", "")
+		return
+	}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		problem(w, http.StatusBadRequest, "validation_failed", "The request does not match the contract", oneLine(err.Error()))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	f := s.faults.Take(op)
+	if f != nil && !f.After && fakekit.Apply(w, r, f) {
+		return
+	}
+	if f != nil && f.After {
+		rw := httptest.NewRecorder()
+		s.handle(rw, r, op, params, body)
+		if f.Reset {
+			fakekit.Reset(w)
+			return
+		}
+		if fakekit.Apply(w, r, f) {
+			return
+		}
+		copyRecorded(w, rw)
+		return
+	}
+	s.handle(w, r, op, params, body)
+}
+
+func copyRecorded(w http.ResponseWriter, rw *httptest.ResponseRecorder) {
+	for k, v := range rw.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rw.Code)
+	_, _ = w.Write(rw.Body.Bytes())
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 400 {
+		s = s[:400] + "…"
+	}
+	return s
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if r.PostForm.Get("grant_type") != "client_credentials" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error":"unsupported_grant_type"}`)
+		return
+	}
+	if id != ClientID || secret != ClientSecret {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"error":"invalid_client"}`)
+		return
+	}
+	s.mu.Lock()
+	s.issued++
+	tok := fmt.Sprintf("at-%d-%x", s.issued, sha256.Sum256([]byte(strconv.Itoa(s.issued))))[:24]
+	s.tokens[tok] = s.now.Add(s.tokenTTL)
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.tokenTTL / time.Second)})
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.tokens[tok]
+	return ok && s.now.Before(exp)
+}
+
+// keyset cursors: the last (updated_at, id) of the page.
+func encodeCursor(t time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(t.UTC().Format(time.RFC3339Nano) + "|" + id))
+}
+
+func decodeCursor(c string) (time.Time, string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	ts, id, ok := strings.Cut(string(b), "|")
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	return t, id, ok && err == nil
+}
+
+// page sorts items by (updated_at, id), keeps those after the cursor and at or
+// after since, and cuts a page.
+func page[T any](items []T, key func(T) (time.Time, string), q map[string][]string) ([]T, string, bool) {
+	sort.Slice(items, func(i, j int) bool {
+		ti, ii := key(items[i])
+		tj, ij := key(items[j])
+		return ti.Before(tj) || ti.Equal(tj) && ii < ij
+	})
+	limit := 100
+	if l, err := strconv.Atoi(first(q["limit"])); err == nil && l > 0 {
+		limit = l
+	}
+	var since time.Time
+	if v := first(q["updated_since"]); v != "" {
+		since, _ = time.Parse(time.RFC3339Nano, v)
+	}
+	var ct time.Time
+	var cid string
+	if c := first(q["cursor"]); c != "" {
+		var ok bool
+		if ct, cid, ok = decodeCursor(c); !ok {
+			return nil, "", false
+		}
+	}
+	out := make([]T, 0, limit)
+	for _, it := range items {
+		t, id := key(it)
+		if t.Before(since) || !afterKey(t, id, ct, cid) {
+			continue
+		}
+		out = append(out, it)
+		if len(out) == limit {
+			break
+		}
+	}
+	next := ""
+	if len(out) == limit {
+		t, id := key(out[len(out)-1])
+		next = encodeCursor(t, id)
+	}
+	return out, next, true
+}
+
+func afterKey(t time.Time, id string, ct time.Time, cid string) bool {
+	if cid == "" {
+		return true
+	}
+	return t.After(ct) || t.Equal(ct) && id > cid
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
