@@ -2,7 +2,6 @@ package reach_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"sync"
 	"testing"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/clock"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/reach/reachtest"
 	"github.com/dispatchcenter/connectors/resilience"
@@ -248,5 +246,12 @@ func TestAvailability(t *testing.T) {
 	assert.Equal(t, "available", string(ws[0].State))
 }
 
-var _ = json.Marshal
-var _ = fakekit.Fault{}
+func TestServesOverTLS(t *testing.T) {
+	srv := reachtest.NewServer(t, reachtest.WithTLS(), reachtest.WithServiceRequests(2))
+	c, err := reach.New(srv.Config(), reach.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	sr, err := c.ServiceRequest(context.Background(), "SR000001")
+	require.NoError(t, err)
+	assert.Equal(t, "SR000001", sr.ID)
+	assert.Equal(t, 1, srv.TokensIssued(), "the token came over TLS too")
+}

@@ -1,9 +1,3 @@
-// Package auth holds the credential layers connectors put beneath the retry layer, so
-// they run on every attempt (a token that expired between two attempts is refreshed):
-// OAuth 2.0 client credentials, API keys in a header, Basic, static bearer tokens.
-//
-// Credentials are only ever attached to requests for the hosts the layer was given:
-// a redirect to another host never receives them.
 package auth
 
 import (
@@ -123,6 +117,7 @@ type Error struct {
 	Err  error
 }
 
+// Error says what went wrong without the token endpoint's body (it may echo secrets).
 func (e *Error) Error() string {
 	if e.StatusCode != 0 {
 		return fmt.Sprintf("auth: token endpoint answered %d %s", e.StatusCode, e.Code)

@@ -1,9 +1,3 @@
-// Package reachtest is a fake Reach for tests: an OAuth 2.0 token endpoint with
-// expiring tokens and the Reach API on loopback, validating every request against
-// reach/openapi.yaml and answering as the contract says — keyset cursors,
-// updated_since, idempotency keys on creates, If-Match on updates, RFC 9457 problems —
-// over seeded, deterministic data. The historical export of any size is generated
-// from its sequence numbers, so a million records cost the fake no memory.
 package reachtest
 
 import (
@@ -85,13 +79,23 @@ type config struct {
 	start                 time.Time
 }
 
-// WithTechnicians, WithCustomers and WithServiceRequests size the seeded data
-// (defaults 40, 200, 500).
-func WithTechnicians(n int) Option        { return func(c *config) { c.techs = n } }
-func WithCustomers(n int) Option          { return func(c *config) { c.customers = n } }
-func WithServiceRequests(n int) Option    { return func(c *config) { c.srs = n } }
-func WithExportSize(n int64) Option       { return func(c *config) { c.export = n } }
-func WithTLS() Option                     { return func(c *config) { c.tls = true } }
+// WithTechnicians sets how many technicians are seeded (default 40).
+func WithTechnicians(n int) Option { return func(c *config) { c.techs = n } }
+
+// WithCustomers sets how many customers are seeded (default 200).
+func WithCustomers(n int) Option { return func(c *config) { c.customers = n } }
+
+// WithServiceRequests sets how many service requests are seeded (default 500).
+func WithServiceRequests(n int) Option { return func(c *config) { c.srs = n } }
+
+// WithExportSize sets how many records the historical export holds (default 10 000);
+// they are generated on demand, so any size costs no memory.
+func WithExportSize(n int64) Option { return func(c *config) { c.export = n } }
+
+// WithTLS serves over HTTPS (use srv.Client(), which trusts the certificate).
+func WithTLS() Option { return func(c *config) { c.tls = true } }
+
+// WithTokenTTL sets the lifetime of access tokens on the fake clock (default 1 h).
 func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.tokenTTL = d } }
 
 var loadOnce sync.Once
