@@ -39,3 +39,21 @@ func ExampleNewReceiver() {
 	// 200
 	// evt_42 0
 }
+
+// Verify one Standard Webhooks request by hand (the published test vector).
+func ExampleStandard_Verify() {
+	v, _ := webhook.NewStandard(webhook.StandardOptions{Secrets: []string{"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+		Tolerance: 100 * 365 * 24 * time.Hour}) // the vector is from 2021
+	body := []byte(`{"test": 2432232314}`)
+	r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	r.Header.Set("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek")
+	r.Header.Set("webhook-timestamp", "1614265330")
+	r.Header.Set("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+	got, err := v.Verify(r, body)
+	fmt.Println(got.ID, err)
+	_, err = v.Verify(r, []byte(`{"test":2432232314}`)) // re-serialised JSON
+	fmt.Println(err)
+	// Output:
+	// msg_p5jXN8AQM9LWM0D4loKWxJek <nil>
+	// standard-webhooks: webhook: signature does not match
+}

@@ -50,9 +50,9 @@ func (s *StandardSigner) Sign(h http.Header, id string, at time.Time, body []byt
 	if s.priv != nil {
 		sigs = append(sigs, "v1a,"+base64.StdEncoding.EncodeToString(ed25519.Sign(s.priv, msg)))
 	}
-	h.Set("webhook-id", id)
-	h.Set("webhook-timestamp", ts)
-	h.Set("webhook-signature", strings.Join(sigs, " "))
+	h.Set("Webhook-Id", id)
+	h.Set("Webhook-Timestamp", ts)
+	h.Set("Webhook-Signature", strings.Join(sigs, " "))
 }
 
 // EncodePublicKey returns the "whpk_" form of an Ed25519 public key.

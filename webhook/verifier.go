@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -127,7 +128,8 @@ func decodeSecret(sec string) ([]byte, error) {
 // every active key.
 func (s *Standard) Verify(r *http.Request, body []byte) (Verified, error) {
 	const scheme = "standard-webhooks"
-	id, ts, sigs := r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), r.Header.Get("webhook-signature")
+	// canonical keys: Header.Get does not have to re-canonicalise (and allocate)
+	id, ts, sigs := r.Header.Get("Webhook-Id"), r.Header.Get("Webhook-Timestamp"), r.Header.Get("Webhook-Signature")
 	if id == "" || ts == "" || sigs == "" {
 		return Verified{}, verr(scheme, ErrMissing)
 	}
@@ -139,31 +141,45 @@ func (s *Standard) Verify(r *http.Request, body []byte) (Verified, error) {
 	if err := window(s.clk.Now(), at, s.tol); err != nil {
 		return Verified{}, verr(scheme, err)
 	}
-	msg := make([]byte, 0, len(id)+len(ts)+len(body)+2)
-	msg = append(append(append(append(append(msg, id...), '.'), ts...), '.'), body...)
+	// the HMAC is fed the parts: no copy of the body (v1a builds the message only when
+	// an Ed25519 signature is actually present)
 	var macs [][]byte
-	for _, secret := range s.secrets {
-		m := hmac.New(sha256.New, secret)
-		m.Write(msg)
-		macs = append(macs, m.Sum(nil))
-	}
-	for _, one := range strings.Fields(sigs) {
+	var msg []byte
+	var buf [96]byte // decoded signatures: 32 bytes (HMAC) or 64 (Ed25519)
+	for one := range strings.FieldsSeq(sigs) {
 		ver, b64, ok := strings.Cut(one, ",")
-		if !ok {
+		if !ok || base64.StdEncoding.DecodedLen(len(b64)) > len(buf) {
 			continue
 		}
-		raw, err := base64.StdEncoding.DecodeString(b64)
+		n, err := base64.StdEncoding.Decode(buf[:], []byte(b64))
 		if err != nil {
 			continue
 		}
+		raw := buf[:n]
 		switch ver {
 		case "v1":
+			if macs == nil {
+				macs = make([][]byte, 0, len(s.secrets))
+				for _, secret := range s.secrets {
+					m := hmac.New(sha256.New, secret)
+					io.WriteString(m, id)
+					m.Write(dot)
+					io.WriteString(m, ts)
+					m.Write(dot)
+					m.Write(body)
+					macs = append(macs, m.Sum(nil))
+				}
+			}
 			for _, mac := range macs {
 				if hmac.Equal(mac, raw) {
 					return Verified{ID: id, Timestamp: at}, nil
 				}
 			}
 		case "v1a":
+			if len(s.keys) > 0 && msg == nil {
+				msg = make([]byte, 0, len(id)+len(ts)+len(body)+2)
+				msg = append(append(append(append(append(msg, id...), '.'), ts...), '.'), body...)
+			}
 			for _, k := range s.keys {
 				if ed25519.Verify(k, msg, raw) {
 					return Verified{ID: id, Timestamp: at}, nil
@@ -173,6 +189,8 @@ func (s *Standard) Verify(r *http.Request, body []byte) (Verified, error) {
 	}
 	return Verified{}, verr(scheme, ErrSignature)
 }
+
+var dot = []byte{'.'}
 
 // window checks a timestamp on both sides.
 func window(now, at time.Time, tol time.Duration) error {
@@ -259,8 +277,8 @@ func NewHMAC(o HMACOptions) (*HMAC, error) {
 func (v *HMAC) mac(secret []byte, ts string, body []byte) []byte {
 	m := hmac.New(v.h, secret)
 	if ts != "" {
-		m.Write([]byte(ts))
-		m.Write([]byte{'.'})
+		io.WriteString(m, ts)
+		m.Write(dot)
 	}
 	m.Write(body)
 	return m.Sum(nil)

@@ -332,3 +332,41 @@ func TestHTTPStatus(t *testing.T) {
 	assert.True(t, errors.As(verr("standard-webhooks", ErrTooOld), &ve))
 	assert.Equal(t, "standard-webhooks", ve.Scheme)
 }
+
+func TestSameEventDeliveredAHundredTimesAtOnceIsProcessedOnce(t *testing.T) {
+	secret := EncodeSecret(bytes.Repeat([]byte{3}, 32))
+	v, err := NewStandard(StandardOptions{Secrets: []string{secret}})
+	require.NoError(t, err)
+	var processed atomic.Int64
+	rc, err := NewReceiver(v, SinkFunc(func(context.Context, Event) error { processed.Add(1); return nil }), ReceiverOptions{})
+	require.NoError(t, err)
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	signer, _ := NewStandardSigner(secret, nil)
+	body := []byte(`{"type":"payment.confirmed","id":"pay_1"}`)
+	codes := make(chan int, 100)
+	start := make(chan struct{})
+	for i := 0; i < 100; i++ {
+		go func() {
+			r, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			signer.Sign(r.Header, "evt_same", time.Now(), body)
+			<-start
+			resp, err := http.DefaultClient.Do(r)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			_ = resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	close(start)
+	counts := map[int]int{}
+	for i := 0; i < 100; i++ {
+		counts[<-codes]++
+	}
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	assert.Equal(t, int64(1), processed.Load())
+	assert.Equal(t, map[int]int{202: 1, 200: 99}, counts)
+}
