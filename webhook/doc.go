@@ -5,8 +5,11 @@
 // JSON) with constant-time comparisons: Standard Webhooks ([NewStandard]: v1 HMAC-SHA256
 // and v1a Ed25519, whsec_ secrets, several keys and signatures at once, replay window
 // on both sides), a configurable HMAC scheme for vendors that sign differently
-// ([NewHMAC]), API keys in a header ([NewAPIKey]) and IP allowlists with an explicit
-// count of trusted proxy hops ([NewIPAllowlist]); [All] combines them. Constructors
+// ([NewHMAC]), API keys in a header ([NewAPIKey]), JWT bearer tokens checked against
+// keys or a JWKS URL with issuer, audience and expiry ([NewBearer]), client
+// certificates checked in VerifyConnection so resumed TLS sessions are checked too
+// ([NewClientCert]), and IP allowlists with an explicit count of trusted proxy hops
+// ([NewIPAllowlist]); [All] combines them. Constructors
 // refuse empty secrets (fail closed), and errors are typed ([ErrSignature],
 // [ErrTooOld], …) and never contain a computed signature or a secret.
 //

@@ -1,0 +1,133 @@
+package webhook
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dispatchcenter/connectors/internal/clock"
+)
+
+var b64 = base64.RawURLEncoding.EncodeToString
+
+// mint builds a JWT signed with key under alg.
+func mint(t *testing.T, alg, kid string, key any, claims map[string]any) string {
+	t.Helper()
+	hb, _ := json.Marshal(map[string]string{"alg": alg, "kid": kid, "typ": "JWT"})
+	cb, _ := json.Marshal(claims)
+	signed := b64(hb) + "." + b64(cb)
+	sum := sha256.Sum256([]byte(signed))
+	var sig []byte
+	switch k := key.(type) {
+	case []byte:
+		m := hmac.New(sha256.New, k)
+		m.Write([]byte(signed))
+		sig = m.Sum(nil)
+	case *rsa.PrivateKey:
+		s, err := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, sum[:])
+		require.NoError(t, err)
+		sig = s
+	case *ecdsa.PrivateKey:
+		r, s, err := ecdsa.Sign(rand.Reader, k, sum[:])
+		require.NoError(t, err)
+		sig = append(r.FillBytes(make([]byte, 32)), s.FillBytes(make([]byte, 32))...)
+	case ed25519.PrivateKey:
+		sig = ed25519.Sign(k, []byte(signed))
+	case nil:
+	}
+	return signed + "." + b64(sig)
+}
+
+func TestBearerJWT(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	fc := clock.NewFake(now)
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
+	hs := []byte("dayforce-webhook-secret-0123456789ab")
+
+	// the JWKS serves the RSA and EC keys
+	var fetches atomic.Int64
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{
+			{"kty": "RSA", "kid": "rsa1", "n": b64(rsaKey.N.Bytes()), "e": b64(big.NewInt(int64(rsaKey.E)).Bytes())},
+			{"kty": "EC", "kid": "ec1", "crv": "P-256", "x": b64(ecKey.X.FillBytes(make([]byte, 32))), "y": b64(ecKey.Y.FillBytes(make([]byte, 32)))},
+			{"kty": "EC", "kid": "bad", "crv": "P-256", "x": b64([]byte{1}), "y": b64([]byte{2})},
+		}})
+	}))
+	defer jwks.Close()
+	v, err := NewBearer(BearerOptions{Issuer: "https://dfid.example", Audience: "dispatch-webhooks", JWKSURL: jwks.URL,
+		Keys: map[string]crypto.PublicKey{"hs": hs, "ed": edPub}, Clock: fc})
+	require.NoError(t, err)
+	good := map[string]any{"iss": "https://dfid.example", "aud": []string{"other", "dispatch-webhooks"}, "exp": now.Add(time.Hour).Unix(), "jti": "evt-9"}
+	with := func(k string, val any) map[string]any {
+		m := map[string]any{}
+		for a, b := range good {
+			m[a] = b
+		}
+		if val == nil {
+			delete(m, k)
+		} else {
+			m[k] = val
+		}
+		return m
+	}
+	cases := []struct {
+		name string
+		tok  string
+		want error
+	}{
+		{"RS256 from the JWKS", mint(t, "RS256", "rsa1", rsaKey, good), nil},
+		{"ES256 from the JWKS", mint(t, "ES256", "ec1", ecKey, good), nil},
+		{"HS256 static", mint(t, "HS256", "hs", hs, good), nil},
+		{"EdDSA static", mint(t, "EdDSA", "ed", edPriv, good), nil},
+		{"alg none", mint(t, "none", "hs", nil, good), ErrSignature},
+		{"alg confusion: HS256 with the RSA key id", mint(t, "HS256", "rsa1", []byte("anything-long-enough-for-hmac-32b!"), good), ErrSignature},
+		{"tampered claims", mint(t, "HS256", "hs", []byte("another-secret-of-sufficient-length"), good), ErrSignature},
+		{"wrong issuer", mint(t, "HS256", "hs", hs, with("iss", "https://evil")), ErrUnauthorized},
+		{"wrong audience", mint(t, "HS256", "hs", hs, with("aud", "someone-else")), ErrUnauthorized},
+		{"expired", mint(t, "HS256", "hs", hs, with("exp", now.Add(-time.Hour).Unix())), ErrTooOld},
+		{"not yet valid", mint(t, "HS256", "hs", hs, with("nbf", now.Add(time.Hour).Unix())), ErrTooNew},
+		{"no expiry", mint(t, "HS256", "hs", hs, with("exp", nil)), ErrMalformed},
+		{"unknown kid", mint(t, "HS256", "nope", hs, good), ErrUnauthorized},
+		{"point not on the curve", mint(t, "ES256", "bad", ecKey, good), ErrUnauthorized},
+		{"garbage", "a.b", ErrMalformed},
+		{"missing", "", ErrMissing},
+	}
+	for _, tc := range cases {
+		r := httptest.NewRequest("POST", "/", nil)
+		if tc.tok != "" {
+			r.Header.Set("Authorization", "Bearer "+tc.tok)
+		}
+		got, err := v.Verify(r, nil)
+		if tc.want == nil {
+			require.NoError(t, err, tc.name)
+			assert.Equal(t, "evt-9", got.ID, tc.name)
+			continue
+		}
+		assert.ErrorIs(t, err, tc.want, tc.name)
+	}
+	assert.Equal(t, int64(1), fetches.Load(), "unknown kids do not hammer the JWKS (at most one fetch a minute)")
+
+	_, err = NewBearer(BearerOptions{Issuer: "i", Audience: "a", Keys: map[string]crypto.PublicKey{"k": []byte("short")}})
+	assert.ErrorIs(t, err, ErrConfig)
+	_, err = NewBearer(BearerOptions{Issuer: "i", Audience: "a"})
+	assert.ErrorIs(t, err, ErrConfig)
+}
