@@ -3,11 +3,13 @@ package geotab_test
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"time"
 
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/webhook"
 )
 
 // exampleServer starts the bundled fake outside a test.
@@ -98,4 +100,33 @@ func ExampleClient_AssignRoute() {
 	fmt.Println(routes[0].RouteType, routes[0].Device.ID, len(routes[0].RoutePlanItemCollection), "stop")
 	// Output:
 	// Plan b1 1 stop
+}
+
+// Receive GeoTab geofence events from the relay: verified (IP allowlist and HMAC),
+// de-duplicated, then handed to a sink. Here the bundled fake plays the relay.
+func ExampleNewReceiver() {
+	srv, stop := exampleServer(geotabtest.WithVehicles(5), geotabtest.WithZones(5))
+	defer stop()
+	secret := []byte("the-relay-shared-secret-0123")
+	events := make(webhook.ChanSink, 1000) // a durable queue in production
+	rc, err := geotab.NewReceiver(geotab.ReceiverConfig{Secrets: [][]byte{secret}, AllowedNetworks: []string{"127.0.0.0/8"}}, events)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	hook := httptest.NewServer(rc)
+	defer hook.Close()
+	_ = srv.Subscribe(hook.URL, secret)
+	srv.Advance(2 * time.Hour) // vehicles drive through job sites
+
+	entered := 0
+	for len(events) > 0 {
+		ev, _ := geotab.DecodeEvent((<-events).Body)
+		if ev.Type == geotab.WebhookEventTypeGeofenceEntered {
+			entered++
+		}
+	}
+	fmt.Println(entered > 0)
+	// Output:
+	// true
 }

@@ -172,6 +172,30 @@ func (e UserSearchUserSearchType) Valid() bool {
 	}
 }
 
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeDiagnosticFault WebhookEventType = "diagnostic.fault"
+	WebhookEventTypeGeofenceEntered WebhookEventType = "geofence.entered"
+	WebhookEventTypeGeofenceExited  WebhookEventType = "geofence.exited"
+	WebhookEventTypeVehicleLocation WebhookEventType = "vehicle.location"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeDiagnosticFault:
+		return true
+	case WebhookEventTypeGeofenceEntered:
+		return true
+	case WebhookEventTypeGeofenceExited:
+		return true
+	case WebhookEventTypeVehicleLocation:
+		return true
+	default:
+		return false
+	}
+}
+
 // AuthenticateParams defines model for AuthenticateParams.
 type AuthenticateParams struct {
 	Database string `json:"database,omitempty,omitzero"`
@@ -750,6 +774,39 @@ type UserSearchUserSearchType string
 
 // Version 16 hexadecimal digits
 type Version = string
+
+// WebhookEvent An event pushed by the dispatch center's GeoTab relay (MyGeotab itself has no
+// signed push). Signed with HMAC-SHA256 over "timestamp.body": headers
+// X-Geotab-Timestamp (Unix seconds) and X-Geotab-Signature ("sha256=" + hex).
+type WebhookEvent struct {
+	// Device a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Device EntityRef `json:"device"`
+
+	// Diagnostic a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Diagnostic EntityRef `json:"diagnostic,omitempty,omitzero"`
+
+	// Driver a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Driver           EntityRef `json:"driver,omitempty,omitzero"`
+	ExceptionEventID string    `json:"exceptionEventId,omitempty,omitzero"`
+	FaultState       string    `json:"faultState,omitempty,omitzero"`
+
+	// ID the event id: unique per event, kept across retries
+	ID         string  `json:"id"`
+	Latitude   float64 `json:"latitude,omitempty,omitzero"`
+	Longitude  float64 `json:"longitude,omitempty,omitzero"`
+	OccurredAt Time    `json:"occurredAt"`
+
+	// Rule a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Rule  EntityRef        `json:"rule,omitempty,omitzero"`
+	Speed float64          `json:"speed,omitempty,omitzero"`
+	Type  WebhookEventType `json:"type"`
+
+	// Zone a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Zone EntityRef `json:"zone,omitempty,omitzero"`
+}
+
+// WebhookEventType defines model for WebhookEvent.Type.
+type WebhookEventType string
 
 // Zone a geofence (a job site for dispatch)
 type Zone struct {

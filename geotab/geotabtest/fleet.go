@@ -260,6 +260,8 @@ func (st *state) engineData(v *vehicle, driving bool) {
 			Controller: stateRef("ControllerNoneId"), FailureMode: stateRef("NoFailureModeId"), DateTime: geotab.NewTime(now),
 			Count: 1, FaultState: "Active", AmberWarningLamp: true, Severity: "Warning", Version: st.nextVersion()}
 		st.feed("FaultData").put(fd.Version, fd.ID, now, fd)
+		st.emit(geotab.WebhookEvent{ID: "wh-" + fd.ID, Type: geotab.WebhookEventTypeDiagnosticFault, OccurredAt: fd.DateTime,
+			Device: fd.Device, Diagnostic: fd.Diagnostic, FaultState: fd.FaultState})
 	}
 }
 
@@ -301,6 +303,9 @@ func (st *state) zoneEvents(v *vehicle, lat, lon float64) {
 				State: stateRef(geotab.StateValid), LastModifiedDateTime: geotab.NewTime(st.now), Version: st.nextVersion()}
 			st.feed("ExceptionEvent").put(ev.Version, ev.ID, st.now, ev)
 			v.inZone[zid] = ev.ID
+			st.emit(geotab.WebhookEvent{ID: "wh-" + ev.ID + "-in", Type: geotab.WebhookEventTypeGeofenceEntered,
+				OccurredAt: geotab.NewTime(st.now), Device: ev.Device, Driver: ev.Driver, Zone: geotab.NewRef(zid),
+				Rule: ev.Rule, ExceptionEventID: ev.ID, Latitude: lat, Longitude: lon})
 		case !in && was:
 			f := st.feed("ExceptionEvent")
 			ev := f.items[f.latest[open]].rec.(geotab.ExceptionEvent)
@@ -309,6 +314,9 @@ func (st *state) zoneEvents(v *vehicle, lat, lon float64) {
 			ev.Version = st.nextVersion()
 			f.put(ev.Version, ev.ID, st.now, ev)
 			delete(v.inZone, zid)
+			st.emit(geotab.WebhookEvent{ID: "wh-" + ev.ID + "-out", Type: geotab.WebhookEventTypeGeofenceExited,
+				OccurredAt: geotab.NewTime(st.now), Device: ev.Device, Driver: ev.Driver, Zone: geotab.NewRef(zid),
+				Rule: ev.Rule, ExceptionEventID: ev.ID, Latitude: lat, Longitude: lon})
 		}
 	}
 }

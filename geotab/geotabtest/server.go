@@ -137,8 +137,9 @@ func (s *Server) ExpireSessions() {
 // LogRecords, DeviceStatusInfo, Trips and ExceptionEvents are produced.
 func (s *Server) Advance(d time.Duration) {
 	s.st.mu.Lock()
-	defer s.st.mu.Unlock()
 	s.st.advance(d)
+	s.st.mu.Unlock()
+	s.st.deliver() // outside the lock: a receiver may call the fake back
 }
 
 // Now returns the fake clock's time.

@@ -35,6 +35,7 @@ type state struct {
 	version   uint64
 	seq       int
 	fleet     fleet
+	hooks     hooks
 }
 
 func defaultLimits() map[string]int {
