@@ -139,7 +139,7 @@ func (s *Server) Advance(d time.Duration) {
 	s.st.mu.Lock()
 	s.st.advance(d)
 	s.st.mu.Unlock()
-	s.st.deliver() // outside the lock: a receiver may call the fake back
+	s.st.hooks.Deliver() // outside the lock: a receiver may call the fake back
 }
 
 // Now returns the fake clock's time.

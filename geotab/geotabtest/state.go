@@ -35,7 +35,7 @@ type state struct {
 	version   uint64
 	seq       int
 	fleet     fleet
-	hooks     hooks
+	hooks     fakekit.Emitter
 }
 
 func defaultLimits() map[string]int {

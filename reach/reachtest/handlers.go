@@ -83,6 +83,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 				Priority: in.Priority, Category: in.Category, ExternalID: in.ExternalID, Site: in.Site, WindowStart: in.WindowStart,
 				WindowEnd: in.WindowEnd, Status: reach.StatusNew, CreatedAt: s.now, UpdatedAt: s.now, Version: 1}
 			s.srs[sr.ID] = sr
+			if sr.Priority == reach.PriorityEmergency {
+				s.emit(reach.EventEmergency, sr, "new emergency request")
+			}
 			return http.StatusCreated, etagOf(sr.Version), sr
 		})
 	case "updateServiceRequest":
@@ -130,6 +133,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 				sr.CompletedAt = s.now
 			}
 			sr.Version, sr.UpdatedAt = sr.Version+1, s.now
+			s.emit(reach.EventStatusChanged, sr, u.Note)
+			if u.Status == reach.StatusCompleted {
+				s.emit(reach.EventCompleted, sr, u.Note)
+			}
 			return http.StatusOK, etagOf(sr.Version), sr
 		})
 	case "listTechnicians":

@@ -52,6 +52,8 @@ type Server struct {
 
 	faults fakekit.Queue
 	rec    fakekit.Recorder[Request]
+	hooks  fakekit.Emitter
+	events int
 }
 
 type idemEntry struct {
@@ -263,6 +265,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if f != nil && f.After {
 		rw := httptest.NewRecorder()
 		s.handle(rw, r, op, params, body)
+		s.hooks.Deliver()
 		if f.Reset {
 			fakekit.Reset(w)
 			return
@@ -274,6 +277,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.handle(w, r, op, params, body)
+	s.hooks.Deliver() // outside the lock, before the answer is complete
 }
 
 func copyRecorded(w http.ResponseWriter, rw *httptest.ResponseRecorder) {

@@ -81,6 +81,33 @@ func (e CommunicationDirection) Valid() bool {
 	}
 }
 
+// Defines values for EventType.
+const (
+	EventTypeCommunicationLogged           EventType = "communication.logged"
+	EventTypeEmergencyAlert                EventType = "emergency.alert"
+	EventTypeServicerequestCompleted       EventType = "servicerequest.completed"
+	EventTypeServicerequestStatusChanged   EventType = "servicerequest.status_changed"
+	EventTypeTechnicianAvailabilityChanged EventType = "technician.availability_changed"
+)
+
+// Valid indicates whether the value is a known member of the EventType enum.
+func (e EventType) Valid() bool {
+	switch e {
+	case EventTypeCommunicationLogged:
+		return true
+	case EventTypeEmergencyAlert:
+		return true
+	case EventTypeServicerequestCompleted:
+		return true
+	case EventTypeServicerequestStatusChanged:
+		return true
+	case EventTypeTechnicianAvailabilityChanged:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportRecordKind.
 const (
 	ExportRecordKindCommunication  ExportRecordKind = "communication"
@@ -236,6 +263,23 @@ type CustomerPatch struct {
 	Phone          nullable.Nullable[string] `json:"phone,omitempty,omitzero"`
 	ServiceAddress Address                   `json:"service_address,omitempty,omitzero"`
 }
+
+// Event An event Reach pushes to the dispatch center, signed with Standard Webhooks
+// (webhook-id = the event id, webhook-timestamp, webhook-signature v1).
+type Event struct {
+	CustomerID       string               `json:"customer_id,omitempty,omitzero"`
+	ID               string               `json:"id"`
+	Note             string               `json:"note,omitempty,omitzero"`
+	OccurredAt       time.Time            `json:"occurred_at"`
+	Priority         Priority             `json:"priority,omitempty,omitzero"`
+	ServiceRequestID string               `json:"service_request_id,omitempty,omitzero"`
+	Status           ServiceRequestStatus `json:"status,omitempty,omitzero"`
+	TechnicianID     string               `json:"technician_id,omitempty,omitzero"`
+	Type             EventType            `json:"type"`
+}
+
+// EventType defines model for Event.Type.
+type EventType string
 
 // ExportPage defines model for ExportPage.
 type ExportPage struct {
