@@ -50,6 +50,8 @@ func TestGeofenceEventsArePushedSignedAndDeduplicated(t *testing.T) {
 	require.NoError(t, srv.Subscribe(hook.URL, relaySecret))
 	srv.Advance(3 * time.Hour)
 
+	srv.Push(geotab.WebhookEvent{Type: geotab.WebhookEventTypeVehicleLocation, Device: geotab.NewRef("b1"), Latitude: 43.6, Longitude: -79.4})
+
 	ds := srv.Deliveries()
 	require.NotEmpty(t, ds)
 	assert.Equal(t, 3, ds[0].Attempts, "retried until it got through")
@@ -64,6 +66,7 @@ func TestGeofenceEventsArePushedSignedAndDeduplicated(t *testing.T) {
 	}
 	assert.Positive(t, kinds[geotab.WebhookEventTypeGeofenceEntered])
 	assert.Positive(t, kinds[geotab.WebhookEventTypeGeofenceExited])
+	assert.Equal(t, geotab.WebhookEventTypeVehicleLocation, events[len(events)-1].Type, "pushed on demand")
 
 	// a replay of a captured delivery is acknowledged and not processed again
 	body := []byte(`{"id":"x","type":"geofence.entered","occurredAt":"2026-01-05T08:00:00.000Z","device":{"id":"b1"}}`)

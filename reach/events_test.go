@@ -45,9 +45,15 @@ func TestReachPushesSignedEvents(t *testing.T) {
 	_, err = c.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.StatusCompleted, Note: "made safe"})
 	require.NoError(t, err)
 
+	srv.Push(reach.Event{Type: reach.EventAvailabilityChanged, TechnicianID: "T0003"})
+	srv.Push(reach.Event{Type: reach.EventCommunicationLogged, CustomerID: "C00001", Note: "called back"})
+
 	mu.Lock()
 	defer mu.Unlock()
-	require.Len(t, got, 3, "delivered before the calls returned")
+	require.Len(t, got, 5, "delivered before the calls returned")
+	assert.Equal(t, reach.EventAvailabilityChanged, got[3].Type)
+	assert.Equal(t, "T0003", got[3].TechnicianID)
+	assert.Equal(t, reach.EventCommunicationLogged, got[4].Type)
 	assert.Equal(t, reach.EventEmergency, got[0].Type)
 	assert.Equal(t, reach.EventStatusChanged, got[1].Type)
 	assert.Equal(t, reach.EventCompleted, got[2].Type)

@@ -12,7 +12,7 @@ while IFS= read -r modfile; do
 	./internal/tools) continue ;; # pinned tools only, no code of ours
 	esac
 	echo "=== go test -race ./... in $dir"
-	if ! (cd "$dir" && go test -race -count=1 ./...); then
+	if ! (cd "$dir" && go test -race -count=1 -timeout 5m ./...); then
 		status=1
 	fi
 	if [ "$dir" = ./internal/benchmarks ]; then

@@ -36,3 +36,18 @@ func (st *state) emit(ev geotab.WebhookEvent) {
 	body, _ := json.Marshal(ev)
 	st.hooks.Emit(ev.ID, string(ev.Type), body)
 }
+
+// Push sends an event to the subscribers now, on demand (e.g. a vehicle.location
+// event). An empty ID or OccurredAt is filled in.
+func (s *Server) Push(ev geotab.WebhookEvent) {
+	s.st.mu.Lock()
+	if ev.ID == "" {
+		ev.ID = s.st.newID("wh-push-")
+	}
+	if ev.OccurredAt.IsZero() {
+		ev.OccurredAt = geotab.NewTime(s.st.now)
+	}
+	s.st.emit(ev)
+	s.st.mu.Unlock()
+	s.st.hooks.Deliver()
+}

@@ -38,3 +38,21 @@ func (s *Server) emit(typ reach.EventType, sr *reach.ServiceRequest, note string
 	body, _ := json.Marshal(ev)
 	s.hooks.Emit(ev.ID, string(ev.Type), body)
 }
+
+// Push sends an event to the subscribers now, on demand (any type, e.g. a
+// technician's availability change or a logged communication). An empty ID or
+// OccurredAt is filled in.
+func (s *Server) Push(ev reach.Event) {
+	s.mu.Lock()
+	s.events++
+	if ev.ID == "" {
+		ev.ID = fmt.Sprintf("evt_%06d", s.events)
+	}
+	if ev.OccurredAt.IsZero() {
+		ev.OccurredAt = s.now
+	}
+	s.mu.Unlock()
+	body, _ := json.Marshal(ev)
+	s.hooks.Emit(ev.ID, string(ev.Type), body)
+	s.hooks.Deliver()
+}
