@@ -94,6 +94,9 @@ func WithAuditor(a connectors.Auditor) Option { return connector.WithAuditor(a) 
 // WithHooks sets the resilience layer's metrics and tracing hooks.
 func WithHooks(h resilience.Hooks) Option { return connector.WithHooks(h) }
 
+// WithLimiter replaces the client-side rate limiter, e.g. with one shared by replicas.
+func WithLimiter(l resilience.Limiter) Option { return connector.WithLimiter(l) }
+
 // WithClock sets the clock behind every wait (for tests).
 func WithClock(c clock.Clock) Option { return connector.WithClock(c) }
 
@@ -356,22 +359,12 @@ func (c *Client) rpc(ctx context.Context, server, op, method string, params, out
 // wrapCallError turns a resilience failure into the connector's error shape, keeping
 // a MyGeotab exception found by the response check.
 func wrapCallError(op string, err error) error {
-	status, attempts := connector.CallInfo(err)
 	var ge *Error
 	if errors.As(err, &ge) {
 		// ge already sits inside err; pointing back at err would make a cycle
-		ge.Operation, ge.Attempts = op, attempts
+		_, ge.Attempts = connector.CallInfo(err)
+		ge.Operation = op
 		return ge
 	}
-	ae := &connectors.APIError{System: "geotab", Operation: op, StatusCode: status, Attempts: attempts, Err: err}
-	for _, s := range []error{connectors.ErrCircuitOpen, connectors.ErrBulkheadFull, connectors.ErrRateLimited, connectors.ErrTimeout} {
-		if errors.Is(err, s) {
-			ae.Kind = s
-			break
-		}
-	}
-	if ae.Kind == nil && status == 0 {
-		ae.Kind, ae.Retryable = connectors.ErrUnavailable, true
-	}
-	return ae
+	return connector.FailedCall("geotab", op, err)
 }

@@ -83,6 +83,9 @@ func WithAuditor(a connectors.Auditor) Option { return connector.WithAuditor(a) 
 // WithHooks sets the resilience layer's metrics and tracing hooks.
 func WithHooks(h resilience.Hooks) Option { return connector.WithHooks(h) }
 
+// WithLimiter replaces the client-side rate limiter, e.g. with one shared by replicas.
+func WithLimiter(l resilience.Limiter) Option { return connector.WithLimiter(l) }
+
 // WithClock sets the clock behind every wait (for tests).
 func WithClock(c clock.Clock) Option { return connector.WithClock(c) }
 
@@ -145,21 +148,7 @@ func ifMatch(version int64) string { return strconv.Quote(strconv.FormatInt(vers
 // apiError maps a failed response or call to the SDK's error shape.
 func apiError(op string, status int, p *Problem, hdr http.Header, err error) error {
 	if err != nil {
-		st, attempts := connector.CallInfo(err)
-		ae := &connectors.APIError{System: "reach", Operation: op, StatusCode: st, Attempts: attempts, Err: err}
-		if st == 0 {
-			for _, s := range []error{connectors.ErrCircuitOpen, connectors.ErrBulkheadFull, connectors.ErrRateLimited,
-				connectors.ErrTimeout, connectors.ErrUnauthorized} {
-				if errors.Is(err, s) {
-					ae.Kind = s
-					break
-				}
-			}
-			if ae.Kind == nil {
-				ae.Kind, ae.Retryable = connectors.ErrUnavailable, true
-			}
-		}
-		return ae
+		return connector.FailedCall("reach", op, err)
 	}
 	ae := &connectors.APIError{System: "reach", Operation: op, StatusCode: status, Retryable: status >= 500 || status == 429}
 	if hdr != nil {

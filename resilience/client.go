@@ -281,7 +281,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			ckey = cacheKey(req)
 			if ttl > 0 {
 				if resp := c.cache.lookup(ckey, start, false); resp != nil {
-					c.finish(req, route, 0, resp, nil, start)
+					c.finish(req, o, route, 0, resp, nil, start)
 					return resp, nil
 				}
 			}
@@ -311,7 +311,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			if errors.Is(err, context.DeadlineExceeded) {
 				ce.Reason = connectors.ErrTimeout
 			}
-			return c.fallback(req, route, ckey, ce, start, done)
+			return c.fallback(req, o, route, ckey, ce, start, done)
 		}
 		defer c.bulkhead.release()
 	}
@@ -335,14 +335,14 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := c.rc.Do(rreq)
 	if err != nil {
-		return c.fallback(req, route, ckey, c.callError(st, req, resp, err), start, done)
+		return c.fallback(req, o, route, ckey, c.callError(st, req, resp, err), start, done)
 	}
 	if resp.StatusCode >= 500 && ckey != "" {
 		if stale := c.cache.lookup(ckey, c.clk.Now(), true); stale != nil {
 			drainClose(resp.Body)
 			done()
 			c.warnStale(req, route, resp.StatusCode, nil)
-			c.finish(req, route, st.attempts, stale, nil, start)
+			c.finish(req, o, route, st.attempts, stale, nil, start)
 			return stale, nil
 		}
 	}
@@ -355,7 +355,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		st.body, st.cancel = resp.Body, cancel
 		resp.Body = st
 	}
-	c.finish(req, route, st.attempts, resp, nil, start)
+	c.finish(req, o, route, st.attempts, resp, nil, start)
 	return resp, nil
 }
 
@@ -387,16 +387,16 @@ func (c *Client) wrap(req *http.Request, st *callState) (*retryablehttp.Request,
 	return rreq, nil
 }
 
-func (c *Client) fallback(req *http.Request, route, ckey string, ce *CallError, start time.Time, done func()) (*http.Response, error) {
+func (c *Client) fallback(req *http.Request, o *overrides, route, ckey string, ce *CallError, start time.Time, done func()) (*http.Response, error) {
 	done()
 	if ckey != "" {
 		if stale := c.cache.lookup(ckey, c.clk.Now(), true); stale != nil {
 			c.warnStale(req, route, 0, ce)
-			c.finish(req, route, ce.Attempts, stale, nil, start)
+			c.finish(req, o, route, ce.Attempts, stale, nil, start)
 			return stale, nil
 		}
 	}
-	c.finish(req, route, ce.Attempts, nil, ce, start)
+	c.finish(req, o, route, ce.Attempts, nil, ce, start)
 	return nil, ce
 }
 
@@ -717,8 +717,8 @@ func (c *Client) attemptDone(observe bool, st *callState, req *http.Request, res
 	}
 }
 
-func (c *Client) finish(req *http.Request, route string, attempts int, resp *http.Response, err error, start time.Time) {
-	if o := overridesFrom(req.Context()); o != nil && o.attempts != nil {
+func (c *Client) finish(req *http.Request, o *overrides, route string, attempts int, resp *http.Response, err error, start time.Time) {
+	if o != nil && o.attempts != nil {
 		*o.attempts = attempts
 	}
 	d := c.clk.Since(start)

@@ -26,7 +26,6 @@ type Options struct {
 	Hooks      resilience.Hooks
 	Limiter    resilience.Limiter
 	Clock      clock.Clock
-	TLS        *transport.TLSOptions
 	UserAgent  string
 	// Extra holds connector-specific settings (e.g. geotab's SessionStore).
 	Extra []any
@@ -71,9 +70,6 @@ func WithLimiter(l resilience.Limiter) Option { return func(o *Options) { o.Limi
 // WithClock: the clock behind every wait (tests).
 func WithClock(c clock.Clock) Option { return func(o *Options) { o.Clock = c } }
 
-// WithTLS: client certificates, extra root CAs, minimum version.
-func WithTLS(t transport.TLSOptions) Option { return func(o *Options) { o.TLS = &t } }
-
 // Stack describes the HTTP stack of one connector.
 type Stack struct {
 	// System names the connector ("geotab").
@@ -96,20 +92,12 @@ type Stack struct {
 }
 
 // BaseTransport returns the pooled transport a connector sends through: the
-// transport of WithHTTPClient, or a new one with the system's minimum TLS version and
-// the WithTLS settings.
+// transport of WithHTTPClient, or a new one with the system's minimum TLS version.
 func BaseTransport(minTLS uint16, o Options) (http.RoundTripper, error) {
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
 		return o.HTTPClient.Transport, nil
 	}
-	tlsOpts := transport.TLSOptions{MinVersion: minTLS}
-	if o.TLS != nil {
-		tlsOpts = *o.TLS
-		if tlsOpts.MinVersion == 0 {
-			tlsOpts.MinVersion = minTLS
-		}
-	}
-	return transport.NewBase(transport.Options{TLS: tlsOpts})
+	return transport.NewBase(transport.Options{TLS: transport.TLSOptions{MinVersion: minTLS}})
 }
 
 // Build assembles the resilience client for a connector. base is the parsed base URL;
@@ -196,6 +184,31 @@ func (a Auditor) Start(ctx context.Context, op string, class connectors.DataClas
 			StatusCode: status, Err: redact.Error(err), Duration: clk.Now().Sub(start), Attempts: attempts, Class: class,
 		})
 	}
+}
+
+// localKinds are the failures that happen on this side (nothing reached the vendor,
+// or nothing came back), in the order they are recognised.
+var localKinds = []error{connectors.ErrCircuitOpen, connectors.ErrBulkheadFull, connectors.ErrRateLimited,
+	connectors.ErrTimeout, connectors.ErrUnauthorized}
+
+// FailedCall maps a failure of the resilience layer (a *resilience.CallError, an
+// auth error, a context error) to the SDK's error shape. When a response came back,
+// its status classifies the error; otherwise the local cause does, and a failure with
+// no known cause counts as the vendor being unreachable (retryable).
+func FailedCall(system, op string, err error) *connectors.APIError {
+	status, attempts := CallInfo(err)
+	ae := &connectors.APIError{System: system, Operation: op, StatusCode: status, Attempts: attempts, Err: err}
+	if status != 0 {
+		return ae
+	}
+	for _, k := range localKinds {
+		if errors.Is(err, k) {
+			ae.Kind = k
+			return ae
+		}
+	}
+	ae.Kind, ae.Retryable = connectors.ErrUnavailable, true
+	return ae
 }
 
 // CallInfo extracts the status and attempts of a resilience failure, for audit records

@@ -72,3 +72,28 @@ func TestAuditorRecordsOneEventPerOperation(t *testing.T) {
 	assert.NotContains(t, ev.Err.Error(), "secret", "audit records hold no secrets")
 	Auditor{}.Start(context.Background(), "x", connectors.ClassPublic, nil)(0, 0, nil) // no auditor: no-op
 }
+
+func TestFailedCallClassifies(t *testing.T) {
+	withResponse := &resilience.CallError{Attempts: 3, Response: &resilience.Response{StatusCode: 503}, Reason: resilience.ErrRetriesExhausted}
+	cases := []struct {
+		name      string
+		err       error
+		kind      error
+		status    int
+		retryable bool
+	}{
+		{"a response classifies itself", withResponse, nil, 503, false},
+		{"circuit open", &resilience.CallError{Attempts: 0, Err: connectors.ErrCircuitOpen}, connectors.ErrCircuitOpen, 0, false},
+		{"refused credentials", &resilience.CallError{Attempts: 1, Err: connectors.ErrUnauthorized}, connectors.ErrUnauthorized, 0, false},
+		{"unknown cause: unreachable", &resilience.CallError{Attempts: 2, Err: errors.New("dial refused")}, connectors.ErrUnavailable, 0, true},
+	}
+	for _, tc := range cases {
+		ae := FailedCall("sys", "op", tc.err)
+		assert.Equal(t, tc.kind, ae.Kind, tc.name)
+		assert.Equal(t, tc.status, ae.StatusCode, tc.name)
+		assert.Equal(t, tc.retryable, ae.Retryable, tc.name)
+		assert.ErrorIs(t, ae, tc.err, tc.name)
+	}
+	assert.ErrorIs(t, FailedCall("sys", "op", withResponse), connectors.ErrUnavailable)
+	assert.Equal(t, 3, FailedCall("sys", "op", withResponse).Attempts)
+}

@@ -58,12 +58,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 				items = append(items, *sr)
 			}
 		}
-		out, next, ok := page(items, func(x reach.ServiceRequest) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
-		if !ok {
-			problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not valid", "")
-			return
-		}
-		writeJSON(w, http.StatusOK, "", map[string]any{"data": out, "next_cursor": omit(next)})
+		writePage(w, items, func(x reach.ServiceRequest) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
 	case "getServiceRequest":
 		sr, ok := s.srs[id]
 		if !ok {
@@ -146,12 +141,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 				items = append(items, *t)
 			}
 		}
-		out, next, ok := page(items, func(x reach.Technician) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
-		if !ok {
-			problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not valid", "")
-			return
-		}
-		writeJSON(w, http.StatusOK, "", map[string]any{"data": out, "next_cursor": omit(next)})
+		writePage(w, items, func(x reach.Technician) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
 	case "getTechnician":
 		t, ok := s.techs[id]
 		if !ok {
@@ -172,12 +162,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 		for _, c := range s.customers {
 			items = append(items, *c)
 		}
-		out, next, ok := page(items, func(x reach.Customer) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
-		if !ok {
-			problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not valid", "")
-			return
-		}
-		writeJSON(w, http.StatusOK, "", map[string]any{"data": out, "next_cursor": omit(next)})
+		writePage(w, items, func(x reach.Customer) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
 	case "getCustomer":
 		c, ok := s.customers[id]
 		if !ok {
@@ -238,6 +223,16 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 	default:
 		problem(w, http.StatusNotImplemented, "not_implemented", "Not implemented by reachtest", op)
 	}
+}
+
+// writePage answers a keyset page of items, or 400 for a cursor that is not valid.
+func writePage[T any](w http.ResponseWriter, items []T, key func(T) (time.Time, string), q map[string][]string) {
+	out, next, ok := page(items, key, q)
+	if !ok {
+		problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not valid", "")
+		return
+	}
+	writeJSON(w, http.StatusOK, "", map[string]any{"data": out, "next_cursor": omit(next)})
 }
 
 func omit(s string) any {
