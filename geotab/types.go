@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/dispatchcenter/connectors/internal/dotnet"
 )
 
 // Ref is a reference to another entity. On the wire it is {"id":"b1"}, or, for system
@@ -127,78 +128,13 @@ func (s TimeSpan) Duration() time.Duration { return time.Duration(s) }
 
 // String formats the span as .NET does: days only when non-zero, seven fraction
 // digits only when non-zero.
-func (s TimeSpan) String() string {
-	d := time.Duration(s)
-	var b strings.Builder
-	if d < 0 {
-		b.WriteByte('-')
-		d = -d
-	}
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	h := d / time.Hour
-	d -= h * time.Hour
-	m := d / time.Minute
-	d -= m * time.Minute
-	sec := d / time.Second
-	d -= sec * time.Second
-	if days > 0 {
-		fmt.Fprintf(&b, "%d.", days)
-	}
-	fmt.Fprintf(&b, "%02d:%02d:%02d", h, m, sec)
-	if d > 0 {
-		fmt.Fprintf(&b, ".%07d", d/100) // ticks of 100 ns
-	}
-	return b.String()
-}
+func (s TimeSpan) String() string { return dotnet.FormatTimeSpan(time.Duration(s)) }
 
 // ParseTimeSpan parses a .NET TimeSpan string.
 func ParseTimeSpan(v string) (TimeSpan, error) {
-	bad := func() (TimeSpan, error) { return 0, fmt.Errorf("geotab: bad TimeSpan %q", v) }
-	s := v
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var days int64
-	if i := strings.IndexByte(s, '.'); i >= 0 && i < strings.IndexByte(s, ':') {
-		d, err := strconv.ParseInt(s[:i], 10, 64)
-		if err != nil {
-			return bad()
-		}
-		days, s = d, s[i+1:]
-	}
-	var frac time.Duration
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		f := s[i+1:]
-		if f == "" || len(f) > 7 {
-			return bad()
-		}
-		n, err := strconv.ParseInt(f+strings.Repeat("0", 7-len(f)), 10, 64)
-		if err != nil {
-			return bad()
-		}
-		frac, s = time.Duration(n)*100, s[:i]
-	}
-	parts := strings.Split(s, ":")
-	if len(parts) != 3 {
-		return bad()
-	}
-	var hms [3]int64
-	for i, p := range parts {
-		n, err := strconv.ParseInt(p, 10, 64)
-		if err != nil || n < 0 {
-			return bad()
-		}
-		hms[i] = n
-	}
-	if hms[1] > 59 || hms[2] > 59 {
-		return bad()
-	}
-	d := time.Duration(days)*24*time.Hour + time.Duration(hms[0])*time.Hour +
-		time.Duration(hms[1])*time.Minute + time.Duration(hms[2])*time.Second + frac
-	if neg {
-		d = -d
+	d, err := dotnet.ParseTimeSpan(v)
+	if err != nil {
+		return 0, fmt.Errorf("geotab: %w", err)
 	}
 	return TimeSpan(d), nil
 }

@@ -195,6 +195,30 @@ func TestLimiter(t *testing.T) {
 		assert.Empty(t, fc.Sleeps())
 		assert.InDelta(t, 0, lim.Tokens(), 0.01, "a cancelled reservation gives its token back")
 	})
+	t.Run("all of several windows", func(t *testing.T) {
+		// Dayforce's example: 10 per second and 100 per minute
+		fc := newFake()
+		lim := AllOf(NewTokenBucket(LimitPolicy{Requests: 10, Per: time.Second, Burst: 5}, fc),
+			NewTokenBucket(LimitPolicy{Requests: 100, Per: time.Minute, Burst: 10}, fc))
+		start := fc.Now()
+		var sent []time.Time
+		for i := 0; i < 200; i++ {
+			require.NoError(t, lim.Wait(context.Background()))
+			sent = append(sent, fc.Now())
+		}
+		for i := range sent {
+			// no second holds more than 10, no minute more than 100
+			if i+10 < len(sent) {
+				assert.GreaterOrEqual(t, sent[i+10].Sub(sent[i]), time.Second-time.Millisecond, "request %d", i)
+			}
+			if i+100 < len(sent) {
+				assert.GreaterOrEqual(t, sent[i+100].Sub(sent[i]), time.Minute-time.Millisecond, "request %d", i)
+			}
+		}
+		assert.Less(t, fc.Now().Sub(start), 3*time.Minute)
+		one := NewTokenBucket(LimitPolicy{Requests: 1, Per: time.Second}, fc)
+		assert.Same(t, one, AllOf(one), "one limiter is returned as is")
+	})
 }
 
 func TestLimiterInClientIsNotRetriedAndReportsWaits(t *testing.T) {

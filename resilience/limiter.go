@@ -75,3 +75,25 @@ func (t *TokenBucket) Wait(ctx context.Context) error {
 
 // Tokens returns the tokens available now (negative when callers are queued).
 func (t *TokenBucket) Tokens() float64 { return t.lim.TokensAt(t.clk.Now()) }
+
+// AllOf returns a [Limiter] that waits on each of ls in turn, for vendors with more
+// than one window (Dayforce's example: 10 per second and 100 per minute). A grant
+// taken from an earlier limiter is not returned when a later one refuses, so AllOf
+// errs on the side of sending less.
+func AllOf(ls ...Limiter) Limiter {
+	if len(ls) == 1 {
+		return ls[0]
+	}
+	return allOf(ls)
+}
+
+type allOf []Limiter
+
+func (a allOf) Wait(ctx context.Context) error {
+	for _, l := range a {
+		if err := l.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -2,10 +2,12 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -73,6 +75,51 @@ func ClientCredentials(cfg clientcredentials.Config, hc *http.Client) Invalidato
 	}
 	return &tokenCache{fetch: func() (*oauth2.Token, error) {
 		return cfg.Token(context.WithValue(context.Background(), oauth2.HTTPClient, hc))
+	}}
+}
+
+// FormToken returns an authenticator for token endpoints that take a form POST but
+// are not plain OAuth 2.0 client credentials (Dayforce's password grant carries a
+// companyId). The form is posted to tokenURL with hc; the answer's access_token and
+// expires_in are used like a client-credentials token: cached, refreshed before
+// expiry, dropped when the API refuses one.
+func FormToken(tokenURL string, form url.Values, hc *http.Client) Invalidator {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	body := form.Encode()
+	return &tokenCache{fetch: func() (*oauth2.Token, error) {
+		req, err := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		if err != nil {
+			return nil, err
+		}
+		var t struct {
+			AccessToken string `json:"access_token"`
+			TokenType   string `json:"token_type"`
+			ExpiresIn   int64  `json:"expires_in"`
+			Error       string `json:"error"`
+		}
+		_ = json.Unmarshal(b, &t)
+		if resp.StatusCode != http.StatusOK || t.AccessToken == "" {
+			// the body may echo the credentials: keep only the status and the error code
+			return nil, &oauth2.RetrieveError{Response: resp, ErrorCode: t.Error}
+		}
+		tok := &oauth2.Token{AccessToken: t.AccessToken, TokenType: "Bearer"}
+		if t.ExpiresIn > 0 {
+			tok.Expiry = time.Now().Add(time.Duration(t.ExpiresIn) * time.Second)
+		}
+		return tok, nil
 	}}
 }
 
@@ -148,16 +195,22 @@ func tokenError(err error) error {
 }
 
 // Middleware returns a per-attempt layer that sets the User-Agent (when ua is not
-// empty) and, for requests to one of hosts (host or host:port; all hosts when none is
-// given), the credentials from a (when not nil). It copies the request before changing
+// empty) and, for requests to one of hosts (host or host:port; ".example.com" for any
+// subdomain of example.com; all hosts when none is given), the credentials from a
+// (when not nil). It copies the request before changing
 // it, as a RoundTripper must.
 func Middleware(ua string, a Authenticator, hosts ...string) func(http.RoundTripper) http.RoundTripper {
 	allowed := make(map[string]bool, len(hosts))
+	var suffixes []string
 	for _, h := range hosts {
-		allowed[strings.ToLower(h)] = true
+		if h = strings.ToLower(h); strings.HasPrefix(h, ".") {
+			suffixes = append(suffixes, h)
+		} else {
+			allowed[h] = true
+		}
 	}
 	return func(next http.RoundTripper) http.RoundTripper {
-		return &layer{next: next, ua: ua, uaVals: []string{ua}, auth: a, hosts: allowed}
+		return &layer{next: next, ua: ua, uaVals: []string{ua}, auth: a, hosts: allowed, suffixes: suffixes}
 	}
 }
 
@@ -167,6 +220,8 @@ type layer struct {
 	uaVals []string // shared, capacity 1: an append by anyone copies
 	auth   Authenticator
 	hosts  map[string]bool
+	// suffixes are ".example.com" entries: any subdomain matches
+	suffixes []string
 }
 
 func (l *layer) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -215,9 +270,17 @@ func (l *layer) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (l *layer) allowed(req *http.Request) bool {
-	if len(l.hosts) == 0 {
+	if len(l.hosts) == 0 && len(l.suffixes) == 0 {
 		return true
 	}
-	h := strings.ToLower(req.URL.Host)
-	return l.hosts[h] || l.hosts[strings.ToLower(req.URL.Hostname())]
+	h, name := strings.ToLower(req.URL.Host), strings.ToLower(req.URL.Hostname())
+	if l.hosts[h] || l.hosts[name] {
+		return true
+	}
+	for _, s := range l.suffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
 }

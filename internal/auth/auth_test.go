@@ -145,3 +145,64 @@ func TestClientCredentialsRefreshedOnEveryAttempt(t *testing.T) {
 		assert.ErrorIs(t, err, resilience.ErrRetriesExhausted)
 	})
 }
+
+func TestHostSuffixes(t *testing.T) {
+	mock := httpmock.NewMockTransport()
+	var got atomic.Value
+	mock.RegisterResponder("GET", "=~.*", func(req *http.Request) (*http.Response, error) {
+		got.Store(req.Header.Get("Authorization"))
+		return httpmock.NewStringResponse(200, "ok"), nil
+	})
+	c := &http.Client{Transport: Middleware("", Bearer("t"), ".dayforcehcm.com", "127.0.0.1:9")(mock)}
+	for _, tc := range []struct {
+		url  string
+		auth bool
+	}{
+		{"https://www.dayforcehcm.com/api", true},
+		{"https://us241-services.dayforcehcm.com:443/Api", true},
+		{"http://127.0.0.1:9/x", true},
+		{"https://dayforcehcm.com.evil.example/x", false},
+		{"https://evildayforcehcm.com/x", false},
+		{"http://127.0.0.1:10/x", false},
+	} {
+		resp, err := c.Get(tc.url)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		assert.Equal(t, tc.auth, got.Load() == "Bearer t", tc.url)
+	}
+}
+
+func TestFormToken(t *testing.T) {
+	var n atomic.Int64
+	var refuse atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		assert.Equal(t, "password", r.PostForm.Get("grant_type"))
+		assert.Equal(t, "acme", r.PostForm.Get("companyId"))
+		w.Header().Set("Content-Type", "application/json")
+		if refuse.Load() {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error":"invalid_grant","error_description":"password hunter2 is wrong"}`)
+			return
+		}
+		fmt.Fprintf(w, `{"access_token":"f%d","expires_in":3600}`, n.Add(1))
+	}))
+	defer srv.Close()
+	a := FormToken(srv.URL, map[string][]string{"grant_type": {"password"}, "companyId": {"acme"}, "password": {"hunter2"}}, srv.Client())
+	for range 2 {
+		req, _ := http.NewRequest(http.MethodGet, "https://x.example/", nil)
+		require.NoError(t, a.Apply(req))
+		assert.Equal(t, "Bearer f1", req.Header.Get("Authorization"), "cached until it expires")
+	}
+	a.Invalidate()
+	refuse.Store(true)
+	req, _ := http.NewRequest(http.MethodGet, "https://x.example/", nil)
+	err := a.Apply(req)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, connectors.ErrUnauthorized)
+	assert.NotContains(t, err.Error(), "hunter2")
+	var ae *Error
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "invalid_grant", ae.Code)
+	assert.False(t, ae.Retryable())
+}

@@ -89,6 +89,8 @@ type Stack struct {
 	Personal []string
 	// Transport is the base transport; nil builds one with [BaseTransport].
 	Transport http.RoundTripper
+	// Redirect is the redirect policy (see http.Client.CheckRedirect); nil keeps Go's.
+	Redirect func(req *http.Request, via []*http.Request) error
 }
 
 // BaseTransport returns the pooled transport a connector sends through: the
@@ -137,6 +139,9 @@ func Build(st Stack, o Options, base *url.URL) (*resilience.Client, error) {
 	}
 	if st.Check != nil {
 		opts = append(opts, resilience.WithResponseCheck(st.Check))
+	}
+	if st.Redirect != nil {
+		opts = append(opts, resilience.WithRedirectPolicy(st.Redirect))
 	}
 	return resilience.New(p, opts...)
 }
