@@ -1,0 +1,230 @@
+package dayforce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/dayforce/internal/api"
+	"github.com/dispatchcenter/connectors/resilience"
+)
+
+// PunchFilter selects raw punches for [Client.RawPunches].
+type PunchFilter struct {
+	// From and To bound the punch times (both required, inclusive); sent in UTC.
+	From, To         time.Time
+	EmployeeXRefCode string
+	EmployeeBadge    string
+	// State is PROCESSED, REJECTED or ALL (Dayforce's default when empty).
+	State string
+	// Types are punch types (PunchIn, …); empty means all.
+	Types []string
+	// PageSize sets the page size (Dayforce's default, 1 000, when 0; Dayforce
+	// advises against changing it).
+	PageSize int
+}
+
+// RawPunches pages through the raw clock entries matching f.
+func (c *Client) RawPunches(ctx context.Context, f PunchFilter) iter.Seq2[Page[EmployeeRawPunch], error] {
+	if err := span(f.From, f.To); err != nil {
+		return fail[EmployeeRawPunch](err)
+	}
+	p := &api.ListEmployeeRawPunchesParams{FilterTransactionStartTimeUTC: NewDateTime(f.From.UTC()),
+		FilterTransactionEndTimeUTC: NewDateTime(f.To.UTC()), EmployeeXRefCode: str(f.EmployeeXRefCode),
+		EmployeeBadge: str(f.EmployeeBadge), PunchState: str(f.State), PunchTypes: str(strings.Join(f.Types, ","))}
+	if f.PageSize > 0 {
+		n := int32(min(f.PageSize, 1<<30))
+		p.PageSize = &n
+	}
+	return pages[EmployeeRawPunch](ctx, c, "GET EmployeeRawPunches", connectors.ClassPersonal,
+		func(ctx context.Context) (*http.Response, error) { return c.gen.ListEmployeeRawPunches(ctx, c.ns, p) })
+}
+
+// Punch is a clock entry to post.
+type Punch struct {
+	// Badge is the employee's badge number (required).
+	Badge string
+	// Time is when the punch happened (required); it is sent with its UTC offset, so
+	// give it in the zone where it happened.
+	Time time.Time
+	// Type is the punch type (required): PunchIn, PunchOut, PunchJobTransfer, ….
+	Type string
+	// Device names the sending system (default "dispatch").
+	Device string
+	// Location, position, docket (work order) and project, by XRefCode.
+	LocationXRefCode, PositionXRefCode, DocketXRefCode, ProjectXRefCode string
+	// LaborMetrics tag the time with labour metrics.
+	LaborMetrics []PunchLaborMetric
+	// Quantity is a produced quantity, where the punch policy asks for one.
+	Quantity float64
+}
+
+func (p Punch) validate() error {
+	var errs []error
+	if p.Badge == "" {
+		errs = append(errs, errors.New("missing Badge"))
+	}
+	if p.Time.IsZero() {
+		errs = append(errs, errors.New("missing Time"))
+	}
+	if p.Type == "" {
+		errs = append(errs, errors.New("missing Type"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("dayforce: invalid punch: %w: %w", errors.Join(errs...), connectors.ErrInvalidRequest)
+	}
+	return nil
+}
+
+func (p Punch) submit() api.EmployeeRawPunchForSubmit {
+	dev := p.Device
+	if dev == "" {
+		dev = "dispatch"
+	}
+	return api.EmployeeRawPunchForSubmit{EmployeeBadge: p.Badge, RawPunchTime: p.Time.Truncate(time.Second).Format(time.RFC3339),
+		PunchType: p.Type, PunchDevice: dev, LocationXRefCode: p.LocationXRefCode, PositionXRefCode: p.PositionXRefCode,
+		DocketXRefCode: p.DocketXRefCode, ProjectXRefCode: p.ProjectXRefCode, LaborMetrics: p.LaborMetrics, Quantity: p.Quantity}
+}
+
+// PunchResult is the outcome of [Client.PostPunch].
+type PunchResult struct {
+	// Punch is the stored punch, when Dayforce returned or the check found it.
+	Punch EmployeeRawPunch
+	// Warnings came with the answer (e.g. a punch outside the schedule).
+	Warnings []ProcessResult
+	// Reconciled reports that the answer to a post was lost and the punch was found
+	// stored by the check that followed: it was not posted again.
+	Reconciled bool
+	// Attempts is how many times the punch was posted.
+	Attempts int
+}
+
+// punchWindow is how far around the punch time the duplicate check looks.
+const punchWindow = time.Minute
+
+// PostPunch posts a raw clock entry. Dayforce takes no idempotency key for punches,
+// so a post whose outcome is unknown (the connection dropped, a timeout, a 5xx) is
+// never simply sent again: the client first looks for the punch (same badge, type
+// and time, in a window around it) and returns the stored one if it is there. Only a
+// punch provably not stored is posted again, within the policy's retry budget and
+// backoff. A retry therefore never creates a duplicate punch.
+func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchResult, error) {
+	if err := p.validate(); err != nil {
+		return PunchResult{}, err
+	}
+	body := p.submit()
+	params := &api.PostEmployeeRawPunchParams{IsValidateOnly: o.param()}
+	pol := c.http.Policy()
+	const op = "POST EmployeeRawPunches"
+	summary := map[string]string{"type": p.Type, "validate_only": fmt.Sprint(o.ValidateOnly)}
+	for attempt := 1; ; attempt++ {
+		env, err := invoke[[]EmployeeRawPunch](resilience.WithoutRetry(ctx), c, op, connectors.ClassPersonal, summary, true,
+			func(ctx context.Context) (*http.Response, error) {
+				return c.gen.PostEmployeeRawPunch(ctx, c.ns, params, body)
+			})
+		if err == nil {
+			r := PunchResult{Warnings: env.ProcessResults, Attempts: attempt}
+			if len(env.Data) > 0 {
+				r.Punch = env.Data[0]
+			}
+			return r, nil
+		}
+		if o.ValidateOnly || !ambiguous(err) || ctx.Err() != nil {
+			return PunchResult{Attempts: attempt}, err
+		}
+		found, ferr := c.findPunch(ctx, p)
+		if ferr != nil {
+			// the outcome stays unknown: do not post blind
+			return PunchResult{Attempts: attempt}, fmt.Errorf("%w (and the check for a stored punch failed: %w)", err, ferr)
+		}
+		if found != nil {
+			return PunchResult{Punch: *found, Reconciled: true, Attempts: attempt}, nil
+		}
+		if attempt > pol.Retry.MaxRetries {
+			return PunchResult{Attempts: attempt}, err
+		}
+		if pol.Retry.Backoff != nil {
+			if err := c.clk.Sleep(ctx, pol.Retry.Backoff.Delay(attempt, rand.Float64())); err != nil {
+				return PunchResult{Attempts: attempt}, err
+			}
+		}
+	}
+}
+
+// ambiguous reports whether a failed post may have been stored: no answer, or a
+// server-side failure. A refusal (4xx) or a local rejection (breaker, bulkhead,
+// limiter) means it was not.
+func ambiguous(err error) bool {
+	var ae *connectors.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch s := ae.StatusCode; {
+	case s >= 500, s == http.StatusRequestTimeout, s == http.StatusTooManyRequests:
+		return true
+	case s != 0:
+		return false
+	}
+	return errors.Is(err, connectors.ErrUnavailable) || errors.Is(err, connectors.ErrTimeout)
+}
+
+// findPunch looks for p among the stored punches.
+func (c *Client) findPunch(ctx context.Context, p Punch) (*EmployeeRawPunch, error) {
+	at := p.Time.Truncate(time.Second)
+	f := PunchFilter{From: at.Add(-punchWindow), To: at.Add(punchWindow), EmployeeBadge: p.Badge, State: "ALL", Types: []string{p.Type}}
+	for r, err := range Items(c.RawPunches(ctx, f)) {
+		if err != nil {
+			return nil, err
+		}
+		if strings.EqualFold(r.EmployeeBadge, p.Badge) && strings.EqualFold(r.PunchType, p.Type) && r.RawPunchTime.Time.Equal(at) &&
+			sameDocket(r, p) {
+			return &r, nil
+		}
+	}
+	return nil, nil
+}
+
+func sameDocket(r EmployeeRawPunch, p Punch) bool {
+	return p.DocketXRefCode == "" || r.ExtraData.DocketXRefCode == "" || r.ExtraData.DocketXRefCode == p.DocketXRefCode
+}
+
+// WorkOrderPunch records labour on a work order (a Dayforce docket).
+type WorkOrderPunch struct {
+	Badge string
+	Time  time.Time
+	// WorkOrder is the docket's XRefCode.
+	WorkOrder string
+	// Project is an optional project XRefCode.
+	Project      string
+	LaborMetrics []PunchLaborMetric
+	// EndShift ends the shift with the completion (Punch_Out) instead of moving the
+	// technician back to unassigned time (Job_Transfer).
+	EndShift bool
+}
+
+// StartWorkOrder posts a job-transfer punch onto the work order's docket: from now
+// on the technician's time is labour on that work order.
+func (c *Client) StartWorkOrder(ctx context.Context, w WorkOrderPunch, o WriteOptions) (PunchResult, error) {
+	if w.WorkOrder == "" {
+		return PunchResult{}, fmt.Errorf("dayforce: missing WorkOrder: %w", connectors.ErrInvalidRequest)
+	}
+	return c.PostPunch(ctx, Punch{Badge: w.Badge, Time: w.Time, Type: PunchJobTransfer, DocketXRefCode: w.WorkOrder,
+		ProjectXRefCode: w.Project, LaborMetrics: w.LaborMetrics}, o)
+}
+
+// CompleteWorkOrder posts the punch that closes the labour on a work order: a job
+// transfer off the docket, or a punch out when the shift ends with the job. The time
+// since [Client.StartWorkOrder] is the work order's labour in Dayforce.
+func (c *Client) CompleteWorkOrder(ctx context.Context, w WorkOrderPunch, o WriteOptions) (PunchResult, error) {
+	typ := PunchJobTransfer
+	if w.EndShift {
+		typ = PunchOut
+	}
+	return c.PostPunch(ctx, Punch{Badge: w.Badge, Time: w.Time, Type: typ, LaborMetrics: w.LaborMetrics}, o)
+}
