@@ -3,7 +3,6 @@ package dayforce_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -400,5 +399,28 @@ func TestNothingPersonalIsLogged(t *testing.T) {
 	for _, secret := range []string{dayforcetest.Password, e.Data.FirstName + " " + e.Data.LastName, e.Data.BadgeNumber, "df-"} {
 		assert.NotContains(t, out, secret)
 	}
-	_ = errors.New
+}
+
+func TestOverTLSAndCompletingAWorkOrder(t *testing.T) {
+	srv := dayforcetest.NewServer(t, dayforcetest.WithTLS())
+	hc := srv.Client()
+	t.Cleanup(hc.CloseIdleConnections)
+	c, err := dayforce.New(srv.Config(), dayforce.WithHTTPClient(hc), dayforce.WithClock(clock.NewFake(time.Now())))
+	require.NoError(t, err)
+	uri, err := c.ServiceURI(ctx)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(uri, "https://"))
+	badge := srv.Badge("E0009")
+	at := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	_, err = c.StartWorkOrder(ctx, dayforce.WorkOrderPunch{Badge: badge, Time: at, WorkOrder: "SR1"}, dayforce.WriteOptions{})
+	require.NoError(t, err)
+	r, err := c.CompleteWorkOrder(ctx, dayforce.WorkOrderPunch{Badge: badge, Time: at.Add(90 * time.Minute), WorkOrder: "SR1", EndShift: true}, dayforce.WriteOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, dayforce.PunchOut, r.Punch.PunchType)
+	got := srv.Punches(badge)
+	require.Len(t, got, 4)
+	assert.Equal(t, "SR1", got[2].ExtraData.DocketXRefCode)
+	assert.Equal(t, dayforce.PunchJobTransfer, got[2].PunchType)
+	_, err = c.StartWorkOrder(ctx, dayforce.WorkOrderPunch{Badge: badge, Time: at}, dayforce.WriteOptions{})
+	assert.ErrorIs(t, err, connectors.ErrInvalidRequest)
 }
