@@ -216,7 +216,7 @@ func pages[T any](ctx context.Context, c *Client, op string, class connectors.Da
 	first func(ctx context.Context) (*http.Response, error)) iter.Seq2[Page[T], error] {
 	return func(yield func(Page[T], error) bool) {
 		send := first
-		for n := 0; ; n++ {
+		for {
 			env, err := invoke[[]T](ctx, c, op, class, nil, true, send)
 			if err != nil {
 				yield(Page[T]{}, err)

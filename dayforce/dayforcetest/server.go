@@ -3,7 +3,6 @@ package dayforcetest
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,9 +43,7 @@ type Server struct {
 	mu       sync.Mutex
 	now      time.Time
 	current  int
-	tokenTTL time.Duration
-	tokens   map[string]time.Time
-	issued   int
+	tokens   fakekit.Tokens
 	nextHost string
 	limit    int
 	window   time.Time
@@ -165,7 +162,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("dayforcetest: %v", err)
 	}
-	s := &Server{router: r, now: cfg.start, tokenTTL: cfg.tokenTTL, tokens: map[string]time.Time{}, limit: cfg.limit,
+	s := &Server{router: r, now: cfg.start, tokens: fakekit.Tokens{Prefix: "df-", TTL: cfg.tokenTTL}, limit: cfg.limit,
 		byXRef: map[string]*employee{}, byBadge: map[string]*employee{}}
 	s.seed(cfg)
 	start := func(h http.Handler) *httptest.Server {
@@ -226,18 +223,10 @@ func (s *Server) Now() time.Time {
 }
 
 // TokensIssued returns how many tokens the identity service gave out.
-func (s *Server) TokensIssued() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.issued
-}
+func (s *Server) TokensIssued() int { return s.tokens.Issued() }
 
 // ExpireTokens makes every token invalid (the client sees 401 on its next call).
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokens = map[string]time.Time{}
-}
+func (s *Server) ExpireTokens() { s.tokens.ExpireAll() }
 
 // Relocate moves the tenant to the other client host, as a Dayforce upgrade does: the
 // old host then redirects every call, and ClientMetadata gives the new ServiceUri.
@@ -459,12 +448,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"error":"invalid_grant"}`)
 		return
 	}
-	s.mu.Lock()
-	s.issued++
-	tok := fmt.Sprintf("df-%x", sha256.Sum256(fmt.Appendf(nil, "token-%d", s.issued)))[:32]
-	s.tokens[tok] = s.now.Add(s.tokenTTL)
-	s.mu.Unlock()
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.tokenTTL / time.Second)})
+	tok := s.tokens.Issue(s.Now())
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.tokens.TTL / time.Second)})
 }
 
 func (s *Server) authorized(r *http.Request) bool {
@@ -475,8 +460,5 @@ func (s *Server) authorized(r *http.Request) bool {
 	if !ok {
 		return false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	exp, ok := s.tokens[tok]
-	return ok && s.now.Before(exp)
+	return s.tokens.Valid(tok, s.Now())
 }

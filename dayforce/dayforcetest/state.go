@@ -217,7 +217,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 	}
 	switch op {
 	case "getClientMetadata":
-		_ = jsonTo(w, api.ClientMetadata{ServiceVersion: "66.1.1.15016", ServiceURI: s.Hosts[s.current].URL + "/Api"})
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_ = json.NewEncoder(w).Encode(api.ClientMetadata{ServiceVersion: "66.1.1.15016", ServiceURI: s.Hosts[s.current].URL + "/Api"})
 	case "listEmployees":
 		s.listEmployees(w, q)
 	case "getEmployee":
@@ -231,9 +232,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 	case "getEmployeeCertifications":
 		ok(w, e.certs, nil, false, "")
 	case "listSkills":
-		s.catalog(w, r, filterX(s.skills, q.Get("xRefCode"), func(k dayforce.Skill) string { return k.XRefCode }))
+		writePage(s, w, r, filterX(s.skills, q.Get("xRefCode"), func(k dayforce.Skill) string { return k.XRefCode }))
 	case "listCertifications":
-		s.catalog(w, r, filterX(s.certs, q.Get("xRefCode"), func(k dayforce.LMSCertification) string { return k.XRefCode }))
+		writePage(s, w, r, filterX(s.certs, q.Get("xRefCode"), func(k dayforce.LMSCertification) string { return k.XRefCode }))
 	case "getEmployeeSchedules":
 		from, to := queryTime(q, "filterScheduleStartDate"), queryTime(q, "filterScheduleEndDate")
 		ok(w, shifts(e, from, to, false), nil, false, "")
@@ -281,15 +282,6 @@ func filterX[T any](items []T, x string, key func(T) string) []T {
 		}
 	}
 	return out
-}
-
-func (s *Server) catalog(w http.ResponseWriter, r *http.Request, items any) {
-	switch v := items.(type) {
-	case []dayforce.Skill:
-		writePage(s, w, r, v)
-	case []dayforce.LMSCertification:
-		writePage(s, w, r, v)
-	}
 }
 
 func writePage[T any](s *Server, w http.ResponseWriter, r *http.Request, items []T) {
@@ -423,7 +415,7 @@ func (s *Server) availability(w http.ResponseWriter, e *employee, q url.Values) 
 
 func (s *Server) patchSkill(w http.ResponseWriter, e *employee, body []byte, validateOnly, arr bool) {
 	var in dayforce.EmployeeSkill
-	if err := jsonFrom(body, &in); err != nil {
+	if err := json.Unmarshal(body, &in); err != nil {
 		results(w, http.StatusBadRequest, arr, result("ERROR", "SYS_DESERIALIZATION_ERROR", "employeeSkill", err.Error()))
 		return
 	}
@@ -484,7 +476,7 @@ var punchTypes = map[string]bool{dayforce.PunchIn: true, dayforce.PunchOut: true
 
 func (s *Server) postPunch(w http.ResponseWriter, body []byte, validateOnly bool) {
 	var in api.EmployeeRawPunchForSubmit
-	if err := jsonFrom(body, &in); err != nil {
+	if err := json.Unmarshal(body, &in); err != nil {
 		results(w, http.StatusBadRequest, false, result("ERROR", "SYS_DESERIALIZATION_ERROR", "punch", err.Error()))
 		return
 	}
@@ -518,10 +510,3 @@ func (s *Server) postPunch(w http.ResponseWriter, body []byte, validateOnly bool
 	}
 	ok(w, []dayforce.EmployeeRawPunch{s.store(p)}, warn, true, "")
 }
-
-func jsonTo(w http.ResponseWriter, v any) error {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	return json.NewEncoder(w).Encode(v)
-}
-
-func jsonFrom(b []byte, v any) error { return json.Unmarshal(b, v) }

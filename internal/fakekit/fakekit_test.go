@@ -4,7 +4,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -60,4 +62,33 @@ func TestApply(t *testing.T) {
 	var rec Recorder[string]
 	rec.Add("a")
 	require.Equal(t, []string{"a"}, rec.All())
+}
+
+func TestTokensExpireOnTheFakeClock(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	toks := &Tokens{Prefix: "fk-", TTL: time.Minute}
+	a, b := toks.Issue(now), toks.Issue(now)
+	require.NotEqual(t, a, b)
+	require.True(t, strings.HasPrefix(a, "fk-"))
+	tests := []struct {
+		name string
+		tok  string
+		at   time.Time
+		want bool
+	}{
+		{"fresh", a, now, true},
+		{"just before expiry", a, now.Add(time.Minute - time.Nanosecond), true},
+		{"at expiry", a, now.Add(time.Minute), false},
+		{"never issued", "fk-000", now, false},
+		{"empty", "", now, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, toks.Valid(tc.tok, tc.at))
+		})
+	}
+	require.Equal(t, 2, toks.Issued())
+	toks.ExpireAll()
+	require.False(t, toks.Valid(b, now))
+	require.Equal(t, 2, toks.Issued())
 }

@@ -3,7 +3,6 @@ package reachtest
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -39,9 +38,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	now       time.Time
-	tokenTTL  time.Duration
-	tokens    map[string]time.Time
-	issued    int
+	tokens    fakekit.Tokens
 	srs       map[string]*reach.ServiceRequest
 	techs     map[string]*reach.Technician
 	customers map[string]*reach.Customer
@@ -134,7 +131,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("reachtest: %v", err)
 	}
-	s := &Server{router: r, now: cfg.start, tokenTTL: cfg.tokenTTL, tokens: map[string]time.Time{},
+	s := &Server{router: r, now: cfg.start, tokens: fakekit.Tokens{Prefix: "at-", TTL: cfg.tokenTTL},
 		srs: map[string]*reach.ServiceRequest{}, techs: map[string]*reach.Technician{}, customers: map[string]*reach.Customer{},
 		comms: map[string][]reach.Communication{}, idem: map[string]idemEntry{}, export: cfg.export}
 	s.seed(cfg)
@@ -168,18 +165,10 @@ func (s *Server) Now() time.Time {
 }
 
 // TokensIssued returns how many access tokens the token endpoint gave out.
-func (s *Server) TokensIssued() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.issued
-}
+func (s *Server) TokensIssued() int { return s.tokens.Issued() }
 
 // ExpireTokens revokes every access token (the client sees 401 on its next call).
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokens = map[string]time.Time{}
-}
+func (s *Server) ExpireTokens() { s.tokens.ExpireAll() }
 
 // Fault is a failure to inject into the next Times calls of Match (an operation id
 // such as "createServiceRequest", "token" for the token endpoint; empty for all).
@@ -314,13 +303,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"error":"invalid_client"}`)
 		return
 	}
-	s.mu.Lock()
-	s.issued++
-	tok := fmt.Sprintf("at-%d-%x", s.issued, sha256.Sum256([]byte(strconv.Itoa(s.issued))))[:24]
-	s.tokens[tok] = s.now.Add(s.tokenTTL)
-	s.mu.Unlock()
+	tok := s.tokens.Issue(s.Now())
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.tokenTTL / time.Second)})
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.tokens.TTL / time.Second)})
 }
 
 func (s *Server) authorized(r *http.Request) bool {
@@ -328,10 +313,7 @@ func (s *Server) authorized(r *http.Request) bool {
 	if !ok {
 		return false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	exp, ok := s.tokens[tok]
-	return ok && s.now.Before(exp)
+	return s.tokens.Valid(tok, s.Now())
 }
 
 // keyset cursors: the last (updated_at, id) of the page.
