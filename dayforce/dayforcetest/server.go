@@ -1,8 +1,6 @@
 package dayforcetest
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,9 +13,6 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
@@ -38,7 +33,7 @@ type Server struct {
 	// Hosts are the two client hosts; the tenant lives on Hosts[Current()].
 	Hosts [2]*httptest.Server
 
-	router routers.Router
+	contract *fakekit.Contract
 
 	mu       sync.Mutex
 	now      time.Time
@@ -97,23 +92,12 @@ func WithStart(t time.Time) Option { return func(c *config) { c.start = t } }
 // calls beyond it get 429 with a rate-limit ProcessResult.
 func WithRateLimit(n int) Option { return func(c *config) { c.limit = n } }
 
-var loadOnce sync.Once
-var doc *openapi3.T
-var loadErr error
-
 // dayforceDate accepts Dayforce's dates: ISO 8601 with or without an offset.
 var dayforceDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$`)
 
-func spec() (*openapi3.T, error) {
-	loadOnce.Do(func() {
-		openapi3.DefineStringFormatValidator("dayforce-date-time", openapi3.NewRegexpFormatValidator(dayforceDate.String()))
-		doc, loadErr = openapi3.NewLoader().LoadFromData(dayforce.OpenAPISpec)
-		if loadErr == nil {
-			loadErr = doc.Validate(context.Background())
-		}
-		if loadErr != nil {
-			return
-		}
+var contract = sync.OnceValues(func() (*fakekit.Contract, error) {
+	openapi3.DefineStringFormatValidator("dayforce-date-time", openapi3.NewRegexpFormatValidator(dayforceDate.String()))
+	return fakekit.LoadContract(dayforce.OpenAPISpec, func(doc *openapi3.T) {
 		doc.Servers = openapi3.Servers{{URL: "/Api"}}
 		// Dayforce sends and takes dates without an offset although its document
 		// says date-time: validate parameters as Dayforce does.
@@ -128,8 +112,7 @@ func spec() (*openapi3.T, error) {
 			relax(sc, map[*openapi3.Schema]bool{})
 		}
 	})
-	return doc, loadErr
-}
+})
 
 // relax makes date-time schemas accept Dayforce's dates without an offset.
 func relax(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
@@ -154,15 +137,11 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	d, err := spec()
+	c, err := contract()
 	if err != nil {
 		t.Fatalf("dayforcetest: %v", err)
 	}
-	r, err := legacy.NewRouter(d)
-	if err != nil {
-		t.Fatalf("dayforcetest: %v", err)
-	}
-	s := &Server{router: r, now: cfg.start, tokens: fakekit.Tokens{Prefix: "df-", TTL: cfg.tokenTTL}, limit: cfg.limit,
+	s := &Server{contract: c, now: cfg.start, tokens: fakekit.Tokens{Prefix: "df-", TTL: cfg.tokenTTL}, limit: cfg.limit,
 		byXRef: map[string]*employee{}, byBadge: map[string]*employee{}}
 	s.seed(cfg)
 	start := func(h http.Handler) *httptest.Server {
@@ -266,7 +245,7 @@ func (s *Server) Requests() []Request { return s.rec.All() }
 // serveGeneric is www.dayforcehcm.com: the identity service, and a redirect of every
 // API call to the client host.
 func (s *Server) serveGeneric(w http.ResponseWriter, r *http.Request) {
-	body := read(r)
+	body := fakekit.ReadBody(r)
 	s.rec.Add(Request{Host: "generic", Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Authorized: s.authorized(r), Body: mask(r.URL.Path, body)})
 	if r.URL.Path == "/connect/token" {
 		if f := s.faults.Take("token"); f != nil && fakekit.Apply(w, r, f) {
@@ -291,7 +270,7 @@ func (s *Server) serveGeneric(w http.ResponseWriter, r *http.Request) {
 func (s *Server) hostHandler(i int) http.Handler {
 	name := fmt.Sprintf("host%d", i)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body := read(r)
+		body := fakekit.ReadBody(r)
 		s.rec.Add(Request{Host: name, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Authorized: s.authorized(r), Body: mask(r.URL.Path, body)})
 		s.mu.Lock()
 		cur := s.current
@@ -305,12 +284,6 @@ func (s *Server) hostHandler(i int) http.Handler {
 	})
 }
 
-func read(r *http.Request) []byte {
-	b, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	return b
-}
-
 // mask keeps no credentials in the log.
 func mask(path string, body []byte) string {
 	if path == "/connect/token" {
@@ -320,7 +293,7 @@ func mask(path string, body []byte) string {
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte) {
-	route, params, err := s.router.FindRoute(r)
+	route, params, err := s.contract.Match(r)
 	if err != nil {
 		results(w, http.StatusNotFound, false, result("ERROR", "SYS_NotFound", "", "No such resource: "+r.URL.Path))
 		return
@@ -336,39 +309,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte) {
 		results(w, http.StatusBadRequest, arr, result("ERROR", "SYS_InvalidClientNamespace", "clientNamespace", "Unknown client namespace"))
 		return
 	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-		results(w, http.StatusBadRequest, arr, result("ERROR", "SYS_DESERIALIZATION_ERROR", "", oneLine(err.Error())))
+	if err := fakekit.Validate(r, route, params, body); err != nil {
+		results(w, http.StatusBadRequest, arr, result("ERROR", "SYS_DESERIALIZATION_ERROR", "", err.Error()))
 		return
 	}
 	if s.throttled() {
 		results(w, http.StatusTooManyRequests, arr, result("ERROR", "SYS_RateLimitExceeded", "", "The rate limit has been reached. Try again later."))
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	f := s.faults.Take(op)
-	if f != nil && !f.After && fakekit.Apply(w, r, f) {
-		return
-	}
-	if f != nil && f.After {
-		rw := httptest.NewRecorder()
-		s.handle(rw, r, op, params, body, arr)
-		if f.Reset {
-			fakekit.Reset(w)
-			return
-		}
-		if fakekit.Apply(w, r, f) {
-			return
-		}
-		for k, v := range rw.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rw.Code)
-		_, _ = w.Write(rw.Body.Bytes())
-		return
-	}
-	s.handle(w, r, op, params, body, arr)
+	fakekit.Serve(w, r, s.faults.Take(op), func(w http.ResponseWriter) { s.handle(w, r, op, params, body, arr) })
 }
 
 // bareArray reports whether the contract gives this operation's 400 as a bare array.
@@ -395,14 +344,6 @@ func (s *Server) throttled() bool {
 	}
 	s.inWindow++
 	return s.inWindow > s.limit
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 400 {
-		s = s[:400] + "…"
-	}
-	return s
 }
 
 func result(level, code, context, msg string) dayforce.ProcessResult {

@@ -164,25 +164,17 @@ func (st *state) validate(method string, params map[string]any) *rpcErr {
 		return nil
 	}
 	if err := st.schemas[name].Value.VisitJSON(params, openapi3.MultiErrors()); err != nil {
-		return argErr("%s: %s", method, oneLine(err.Error()))
+		return argErr("%s: %s", method, fakekit.OneLine(err.Error()))
 	}
 	if method == "Add" || method == "Set" {
 		tn, _ := params["typeName"].(string)
 		if ref, ok := st.schemas[tn]; ok {
 			if err := ref.Value.VisitJSON(params["entity"], openapi3.MultiErrors()); err != nil {
-				return argErr("%s %s: %s", method, tn, oneLine(err.Error()))
+				return argErr("%s %s: %s", method, tn, fakekit.OneLine(err.Error()))
 			}
 		}
 	}
 	return nil
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
 }
 
 // dispatch runs one top-level call.

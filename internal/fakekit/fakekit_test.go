@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,4 +92,83 @@ func TestTokensExpireOnTheFakeClock(t *testing.T) {
 	toks.ExpireAll()
 	require.False(t, toks.Valid(b, now))
 	require.Equal(t, 2, toks.Issued())
+}
+
+func TestServeRunsTheHandlerBeforeOrAfterTheFault(t *testing.T) {
+	cases := []struct {
+		name    string
+		f       *Fault
+		handled bool
+		status  int
+		wantErr bool
+	}{
+		{"no fault", nil, true, 201, false},
+		{"status before", &Fault{Status: 503}, false, 503, false},
+		{"status after", &Fault{Status: 502, After: true}, true, 502, false},
+		{"reset after", &Fault{Reset: true, After: true}, true, 0, true},
+		{"delay only", &Fault{Delay: time.Millisecond}, true, 201, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var handled atomic.Bool
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				Serve(w, r, tc.f, func(w http.ResponseWriter) {
+					handled.Store(true)
+					w.WriteHeader(201)
+				})
+			}))
+			defer srv.Close()
+			resp, err := http.Get(srv.URL)
+			if err == nil {
+				_ = resp.Body.Close()
+				assert.Equal(t, tc.status, resp.StatusCode)
+			}
+			assert.Equal(t, tc.wantErr, err != nil)
+			assert.Equal(t, tc.handled, handled.Load())
+		})
+	}
+}
+
+func TestContractRoutesAndValidates(t *testing.T) {
+	spec := []byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things/{id}:
+    post:
+      operationId: putThing
+      parameters: [{name: id, in: path, required: true, schema: {type: string, pattern: "^T[0-9]+$"}}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [n], properties: {n: {type: integer}}}
+      responses: {"200": {description: ok}}
+`)
+	c, err := LoadContract(spec, nil)
+	require.NoError(t, err)
+	cases := []struct {
+		path, body string
+		ok         bool
+	}{
+		{"/things/T1", `{"n":1}`, true},
+		{"/things/T1", `{"n":"x"}`, false},
+		{"/things/T1", `{}`, false},
+		{"/things/X1", `{"n":1}`, false},
+	}
+	for _, tc := range cases {
+		r := httptest.NewRequest(http.MethodPost, tc.path, strings.NewReader(tc.body))
+		r.Header.Set("Content-Type", "application/json")
+		route, params, err := c.Match(r)
+		require.NoError(t, err)
+		require.Equal(t, "putThing", route.Operation.OperationID)
+		body := ReadBody(r)
+		err = Validate(r, route, params, body)
+		assert.Equal(t, tc.ok, err == nil, "%s %s: %v", tc.path, tc.body, err)
+		rest, _ := io.ReadAll(r.Body)
+		assert.Equal(t, tc.body, string(rest), "the body is restored for the handler")
+	}
+	_, _, err = c.Match(httptest.NewRequest(http.MethodGet, "/nothing", nil))
+	assert.Error(t, err)
+	_, err = LoadContract([]byte("openapi: 3.0.3\ninfo: {}\npaths: {}\n"), nil)
+	assert.Error(t, err, "an invalid contract is refused")
 }

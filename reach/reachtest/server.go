@@ -1,8 +1,6 @@
 package reachtest
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -16,10 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/reach"
@@ -34,7 +29,7 @@ const (
 // Server is a fake Reach.
 type Server struct {
 	*httptest.Server
-	router routers.Router
+	contract *fakekit.Contract
 
 	mu        sync.Mutex
 	now       time.Time
@@ -97,23 +92,10 @@ func WithTLS() Option { return func(c *config) { c.tls = true } }
 // WithTokenTTL sets the lifetime of access tokens on the fake clock (default 1 h).
 func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.tokenTTL = d } }
 
-var loadOnce sync.Once
-var doc *openapi3.T
-var loadErr error
-
-func spec() (*openapi3.T, error) {
-	loadOnce.Do(func() {
-		openapi3filter.RegisterBodyDecoder("application/merge-patch+json", openapi3filter.JSONBodyDecoder)
-		doc, loadErr = openapi3.NewLoader().LoadFromData(reach.OpenAPISpec)
-		if loadErr == nil {
-			loadErr = doc.Validate(context.Background())
-		}
-		if loadErr == nil {
-			doc.Servers = openapi3.Servers{{URL: "/"}}
-		}
-	})
-	return doc, loadErr
-}
+var contract = sync.OnceValues(func() (*fakekit.Contract, error) {
+	openapi3filter.RegisterBodyDecoder("application/merge-patch+json", openapi3filter.JSONBodyDecoder)
+	return fakekit.LoadContract(reach.OpenAPISpec, nil)
+})
 
 // NewServer starts a fake Reach and stops it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
@@ -123,15 +105,11 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	d, err := spec()
+	c, err := contract()
 	if err != nil {
 		t.Fatalf("reachtest: %v", err)
 	}
-	r, err := legacy.NewRouter(d)
-	if err != nil {
-		t.Fatalf("reachtest: %v", err)
-	}
-	s := &Server{router: r, now: cfg.start, tokens: fakekit.Tokens{Prefix: "at-", TTL: cfg.tokenTTL},
+	s := &Server{contract: c, now: cfg.start, tokens: fakekit.Tokens{Prefix: "at-", TTL: cfg.tokenTTL},
 		srs: map[string]*reach.ServiceRequest{}, techs: map[string]*reach.Technician{}, customers: map[string]*reach.Customer{},
 		comms: map[string][]reach.Communication{}, idem: map[string]idemEntry{}, export: cfg.export}
 	s.seed(cfg)
@@ -219,8 +197,7 @@ func writeJSON(w http.ResponseWriter, status int, etag string, v any) {
 func etagOf(version int64) string { return strconv.Quote(strconv.FormatInt(version, 10)) }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	body := fakekit.ReadBody(r)
 	s.rec.Add(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, IdempotencyKey: r.Header.Get("Idempotency-Key"), Body: string(body)})
 	if r.URL.Path == "/oauth/token" {
 		if f := s.faults.Take("token"); f != nil && fakekit.Apply(w, r, f) {
@@ -229,7 +206,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.token(w, r)
 		return
 	}
-	route, params, err := s.router.FindRoute(r)
+	route, params, err := s.contract.Match(r)
 	if err != nil {
 		problem(w, http.StatusNotFound, "not_found", "No such endpoint", r.Method+" "+r.URL.Path)
 		return
@@ -240,49 +217,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusUnauthorized, "unauthorized", "Missing or expired access token", "")
 		return
 	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-		problem(w, http.StatusBadRequest, "validation_failed", "The request does not match the contract", oneLine(err.Error()))
+	if err := fakekit.Validate(r, route, params, body); err != nil {
+		problem(w, http.StatusBadRequest, "validation_failed", "The request does not match the contract", err.Error())
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	f := s.faults.Take(op)
-	if f != nil && !f.After && fakekit.Apply(w, r, f) {
-		return
-	}
-	if f != nil && f.After {
-		rw := httptest.NewRecorder()
-		s.handle(rw, r, op, params, body)
-		s.hooks.Deliver()
-		if f.Reset {
-			fakekit.Reset(w)
-			return
-		}
-		if fakekit.Apply(w, r, f) {
-			return
-		}
-		copyRecorded(w, rw)
-		return
-	}
-	s.handle(w, r, op, params, body)
-	s.hooks.Deliver() // outside the lock, before the answer is complete
-}
-
-func copyRecorded(w http.ResponseWriter, rw *httptest.ResponseRecorder) {
-	for k, v := range rw.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rw.Code)
-	_, _ = w.Write(rw.Body.Bytes())
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 400 {
-		s = s[:400] + "…"
-	}
-	return s
+	fakekit.Serve(w, r, s.faults.Take(op), func(w http.ResponseWriter) {
+		s.handle(w, r, op, params, body)
+		s.hooks.Deliver() // outside the lock, before the answer is complete
+	})
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
