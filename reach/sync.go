@@ -3,11 +3,8 @@ package reach
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/dispatchcenter/connectors"
@@ -43,50 +40,13 @@ type Position struct {
 type SyncState map[Kind]Position
 
 // Checkpoint stores a sync's (or the export's) position across restarts.
-type Checkpoint interface {
-	Load(ctx context.Context) ([]byte, error) // nil when there is none
-	Save(ctx context.Context, state []byte) error
-}
+type Checkpoint = connectors.Checkpoint
 
 // FileCheckpoint keeps the state in a file, replaced atomically.
-type FileCheckpoint struct{ Path string }
-
-// Load reads the file (nil when it does not exist).
-func (f FileCheckpoint) Load(context.Context) ([]byte, error) {
-	b, err := os.ReadFile(f.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	return b, err
-}
-
-// Save writes the state through a temporary file and a rename.
-func (f FileCheckpoint) Save(_ context.Context, state []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".reach-checkpoint-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(state)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), f.Path)
-}
+type FileCheckpoint = connectors.FileCheckpoint
 
 // MemoryCheckpoint keeps the state in memory.
-type MemoryCheckpoint struct{ state []byte }
-
-// Load returns the saved state.
-func (m *MemoryCheckpoint) Load(context.Context) ([]byte, error) { return m.state, nil }
-
-// Save keeps state.
-func (m *MemoryCheckpoint) Save(_ context.Context, state []byte) error {
-	m.state = append([]byte(nil), state...)
-	return nil
-}
+type MemoryCheckpoint = connectors.MemoryCheckpoint
 
 // SyncOptions configure [Client.Sync].
 type SyncOptions struct {
