@@ -145,21 +145,12 @@ func newKey() string {
 // ifMatch is the If-Match value for an entity version.
 func ifMatch(version int64) string { return strconv.Quote(strconv.FormatInt(version, 10)) }
 
-// apiError maps a failed response or call to the SDK's error shape.
-func apiError(op string, status int, p *Problem, hdr http.Header, err error) error {
-	if err != nil {
-		return connector.FailedCall("reach", op, err)
+// apiError maps a refused answer to the SDK's error shape.
+func apiError(op string, status int, p *Problem, hdr http.Header) error {
+	if p == nil {
+		p = &Problem{}
 	}
-	ae := &connectors.APIError{System: "reach", Operation: op, StatusCode: status, Retryable: status >= 500 || status == 429}
-	if hdr != nil {
-		ae.RequestID = hdr.Get("X-Request-Id")
-	}
-	if p != nil {
-		ae.Code, ae.Message = p.Code, redact.String(strings.TrimSpace(p.Title+": "+p.Detail))
-		if p.RequestID != "" {
-			ae.RequestID = p.RequestID
-		}
-	}
+	ae := connector.Problem("reach", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
 	if status == http.StatusPreconditionFailed {
 		ae.Kind = connectors.ErrConflict // someone changed it first: reload and retry
 	}

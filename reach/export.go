@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/reach/internal/api"
 )
 
@@ -42,7 +43,7 @@ func (c *Client) Export(ctx context.Context, o ExportOptions) iter.Seq2[ExportRe
 		for {
 			page, err := invoke(ctx, c, "GET /api/export", connectors.ClassPersonal, nil,
 				func(ctx context.Context) (*http.Response, *api.ExportPage, *Problem, error) {
-					r, err := c.gen.ExportHistoryWithResponse(ctx, &api.ExportHistoryParams{Cursor: opt(cursor), Limit: opt(o.PageSize)})
+					r, err := c.gen.ExportHistoryWithResponse(ctx, &api.ExportHistoryParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(o.PageSize)})
 					if err != nil {
 						return nil, nil, nil, err
 					}

@@ -7,34 +7,17 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/reach/internal/api"
-	"github.com/dispatchcenter/connectors/resilience"
 )
 
-// invoke runs one operation with its audit record: call returns the HTTP response,
-// the decoded success value (nil on failure) and the problem body, if any.
+// invoke runs one operation with its audit record (see [connector.Invoke]).
 func invoke[T any](ctx context.Context, c *Client, op string, class connectors.DataClass, summary map[string]string,
-	call func(ctx context.Context) (*http.Response, *T, *Problem, error)) (T, error) {
-	var zero T
-	done := c.audit.Start(ctx, op, class, summary)
-	attempts := 0
-	resp, v, p, err := call(resilience.WithAttemptCount(resilience.WithRoute(ctx, op), &attempts))
-	status := 0
-	var hdr http.Header
-	if resp != nil {
-		status, hdr = resp.StatusCode, resp.Header
-	}
-	if err == nil && v == nil {
-		err = apiError(op, status, p, hdr, nil)
-	} else if err != nil {
-		err = apiError(op, 0, nil, nil, err)
-	}
-	if err != nil {
-		done(status, attempts, err)
-		return zero, err
-	}
-	done(status, attempts, nil)
-	return *v, nil
+	call connector.Call[T, Problem]) (T, error) {
+	v, _, err := connector.Invoke(ctx, c.audit, op, class, summary, call, func(status int, p *Problem, hdr http.Header) error {
+		return apiError(op, status, p, hdr)
+	})
+	return v, err
 }
 
 // ListOptions filter and page a list.
@@ -43,30 +26,6 @@ type ListOptions struct {
 	UpdatedSince time.Time
 	// PageSize is the page size (default 100, at most 500).
 	PageSize int
-}
-
-// pages follows next_cursor from page to page, yielding every item.
-func pages[T any](ctx context.Context, fetch func(ctx context.Context, cursor string) ([]T, string, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		cursor := ""
-		for {
-			items, next, err := fetch(ctx, cursor)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if next == "" {
-				return
-			}
-			cursor = next
-		}
-	}
 }
 
 // ServiceRequestFilter narrows [Client.ServiceRequests].
@@ -78,7 +37,7 @@ type ServiceRequestFilter struct {
 
 // ServiceRequests lists service requests, oldest change first, page by page.
 func (c *Client) ServiceRequests(ctx context.Context, f ServiceRequestFilter) iter.Seq2[ServiceRequest, error] {
-	return pages(ctx, func(ctx context.Context, cursor string) ([]ServiceRequest, string, error) {
+	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]ServiceRequest, string, error) {
 		p, err := c.serviceRequestPage(ctx, f, cursor)
 		return p.Data, p.NextCursor, err
 	})
@@ -87,8 +46,8 @@ func (c *Client) ServiceRequests(ctx context.Context, f ServiceRequestFilter) it
 func (c *Client) serviceRequestPage(ctx context.Context, f ServiceRequestFilter, cursor string) (api.ServiceRequestPage, error) {
 	return invoke(ctx, c, "GET /api/servicerequests", connectors.ClassPersonal, nil,
 		func(ctx context.Context) (*http.Response, *api.ServiceRequestPage, *Problem, error) {
-			r, err := c.gen.ListServiceRequestsWithResponse(ctx, &api.ListServiceRequestsParams{Cursor: opt(cursor),
-				Limit: opt(f.PageSize), UpdatedSince: opt(f.UpdatedSince), Status: opt(f.Status), CustomerID: opt(f.CustomerID)})
+			r, err := c.gen.ListServiceRequestsWithResponse(ctx, &api.ListServiceRequestsParams{Cursor: connector.Opt(cursor),
+				Limit: connector.Opt(f.PageSize), UpdatedSince: connector.Opt(f.UpdatedSince), Status: connector.Opt(f.Status), CustomerID: connector.Opt(f.CustomerID)})
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -151,7 +110,7 @@ func (c *Client) SetStatus(ctx context.Context, id string, u StatusUpdate) (Serv
 
 // Technicians lists technicians (with a skill, when set).
 func (c *Client) Technicians(ctx context.Context, skill string, o ListOptions) iter.Seq2[Technician, error] {
-	return pages(ctx, func(ctx context.Context, cursor string) ([]Technician, string, error) {
+	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Technician, string, error) {
 		p, err := invoke(ctx, c, "GET /api/technicians", connectors.ClassPersonal, nil, listTechSkill(c, o, cursor, skill))
 		return p.Data, p.NextCursor, err
 	})
@@ -171,7 +130,7 @@ func (c *Client) Availability(ctx context.Context, technicianID string, from, to
 
 // Customers lists customers.
 func (c *Client) Customers(ctx context.Context, o ListOptions) iter.Seq2[Customer, error] {
-	return pages(ctx, func(ctx context.Context, cursor string) ([]Customer, string, error) {
+	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Customer, string, error) {
 		p, err := invoke(ctx, c, "GET /api/customers", connectors.ClassPersonal, nil, listCust(c, o, cursor))
 		return p.Data, p.NextCursor, err
 	})
@@ -191,10 +150,10 @@ func (c *Client) Customer(ctx context.Context, id string) (Customer, error) {
 
 // Communications lists a customer's communication log, newest first.
 func (c *Client) Communications(ctx context.Context, customerID string) iter.Seq2[Communication, error] {
-	return pages(ctx, func(ctx context.Context, cursor string) ([]Communication, string, error) {
+	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Communication, string, error) {
 		p, err := invoke(ctx, c, "GET /api/customers/{id}/communications", connectors.ClassPersonal, nil,
 			func(ctx context.Context) (*http.Response, *api.CommunicationPage, *Problem, error) {
-				r, err := c.gen.ListCommunicationsWithResponse(ctx, customerID, &api.ListCommunicationsParams{Cursor: opt(cursor)})
+				r, err := c.gen.ListCommunicationsWithResponse(ctx, customerID, &api.ListCommunicationsParams{Cursor: connector.Opt(cursor)})
 				if err != nil {
 					return nil, nil, nil, err
 				}
@@ -210,8 +169,8 @@ func listTech(c *Client, o ListOptions, cursor string) func(context.Context) (*h
 
 func listTechSkill(c *Client, o ListOptions, cursor, skill string) func(context.Context) (*http.Response, *api.TechnicianPage, *Problem, error) {
 	return func(ctx context.Context) (*http.Response, *api.TechnicianPage, *Problem, error) {
-		r, err := c.gen.ListTechniciansWithResponse(ctx, &api.ListTechniciansParams{Cursor: opt(cursor), Limit: opt(o.PageSize),
-			UpdatedSince: opt(o.UpdatedSince), Skill: opt(skill)})
+		r, err := c.gen.ListTechniciansWithResponse(ctx, &api.ListTechniciansParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(o.PageSize),
+			UpdatedSince: connector.Opt(o.UpdatedSince), Skill: connector.Opt(skill)})
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -221,19 +180,10 @@ func listTechSkill(c *Client, o ListOptions, cursor, skill string) func(context.
 
 func listCust(c *Client, o ListOptions, cursor string) func(context.Context) (*http.Response, *api.CustomerPage, *Problem, error) {
 	return func(ctx context.Context) (*http.Response, *api.CustomerPage, *Problem, error) {
-		r, err := c.gen.ListCustomersWithResponse(ctx, &api.ListCustomersParams{Cursor: opt(cursor), Limit: opt(o.PageSize), UpdatedSince: opt(o.UpdatedSince)})
+		r, err := c.gen.ListCustomersWithResponse(ctx, &api.ListCustomersParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(o.PageSize), UpdatedSince: connector.Opt(o.UpdatedSince)})
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
 	}
-}
-
-// opt returns nil for a zero value, so an unset query parameter is not sent.
-func opt[T comparable](v T) *T {
-	var zero T
-	if v == zero {
-		return nil
-	}
-	return &v
 }
