@@ -2,6 +2,7 @@ package resilience
 
 import (
 	"context"
+	"sync"
 
 	"golang.org/x/time/rate"
 
@@ -22,6 +23,9 @@ type Limiter interface {
 // TokenBucket is a [Limiter] on golang.org/x/time/rate. It never waits past the
 // context's deadline: a wait that would cross it fails at once.
 type TokenBucket struct {
+	// mu makes reading the clock and reserving one step: rate.Limiter treats a time
+	// earlier than its last one as a new start and would refill twice.
+	mu       sync.Mutex
 	lim      *rate.Limiter
 	clk      clock.Clock
 	failFast bool
@@ -49,32 +53,47 @@ func NewTokenBucket(p LimitPolicy, clk Clock) *TokenBucket {
 
 // Wait implements [Limiter].
 func (t *TokenBucket) Wait(ctx context.Context) error {
+	t.mu.Lock()
 	now := t.clk.Now()
 	r := t.lim.ReserveN(now, 1)
 	if !r.OK() {
+		t.mu.Unlock()
 		return errLimitFast
 	}
 	d := r.DelayFrom(now)
 	if d <= 0 {
+		t.mu.Unlock()
 		return nil
 	}
-	if t.failFast {
+	dl, hasDeadline := ctx.Deadline()
+	if t.failFast || hasDeadline && now.Add(d).After(dl) {
 		r.CancelAt(now)
-		return errLimitFast
-	}
-	if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
-		r.CancelAt(now)
+		t.mu.Unlock()
+		if t.failFast {
+			return errLimitFast
+		}
 		return errLimitWait
 	}
+	t.mu.Unlock()
 	if err := t.clk.Sleep(ctx, d); err != nil {
-		r.CancelAt(t.clk.Now())
+		t.cancel(r)
 		return err
 	}
 	return nil
 }
 
+func (t *TokenBucket) cancel(r *rate.Reservation) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r.CancelAt(t.clk.Now())
+}
+
 // Tokens returns the tokens available now (negative when callers are queued).
-func (t *TokenBucket) Tokens() float64 { return t.lim.TokensAt(t.clk.Now()) }
+func (t *TokenBucket) Tokens() float64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lim.TokensAt(t.clk.Now())
+}
 
 // AllOf returns a [Limiter] that waits on each of ls in turn, for vendors with more
 // than one window (Dayforce's example: 10 per second and 100 per minute). A grant

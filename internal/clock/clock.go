@@ -57,14 +57,54 @@ func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d
 // 30-second backoff takes no time) and records the duration; AfterFunc fires when
 // [Fake.Advance] (or a Sleep) moves the clock past its time.
 type Fake struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-	timers []*fakeTimer
+	mu       sync.Mutex
+	now      time.Time
+	sleeps   []time.Duration
+	timers   []*fakeTimer
+	stepped  bool
+	sleepers int
 }
 
 // NewFake returns a Fake clock set to start.
 func NewFake(start time.Time) *Fake { return &Fake{now: start} }
+
+// NewStepped returns a Fake clock set to start whose Sleep blocks until the clock is
+// moved past the sleeper's wake-up time, by [Fake.Advance] or [Fake.AdvanceToNext]: for
+// tests of many goroutines waiting at once, where each must wake at its own time and
+// not when another sleeper moves the clock. The test drives it: when every goroutine
+// it started is asleep ([Fake.Sleepers]), it advances to the next wake-up.
+func NewStepped(start time.Time) *Fake { return &Fake{now: start, stepped: true} }
+
+// Sleepers returns how many goroutines are blocked in Sleep (stepped clocks only).
+func (f *Fake) Sleepers() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.sleepers
+}
+
+// AdvanceToNext moves the clock to the earliest scheduled call or wake-up and runs
+// what falls due then. It reports false when nothing is scheduled.
+func (f *Fake) AdvanceToNext() bool {
+	f.mu.Lock()
+	if len(f.timers) == 0 {
+		f.mu.Unlock()
+		return false
+	}
+	next := f.timers[0].at
+	for _, t := range f.timers[1:] {
+		if t.at.Before(next) {
+			next = t.at
+		}
+	}
+	f.mu.Unlock()
+	f.advance(func(now time.Time) time.Time {
+		if next.After(now) {
+			return next
+		}
+		return now
+	})
+	return true
+}
 
 // Now returns the fake time.
 func (f *Fake) Now() time.Time {
@@ -76,15 +116,48 @@ func (f *Fake) Now() time.Time {
 // Since returns the fake time elapsed since t.
 func (f *Fake) Since(t time.Time) time.Duration { return f.Now().Sub(t) }
 
-// Sleep records d and advances the clock by it, unless ctx is already done.
+// Sleep records d and moves the clock to the sleeper's wake-up time (the time of the
+// call plus d) unless it is already past it, so concurrent sleepers wait together as
+// they would on a real clock rather than one after the other. It does nothing when
+// ctx is already done.
 func (f *Fake) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	f.mu.Lock()
 	f.sleeps = append(f.sleeps, d)
+	wake := f.now.Add(d)
+	if f.stepped {
+		woke := make(chan struct{})
+		// the sleeper stops counting the moment it is woken, before it runs again, so
+		// a test driving the clock never sees it asleep after its wake-up
+		t := &fakeTimer{clock: f, at: wake, fn: func() {
+			f.mu.Lock()
+			f.sleepers--
+			f.mu.Unlock()
+			close(woke)
+		}}
+		f.timers = append(f.timers, t)
+		f.sleepers++
+		f.mu.Unlock()
+		select {
+		case <-woke:
+		case <-ctx.Done():
+			if t.Stop() {
+				f.mu.Lock()
+				f.sleepers--
+				f.mu.Unlock()
+			}
+		}
+		return ctx.Err()
+	}
 	f.mu.Unlock()
-	f.Advance(d)
+	f.advance(func(now time.Time) time.Time {
+		if wake.After(now) {
+			return wake
+		}
+		return now
+	})
 	return ctx.Err()
 }
 
@@ -98,8 +171,13 @@ func (f *Fake) Sleeps() []time.Duration {
 // Advance moves the clock forward by d and runs, synchronously and in time order, the
 // functions scheduled with AfterFunc that fall due.
 func (f *Fake) Advance(d time.Duration) {
+	f.advance(func(now time.Time) time.Time { return now.Add(d) })
+}
+
+// advance sets the clock to to(now) and runs the timers that fall due.
+func (f *Fake) advance(to func(now time.Time) time.Time) {
 	f.mu.Lock()
-	f.now = f.now.Add(d)
+	f.now = to(f.now)
 	now := f.now
 	var due []*fakeTimer
 	kept := f.timers[:0]

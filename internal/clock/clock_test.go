@@ -2,6 +2,7 @@ package clock
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -47,4 +48,34 @@ func TestRealSleep(t *testing.T) {
 	tm := Real{}.AfterFunc(time.Millisecond, func() { close(done) })
 	<-done
 	assert.False(t, tm.Stop())
+}
+
+func TestSteppedSleepersWakeAtTheirOwnTime(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := NewStepped(start)
+	woke := make(chan time.Time, 3)
+	for _, d := range []time.Duration{3 * time.Second, time.Second, 2 * time.Second} {
+		go func() {
+			_ = f.Sleep(context.Background(), d)
+			woke <- f.Now()
+		}()
+	}
+	for f.Sleepers() < 3 {
+		runtime.Gosched()
+	}
+	for i := 1; i <= 3; i++ {
+		require.True(t, f.AdvanceToNext())
+		assert.Equal(t, start.Add(time.Duration(i)*time.Second), <-woke, "each sleeper wakes at its own time")
+	}
+	assert.False(t, f.AdvanceToNext(), "nothing left")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error)
+	go func() { errc <- f.Sleep(ctx, time.Hour) }()
+	for f.Sleepers() < 1 {
+		runtime.Gosched()
+	}
+	cancel()
+	assert.ErrorIs(t, <-errc, context.Canceled)
+	assert.Zero(t, f.Pending(), "a cancelled sleep leaves no wake-up behind")
 }
