@@ -16,6 +16,9 @@
 //     returns the last good answer marked stale ([Snapshot]) instead of failing;
 //   - iterators over every list, and [Client.Changes], the daily sync, resuming from a
 //     [connectors.Checkpoint];
+//   - [NewReceiver] for the events Maddenco pushes (equipment status changes,
+//     maintenance alerts, low stock): its address checked against an allowlist and its
+//     inbound key, repeats dropped, each event handed to a durable sink before the 2xx;
 //   - RFC 9457 problems mapped to *connectors.APIError and its sentinels, and one audit
 //     event per operation.
 //

@@ -43,6 +43,8 @@ type Server struct {
 
 	faults fakekit.Queue
 	rec    fakekit.Recorder[Request]
+	hooks  fakekit.Emitter
+	events int
 }
 
 // Request is one recorded call (the API key is never kept).
@@ -156,15 +158,19 @@ func (s *Server) MaxInAnyHour() int {
 }
 
 // SetStatus changes a piece of equipment's status (as a technician or Maddenco would),
-// recording the change in the feed. It reports whether the equipment exists.
+// recording the change in the feed and pushing an equipment.status_changed event to
+// subscribers. It reports whether the equipment exists.
 func (s *Server) SetStatus(id string, st maddenco.EquipmentStatus) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	e, ok := s.equipment[id]
 	if ok {
+		prev := e.Status
 		e.Status, e.UpdatedAt = st, s.now().UTC()
 		s.record(maddenco.KindEquipment, id, maddenco.OpUpsert, func(c *maddenco.Change) { c.Equipment = *e })
+		s.emit(maddenco.Event{Type: maddenco.EventStatusChanged, EquipmentID: id, SiteID: e.Location.SiteID, Status: st, PreviousStatus: prev})
 	}
+	s.mu.Unlock()
+	s.hooks.Deliver()
 	return ok
 }
 

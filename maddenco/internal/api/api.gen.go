@@ -87,6 +87,27 @@ func (e EquipmentStatus) Valid() bool {
 	}
 }
 
+// Defines values for EventType.
+const (
+	EventTypeEquipmentStatusChanged EventType = "equipment.status_changed"
+	EventTypeInventoryLowStock      EventType = "inventory.low_stock"
+	EventTypeMaintenanceAlert       EventType = "maintenance.alert"
+)
+
+// Valid indicates whether the value is a known member of the EventType enum.
+func (e EventType) Valid() bool {
+	switch e {
+	case EventTypeEquipmentStatusChanged:
+		return true
+	case EventTypeInventoryLowStock:
+		return true
+	case EventTypeMaintenanceAlert:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WorkOrderCompletionStatus.
 const (
 	WorkOrderCompletionStatusCancelled  WorkOrderCompletionStatus = "cancelled"
@@ -163,6 +184,28 @@ type EquipmentPage struct {
 
 // EquipmentStatus defines model for EquipmentStatus.
 type EquipmentStatus string
+
+// Event An event Maddenco pushes: an equipment status change (EquipmentStatusChanged), a
+// maintenance alert (MaintenanceScheduled) or a part at or below its reorder point
+// (PartOrderRequired).
+type Event struct {
+	DueOn          openapi_types.Date `json:"due_on,omitempty,omitzero"`
+	EquipmentID    string             `json:"equipment_id,omitempty,omitzero"`
+	ID             string             `json:"id"`
+	Message        string             `json:"message,omitempty,omitzero"`
+	OccurredAt     time.Time          `json:"occurred_at"`
+	PartNumber     string             `json:"part_number,omitempty,omitzero"`
+	PreviousStatus EquipmentStatus    `json:"previous_status,omitempty,omitzero"`
+	QuantityOnHand int                `json:"quantity_on_hand,omitempty,omitzero"`
+	ReorderPoint   int                `json:"reorder_point,omitempty,omitzero"`
+	ScheduleID     string             `json:"schedule_id,omitempty,omitzero"`
+	SiteID         string             `json:"site_id,omitempty,omitzero"`
+	Status         EquipmentStatus    `json:"status,omitempty,omitzero"`
+	Type           EventType          `json:"type"`
+}
+
+// EventType defines model for Event.Type.
+type EventType string
 
 // Location defines model for Location.
 type Location struct {

@@ -1,0 +1,109 @@
+package maddenco_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dispatchcenter/connectors/maddenco"
+	"github.com/dispatchcenter/connectors/maddenco/maddencotest"
+	"github.com/dispatchcenter/connectors/webhook"
+)
+
+const inboundKey = "mc-inbound-7f3a9c41d2e8b6"
+
+type events struct {
+	mu  sync.Mutex
+	got []maddenco.Event
+}
+
+func (e *events) sink(t *testing.T) webhook.Sink {
+	return webhook.SinkFunc(func(_ context.Context, ev webhook.Event) error {
+		d, err := maddenco.DecodeEvent(ev.Body)
+		if err != nil {
+			return err
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.got = append(e.got, d)
+		return nil
+	})
+}
+
+func (e *events) all() []maddenco.Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]maddenco.Event(nil), e.got...)
+}
+
+func TestMaddencoPushesEvents(t *testing.T) {
+	var got events
+	rc, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{"mc-inbound-retired-0001", inboundKey}, AllowedCIDRs: []string{"127.0.0.0/8", "::1/128"}}, got.sink(t))
+	require.NoError(t, err)
+	hook := httptest.NewServer(rc)
+	defer hook.Close()
+
+	srv := maddencotest.NewServer(t, maddencotest.WithEquipment(20))
+	srv.Subscribe(hook.URL, inboundKey)
+	require.True(t, srv.SetStatus(maddencotest.EquipmentID(4), maddenco.StatusOutOfService))
+	due := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	alert := maddenco.Event{ID: "mce_alert_1", Type: maddenco.EventMaintenanceAlert, EquipmentID: maddencotest.EquipmentID(5),
+		OccurredAt: due, Message: "hydraulic service due"}
+	srv.Push(alert)
+	srv.Push(alert) // Maddenco sends it again: acknowledged, not processed twice
+	srv.Push(maddenco.Event{Type: maddenco.EventLowStock, PartNumber: maddencotest.PartNumber(3), QuantityOnHand: 2, ReorderPoint: 10})
+
+	evs := got.all()
+	require.Len(t, evs, 3, "delivered before the calls returned, the repeat dropped")
+	assert.Equal(t, maddenco.EventStatusChanged, evs[0].Type)
+	assert.Equal(t, maddenco.StatusOutOfService, evs[0].Status)
+	assert.NotEmpty(t, evs[0].PreviousStatus)
+	assert.Equal(t, maddencotest.EquipmentID(4), evs[0].EquipmentID)
+	assert.Equal(t, maddenco.EventMaintenanceAlert, evs[1].Type)
+	assert.Equal(t, maddenco.EventLowStock, evs[2].Type)
+	assert.Equal(t, 2, evs[2].QuantityOnHand)
+	for _, d := range srv.Deliveries() {
+		assert.Equal(t, 1, d.Attempts)
+		assert.Less(t, d.Status, 300)
+	}
+}
+
+func TestMaddencoReceiverRefuses(t *testing.T) {
+	cases := []struct {
+		name   string
+		cidrs  []string
+		key    string
+		status int
+	}{
+		{"wrong key", []string{"127.0.0.0/8", "::1/128"}, "guess", http.StatusUnauthorized},
+		{"outside the allowlist", []string{"192.0.2.0/24"}, inboundKey, http.StatusForbidden},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got events
+			rc, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{inboundKey}, AllowedCIDRs: tc.cidrs}, got.sink(t))
+			require.NoError(t, err)
+			hook := httptest.NewServer(rc)
+			defer hook.Close()
+			srv := maddencotest.NewServer(t, maddencotest.WithEquipment(5))
+			srv.Subscribe(hook.URL, tc.key)
+			srv.Push(maddenco.Event{Type: maddenco.EventLowStock, PartNumber: maddencotest.PartNumber(1)})
+			assert.Empty(t, got.all())
+			ds := srv.Deliveries()
+			require.Len(t, ds, 1)
+			assert.Equal(t, tc.status, ds[0].Status)
+		})
+	}
+	_, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{inboundKey}}, nil)
+	assert.ErrorContains(t, err, "AllowedCIDRs", "an allowlist is required")
+	_, err = maddenco.NewReceiver(maddenco.ReceiverConfig{AllowedCIDRs: []string{"127.0.0.1"}}, nil)
+	assert.Error(t, err, "no key: refused")
+	_, err = maddenco.DecodeEvent([]byte(`{"id":"x","type":"equipment.exploded","occurred_at":"2026-01-01T00:00:00Z"}`))
+	assert.ErrorContains(t, err, "unknown event type")
+}
