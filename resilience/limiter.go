@@ -3,6 +3,7 @@ package resilience
 import (
 	"context"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -53,33 +54,40 @@ func NewTokenBucket(p LimitPolicy, clk Clock) *TokenBucket {
 
 // Wait implements [Limiter].
 func (t *TokenBucket) Wait(ctx context.Context) error {
-	t.mu.Lock()
-	now := t.clk.Now()
-	r := t.lim.ReserveN(now, 1)
-	if !r.OK() {
-		t.mu.Unlock()
-		return errLimitFast
+	r, d, err := t.reserve(ctx)
+	if err != nil || d <= 0 {
+		return err
 	}
-	d := r.DelayFrom(now)
-	if d <= 0 {
-		t.mu.Unlock()
-		return nil
-	}
-	dl, hasDeadline := ctx.Deadline()
-	if t.failFast || hasDeadline && now.Add(d).After(dl) {
-		r.CancelAt(now)
-		t.mu.Unlock()
-		if t.failFast {
-			return errLimitFast
-		}
-		return errLimitWait
-	}
-	t.mu.Unlock()
 	if err := t.clk.Sleep(ctx, d); err != nil {
 		t.cancel(r)
 		return err
 	}
 	return nil
+}
+
+// reserve takes one token, reading the clock and reserving in one locked step, and
+// returns how long to wait for it; a wait the limiter may not make is cancelled.
+func (t *TokenBucket) reserve(ctx context.Context) (*rate.Reservation, time.Duration, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.clk.Now()
+	r := t.lim.ReserveN(now, 1)
+	if !r.OK() {
+		return nil, 0, errLimitFast
+	}
+	d := r.DelayFrom(now)
+	switch {
+	case d <= 0:
+		return r, 0, nil
+	case t.failFast:
+		r.CancelAt(now)
+		return nil, 0, errLimitFast
+	}
+	if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+		r.CancelAt(now)
+		return nil, 0, errLimitWait
+	}
+	return r, d, nil
 }
 
 func (t *TokenBucket) cancel(r *rate.Reservation) {

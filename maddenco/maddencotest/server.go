@@ -1,7 +1,6 @@
 package maddencotest
 
 import (
-	"bufio"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -51,8 +50,6 @@ type Server struct {
 type Request struct {
 	Method, Path, Query string
 	Body                string
-	// Status is the status the fake answered with before any fault.
-	Status int
 }
 
 // Option configures a [Server].
@@ -217,11 +214,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	body := fakekit.ReadBody(r)
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		s.rec.Add(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body), Status: sw.status})
-	}()
-	w = sw
+	s.rec.Add(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body)})
 	if !s.allowed(r) {
 		problem(w, http.StatusForbidden, "forbidden", "The caller's address is not allowed", "")
 		return
@@ -246,23 +239,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op := route.Operation.OperationID
 	fakekit.Serve(w, r, s.faults.Take(op), func(w http.ResponseWriter) { s.handle(w, r, op, params, body) })
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Hijack lets faults reset the connection.
-func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return w.ResponseWriter.(http.Hijacker).Hijack()
 }
 
 func (s *Server) allowed(r *http.Request) bool {

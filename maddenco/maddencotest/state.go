@@ -81,11 +81,7 @@ func (s *Server) seed(cfg config) {
 
 // record appends to the change feed (called with s.mu held, or while seeding).
 func (s *Server) record(kind maddenco.ChangeKind, id string, op maddenco.ChangeOp, fill func(*maddenco.Change)) {
-	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if s.now != nil {
-		at = s.now().UTC()
-	}
-	c := maddenco.Change{Seq: int64(len(s.changes) + 1), Kind: kind, ID: id, Op: op, ChangedAt: at}
+	c := maddenco.Change{Seq: int64(len(s.changes) + 1), Kind: kind, ID: id, Op: op, ChangedAt: s.now().UTC()}
 	fill(&c)
 	s.changes = append(s.changes, c)
 }
