@@ -1,9 +1,7 @@
 package reach
 
 import (
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -134,13 +132,6 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 
 // Health reports the health of the connection to Reach.
 func (c *Client) Health() resilience.Health { return c.http.Health() }
-
-// newKey returns a fresh idempotency key (128 random bits).
-func newKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
 
 // ifMatch is the If-Match value for an entity version.
 func ifMatch(version int64) string { return strconv.Quote(strconv.FormatInt(version, 10)) }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/reach/internal/api"
 )
 
@@ -54,7 +55,7 @@ func str(v any) string { s, _ := v.(string); return s }
 // (see [MinimizeCustomer]); the audit record counts and names what was dropped.
 func (c *Client) CreateCustomer(ctx context.Context, record map[string]any) (Customer, error) {
 	in, dropped := MinimizeCustomer(record)
-	key := newKey()
+	key := connector.NewIdempotencyKey()
 	summary := map[string]string{"dropped_fields": strconv.Itoa(len(dropped))}
 	if len(dropped) > 0 {
 		summary["dropped"] = strings.Join(dropped, ",")

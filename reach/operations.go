@@ -70,7 +70,7 @@ func (c *Client) ServiceRequest(ctx context.Context, id string) (ServiceRequest,
 // CreateServiceRequest opens a job in Reach. One idempotency key is made per call and
 // sent with every retry, so a retried create never opens the job twice.
 func (c *Client) CreateServiceRequest(ctx context.Context, in NewServiceRequest) (ServiceRequest, error) {
-	key := newKey()
+	key := connector.NewIdempotencyKey()
 	return invoke(ctx, c, "POST /api/servicerequests", connectors.ClassPersonal, map[string]string{"priority": string(in.Priority)},
 		func(ctx context.Context) (*http.Response, *ServiceRequest, *Problem, error) {
 			r, err := c.gen.CreateServiceRequestWithResponse(ctx, &api.CreateServiceRequestParams{IdempotencyKey: key}, in)
@@ -97,7 +97,7 @@ func (c *Client) UpdateServiceRequest(ctx context.Context, id string, version in
 
 // SetStatus changes a job's status (with an idempotency key, safe to retry).
 func (c *Client) SetStatus(ctx context.Context, id string, u StatusUpdate) (ServiceRequest, error) {
-	key := newKey()
+	key := connector.NewIdempotencyKey()
 	return invoke(ctx, c, "POST /api/servicerequests/{id}/status", connectors.ClassInternal, map[string]string{"status": string(u.Status)},
 		func(ctx context.Context) (*http.Response, *ServiceRequest, *Problem, error) {
 			r, err := c.gen.UpdateServiceRequestStatusWithResponse(ctx, id, &api.UpdateServiceRequestStatusParams{IdempotencyKey: key}, u)

@@ -389,17 +389,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"error":"invalid_grant"}`)
 		return
 	}
-	tok := s.tokens.Issue(s.Now())
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.tokens.TTL / time.Second)})
+	s.tokens.Grant(w, s.Now())
 }
 
 func (s *Server) authorized(r *http.Request) bool {
 	if u, p, ok := r.BasicAuth(); ok {
 		return u == Username && p == Password
 	}
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return false
-	}
-	return s.tokens.Valid(tok, s.Now())
+	return s.tokens.Bearer(r, s.Now())
 }

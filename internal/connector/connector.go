@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -100,6 +101,43 @@ func BaseTransport(minTLS uint16, o Options) (http.RoundTripper, error) {
 		return o.HTTPClient.Transport, nil
 	}
 	return transport.NewBase(transport.Options{TLS: transport.TLSOptions{MinVersion: minTLS}})
+}
+
+// TLSTransport is [BaseTransport] for a vendor that needs its own TLS identity (a
+// client certificate, a private CA): a new pooled transport with m and minTLS, or,
+// given WithHTTPClient, a clone of that client's *http.Transport with m's certificate,
+// roots and minTLS applied over its TLS settings. A transport of another type is used
+// as it is (it owns TLS, e.g. a mock). owned is the transport built here, which the
+// connector closes idle connections of on Close; nil when there is none.
+func TLSTransport(m connectors.MutualTLS, minTLS uint16, o Options) (rt http.RoundTripper, owned *http.Transport, err error) {
+	opts := transport.TLSOptions{MinVersion: minTLS, CertFile: m.CertFile, KeyFile: m.KeyFile, CertPEM: m.CertPEM, KeyPEM: m.KeyPEM,
+		RootCAFile: m.RootCAFile, RootCAPEM: m.RootCAPEM}
+	if m.Certificate != nil {
+		opts.Certificates = []tls.Certificate{*m.Certificate}
+	}
+	if o.HTTPClient == nil || o.HTTPClient.Transport == nil {
+		t, err := transport.NewBase(transport.Options{TLS: opts})
+		return t, t, err
+	}
+	ht, ok := o.HTTPClient.Transport.(*http.Transport)
+	if !ok {
+		return o.HTTPClient.Transport, nil, nil
+	}
+	cfg, err := opts.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	t := ht.Clone()
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = cfg
+	} else {
+		t.TLSClientConfig.MinVersion = max(t.TLSClientConfig.MinVersion, cfg.MinVersion)
+		t.TLSClientConfig.Certificates = cfg.Certificates
+		if cfg.RootCAs != nil {
+			t.TLSClientConfig.RootCAs = cfg.RootCAs
+		}
+	}
+	return t, t, nil
 }
 
 // Build assembles the resilience client for a connector. base is the parsed base URL;
@@ -204,6 +242,8 @@ func FailedCall(system, op string, err error) *connectors.APIError {
 	status, attempts := CallInfo(err)
 	ae := &connectors.APIError{System: system, Operation: op, StatusCode: status, Attempts: attempts, Err: err}
 	if status != 0 {
+		// retries ran out on a failing answer: a later call may still succeed
+		ae.Retryable = status >= 500 || status == http.StatusTooManyRequests
 		return ae
 	}
 	for _, k := range localKinds {

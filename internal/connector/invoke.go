@@ -2,6 +2,8 @@ package connector
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"iter"
 	"net/http"
 	"strings"
@@ -100,4 +102,12 @@ func Opt[T comparable](v T) *T {
 		return nil
 	}
 	return &v
+}
+
+// NewIdempotencyKey returns a fresh idempotency key (128 random bits, hex). A
+// connector makes one per logical operation and sends it on every attempt.
+func NewIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

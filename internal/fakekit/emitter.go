@@ -43,6 +43,14 @@ type pending struct {
 	body    []byte
 }
 
+// UseClient sends deliveries with c (e.g. one presenting a client certificate)
+// instead of a plain client with a 5 s timeout.
+func (e *Emitter) UseClient(c *http.Client) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.client = c
+}
+
 // Subscribe adds a subscriber; sign sets the signature headers of each attempt.
 func (e *Emitter) Subscribe(url string, sign func(h http.Header, id string, body []byte)) {
 	e.mu.Lock()

@@ -2,7 +2,11 @@ package fakekit
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -53,4 +57,41 @@ func (t *Tokens) Issued() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.issued
+}
+
+// Grant answers a token request with a new token valid from now (JSON, as OAuth 2.0
+// token endpoints answer).
+func (t *Tokens) Grant(w http.ResponseWriter, now time.Time) {
+	tok := t.Issue(now)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(t.TTL / time.Second)})
+}
+
+// ServeClientCredentials answers an OAuth 2.0 client-credentials token request whose
+// client credentials come in Basic auth or in the form (RFC 6749 §2.3.1).
+func (t *Tokens) ServeClientCredentials(w http.ResponseWriter, r *http.Request, clientID, clientSecret string, now time.Time) {
+	_ = r.ParseForm()
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	refuse := func(status int, code string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"error":"`+code+`"}`)
+	}
+	switch {
+	case r.PostForm.Get("grant_type") != "client_credentials":
+		refuse(http.StatusBadRequest, "unsupported_grant_type")
+	case id != clientID || secret != clientSecret:
+		refuse(http.StatusUnauthorized, "invalid_client")
+	default:
+		t.Grant(w, now)
+	}
+}
+
+// Bearer reports whether r carries a valid bearer token at now.
+func (t *Tokens) Bearer(r *http.Request, now time.Time) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && t.Valid(tok, now)
 }

@@ -1,7 +1,6 @@
 package reachtest
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -255,40 +254,16 @@ func problemBody(status int, code, title, detail string) reach.Problem {
 	return reach.Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, Code: code}
 }
 
-// idempotent runs create once per Idempotency-Key: a repeat with the same body gets
-// the first answer again, with another body 422.
+// idempotent runs create once per Idempotency-Key (see fakekit.Idempotency).
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte, create func() (int, string, any)) {
-	key := r.URL.Path + " " + r.Header.Get("Idempotency-Key")
-	h := sha256.Sum256(body)
-	if e, ok := s.idem[key]; ok {
-		if e.hash != h {
-			problem(w, http.StatusUnprocessableEntity, "idempotency_key_reused", "The Idempotency-Key was used with another request", "")
+	s.idem.Do(w, r, body, func(w http.ResponseWriter) {
+		status, etag, v := create()
+		if p, ok := v.(reach.Problem); ok {
+			problem(w, p.Status, p.Code, p.Title, p.Detail)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		if e.etag != "" {
-			w.Header().Set("ETag", e.etag)
-		}
-		w.Header().Set("Idempotent-Replayed", "true")
-		w.WriteHeader(e.status)
-		_, _ = w.Write(e.body)
-		return
-	}
-	status, etag, v := create()
-	b, _ := json.Marshal(v)
-	if p, ok := v.(reach.Problem); ok {
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(p.Status)
-		_, _ = w.Write(b)
-		return
-	}
-	s.idem[key] = idemEntry{hash: h, status: status, body: b, etag: etag}
-	w.Header().Set("Content-Type", "application/json")
-	if etag != "" {
-		w.Header().Set("ETag", etag)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+		writeJSON(w, status, etag, v)
+	})
 }
 
 // availability: 08-12 available, 12-13 off, 13-17 busy on even days for odd-numbered

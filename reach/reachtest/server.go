@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -38,7 +37,7 @@ type Server struct {
 	techs     map[string]*reach.Technician
 	customers map[string]*reach.Customer
 	comms     map[string][]reach.Communication
-	idem      map[string]idemEntry
+	idem      fakekit.Idempotency
 	seq       int
 	export    int64
 
@@ -46,13 +45,6 @@ type Server struct {
 	rec    fakekit.Recorder[Request]
 	hooks  fakekit.Emitter
 	events int
-}
-
-type idemEntry struct {
-	hash   [32]byte
-	status int
-	body   []byte
-	etag   string
 }
 
 // Request is one recorded call (the Authorization header is never kept).
@@ -111,7 +103,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	}
 	s := &Server{contract: c, now: cfg.start, tokens: fakekit.Tokens{Prefix: "at-", TTL: cfg.tokenTTL},
 		srs: map[string]*reach.ServiceRequest{}, techs: map[string]*reach.Technician{}, customers: map[string]*reach.Customer{},
-		comms: map[string][]reach.Communication{}, idem: map[string]idemEntry{}, export: cfg.export}
+		comms: map[string][]reach.Communication{}, export: cfg.export}
+	s.idem.Problem = func(w http.ResponseWriter, status int, code, title string) { problem(w, status, code, title, "") }
 	s.seed(cfg)
 	h := http.HandlerFunc(s.serveHTTP)
 	if cfg.tls {
@@ -228,35 +221,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	_ = r.ParseForm()
-	id, secret, ok := r.BasicAuth()
-	if !ok {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
-	if r.PostForm.Get("grant_type") != "client_credentials" {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = io.WriteString(w, `{"error":"unsupported_grant_type"}`)
-		return
-	}
-	if id != ClientID || secret != ClientSecret {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = io.WriteString(w, `{"error":"invalid_client"}`)
-		return
-	}
-	tok := s.tokens.Issue(s.Now())
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.tokens.TTL / time.Second)})
+	s.tokens.ServeClientCredentials(w, r, ClientID, ClientSecret, s.Now())
 }
 
-func (s *Server) authorized(r *http.Request) bool {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return false
-	}
-	return s.tokens.Valid(tok, s.Now())
-}
+func (s *Server) authorized(r *http.Request) bool { return s.tokens.Bearer(r, s.Now()) }
 
 // keyset cursors: the last (updated_at, id) of the page.
 func encodeCursor(t time.Time, id string) string {
