@@ -1,0 +1,295 @@
+package merchanttest
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/testcert"
+	"github.com/dispatchcenter/connectors/merchant"
+)
+
+// The fake's credentials and test cards.
+const (
+	ClientID     = "dispatch-center"
+	ClientSecret = "mp-test-secret-0123456789"
+	// ClientCertName is the common name of the client certificate in [Server.Config].
+	ClientCertName = "dispatch-center.example.com"
+	// GatewayCertName is the common name of the certificate the fake presents when it
+	// delivers events.
+	GatewayCertName = "gateway.merchantpartners.test"
+	// WebhookSecret signs the fake's event deliveries (Standard Webhooks).
+	WebhookSecret = "whsec_bWVyY2hhbnQtdGVzdC13ZWJob29rLXNlY3JldA=="
+
+	// CardApproved is approved (Visa; Merchant Partners' TEST0 approval card).
+	CardApproved = "4003000123456781"
+	// CardDeclined is declined with invalid_account_number (it fails the Luhn check,
+	// as on TEST0; every number that fails it is declined so).
+	CardDeclined = "4003000123456782"
+	// CardApprovedMastercard is approved (Mastercard).
+	CardApprovedMastercard = "5454545454545454"
+	// CardInsufficientFunds is declined with insufficient_funds.
+	CardInsufficientFunds = "4000000000009995"
+
+	// FraudReviewAmount: an authorization of this many minor units or more raises a
+	// fraud alert (action review) besides being approved.
+	FraudReviewAmount = 1_000_000
+)
+
+// Server is a fake Merchant Partners gateway, over mutual TLS only.
+type Server struct {
+	*httptest.Server
+	contract *fakekit.Contract
+	now      func() time.Time
+	ca       *testcert.CA
+	client   *testcert.Issued
+
+	mu      sync.Mutex
+	st      state
+	tokens  fakekit.Tokens
+	idem    fakekit.Idempotency
+	faults  fakekit.Queue
+	rec     fakekit.Recorder[Request]
+	hooks   fakekit.Emitter
+	hookTr  *http.Transport
+	refused atomic.Int64
+}
+
+// Request is one recorded call: the Authorization header is never kept, and a
+// tokenization's card number is kept masked and its CVV not at all.
+type Request struct {
+	Method, Path, Query string
+	IdempotencyKey      string
+	// ClientCert is the common name of the certificate the caller presented.
+	ClientCert string
+	Body       string
+}
+
+// Option configures a [Server].
+type Option func(*config)
+
+type config struct {
+	history  int
+	now      func() time.Time
+	tokenTTL time.Duration
+}
+
+// WithHistory sets how many days of past transactions are seeded (default 30, about
+// 33 a day: the seeds' 1 000 a month).
+func WithHistory(days int) Option { return func(c *config) { c.history = days } }
+
+// WithClock sets the fake's clock (default: the wall clock).
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithTokenTTL sets the lifetime of access tokens (default 1 hour).
+func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.tokenTTL = d } }
+
+var contract = sync.OnceValues(func() (*fakekit.Contract, error) {
+	return fakekit.LoadContract(merchant.OpenAPISpec, nil)
+})
+
+// NewServer starts a fake gateway with its own CA, and stops it when the test ends.
+// It accepts only TLS 1.3 connections presenting a client certificate its CA signed.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := config{history: 30, now: time.Now, tokenTTL: time.Hour}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c, err := contract()
+	if err != nil {
+		t.Fatalf("merchanttest: %v", err)
+	}
+	ca, err := testcert.NewCA("merchanttest CA")
+	if err != nil {
+		t.Fatalf("merchanttest: %v", err)
+	}
+	srvCert, err := ca.Server()
+	if err != nil {
+		t.Fatalf("merchanttest: %v", err)
+	}
+	client, err := ca.Client(ClientCertName)
+	if err != nil {
+		t.Fatalf("merchanttest: %v", err)
+	}
+	gw, err := ca.Client(GatewayCertName)
+	if err != nil {
+		t.Fatalf("merchanttest: %v", err)
+	}
+	s := &Server{contract: c, now: cfg.now, ca: ca, client: client, tokens: fakekit.Tokens{Prefix: "mpat_", TTL: cfg.tokenTTL}}
+	s.idem.Problem = func(w http.ResponseWriter, status int, code, title string) { problem(w, status, code, title, "") }
+	s.st.init()
+	s.seed(cfg.history)
+	s.hookTr = &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: ca.Pool(), Certificates: []tls.Certificate{gw.TLS}}}
+	s.hooks.UseClient(&http.Client{Transport: s.hookTr, Timeout: 5 * time.Second})
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.TLS = &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{srvCert.TLS},
+		ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool()}
+	s.Server.Config.ErrorLog = log.New(handshakeCounter{&s.refused}, "", 0)
+	s.StartTLS()
+	t.Cleanup(func() {
+		s.Close()
+		s.hookTr.CloseIdleConnections()
+	})
+	return s
+}
+
+// Config returns a merchant.Config for the fake: its URL, credentials, a client
+// certificate its CA signed and the CA to trust.
+func (s *Server) Config() merchant.Config {
+	return merchant.Config{BaseURL: s.URL, ClientID: ClientID, ClientSecret: ClientSecret,
+		TLS: connectors.MutualTLS{CertPEM: s.client.CertPEM, KeyPEM: s.client.KeyPEM, RootCAPEM: s.ca.CertPEM}}
+}
+
+// CAPool returns the fake's CA: it signed the fake's server certificate, the client
+// certificates it accepts and the certificate it delivers events with.
+func (s *Server) CAPool() *x509.CertPool { return s.ca.Pool() }
+
+// CAPEM returns the fake's CA certificate as PEM.
+func (s *Server) CAPEM() []byte { return s.ca.CertPEM }
+
+// IssueClientCertificate issues another client certificate the fake accepts (PEM).
+func (s *Server) IssueClientCertificate(cn string) (certPEM, keyPEM []byte, err error) {
+	c, err := s.ca.Client(cn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.CertPEM, c.KeyPEM, nil
+}
+
+// IssueServerCertificate issues a certificate for 127.0.0.1 and localhost that the
+// fake trusts, for the server receiving its events.
+func (s *Server) IssueServerCertificate() (tls.Certificate, error) {
+	c, err := s.ca.Server()
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return c.TLS, nil
+}
+
+// RefusedHandshakes returns how many TLS handshakes the fake refused (no client
+// certificate, one its CA did not sign, an old TLS version).
+func (s *Server) RefusedHandshakes() int { return int(s.refused.Load()) }
+
+// handshakeCounter counts the server's TLS handshake errors instead of printing them.
+type handshakeCounter struct{ n *atomic.Int64 }
+
+func (h handshakeCounter) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("TLS handshake error")) {
+		h.n.Add(1)
+	}
+	return len(p), nil
+}
+
+// Fault is a failure to inject into the next Times calls of Match (an operation id
+// such as "authorize", or "token" for the token endpoint; empty for all). With After,
+// the gateway commits the call first and the answer is lost or replaced: the case
+// idempotency keys exist for.
+type Fault = fakekit.Fault
+
+// Fail queues a fault.
+func (s *Server) Fail(f Fault) { s.faults.Add(f) }
+
+// Requests returns the calls received so far.
+func (s *Server) Requests() []Request { return s.rec.All() }
+
+// TokensIssued returns how many access tokens the fake issued.
+func (s *Server) TokensIssued() int { return s.tokens.Issued() }
+
+// ExpireTokens makes every access token invalid (the next call gets a 401).
+func (s *Server) ExpireTokens() { s.tokens.ExpireAll() }
+
+func problem(w http.ResponseWriter, status int, code, title, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(merchant.Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, Code: code,
+		RequestID: fmt.Sprintf("mp-%d", time.Now().UnixNano()%1e9)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	body := fakekit.ReadBody(r)
+	cn := ""
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		cn = r.TLS.PeerCertificates[0].Subject.CommonName
+	}
+	s.rec.Add(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		ClientCert: cn, Body: maskBody(r.URL.Path, body)})
+	if r.URL.Path == "/oauth/token" {
+		if f := s.faults.Take("token"); f != nil && fakekit.Apply(w, r, f) {
+			return
+		}
+		s.token(w, r)
+		return
+	}
+	route, params, err := s.contract.Match(r)
+	if err != nil {
+		problem(w, http.StatusNotFound, "not_found", "No such endpoint", r.Method+" "+r.URL.Path)
+		return
+	}
+	if !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		problem(w, http.StatusUnauthorized, "unauthorized", "Missing or expired access token", "")
+		return
+	}
+	if err := fakekit.Validate(r, route, params, body); err != nil {
+		detail := err.Error()
+		if r.URL.Path == "/v1/tokens" {
+			detail = "" // the validator quotes values: never echo card data
+		}
+		problem(w, http.StatusBadRequest, "validation_failed", "The request does not match the contract", detail)
+		return
+	}
+	op := route.Operation.OperationID
+	fakekit.Serve(w, r, s.faults.Take(op), func(w http.ResponseWriter) {
+		if r.Method == http.MethodPost {
+			s.idem.Do(w, r, body, func(w http.ResponseWriter) { s.handle(w, r, op, params, body) })
+		} else {
+			s.handle(w, r, op, params, body)
+		}
+		s.hooks.Deliver() // outside the lock, before the answer is complete
+	})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	s.tokens.ServeClientCredentials(w, r, ClientID, ClientSecret, s.now())
+}
+
+func (s *Server) authorized(r *http.Request) bool { return s.tokens.Bearer(r, s.now()) }
+
+// maskBody keeps a recorded body free of card data: the number masked to its last
+// four digits, the CVV dropped.
+func maskBody(path string, body []byte) string {
+	if path != "/v1/tokens" {
+		return string(body)
+	}
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return "(unparsable card body withheld)"
+	}
+	if n, ok := m["number"].(string); ok {
+		m["number"] = "****" + n[max(0, len(n)-4):]
+	}
+	delete(m, "cvv")
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// Now returns the fake's time.
+func (s *Server) Now() time.Time { return s.now() }

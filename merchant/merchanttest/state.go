@@ -1,0 +1,479 @@
+package merchanttest
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/dispatchcenter/connectors/internal/redact"
+	"github.com/dispatchcenter/connectors/merchant"
+)
+
+// card is what the fake keeps of a tokenized card: never its number or CVV.
+type card struct {
+	tok     merchant.CardToken
+	outcome string // "" approves; otherwise the decline code
+}
+
+type state struct {
+	cards       map[string]*card
+	txs         []*merchant.Transaction // in creation order
+	byID        map[string]*merchant.Transaction
+	captured    map[string]time.Time // transaction id → capture time
+	refunds     []*merchant.Refund
+	chargebacks []*merchant.Chargeback
+	alerts      []*merchant.FraudAlert
+	events      int
+}
+
+func (st *state) init() {
+	st.cards, st.byID, st.captured = map[string]*card{}, map[string]*merchant.Transaction{}, map[string]time.Time{}
+}
+
+func brand(n string) merchant.CardBrand {
+	switch {
+	case strings.HasPrefix(n, "4"):
+		return "visa"
+	case len(n) >= 2 && n[0] == '5' && n[1] >= '1' && n[1] <= '5', strings.HasPrefix(n, "2"):
+		return "mastercard"
+	case strings.HasPrefix(n, "34"), strings.HasPrefix(n, "37"):
+		return "amex"
+	case strings.HasPrefix(n, "6011"), strings.HasPrefix(n, "65"):
+		return "discover"
+	}
+	return "other"
+}
+
+// seed creates days of settled history: about 33 captured sales a day, some refunded,
+// a few chargebacks and fraud alerts.
+func (s *Server) seed(days int) {
+	r := rand.New(rand.NewPCG(11, 13))
+	now := s.now().UTC()
+	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days)
+	seedCard := &card{tok: merchant.CardToken{Token: "tok_seed", Brand: "visa", Last4: "6781", ExpMonth: 12, ExpYear: 2030, CreatedAt: start, Test: true}}
+	s.st.cards["tok_seed"] = seedCard
+	for d := 0; d < days; d++ {
+		day := start.AddDate(0, 0, d)
+		for i := 0; i < 30+r.IntN(7); i++ {
+			at := day.Add(time.Duration(7*3600+r.IntN(12*3600)) * time.Second)
+			cur := "USD"
+			if r.IntN(10) == 0 {
+				cur = "CAD"
+			}
+			t := s.newTransaction(seedCard, merchant.Money{Minor: int64(5000 + r.IntN(95000)), Currency: cur},
+				fmt.Sprintf("INV-%s-%03d", day.Format("20060102"), i+1), at)
+			t.Status, t.CapturedAmount = merchant.StatusCaptured, t.Amount
+			s.st.captured[t.ID] = at
+			switch k := r.IntN(100); {
+			case k < 3:
+				s.addRefund(t, t.Amount/2, "partial credit", at.Add(26*time.Hour))
+			case k < 4:
+				cb := &merchant.Chargeback{ID: fmt.Sprintf("cb_%06d", len(s.st.chargebacks)+1), TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
+					Amount: t.Amount, Currency: t.Currency, ReasonCode: "13.1", Reason: "Merchandise/services not received", Status: merchant.ChargebackOpen,
+					ReceivedAt: at.AddDate(0, 0, 5), RespondBy: at.AddDate(0, 0, 35), UpdatedAt: at.AddDate(0, 0, 5)}
+				if cb.ReceivedAt.After(now) {
+					cb.ReceivedAt, cb.UpdatedAt = now, now
+				}
+				s.st.chargebacks = append(s.st.chargebacks, cb)
+			case k < 5:
+				s.st.alerts = append(s.st.alerts, &merchant.FraudAlert{ID: fmt.Sprintf("fa_%06d", len(s.st.alerts)+1), TransactionID: t.ID,
+					MerchantOrderNumber: t.MerchantOrderNumber, RiskScore: 70 + r.IntN(20), Rule: "velocity", Action: "review", CreatedAt: at})
+			}
+		}
+	}
+}
+
+func (s *Server) newTransaction(c *card, m merchant.Money, order string, at time.Time) *merchant.Transaction {
+	t := &merchant.Transaction{ID: fmt.Sprintf("txn_%08d", len(s.st.txs)+1), Status: merchant.StatusAuthorized, Amount: m.Minor, Currency: m.Currency,
+		MerchantOrderNumber: order, Token: c.tok.Token, Brand: c.tok.Brand, Last4: c.tok.Last4, AuthCode: "TEST",
+		AvsResult: "Y", CvvResult: "M", Test: true, CreatedAt: at, UpdatedAt: at}
+	s.st.txs = append(s.st.txs, t)
+	s.st.byID[t.ID] = t
+	return t
+}
+
+func (s *Server) addRefund(t *merchant.Transaction, amount int64, reason string, at time.Time) *merchant.Refund {
+	rf := &merchant.Refund{ID: fmt.Sprintf("re_%06d", len(s.st.refunds)+1), TransactionID: t.ID, Amount: amount, Currency: t.Currency,
+		Status: "completed", Reason: reason, CreatedAt: at}
+	s.st.refunds = append(s.st.refunds, rf)
+	t.Refunds = append(t.Refunds, *rf)
+	t.RefundedAmount += amount
+	t.Status = merchant.StatusPartiallyRefunded
+	if t.RefundedAmount == t.CapturedAmount {
+		t.Status = merchant.StatusRefunded
+	}
+	t.UpdatedAt = at
+	return rf
+}
+
+// Payments returns how many payments were approved (authorized or captured at any
+// point, seeded history excluded): what a customer could have been charged for.
+func (s *Server) Payments() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, t := range s.st.txs {
+		if t.Token != "tok_seed" && t.Status != merchant.StatusDeclined {
+			n++
+		}
+	}
+	return n
+}
+
+// Transaction returns a transaction as the gateway holds it.
+func (s *Server) Transaction(id string) (merchant.Transaction, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.st.byID[id]
+	if !ok {
+		return merchant.Transaction{}, false
+	}
+	return *t, true
+}
+
+// RaiseChargeback files a cardholder's chargeback against a captured transaction and
+// pushes chargeback.received to subscribers.
+func (s *Server) RaiseChargeback(transactionID, reasonCode, reason string) (merchant.Chargeback, error) {
+	s.mu.Lock()
+	t, ok := s.st.byID[transactionID]
+	if !ok || t.CapturedAmount == 0 {
+		s.mu.Unlock()
+		return merchant.Chargeback{}, fmt.Errorf("merchanttest: no captured transaction %q", transactionID)
+	}
+	now := s.now().UTC()
+	cb := &merchant.Chargeback{ID: fmt.Sprintf("cb_%06d", len(s.st.chargebacks)+1), TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
+		Amount: t.CapturedAmount - t.RefundedAmount, Currency: t.Currency, ReasonCode: reasonCode, Reason: reason, Status: merchant.ChargebackOpen,
+		ReceivedAt: now, RespondBy: now.AddDate(0, 0, 30), UpdatedAt: now}
+	s.st.chargebacks = append(s.st.chargebacks, cb)
+	s.emit(merchant.Event{Type: merchant.EventChargebackReceived, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
+		Amount: cb.Amount, Currency: cb.Currency, ChargebackID: cb.ID, Reason: reasonCode + " " + reason})
+	out := *cb
+	s.mu.Unlock()
+	s.hooks.Deliver()
+	return out, nil
+}
+
+// handle answers a validated call (under no lock; it takes the state lock).
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now().UTC()
+	q := r.URL.Query()
+	id := params["id"]
+	switch op {
+	case "createToken":
+		var in struct {
+			Number   string `json:"number"`
+			ExpMonth int    `json:"exp_month"`
+			ExpYear  int    `json:"exp_year"`
+		}
+		_ = json.Unmarshal(body, &in)
+		if in.ExpYear < now.Year() || in.ExpYear == now.Year() && in.ExpMonth < int(now.Month()) {
+			problem(w, http.StatusUnprocessableEntity, "card_expired", "The card has expired", "")
+			return
+		}
+		fp := sha256.Sum256([]byte("merchanttest:" + in.Number))
+		c := &card{tok: merchant.CardToken{Token: fmt.Sprintf("tok_%06d%s", len(s.st.cards)+1, hex.EncodeToString(fp[:4])), Brand: brand(in.Number),
+			Last4: in.Number[len(in.Number)-4:], ExpMonth: in.ExpMonth, ExpYear: in.ExpYear, Fingerprint: hex.EncodeToString(fp[:8]), CreatedAt: now, Test: true}}
+		switch {
+		case !redact.Luhn([]byte(in.Number)):
+			c.outcome = "invalid_account_number"
+		case in.Number == CardInsufficientFunds:
+			c.outcome = "insufficient_funds"
+		}
+		s.st.cards[c.tok.Token] = c
+		writeJSON(w, http.StatusCreated, c.tok)
+	case "authorize":
+		var req struct {
+			Token    string            `json:"token"`
+			Amount   int64             `json:"amount"`
+			Currency string            `json:"currency"`
+			Order    string            `json:"merchant_order_number"`
+			Capture  bool              `json:"capture"`
+			Desc     string            `json:"description"`
+			CustRef  string            `json:"customer_reference"`
+			Metadata map[string]string `json:"metadata"`
+		}
+		_ = json.Unmarshal(body, &req)
+		c, ok := s.st.cards[req.Token]
+		if !ok {
+			problem(w, http.StatusUnprocessableEntity, "unknown_token", "No card has this token", "")
+			return
+		}
+		t := s.newTransaction(c, merchant.Money{Minor: req.Amount, Currency: req.Currency}, req.Order, now)
+		t.Description, t.CustomerReference, t.Metadata = req.Desc, req.CustRef, req.Metadata
+		ev := merchant.Event{TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber, Amount: t.Amount, Currency: t.Currency}
+		switch {
+		case c.outcome != "":
+			t.Status, t.AuthCode, t.DeclineCode = merchant.StatusDeclined, "", c.outcome
+			t.DeclineMessage = map[string]string{"invalid_account_number": "Invalid account number", "insufficient_funds": "Insufficient funds"}[c.outcome]
+			ev.Type, ev.Status, ev.DeclineCode = merchant.EventPaymentFailed, t.Status, t.DeclineCode
+			s.emit(ev)
+		case req.Capture:
+			t.Status, t.CapturedAmount = merchant.StatusCaptured, t.Amount
+			s.st.captured[t.ID] = now
+			ev.Type, ev.Status = merchant.EventPaymentCompleted, t.Status
+			s.emit(ev)
+		}
+		if t.Status != merchant.StatusDeclined && t.Amount >= FraudReviewAmount {
+			fa := &merchant.FraudAlert{ID: fmt.Sprintf("fa_%06d", len(s.st.alerts)+1), TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
+				RiskScore: 85, Rule: "amount_threshold", Action: "review", CreatedAt: now}
+			s.st.alerts = append(s.st.alerts, fa)
+			s.emit(merchant.Event{Type: merchant.EventFraudAlert, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
+				FraudAlertID: fa.ID, RiskScore: fa.RiskScore, Reason: fa.Rule})
+		}
+		writeJSON(w, http.StatusCreated, t)
+	case "capture", "void", "refund":
+		t, ok := s.st.byID[id]
+		if !ok {
+			problem(w, http.StatusNotFound, "not_found", "Transaction not found", id)
+			return
+		}
+		var in struct {
+			Amount int64  `json:"amount"`
+			Reason string `json:"reason"`
+		}
+		_ = json.Unmarshal(body, &in)
+		s.change(w, t, op, in.Amount, in.Reason, now)
+	case "getTransaction":
+		t, ok := s.st.byID[id]
+		if !ok {
+			problem(w, http.StatusNotFound, "not_found", "Transaction not found", id)
+			return
+		}
+		writeJSON(w, http.StatusOK, t)
+	case "listTransactions":
+		var from, to time.Time
+		if v := q.Get("created_from"); v != "" {
+			from, _ = time.Parse(time.RFC3339Nano, v)
+		}
+		if v := q.Get("created_to"); v != "" {
+			to, _ = time.Parse(time.RFC3339Nano, v)
+		}
+		keep := func(t *merchant.Transaction) bool {
+			return (from.IsZero() || !t.CreatedAt.Before(from)) && (to.IsZero() || t.CreatedAt.Before(to)) &&
+				(q.Get("status") == "" || string(t.Status) == q.Get("status")) &&
+				(q.Get("merchant_order_number") == "" || t.MerchantOrderNumber == q.Get("merchant_order_number"))
+		}
+		writePage(w, s.st.txs, keep, q, func(p []merchant.Transaction, next string) any {
+			return map[string]any{"data": p, "next_cursor": next}
+		})
+	case "getSettlement", "listSettlementLines":
+		d, err := time.Parse(time.DateOnly, params["date"])
+		if err != nil || d.After(now) {
+			problem(w, http.StatusNotFound, "not_found", "No settlement batch for this date", params["date"])
+			return
+		}
+		lines := s.lines(d)
+		if op == "listSettlementLines" {
+			writePage(w, lines, func(*merchant.SettlementLine) bool { return true }, q, func(p []merchant.SettlementLine, next string) any {
+				return map[string]any{"data": p, "next_cursor": next}
+			})
+			return
+		}
+		writeJSON(w, http.StatusOK, settlement(d, lines, now))
+	case "listChargebacks":
+		since := sinceOf(q)
+		writePage(w, s.st.chargebacks, func(c *merchant.Chargeback) bool {
+			return !c.UpdatedAt.Before(since) && (q.Get("status") == "" || string(c.Status) == q.Get("status"))
+		}, q, func(p []merchant.Chargeback, next string) any { return map[string]any{"data": p, "next_cursor": next} })
+	case "getChargeback", "respondToChargeback":
+		i := slices.IndexFunc(s.st.chargebacks, func(c *merchant.Chargeback) bool { return c.ID == id })
+		if i < 0 {
+			problem(w, http.StatusNotFound, "not_found", "Chargeback not found", id)
+			return
+		}
+		cb := s.st.chargebacks[i]
+		if op == "respondToChargeback" {
+			var in struct {
+				Action   string `json:"action"`
+				Evidence string `json:"evidence"`
+			}
+			_ = json.Unmarshal(body, &in)
+			switch {
+			case cb.Status != merchant.ChargebackOpen:
+				problem(w, http.StatusConflict, "invalid_state", "The chargeback was already answered", string(cb.Status))
+				return
+			case now.After(cb.RespondBy):
+				problem(w, http.StatusConflict, "response_window_closed", "The time to respond has passed", "")
+				return
+			case in.Action == "dispute" && strings.TrimSpace(in.Evidence) == "":
+				problem(w, http.StatusUnprocessableEntity, "evidence_required", "A dispute needs evidence", "")
+				return
+			case in.Action == "accept":
+				cb.Status = merchant.ChargebackAccepted
+			default:
+				cb.Status = merchant.ChargebackDisputed
+			}
+			cb.UpdatedAt = now
+		}
+		writeJSON(w, http.StatusOK, cb)
+	case "listFraudAlerts":
+		since := sinceOf(q)
+		writePage(w, s.st.alerts, func(a *merchant.FraudAlert) bool { return !a.CreatedAt.Before(since) }, q,
+			func(p []merchant.FraudAlert, next string) any { return map[string]any{"data": p, "next_cursor": next} })
+	default:
+		problem(w, http.StatusNotImplemented, "not_implemented", "The fake does not implement "+op, "")
+	}
+}
+
+// change captures, voids or refunds t (with s.mu held).
+func (s *Server) change(w http.ResponseWriter, t *merchant.Transaction, op string, amount int64, reason string, now time.Time) {
+	ev := merchant.Event{TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber, Currency: t.Currency}
+	switch op {
+	case "capture":
+		if t.Status != merchant.StatusAuthorized {
+			problem(w, http.StatusConflict, "invalid_state", "Only an authorized transaction can be captured", string(t.Status))
+			return
+		}
+		if amount == 0 {
+			amount = t.Amount
+		}
+		if amount > t.Amount {
+			problem(w, http.StatusUnprocessableEntity, "amount_exceeds_available", "The capture exceeds the authorized amount", "")
+			return
+		}
+		t.Status, t.CapturedAmount, t.UpdatedAt = merchant.StatusCaptured, amount, now
+		s.st.captured[t.ID] = now
+		ev.Type, ev.Status, ev.Amount = merchant.EventPaymentCompleted, t.Status, amount
+		s.emit(ev)
+		writeJSON(w, http.StatusOK, t)
+	case "void":
+		if t.Status != merchant.StatusAuthorized {
+			problem(w, http.StatusConflict, "invalid_state", "Only an authorized transaction can be voided", string(t.Status))
+			return
+		}
+		t.Status, t.UpdatedAt = merchant.StatusVoided, now
+		writeJSON(w, http.StatusOK, t)
+	case "refund":
+		if t.Status != merchant.StatusCaptured && t.Status != merchant.StatusPartiallyRefunded {
+			problem(w, http.StatusConflict, "invalid_state", "Only a captured transaction can be refunded", string(t.Status))
+			return
+		}
+		left := t.CapturedAmount - t.RefundedAmount
+		if amount == 0 {
+			amount = left
+		}
+		if amount > left {
+			problem(w, http.StatusUnprocessableEntity, "amount_exceeds_available", "The refund exceeds what is captured and not refunded", "")
+			return
+		}
+		rf := s.addRefund(t, amount, reason, now)
+		ev.Type, ev.Status, ev.Amount, ev.RefundID = merchant.EventRefundProcessed, t.Status, amount, rf.ID
+		s.emit(ev)
+		writeJSON(w, http.StatusCreated, rf)
+	}
+}
+
+// lines are the batch of day d: captures, refunds and chargebacks processed that day.
+func (s *Server) lines(d time.Time) []*merchant.SettlementLine {
+	end := d.AddDate(0, 0, 1)
+	in := func(t time.Time) bool { return !t.Before(d) && t.Before(end) }
+	var out []*merchant.SettlementLine
+	for _, t := range s.st.txs {
+		if at, ok := s.st.captured[t.ID]; ok && in(at) {
+			fee := t.CapturedAmount*29/1000 + 30
+			out = append(out, &merchant.SettlementLine{Kind: merchant.LineCapture, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
+				Amount: t.CapturedAmount, Fee: fee, Net: t.CapturedAmount - fee, Currency: t.Currency, ProcessedAt: at})
+		}
+	}
+	for _, rf := range s.st.refunds {
+		if in(rf.CreatedAt) {
+			out = append(out, &merchant.SettlementLine{Kind: merchant.LineRefund, TransactionID: rf.TransactionID, MerchantOrderNumber: s.st.byID[rf.TransactionID].MerchantOrderNumber,
+				Amount: -rf.Amount, Net: -rf.Amount, Currency: rf.Currency, ProcessedAt: rf.CreatedAt})
+		}
+	}
+	for _, cb := range s.st.chargebacks {
+		if in(cb.ReceivedAt) {
+			out = append(out, &merchant.SettlementLine{Kind: merchant.LineChargeback, TransactionID: cb.TransactionID, MerchantOrderNumber: cb.MerchantOrderNumber,
+				Amount: -cb.Amount, Fee: 1500, Net: -cb.Amount - 1500, Currency: cb.Currency, ProcessedAt: cb.ReceivedAt})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *merchant.SettlementLine) int { return a.ProcessedAt.Compare(b.ProcessedAt) })
+	for i, l := range out {
+		l.ID = fmt.Sprintf("sl_%s_%05d", d.Format("20060102"), i+1)
+	}
+	return out
+}
+
+func settlement(d time.Time, lines []*merchant.SettlementLine, now time.Time) merchant.Settlement {
+	st := merchant.Settlement{Date: openapi_types.Date{Time: d}, BatchID: "B" + d.Format("20060102"), Status: "open", LineCount: len(lines),
+		Totals: []merchant.SettlementTotal{}}
+	if settled := d.AddDate(0, 0, 1).Add(6 * time.Hour); !now.Before(settled) {
+		st.Status, st.SettledAt = "settled", settled
+	}
+	totals := map[string]*merchant.SettlementTotal{}
+	var order []string
+	for _, l := range lines {
+		t, ok := totals[l.Currency]
+		if !ok {
+			t = &merchant.SettlementTotal{Currency: l.Currency}
+			totals[l.Currency] = t
+			order = append(order, l.Currency)
+		}
+		t.Count++
+		switch l.Kind {
+		case merchant.LineCapture:
+			t.Gross += l.Amount
+		case merchant.LineRefund:
+			t.Refunds -= l.Amount
+		case merchant.LineChargeback:
+			t.Chargebacks -= l.Amount
+		}
+		t.Fees += l.Fee
+		t.Net += l.Net
+	}
+	slices.Sort(order)
+	for _, c := range order {
+		st.Totals = append(st.Totals, *totals[c])
+	}
+	return st
+}
+
+func sinceOf(q url.Values) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, q.Get("since"))
+	return t
+}
+
+// writePage answers one page of the items kept by keep, after the cursor (an offset
+// into items).
+func writePage[T any](w http.ResponseWriter, items []*T, keep func(*T) bool, q url.Values, wrap func([]T, string) any) {
+	limit := 100
+	if l, err := strconv.Atoi(q.Get("limit")); err == nil && l > 0 {
+		limit = l
+	}
+	start := 0
+	if c := q.Get("cursor"); c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(c)
+		n, err2 := strconv.Atoi(string(b))
+		if err != nil || err2 != nil || n < 0 || n > len(items) {
+			problem(w, http.StatusBadRequest, "invalid_cursor", "The cursor is not valid", "")
+			return
+		}
+		start = n
+	}
+	out := make([]T, 0, min(limit, len(items)))
+	next := ""
+	for i := start; i < len(items); i++ {
+		if !keep(items[i]) {
+			continue
+		}
+		if len(out) == limit {
+			next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(i)))
+			break
+		}
+		out = append(out, *items[i])
+	}
+	writeJSON(w, http.StatusOK, wrap(out, next))
+}
