@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -393,7 +394,7 @@ func (p passthrough) RoundTrip(r *http.Request) (*http.Response, error) { return
 
 func TestMutualTLS(t *testing.T) {
 	srv := merchanttest.NewServer(t, merchanttest.WithHistory(1))
-	ctx := resilience.WithoutRetry(context.Background())
+	ctx := context.Background() // retries on: a refused certificate must not use them
 
 	t.Run("the token request and the calls present the certificate", func(t *testing.T) {
 		c := newClient(t, srv)
@@ -428,13 +429,17 @@ func TestMutualTLS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before, refused := len(srv.Requests()), srv.RefusedHandshakes()
 			cfg := srv.Config()
-			opts := append([]merchant.Option{merchant.WithLogger(logger)}, tc.cfg(&cfg)...)
+			opts := append([]merchant.Option{merchant.WithLogger(logger), merchant.WithClock(clock.NewFake(time.Now()))}, tc.cfg(&cfg)...)
 			c, err := merchant.New(cfg, opts...)
 			require.NoError(t, err)
 			t.Cleanup(c.Close)
 			_, err = c.Transaction(ctx, "txn_00000001")
 			require.Error(t, err)
 			assert.ErrorContains(t, err, "certificate", "the handshake was refused")
+			var ae *connectors.APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, 1, ae.Attempts, "a refused certificate is not retried: it would be refused again")
+			assert.False(t, ae.Retryable)
 			assert.Len(t, srv.Requests(), before, "nothing reached the gateway")
 			assert.Positive(t, srv.RefusedHandshakes()-refused)
 		})
@@ -442,9 +447,9 @@ func TestMutualTLS(t *testing.T) {
 }
 
 // TestAuthorizationsAreNeverDuplicated is the promise of the idempotency keys: 1 000
-// authorizations, a quarter failing before the gateway commits them and half failing
-// after (the answer lost or replaced by a 5xx), retried by the client, make exactly
-// 1 000 payments.
+// authorizations from 8 workers, the first attempt of a quarter failing before the
+// gateway commits it and of half after (the answer lost, replaced by a 502 or cut
+// short), retried by the client, make exactly 1 000 payments.
 func TestAuthorizationsAreNeverDuplicated(t *testing.T) {
 	srv := merchanttest.NewServer(t, merchanttest.WithHistory(0))
 	c := newClient(t, srv, merchant.WithPolicy(noBreaker()))
@@ -470,19 +475,31 @@ func TestAuthorizationsAreNeverDuplicated(t *testing.T) {
 			}
 		}()
 	}
-	for i := range n {
-		if i%4 != 3 {
-			srv.Fail(faults[i%4])
+	var seen sync.Map // the first attempt of each call fails as its number says
+	srv.FailWith(func(op string, r *http.Request, body []byte) *merchanttest.Fault {
+		if _, again := seen.LoadOrStore(r.Header.Get("Idempotency-Key"), true); again || op != "authorize" {
+			return nil
 		}
+		var in struct {
+			Order string `json:"merchant_order_number"`
+		}
+		_ = json.Unmarshal(body, &in)
+		i, _ := strconv.Atoi(strings.TrimPrefix(in.Order, "DUP-"))
+		if i%4 == 3 {
+			return nil
+		}
+		return &faults[i%4]
+	})
+	for i := range n {
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
-	seen := map[string]bool{}
+	txs := map[string]bool{}
 	for i := range n {
 		require.NoError(t, errs[i], "authorization %d", i)
-		require.False(t, seen[ids[i]], "one transaction per call")
-		seen[ids[i]] = true
+		require.False(t, txs[ids[i]], "one transaction per call")
+		txs[ids[i]] = true
 	}
 	assert.Equal(t, n, srv.Payments(), "exactly one payment per authorization")
 	keys := map[string]int{}
@@ -492,6 +509,11 @@ func TestAuthorizationsAreNeverDuplicated(t *testing.T) {
 		}
 	}
 	assert.Len(t, keys, n, "one key per call, sent again on every retry")
+	sent := 0
+	for _, k := range keys {
+		sent += k
+	}
+	assert.Equal(t, n+n*3/4, sent, "each faulted call sent twice with its key, the others once")
 }
 
 // TestInUseIsRetried: a retry that reaches the gateway while the first attempt is

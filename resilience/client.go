@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -522,8 +523,8 @@ func (c *Client) retryable(st *callState, resp *http.Response, err error) bool {
 	if err == nil {
 		return c.retryStatus(resp.StatusCode) && st.idempotent
 	}
-	if errors.Is(err, ErrRejected) || errors.Is(err, context.Canceled) {
-		return false
+	if errors.Is(err, ErrRejected) || errors.Is(err, context.Canceled) || Permanent(err) {
+		return false // permanent first: a layer saying "retryable" cannot fix a refused certificate
 	}
 	var r Retryable
 	if errors.As(err, &r) {
@@ -532,15 +533,18 @@ func (c *Client) retryable(st *callState, resp *http.Response, err error) bool {
 		}
 		return r.Retryable()
 	}
-	if permanent(err) {
-		return false
-	}
 	return st.idempotent || NotSent(err)
 }
 
-// permanent reports transport errors that retrying cannot fix: certificate problems,
-// unsupported schemes, redirect loops.
-func permanent(err error) bool {
+// refusedAlerts are the TLS alerts of a server refusing this side's certificate or
+// protocol version: another attempt presents the same and is refused the same way.
+var refusedAlerts = []string{"bad certificate", "unsupported certificate", "revoked certificate", "expired certificate",
+	"unknown certificate", "unknown certificate authority", "access denied", "certificate required",
+	"protocol version not supported", "insufficient security level"}
+
+// Permanent reports transport errors that retrying cannot fix: certificate problems on
+// either side, unsupported schemes, redirect loops.
+func Permanent(err error) bool {
 	var (
 		ua  x509.UnknownAuthorityError
 		he  x509.HostnameError
@@ -548,6 +552,10 @@ func permanent(err error) bool {
 		cve *tls.CertificateVerificationError
 	)
 	if errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &cve) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" && op.Err != nil && slices.Contains(refusedAlerts, strings.TrimPrefix(op.Err.Error(), "tls: ")) {
 		return true
 	}
 	msg := err.Error()

@@ -2,10 +2,12 @@ package resilience
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -392,4 +394,27 @@ func TestHTTPClientAdapter(t *testing.T) {
 	resp, err := c.HTTPClient().Get(s.srv.URL)
 	require.NoError(t, err)
 	assert.Equal(t, "ok", readClose(t, resp))
+}
+
+func TestPermanentTransportErrors(t *testing.T) {
+	remote := func(alert string) error {
+		return &url.Error{Op: "Get", URL: "https://x", Err: &net.OpError{Op: "remote error", Err: errors.New("tls: " + alert)}}
+	}
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"the server refused our certificate's CA", remote("unknown certificate authority"), true},
+		{"the server wants a certificate we did not present", remote("certificate required"), true},
+		{"the server refused our certificate", remote("bad certificate"), true},
+		{"an old TLS version", remote("protocol version not supported"), true},
+		{"the server failed internally", remote("internal error"), false},
+		{"the server's certificate is unknown here", &url.Error{Op: "Get", URL: "https://x", Err: x509.UnknownAuthorityError{}}, true},
+		{"a redirect loop", errors.New(`Get "https://x": stopped after 10 redirects`), true},
+		{"a reset connection", &net.OpError{Op: "read", Err: errors.New("connection reset by peer")}, false},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, Permanent(tc.err), tc.name)
+	}
 }

@@ -252,7 +252,7 @@ func FailedCall(system, op string, err error) *connectors.APIError {
 			return ae
 		}
 	}
-	ae.Kind, ae.Retryable = connectors.ErrUnavailable, true
+	ae.Kind, ae.Retryable = connectors.ErrUnavailable, !resilience.Permanent(err)
 	return ae
 }
 

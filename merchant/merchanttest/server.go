@@ -1,22 +1,17 @@
 package merchanttest
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
-	"github.com/dispatchcenter/connectors/internal/testcert"
 	"github.com/dispatchcenter/connectors/merchant"
 )
 
@@ -52,18 +47,17 @@ type Server struct {
 	*httptest.Server
 	contract *fakekit.Contract
 	now      func() time.Time
-	ca       *testcert.CA
-	client   *testcert.Issued
+	mtls     *fakekit.MTLS
 
-	mu      sync.Mutex
-	st      state
-	tokens  fakekit.Tokens
-	idem    fakekit.Idempotency
-	faults  fakekit.Queue
-	rec     fakekit.Recorder[Request]
-	hooks   fakekit.Emitter
-	hookTr  *http.Transport
-	refused atomic.Int64
+	mu       sync.Mutex
+	st       state
+	tokens   fakekit.Tokens
+	idem     fakekit.Idempotency
+	faults   fakekit.Queue
+	rec      fakekit.Recorder[Request]
+	hooks    fakekit.Emitter
+	hookTr   *http.Transport
+	failWith func(op string, r *http.Request, body []byte) *Fault
 }
 
 // Request is one recorded call: the Authorization header is never kept, and a
@@ -111,33 +105,22 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("merchanttest: %v", err)
 	}
-	ca, err := testcert.NewCA("merchanttest CA")
+	m, err := fakekit.NewMTLS("merchanttest CA", ClientCertName)
 	if err != nil {
 		t.Fatalf("merchanttest: %v", err)
 	}
-	srvCert, err := ca.Server()
+	gw, err := m.CA.Client(GatewayCertName)
 	if err != nil {
 		t.Fatalf("merchanttest: %v", err)
 	}
-	client, err := ca.Client(ClientCertName)
-	if err != nil {
-		t.Fatalf("merchanttest: %v", err)
-	}
-	gw, err := ca.Client(GatewayCertName)
-	if err != nil {
-		t.Fatalf("merchanttest: %v", err)
-	}
-	s := &Server{contract: c, now: cfg.now, ca: ca, client: client, tokens: fakekit.Tokens{Prefix: "mpat_", TTL: cfg.tokenTTL}}
+	s := &Server{contract: c, now: cfg.now, mtls: m, tokens: fakekit.Tokens{Prefix: "mpat_", TTL: cfg.tokenTTL}}
 	s.idem.Problem = func(w http.ResponseWriter, status int, code, title string) { problem(w, status, code, title, "") }
 	s.st.init()
 	s.seed(cfg.history)
-	s.hookTr = &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: ca.Pool(), Certificates: []tls.Certificate{gw.TLS}}}
+	s.hookTr = &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: m.CAPool(), Certificates: []tls.Certificate{gw.TLS}}}
 	s.hooks.UseClient(&http.Client{Transport: s.hookTr, Timeout: 5 * time.Second})
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
-	s.TLS = &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{srvCert.TLS},
-		ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool()}
-	s.Server.Config.ErrorLog = log.New(handshakeCounter{&s.refused}, "", 0)
-	s.StartTLS()
+	m.StartTLS(s.Server, tls.VersionTLS13)
 	t.Cleanup(func() {
 		s.Close()
 		s.hookTr.CloseIdleConnections()
@@ -149,29 +132,25 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // certificate its CA signed and the CA to trust.
 func (s *Server) Config() merchant.Config {
 	return merchant.Config{BaseURL: s.URL, ClientID: ClientID, ClientSecret: ClientSecret,
-		TLS: connectors.MutualTLS{CertPEM: s.client.CertPEM, KeyPEM: s.client.KeyPEM, RootCAPEM: s.ca.CertPEM}}
+		TLS: s.mtls.Client()}
 }
 
 // CAPool returns the fake's CA: it signed the fake's server certificate, the client
 // certificates it accepts and the certificate it delivers events with.
-func (s *Server) CAPool() *x509.CertPool { return s.ca.Pool() }
+func (s *Server) CAPool() *x509.CertPool { return s.mtls.CAPool() }
 
 // CAPEM returns the fake's CA certificate as PEM.
-func (s *Server) CAPEM() []byte { return s.ca.CertPEM }
+func (s *Server) CAPEM() []byte { return s.mtls.CA.CertPEM }
 
 // IssueClientCertificate issues another client certificate the fake accepts (PEM).
 func (s *Server) IssueClientCertificate(cn string) (certPEM, keyPEM []byte, err error) {
-	c, err := s.ca.Client(cn)
-	if err != nil {
-		return nil, nil, err
-	}
-	return c.CertPEM, c.KeyPEM, nil
+	return s.mtls.IssueClientCertificate(cn)
 }
 
 // IssueServerCertificate issues a certificate for 127.0.0.1 and localhost that the
 // fake trusts, for the server receiving its events.
 func (s *Server) IssueServerCertificate() (tls.Certificate, error) {
-	c, err := s.ca.Server()
+	c, err := s.mtls.CA.Server()
 	if err != nil {
 		return tls.Certificate{}, err
 	}
@@ -180,17 +159,7 @@ func (s *Server) IssueServerCertificate() (tls.Certificate, error) {
 
 // RefusedHandshakes returns how many TLS handshakes the fake refused (no client
 // certificate, one its CA did not sign, an old TLS version).
-func (s *Server) RefusedHandshakes() int { return int(s.refused.Load()) }
-
-// handshakeCounter counts the server's TLS handshake errors instead of printing them.
-type handshakeCounter struct{ n *atomic.Int64 }
-
-func (h handshakeCounter) Write(p []byte) (int, error) {
-	if bytes.Contains(p, []byte("TLS handshake error")) {
-		h.n.Add(1)
-	}
-	return len(p), nil
-}
+func (s *Server) RefusedHandshakes() int { return s.mtls.RefusedHandshakes() }
 
 // Fault is a failure to inject into the next Times calls of Match (an operation id
 // such as "authorize", or "token" for the token endpoint; empty for all). With After,
@@ -200,6 +169,15 @@ type Fault = fakekit.Fault
 
 // Fail queues a fault.
 func (s *Server) Fail(f Fault) { s.faults.Add(f) }
+
+// FailWith decides the fault of each validated call (nil for none) before the queued
+// ones are looked at: for faults tied to one request, e.g. the first attempt of each
+// idempotency key, which a shared queue cannot promise under concurrency. nil removes it.
+func (s *Server) FailWith(f func(op string, r *http.Request, body []byte) *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failWith = f
+}
 
 // Requests returns the calls received so far.
 func (s *Server) Requests() []Request { return s.rec.All() }
@@ -257,7 +235,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op := route.Operation.OperationID
-	fakekit.Serve(w, r, s.faults.Take(op), func(w http.ResponseWriter) {
+	s.mu.Lock()
+	decide := s.failWith
+	s.mu.Unlock()
+	var f *Fault
+	if decide != nil {
+		f = decide(op, r, body)
+	}
+	if f == nil {
+		f = s.faults.Take(op)
+	}
+	fakekit.Serve(w, r, f, func(w http.ResponseWriter) {
 		if r.Method == http.MethodPost {
 			s.idem.Do(w, r, body, func(w http.ResponseWriter) { s.handle(w, r, op, params, body) })
 		} else {

@@ -2,7 +2,6 @@ package merchanttest
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
+	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/merchant"
 )
@@ -446,34 +446,13 @@ func sinceOf(q url.Values) time.Time {
 	return t
 }
 
-// writePage answers one page of the items kept by keep, after the cursor (an offset
-// into items).
+// writePage answers one page of the items kept by keep (see fakekit.OffsetPage).
 func writePage[T any](w http.ResponseWriter, items []*T, keep func(*T) bool, q url.Values, wrap func([]T, string) any) {
-	limit := 100
-	if l, err := strconv.Atoi(q.Get("limit")); err == nil && l > 0 {
-		limit = l
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	page, next, ok := fakekit.OffsetPage(items, keep, q.Get("cursor"), limit)
+	if !ok {
+		problem(w, http.StatusBadRequest, "invalid_cursor", "The cursor is not valid", "")
+		return
 	}
-	start := 0
-	if c := q.Get("cursor"); c != "" {
-		b, err := base64.RawURLEncoding.DecodeString(c)
-		n, err2 := strconv.Atoi(string(b))
-		if err != nil || err2 != nil || n < 0 || n > len(items) {
-			problem(w, http.StatusBadRequest, "invalid_cursor", "The cursor is not valid", "")
-			return
-		}
-		start = n
-	}
-	out := make([]T, 0, min(limit, len(items)))
-	next := ""
-	for i := start; i < len(items); i++ {
-		if !keep(items[i]) {
-			continue
-		}
-		if len(out) == limit {
-			next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(i)))
-			break
-		}
-		out = append(out, *items[i])
-	}
-	writeJSON(w, http.StatusOK, wrap(out, next))
+	writeJSON(w, http.StatusOK, wrap(page, next))
 }
