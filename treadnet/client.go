@@ -1,0 +1,210 @@
+package treadnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/resilience"
+	"github.com/dispatchcenter/connectors/treadnet/internal/api"
+)
+
+// Config holds where Treadnet is and the client certificate it requires.
+type Config struct {
+	// BaseURL of the Treadnet API, e.g. https://treadnet.example.com.
+	BaseURL string
+	// TLS is the client certificate (required; typically CertFile and KeyFile, PEM)
+	// and Treadnet's CA when a public CA did not sign its server certificate.
+	TLS connectors.MutualTLS
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.BaseURL == "" {
+		errs = append(errs, errors.New("missing BaseURL"))
+	}
+	if !c.TLS.HasCertificate() {
+		errs = append(errs, errors.New("missing the client certificate (TLS): Treadnet requires mutual TLS"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("treadnet: invalid config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// Client queries the Treadnet API. It is safe for concurrent use.
+type Client struct {
+	gen   *api.ClientWithResponses
+	http  *resilience.Client
+	audit connector.Auditor
+	owned *http.Transport
+}
+
+// Option configures a [Client]. The same option names serve every connector.
+type Option = connector.Option
+
+// WithHTTPClient uses the transport of c as the base transport. An *http.Transport
+// is cloned and given the Config's client certificate and CAs; any other
+// RoundTripper is used as it is and must present the certificate itself.
+func WithHTTPClient(c *http.Client) Option { return connector.WithHTTPClient(c) }
+
+// WithBaseURL overrides Config.BaseURL (e.g. with a treadnettest server's URL).
+func WithBaseURL(u string) Option { return connector.WithBaseURL(u) }
+
+// WithPolicy replaces the default resilience policy ([resilience.Monitoring]).
+func WithPolicy(p resilience.Policy) Option { return connector.WithPolicy(p) }
+
+// WithLogger sets the logger; records are redacted.
+func WithLogger(l *slog.Logger) Option { return connector.WithLogger(l) }
+
+// WithAuditor receives one audit event per operation.
+func WithAuditor(a connectors.Auditor) Option { return connector.WithAuditor(a) }
+
+// WithHooks sets the resilience layer's metrics and tracing hooks.
+func WithHooks(h resilience.Hooks) Option { return connector.WithHooks(h) }
+
+// WithLimiter adds a client-side rate limiter.
+func WithLimiter(l resilience.Limiter) Option { return connector.WithLimiter(l) }
+
+// WithClock sets the clock behind every wait (for tests).
+func WithClock(c clock.Clock) Option { return connector.WithClock(c) }
+
+// New returns a client.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	o := connector.Apply(opts)
+	if o.BaseURL != "" {
+		cfg.BaseURL = o.BaseURL
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := connector.ParseBaseURL(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("treadnet: %w", err)
+	}
+	rt, owned, err := connector.TLSTransport(cfg.TLS, 0, o)
+	if err != nil {
+		return nil, fmt.Errorf("treadnet: %w", err)
+	}
+	hc, err := connector.Build(connector.Stack{System: "treadnet", Policy: resilience.Monitoring(), Transport: rt}, o, base)
+	if err != nil {
+		return nil, fmt.Errorf("treadnet: %w", err)
+	}
+	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(hc))
+	if err != nil {
+		return nil, fmt.Errorf("treadnet: %w", err)
+	}
+	clk := o.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	return &Client{gen: gen, http: hc, audit: connector.Auditor{System: "treadnet", A: o.Auditor, Clock: clk}, owned: owned}, nil
+}
+
+// Health reports the health of the connection to Treadnet.
+func (c *Client) Health() resilience.Health { return c.http.Health() }
+
+// Close releases the idle connections of the transport the client built. The client
+// may still be used.
+func (c *Client) Close() {
+	if c.owned != nil {
+		c.owned.CloseIdleConnections()
+	}
+}
+
+func invoke[T any](ctx context.Context, c *Client, op string, summary map[string]string, call connector.Call[T, Problem]) (T, error) {
+	v, _, err := connector.Invoke(ctx, c.audit, op, connectors.ClassInternal, summary, call, func(status int, p *Problem, hdr http.Header) error {
+		if p == nil {
+			p = &Problem{}
+		}
+		return connector.Problem("treadnet", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
+	})
+	return v, err
+}
+
+// NetworkStatus returns the network's status now.
+func (c *Client) NetworkStatus(ctx context.Context) (NetworkStatus, error) {
+	return invoke(ctx, c, "GET /api/v1/network/status", nil, func(ctx context.Context) (*http.Response, *NetworkStatus, *Problem, error) {
+		r, err := c.gen.GetNetworkStatusWithResponse(ctx)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+	})
+}
+
+// OutageFilter narrows [Client.Outages]; zero fields do not filter.
+type OutageFilter struct {
+	// Status is OutageOpen for the current outages, OutageResolved for history.
+	Status OutageStatus
+	SiteID string
+	Area   string
+	// Since and Until bound the start time (Since inclusive, Until exclusive).
+	Since, Until time.Time
+	// PageSize per request (default 100, at most 500).
+	PageSize int
+}
+
+// Outages lists outages, oldest start first, page by page.
+func (c *Client) Outages(ctx context.Context, f OutageFilter) iter.Seq2[Outage, error] {
+	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Outage, string, error) {
+		p, err := invoke(ctx, c, "GET /api/v1/outages", nil, func(ctx context.Context) (*http.Response, *api.OutagePage, *Problem, error) {
+			r, err := c.gen.ListOutagesWithResponse(ctx, &api.ListOutagesParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(f.PageSize),
+				Status: connector.Opt(f.Status), SiteID: connector.Opt(f.SiteID), Area: connector.Opt(f.Area), Since: optTime(f.Since), Until: optTime(f.Until)})
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+		})
+		return p.Data, p.NextCursor, err
+	})
+}
+
+// Outage returns one outage.
+func (c *Client) Outage(ctx context.Context, id string) (Outage, error) {
+	return invoke(ctx, c, "GET /api/v1/outages/{id}", map[string]string{"outage": id}, func(ctx context.Context) (*http.Response, *Outage, *Problem, error) {
+		r, err := c.gen.GetOutageWithResponse(ctx, id)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+	})
+}
+
+// Topology returns the sites and links, of one area or (area "") of the whole network.
+func (c *Client) Topology(ctx context.Context, area string) (Topology, error) {
+	return invoke(ctx, c, "GET /api/v1/topology", map[string]string{"area": area}, func(ctx context.Context) (*http.Response, *Topology, *Problem, error) {
+		r, err := c.gen.GetTopologyWithResponse(ctx, &api.GetTopologyParams{Area: connector.Opt(area)})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+	})
+}
+
+// Site returns one site.
+func (c *Client) Site(ctx context.Context, id string) (Site, error) {
+	return invoke(ctx, c, "GET /api/v1/sites/{id}", map[string]string{"site": id}, func(ctx context.Context) (*http.Response, *Site, *Problem, error) {
+		r, err := c.gen.GetSiteWithResponse(ctx, id)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+	})
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

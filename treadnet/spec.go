@@ -1,0 +1,8 @@
+package treadnet
+
+import _ "embed"
+
+// OpenAPISpec is the gateway contract (openapi.yaml), for validators and the fake.
+//
+//go:embed openapi.yaml
+var OpenAPISpec []byte
