@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,8 +16,9 @@ import (
 // BenchmarkAuthorize measures one authorization over loopback: mutual TLS 1.3 with
 // connections reused, the fake gateway validating the request against the contract
 // and storing the idempotent answer. "raw" is the same POST through a bare
-// http.Client, so sdk minus raw is what the SDK adds (generated client, resilience
-// layer, token, idempotency key, money checks, audit). Allocations include the fake's,
+// http.Client, its answer decoded into the same Transaction, so sdk minus raw is what
+// the SDK adds (generated client, resilience layer, token, idempotency key, money
+// checks, audit). Allocations include the fake's,
 // which runs in the same process.
 func BenchmarkAuthorize(b *testing.B) {
 	srv := merchanttest.NewServer(b, merchanttest.WithHistory(0))
@@ -75,8 +75,12 @@ func BenchmarkAuthorize(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			_, _ = io.Copy(io.Discard, resp.Body)
+			var tx merchant.Transaction // decoded, as the SDK does
+			err = json.NewDecoder(resp.Body).Decode(&tx)
 			_ = resp.Body.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
 			if resp.StatusCode != http.StatusCreated {
 				b.Fatal(resp.Status)
 			}
