@@ -62,8 +62,7 @@ func (v *HMAC) validFor(sig, ts string, body []byte) bool {
 	r := &http.Request{Header: http.Header{}}
 	r.Header.Set(v.o.Header, sig)
 	r.Header.Set(v.o.TimestampHeader, ts)
-	for _, s := range v.o.Secrets {
-		want := v.mac(s, ts, body)
+	for _, want := range v.macs(ts, body) {
 		got, err := v.decode(sig[len(v.o.Prefix):])
 		if err == nil && string(got) == string(want) {
 			return true

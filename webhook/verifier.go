@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -77,7 +76,7 @@ type StandardOptions struct {
 // Standard verifies Standard Webhooks deliveries (webhook-id, webhook-timestamp,
 // webhook-signature over "id.timestamp.body").
 type Standard struct {
-	secrets [][]byte
+	secrets []*macPool
 	keys    []ed25519.PublicKey
 	tol     time.Duration
 	clk     clock.Clock
@@ -98,7 +97,7 @@ func NewStandard(o StandardOptions) (*Standard, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.secrets = append(s.secrets, b)
+		s.secrets = append(s.secrets, newMACPool(sha256.New, b))
 	}
 	for _, k := range o.PublicKeys {
 		b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(k, "whpk_"))
@@ -141,9 +140,12 @@ func (s *Standard) Verify(r *http.Request, body []byte) (Verified, error) {
 	if err := window(s.clk.Now(), at, s.tol); err != nil {
 		return Verified{}, verr(scheme, err)
 	}
-	// the HMAC is fed the parts: no copy of the body (v1a builds the message only when
-	// an Ed25519 signature is actually present)
+	// the HMAC is fed the parts (no copy of the body), with pooled keyed HMACs, into
+	// buffers on the stack for up to 4 secrets; v1a builds the message only when an
+	// Ed25519 signature is actually present
 	var macs [][]byte
+	var macArr [4][]byte
+	var sums [4][sha256.Size]byte
 	var msg []byte
 	var buf [96]byte // decoded signatures: 32 bytes (HMAC) or 64 (Ed25519)
 	for one := range strings.FieldsSeq(sigs) {
@@ -159,15 +161,13 @@ func (s *Standard) Verify(r *http.Request, body []byte) (Verified, error) {
 		switch ver {
 		case "v1":
 			if macs == nil {
-				macs = make([][]byte, 0, len(s.secrets))
-				for _, secret := range s.secrets {
-					m := hmac.New(sha256.New, secret)
-					io.WriteString(m, id)
-					m.Write(dot)
-					io.WriteString(m, ts)
-					m.Write(dot)
-					m.Write(body)
-					macs = append(macs, m.Sum(nil))
+				macs = macArr[:0]
+				for i, mp := range s.secrets {
+					var dst []byte
+					if i < len(sums) {
+						dst = sums[i][:0]
+					}
+					macs = append(macs, mp.sum(dst, body, id, ts))
 				}
 			}
 			for _, mac := range macs {
@@ -231,9 +231,10 @@ type HMACOptions struct {
 
 // HMAC verifies a configurable HMAC signature over the body (and timestamp).
 type HMAC struct {
-	o   HMACOptions
-	h   func() hash.Hash
-	clk clock.Clock
+	o     HMACOptions
+	h     func() hash.Hash
+	pools []*macPool
+	clk   clock.Clock
 }
 
 // NewHMAC returns a configurable HMAC verifier; it refuses empty secrets.
@@ -271,17 +272,23 @@ func NewHMAC(o HMACOptions) (*HMAC, error) {
 	if v.clk == nil {
 		v.clk = clock.Real{}
 	}
+	for _, secret := range o.Secrets {
+		v.pools = append(v.pools, newMACPool(v.h, secret))
+	}
 	return v, nil
 }
 
-func (v *HMAC) mac(secret []byte, ts string, body []byte) []byte {
-	m := hmac.New(v.h, secret)
-	if ts != "" {
-		io.WriteString(m, ts)
-		m.Write(dot)
+// macs returns the MAC of the signed material under every secret.
+func (v *HMAC) macs(ts string, body []byte) [][]byte {
+	out := make([][]byte, len(v.pools))
+	for i, mp := range v.pools {
+		if ts != "" {
+			out[i] = mp.sum(nil, body, ts)
+		} else {
+			out[i] = mp.sum(nil, body)
+		}
 	}
-	m.Write(body)
-	return m.Sum(nil)
+	return out
 }
 
 // Verify checks the signature header (several comma- or space-separated values are
@@ -307,14 +314,18 @@ func (v *HMAC) Verify(r *http.Request, body []byte) (Verified, error) {
 			return Verified{}, verr(v.o.Name, err)
 		}
 	}
+	var macs [][]byte // computed once, for the first well-formed signature
 	for _, h := range raw {
 		for _, one := range strings.FieldsFunc(h, func(r rune) bool { return r == ',' || r == ' ' }) {
 			got, err := v.decode(strings.TrimPrefix(one, v.o.Prefix))
 			if err != nil {
 				continue
 			}
-			for _, s := range v.o.Secrets {
-				if hmac.Equal(v.mac(s, ts, body), got) {
+			if macs == nil {
+				macs = v.macs(ts, body)
+			}
+			for _, mac := range macs {
+				if hmac.Equal(mac, got) {
 					return out, nil
 				}
 			}
