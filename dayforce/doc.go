@@ -27,7 +27,12 @@
 //     TimeSpans and offset-less dates read into Go types, a client-side rate limit
 //     (Dayforce's documented example, 10 per second and 100 per minute, by default),
 //     the Standard resilience policy, and only work-related entities expanded by
-//     default; nothing personal is logged.
+//     default; nothing personal is logged;
+//   - [NewReceiver] for the events the integration watching Dayforce posts
+//     (schedule changes, employee updates, time off, certifications; Dayforce itself
+//     has no webhooks): the identity service's bearer token and an HMAC signature
+//     both checked, repeats dropped, each event handed to a durable sink before the
+//     2xx.
 //
 // The bundled fake, package dayforcetest, runs Dayforce on loopback for tests.
 package dayforce

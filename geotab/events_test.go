@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,24 +14,14 @@ import (
 
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
+	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 
 var relaySecret = []byte("geotab-relay-secret-0123456789")
 
 func TestGeofenceEventsArePushedSignedAndDeduplicated(t *testing.T) {
-	var mu sync.Mutex
-	var events []geotab.WebhookEvent
-	sink := webhook.SinkFunc(func(_ context.Context, ev webhook.Event) error {
-		e, err := geotab.DecodeEvent(ev.Body)
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		events = append(events, e)
-		mu.Unlock()
-		return nil
-	})
+	sink := fakekit.NewEventSink(geotab.DecodeEvent)
 	rc, err := geotab.NewReceiver(geotab.ReceiverConfig{Secrets: [][]byte{relaySecret}, AllowedNetworks: []string{"127.0.0.0/8", "::1"}}, sink)
 	require.NoError(t, err)
 	var failFirst atomic.Int64
@@ -56,8 +45,7 @@ func TestGeofenceEventsArePushedSignedAndDeduplicated(t *testing.T) {
 	require.NotEmpty(t, ds)
 	assert.Equal(t, 3, ds[0].Attempts, "retried until it got through")
 	assert.Equal(t, http.StatusAccepted, ds[0].Status)
-	mu.Lock()
-	defer mu.Unlock()
+	events := sink.All()
 	require.Len(t, events, len(ds), "every delivery handed off once")
 	kinds := map[geotab.WebhookEventType]int{}
 	for _, e := range events {
@@ -81,11 +69,9 @@ func TestGeofenceEventsArePushedSignedAndDeduplicated(t *testing.T) {
 		return resp.StatusCode
 	}
 	n := len(events)
-	mu.Unlock()
 	assert.Equal(t, 202, send())
 	assert.Equal(t, 200, send(), "duplicate")
-	mu.Lock()
-	assert.Len(t, events, n+1)
+	assert.Len(t, sink.All(), n+1)
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
 

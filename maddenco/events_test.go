@@ -1,50 +1,24 @@
 package maddenco_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/maddenco/maddencotest"
-	"github.com/dispatchcenter/connectors/webhook"
 )
 
 const inboundKey = "mc-inbound-7f3a9c41d2e8b6"
 
-type events struct {
-	mu  sync.Mutex
-	got []maddenco.Event
-}
-
-func (e *events) sink(t *testing.T) webhook.Sink {
-	return webhook.SinkFunc(func(_ context.Context, ev webhook.Event) error {
-		d, err := maddenco.DecodeEvent(ev.Body)
-		if err != nil {
-			return err
-		}
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		e.got = append(e.got, d)
-		return nil
-	})
-}
-
-func (e *events) all() []maddenco.Event {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]maddenco.Event(nil), e.got...)
-}
-
 func TestMaddencoPushesEvents(t *testing.T) {
-	var got events
-	rc, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{"mc-inbound-retired-0001", inboundKey}, AllowedCIDRs: []string{"127.0.0.0/8", "::1/128"}}, got.sink(t))
+	got := fakekit.NewEventSink(maddenco.DecodeEvent)
+	rc, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{"mc-inbound-retired-0001", inboundKey}, AllowedCIDRs: []string{"127.0.0.0/8", "::1/128"}}, got)
 	require.NoError(t, err)
 	hook := httptest.NewServer(rc)
 	defer hook.Close()
@@ -59,7 +33,7 @@ func TestMaddencoPushesEvents(t *testing.T) {
 	srv.Push(alert) // Maddenco sends it again: acknowledged, not processed twice
 	srv.Push(maddenco.Event{Type: maddenco.EventLowStock, PartNumber: maddencotest.PartNumber(3), QuantityOnHand: 2, ReorderPoint: 10})
 
-	evs := got.all()
+	evs := got.All()
 	require.Len(t, evs, 3, "delivered before the calls returned, the repeat dropped")
 	assert.Equal(t, maddenco.EventStatusChanged, evs[0].Type)
 	assert.Equal(t, maddenco.StatusOutOfService, evs[0].Status)
@@ -86,15 +60,15 @@ func TestMaddencoReceiverRefuses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var got events
-			rc, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{inboundKey}, AllowedCIDRs: tc.cidrs}, got.sink(t))
+			got := fakekit.NewEventSink(maddenco.DecodeEvent)
+			rc, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{inboundKey}, AllowedCIDRs: tc.cidrs}, got)
 			require.NoError(t, err)
 			hook := httptest.NewServer(rc)
 			defer hook.Close()
 			srv := maddencotest.NewServer(t, maddencotest.WithEquipment(5))
 			srv.Subscribe(hook.URL, tc.key)
 			srv.Push(maddenco.Event{Type: maddenco.EventLowStock, PartNumber: maddencotest.PartNumber(1)})
-			assert.Empty(t, got.all())
+			assert.Empty(t, got.All())
 			ds := srv.Deliveries()
 			require.Len(t, ds, 1)
 			assert.Equal(t, tc.status, ds[0].Status)

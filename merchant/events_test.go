@@ -15,49 +15,22 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/merchant"
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 
-type events struct {
-	mu  sync.Mutex
-	got []merchant.Event
-}
-
-func (e *events) sink() webhook.Sink {
-	return webhook.SinkFunc(func(_ context.Context, ev webhook.Event) error {
-		d, err := merchant.DecodeEvent(ev.Body)
-		if err != nil {
-			return err
-		}
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		e.got = append(e.got, d)
-		return nil
-	})
-}
-
-func (e *events) types() []merchant.EventType {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []merchant.EventType
-	for _, ev := range e.got {
-		out = append(out, ev.Type)
-	}
-	return out
-}
-
 // startReceiver serves a merchant receiver over mutual TLS with a certificate the
 // fake trusts; the first delivery of each event has its acknowledgement lost (a 502
 // from a proxy after the receiver took it), so the fake sends it again.
-func startReceiver(t *testing.T, srv *merchanttest.Server, got *events) *httptest.Server {
+func startReceiver(t *testing.T, srv *merchanttest.Server, got webhook.Sink) *httptest.Server {
 	t.Helper()
 	rc, err := merchant.NewReceiver(merchant.ReceiverConfig{
 		Secrets:    []string{merchanttest.WebhookSecret},
 		ClientCert: webhook.ClientCertOptions{Subjects: []string{merchanttest.GatewayCertName}},
 		GatewayCAs: srv.CAPool(),
-	}, got.sink())
+	}, got)
 	require.NoError(t, err)
 	var mu sync.Mutex
 	seen := map[string]bool{}
@@ -85,8 +58,8 @@ func startReceiver(t *testing.T, srv *merchanttest.Server, got *events) *httptes
 
 func TestGatewayPushesEvents(t *testing.T) {
 	srv := merchanttest.NewServer(t, merchanttest.WithHistory(0))
-	var got events
-	hook := startReceiver(t, srv, &got)
+	got := fakekit.NewEventSink(merchant.DecodeEvent)
+	hook := startReceiver(t, srv, got)
 	require.NoError(t, srv.Subscribe(hook.URL))
 	c := newClient(t, srv)
 	ctx := context.Background()
@@ -102,7 +75,7 @@ func TestGatewayPushesEvents(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Equal(t, []merchant.EventType{merchant.EventPaymentCompleted, merchant.EventFraudAlert, merchant.EventPaymentFailed,
-		merchant.EventRefundProcessed, merchant.EventChargebackReceived}, got.types(), "each once, though each was delivered twice")
+		merchant.EventRefundProcessed, merchant.EventChargebackReceived}, types(got.All()), "each once, though each was delivered twice")
 	for _, d := range srv.Deliveries() {
 		assert.Equal(t, 2, d.Attempts, "the lost acknowledgement made the gateway send again")
 		assert.Less(t, d.Status, 300, "the repeat is acknowledged")
@@ -111,8 +84,8 @@ func TestGatewayPushesEvents(t *testing.T) {
 
 func TestReceiverRefuses(t *testing.T) {
 	srv := merchanttest.NewServer(t, merchanttest.WithHistory(0))
-	var got events
-	hook := startReceiver(t, srv, &got)
+	got := fakekit.NewEventSink(merchant.DecodeEvent)
+	hook := startReceiver(t, srv, got)
 	intruderCert, intruderKey, err := srv.IssueClientCertificate("intruder.example.com")
 	require.NoError(t, err)
 	intruder, err := tls.X509KeyPair(intruderCert, intruderKey)
@@ -159,15 +132,23 @@ func TestReceiverRefuses(t *testing.T) {
 			assert.Contains(t, []int{tc.status, http.StatusBadGateway}, resp.StatusCode)
 		})
 	}
-	assert.Len(t, got.types(), 1, "only the genuine delivery got through")
+	assert.Len(t, types(got.All()), 1, "only the genuine delivery got through")
 
 	_, err = merchant.NewReceiver(merchant.ReceiverConfig{Secrets: []string{merchanttest.WebhookSecret},
-		ClientCert: webhook.ClientCertOptions{Subjects: []string{"x"}}}, got.sink())
+		ClientCert: webhook.ClientCertOptions{Subjects: []string{"x"}}}, got)
 	assert.ErrorContains(t, err, "GatewayCAs")
-	_, err = merchant.NewReceiver(merchant.ReceiverConfig{Secrets: []string{merchanttest.WebhookSecret}, GatewayCAs: srv.CAPool()}, got.sink())
+	_, err = merchant.NewReceiver(merchant.ReceiverConfig{Secrets: []string{merchanttest.WebhookSecret}, GatewayCAs: srv.CAPool()}, got)
 	assert.Error(t, err, "a valid chain alone is not an identity")
-	_, err = merchant.NewReceiver(merchant.ReceiverConfig{ClientCert: webhook.ClientCertOptions{Subjects: []string{"x"}}, GatewayCAs: srv.CAPool()}, got.sink())
+	_, err = merchant.NewReceiver(merchant.ReceiverConfig{ClientCert: webhook.ClientCertOptions{Subjects: []string{"x"}}, GatewayCAs: srv.CAPool()}, got)
 	assert.Error(t, err, "no secret: refused")
 	_, err = merchant.DecodeEvent([]byte(`{"id":"x","type":"payment.vanished","occurred_at":"2026-01-01T00:00:00Z","transaction_id":"t"}`))
 	assert.ErrorContains(t, err, "unknown event type")
+}
+
+func types(evs []merchant.Event) []merchant.EventType {
+	var out []merchant.EventType
+	for _, ev := range evs {
+		out = append(out, ev.Type)
+	}
+	return out
 }

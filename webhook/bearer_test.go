@@ -74,6 +74,9 @@ func TestBearerJWT(t *testing.T) {
 	}))
 	defer jwks.Close()
 	v, err := NewBearer(BearerOptions{Issuer: "https://dfid.example", Audience: "dispatch-webhooks", JWKSURL: jwks.URL,
+		Keys: map[string]crypto.PublicKey{"hs": hs, "ed": edPub}, Clock: fc, DeliveryID: true})
+	require.NoError(t, err)
+	reused, err := NewBearer(BearerOptions{Issuer: "https://dfid.example", Audience: "dispatch-webhooks", JWKSURL: jwks.URL,
 		Keys: map[string]crypto.PublicKey{"hs": hs, "ed": edPub}, Clock: fc})
 	require.NoError(t, err)
 	good := map[string]any{"iss": "https://dfid.example", "aud": []string{"other", "dispatch-webhooks"}, "exp": now.Add(time.Hour).Unix(), "jti": "evt-9"}
@@ -120,14 +123,51 @@ func TestBearerJWT(t *testing.T) {
 		if tc.want == nil {
 			require.NoError(t, err, tc.name)
 			assert.Equal(t, "evt-9", got.ID, tc.name)
+			got, err = reused.Verify(r, nil)
+			require.NoError(t, err, tc.name)
+			assert.Empty(t, got.ID, "a reused access token's jti is not a delivery id")
 			continue
 		}
 		assert.ErrorIs(t, err, tc.want, tc.name)
 	}
-	assert.Equal(t, int64(1), fetches.Load(), "unknown kids do not hammer the JWKS (at most one fetch a minute)")
+	assert.Equal(t, int64(2), fetches.Load(), "one fetch for each of the two verifiers: unknown kids do not hammer the JWKS (at most one fetch a minute)")
 
 	_, err = NewBearer(BearerOptions{Issuer: "i", Audience: "a", Keys: map[string]crypto.PublicKey{"k": []byte("short")}})
 	assert.ErrorIs(t, err, ErrConfig)
 	_, err = NewBearer(BearerOptions{Issuer: "i", Audience: "a"})
+	assert.ErrorIs(t, err, ErrConfig)
+}
+
+func TestJWTSignerAndJWKS(t *testing.T) {
+	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	set, err := JWKS(map[string]crypto.PublicKey{"ed": edPub, "ec": &ecKey.PublicKey})
+	require.NoError(t, err)
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(set) }))
+	defer jwks.Close()
+	now := time.Now()
+	v, err := NewBearer(BearerOptions{Issuer: "https://idp", Audience: "hooks", JWKSURL: jwks.URL, DeliveryID: true})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		kid string
+		key any
+	}{{"ed", edPriv}, {"ec", ecKey}, {"hs", []byte("an-hs256-key-of-thirty-two-bytes!!")}} {
+		s, err := NewJWTSigner(tc.kid, tc.key)
+		require.NoError(t, err)
+		tok, err := s.Sign(JWTClaims{Issuer: "https://idp", Audience: "hooks", ID: "d-1", IssuedAt: now, Expires: now.Add(time.Minute)})
+		require.NoError(t, err)
+		r := httptest.NewRequest("POST", "/", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		got, err := v.Verify(r, nil)
+		if tc.kid == "hs" {
+			assert.ErrorIs(t, err, ErrUnauthorized, "an HS256 key is never published")
+			continue
+		}
+		require.NoError(t, err, tc.kid)
+		assert.Equal(t, "d-1", got.ID)
+	}
+	_, err = NewJWTSigner("x", []byte("short"))
+	assert.ErrorIs(t, err, ErrConfig)
+	_, err = NewJWTSigner("x", "not a key")
 	assert.ErrorIs(t, err, ErrConfig)
 }

@@ -20,6 +20,6 @@
 // the event to a durable [Sink] before answering 2xx; when the sink refuses, it
 // answers 503 so the sender retries. Nothing is acknowledged that was not handed off.
 //
-// The matching signers ([StandardSigner], [HMACSigner]) serve the bundled fakes and
-// anyone sending webhooks.
+// The matching signers ([StandardSigner], [HMACSigner], and [JWTSigner] with [JWKS]
+// for bearer tokens) serve the bundled fakes and anyone sending webhooks.
 package webhook

@@ -1,6 +1,8 @@
 package dayforcetest
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,6 +56,9 @@ type Server struct {
 
 	faults fakekit.Queue
 	rec    fakekit.Recorder[Request]
+	hooks  fakekit.Emitter
+	events int
+	idKey  ed25519.PrivateKey
 }
 
 // Request is one recorded call (credentials are never kept).
@@ -143,6 +148,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	}
 	s := &Server{contract: c, now: cfg.start, tokens: fakekit.Tokens{Prefix: "df-", TTL: cfg.tokenTTL}, limit: cfg.limit,
 		byXRef: map[string]*employee{}, byBadge: map[string]*employee{}}
+	if _, s.idKey, err = ed25519.GenerateKey(rand.Reader); err != nil {
+		t.Fatalf("dayforcetest: %v", err)
+	}
 	s.seed(cfg)
 	start := func(h http.Handler) *httptest.Server {
 		if cfg.tls {
@@ -247,6 +255,10 @@ func (s *Server) Requests() []Request { return s.rec.All() }
 func (s *Server) serveGeneric(w http.ResponseWriter, r *http.Request) {
 	body := fakekit.ReadBody(r)
 	s.rec.Add(Request{Host: "generic", Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Authorized: s.authorized(r), Body: mask(r.URL.Path, body)})
+	if r.URL.Path == JWKSPath {
+		s.jwks(w)
+		return
+	}
 	if r.URL.Path == "/connect/token" {
 		if f := s.faults.Take("token"); f != nil && fakekit.Apply(w, r, f) {
 			return
@@ -317,7 +329,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte) {
 		results(w, http.StatusTooManyRequests, arr, result("ERROR", "SYS_RateLimitExceeded", "", "The rate limit has been reached. Try again later."))
 		return
 	}
-	fakekit.Serve(w, r, s.faults.Take(op), func(w http.ResponseWriter) { s.handle(w, r, op, params, body, arr) })
+	fakekit.Serve(w, r, s.faults.Take(op), func(w http.ResponseWriter) {
+		s.handle(w, r, op, params, body, arr)
+		s.hooks.Deliver() // outside the lock, before the answer is complete
+	})
 }
 
 // bareArray reports whether the contract gives this operation's 400 as a bare array.

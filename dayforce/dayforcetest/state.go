@@ -439,6 +439,8 @@ func (s *Server) patchSkill(w http.ResponseWriter, e *employee, body []byte, val
 			}
 		}
 		sk.LastModifiedTimestamp = dt(s.now)
+		s.emit(dayforce.WebhookEvent{EventType: dayforce.EventCertificationUpdated, EmployeeXRefCode: e.rec.XRefCode,
+			SkillXRefCode: in.Skill.XRefCode, ChangedFields: []string{"SkillLevel", "EffectiveEnd"}})
 		w.WriteHeader(http.StatusOK) // Dayforce answers a PATCH with 200 and no body
 		return
 	}

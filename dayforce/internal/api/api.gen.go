@@ -15,7 +15,32 @@ import (
 
 	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for WebhookEventEventType.
+const (
+	WebhookEventEventTypeCertificationUpdated WebhookEventEventType = "certification.updated"
+	WebhookEventEventTypeEmployeeUpdated      WebhookEventEventType = "employee.updated"
+	WebhookEventEventTypeScheduleChanged      WebhookEventEventType = "schedule.changed"
+	WebhookEventEventTypeTimeoffRequested     WebhookEventEventType = "timeoff.requested"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventEventType enum.
+func (e WebhookEventEventType) Valid() bool {
+	switch e {
+	case WebhookEventEventTypeCertificationUpdated:
+		return true
+	case WebhookEventEventTypeEmployeeUpdated:
+		return true
+	case WebhookEventEventTypeScheduleChanged:
+		return true
+	case WebhookEventEventTypeTimeoffRequested:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for ListEmployeeSchedulesDeltaParamsUnscheduledEmployeeOption.
 const (
@@ -712,6 +737,33 @@ type TrainingProgram struct {
 	TrainingProgramCode   string   `json:"TrainingProgramCode,omitempty,omitzero"`
 	XRefCode              string   `json:"XRefCode,omitempty,omitzero"`
 }
+
+// WebhookEvent An event about an employee dispatch cares for (the seeds' schedule modifications, employee status updates,
+// time-off requests and certification updates), posted by the integration that watches Dayforce.
+type WebhookEvent struct {
+	ChangedFields    []string              `json:"ChangedFields,omitempty,omitzero"`
+	EmployeeXRefCode string                `json:"EmployeeXRefCode"`
+	EventID          string                `json:"EventId"`
+	EventType        WebhookEventEventType `json:"EventType"`
+	OccurredAt       DateTime              `json:"OccurredAt"`
+
+	// ScheduleDate the day whose schedule changed (schedule.changed)
+	ScheduleDate openapi_types.Date `json:"ScheduleDate,omitempty,omitzero"`
+
+	// SkillXRefCode the skill or certification that changed (certification.updated)
+	SkillXRefCode string `json:"SkillXRefCode,omitempty,omitzero"`
+
+	// Status the employee's or the request's new status
+	Status string `json:"Status,omitempty,omitzero"`
+
+	// TimeAwayFromWorkID the time-off request (timeoff.requested)
+	TimeAwayFromWorkID int64    `json:"TimeAwayFromWorkId,omitempty,omitzero"`
+	TimeOffEnd         DateTime `json:"TimeOffEnd,omitempty,omitzero"`
+	TimeOffStart       DateTime `json:"TimeOffStart,omitempty,omitzero"`
+}
+
+// WebhookEventEventType defines model for WebhookEvent.EventType.
+type WebhookEventEventType string
 
 // ClientNamespace defines model for clientNamespace.
 type ClientNamespace = string
