@@ -1,0 +1,423 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/mail"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/dispatchcenter/connectors/internal/dotnet"
+)
+
+// Step is one cleanser or validator of a field's pipeline, with fixed semantics.
+type Step struct {
+	// In lists the kinds the step takes (empty: any).
+	In []Kind
+	// Out is the kind it gives (KindNone: the kind it was given).
+	Out Kind
+	// Code is the error code of a value the step refuses (the class is data).
+	Code string
+	// Fn cleanses or checks one value; it is called only with present values.
+	Fn func(Value) (Value, error)
+}
+
+// StepFactory makes a step from the arguments written in the mapping:
+// "phone(US)" gives ["US"], "range(0|100000)" gives ["0", "100000"].
+type StepFactory func(args []string) (Step, error)
+
+// Func computes a field from other fields' values (and, when the mapping names one,
+// a lookup table), e.g. an SLA due time from a creation time and a priority.
+type Func struct {
+	Args []Kind
+	Out  Kind
+	// Variadic lets the last argument kind repeat.
+	Variadic bool
+	// NeedsLookup says the mapping must name a lookup table for it.
+	NeedsLookup bool
+	Fn          func(args []Value, table *Lookup) (Value, error)
+}
+
+// Registry holds the steps, functions and Go types mappings may name. It is safe for
+// concurrent reads once set up.
+type Registry struct {
+	steps map[string]StepFactory
+	funcs map[string]Func
+	types map[string]reflect.Type
+}
+
+// NewRegistry returns a registry with the built-in steps and functions (see the
+// package documentation for their semantics) and no types.
+func NewRegistry() *Registry {
+	r := &Registry{steps: map[string]StepFactory{}, funcs: map[string]Func{}, types: map[string]reflect.Type{}}
+	for name, f := range builtinSteps {
+		r.steps[name] = f
+	}
+	for name, f := range builtinFuncs {
+		r.funcs[name] = f
+	}
+	return r
+}
+
+// RegisterStep adds (or replaces) a step.
+func (r *Registry) RegisterStep(name string, f StepFactory) { r.steps[name] = f }
+
+// RegisterFunc adds (or replaces) a function for computed fields.
+func (r *Registry) RegisterFunc(name string, f Func) { r.funcs[name] = f }
+
+// RegisterType makes the Go type of sample known to mappings as name (e.g.
+// "reach.Customer").
+func (r *Registry) RegisterType(name string, sample any) {
+	t := reflect.TypeOf(sample)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	r.types[name] = t
+}
+
+// parseStep splits "name(a|b)" into the name and its arguments.
+func parseStep(s string) (string, []string, error) {
+	s = strings.TrimSpace(s)
+	name, rest, hasArgs := strings.Cut(s, "(")
+	name = strings.TrimSpace(name)
+	if name == "" || strings.ContainsAny(name, ")| ") {
+		return "", nil, fmt.Errorf("step %q: want name or name(arg|arg)", s)
+	}
+	if !hasArgs {
+		return name, nil, nil
+	}
+	if !strings.HasSuffix(rest, ")") {
+		return "", nil, fmt.Errorf("step %q: missing ')'", s)
+	}
+	rest = rest[:len(rest)-1]
+	if strings.TrimSpace(rest) == "" {
+		return name, nil, nil
+	}
+	args := strings.Split(rest, "|")
+	for i := range args {
+		args[i] = strings.TrimSpace(args[i])
+	}
+	return name, args, nil
+}
+
+func noArgs(name string, s Step) StepFactory {
+	return func(args []string) (Step, error) {
+		if len(args) > 0 {
+			return Step{}, fmt.Errorf("%s takes no arguments", name)
+		}
+		return s, nil
+	}
+}
+
+var strIn = []Kind{KindString}
+
+// collapse trims and turns every run of Unicode white space into one space.
+func collapse(s string) string {
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+var builtinSteps = map[string]StepFactory{
+	// trim removes leading and trailing white space.
+	"trim": noArgs("trim", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(strings.TrimSpace(v.S)), nil }}),
+	// collapse trims and turns every run of white space inside into one space.
+	"collapse": noArgs("collapse", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(collapse(v.S)), nil }}),
+	"upper":    noArgs("upper", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(strings.ToUpper(v.S)), nil }}),
+	"lower":    noArgs("lower", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(strings.ToLower(v.S)), nil }}),
+	// id keeps ASCII letters and digits only; nothing left is an error.
+	"id": noArgs("id", Step{In: strIn, Code: CodeInvalidID, Fn: func(v Value) (Value, error) {
+		b := make([]byte, 0, len(v.S))
+		for i := 0; i < len(v.S); i++ {
+			if c := v.S[i]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+				b = append(b, c)
+			}
+		}
+		if len(b) == 0 {
+			return Value{}, errors.New("no letter or digit")
+		}
+		return Str(string(b)), nil
+	}}),
+	"phone":     phoneStep(false),
+	"phone_ext": phoneStep(true),
+	"email":     noArgs("email", Step{In: strIn, Code: CodeInvalidEmail, Fn: func(v Value) (Value, error) { return email(v.S) }}),
+	"us_street": noArgs("us_street", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(USStreet(v.S)), nil }}),
+	"us_state": noArgs("us_state", Step{In: strIn, Code: CodeInvalidState, Fn: func(v Value) (Value, error) {
+		code, ok := USState(v.S)
+		if !ok {
+			return Value{}, errors.New("not a US state")
+		}
+		return Str(code), nil
+	}}),
+	"zip": noArgs("zip", Step{In: strIn, Code: CodeInvalidZIP, Fn: func(v Value) (Value, error) {
+		z, ok := USZIP(v.S)
+		if !ok {
+			return Value{}, errors.New("not a ZIP or ZIP+4")
+		}
+		return Str(z), nil
+	}}),
+	"currency": noArgs("currency", Step{In: strIn, Code: CodeCurrency, Fn: func(v Value) (Value, error) {
+		c := strings.ToUpper(strings.TrimSpace(v.S))
+		if _, ok := CurrencyMinorUnits(c); !ok {
+			return Value{}, errors.New("not an active ISO 4217 code")
+		}
+		return Str(c), nil
+	}}),
+	"range": rangeStep,
+	"date":  dateStep,
+	"format": func(args []string) (Step, error) {
+		if len(args) != 1 {
+			return Step{}, errors.New("format takes one layout")
+		}
+		layout := args[0]
+		return Step{In: []Kind{KindTime}, Out: KindString, Fn: func(v Value) (Value, error) { return Str(v.T.Format(layout)), nil }}, nil
+	},
+	"timespan": noArgs("timespan", Step{In: strIn, Out: KindDuration, Code: CodeTimeSpan, Fn: func(v Value) (Value, error) {
+		d, err := dotnet.ParseTimeSpan(v.S)
+		if err != nil {
+			return Value{}, err
+		}
+		return Duration(d), nil
+	}}),
+	"int": noArgs("int", Step{In: strIn, Out: KindInt, Code: CodeInvalidNumber, Fn: func(v Value) (Value, error) {
+		i, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64)
+		if err != nil {
+			return Value{}, errors.New("not an integer")
+		}
+		return Int(i), nil
+	}}),
+	"float": noArgs("float", Step{In: strIn, Out: KindFloat, Code: CodeInvalidNumber, Fn: func(v Value) (Value, error) {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return Value{}, errors.New("not a number")
+		}
+		return Float(f), nil
+	}}),
+	"bool": noArgs("bool", Step{In: strIn, Out: KindBool, Code: CodeInvalidNumber, Fn: func(v Value) (Value, error) {
+		b, err := strconv.ParseBool(strings.TrimSpace(v.S))
+		if err != nil {
+			return Value{}, errors.New("not true or false")
+		}
+		return Bool(b), nil
+	}}),
+	"minor": minorStep,
+	"enum": func(args []string) (Step, error) {
+		if len(args) == 0 {
+			return Step{}, errors.New("enum needs its values: enum(a|b|c)")
+		}
+		allowed := slices.Clone(args)
+		return Step{In: strIn, Code: CodeEnum, Fn: func(v Value) (Value, error) {
+			if !slices.Contains(allowed, v.S) {
+				return Value{}, errors.New("not one of " + strings.Join(allowed, ", "))
+			}
+			return v, nil
+		}}, nil
+	},
+}
+
+// phoneStep: phone(REGION) gives the number in E.164, phone_ext(REGION) its
+// extension ("" when none). Both refuse a number libphonenumber does not consider
+// valid (it parses many invalid ones without error).
+func phoneStep(ext bool) StepFactory {
+	return func(args []string) (Step, error) {
+		region := "US"
+		if len(args) > 1 {
+			return Step{}, errors.New("phone takes at most a default region")
+		}
+		if len(args) == 1 {
+			region = strings.ToUpper(args[0])
+		}
+		if phonenumbers.GetCountryCodeForRegion(region) == 0 {
+			return Step{}, fmt.Errorf("unknown region %q", region)
+		}
+		return Step{In: strIn, Code: CodeInvalidPhone, Fn: func(v Value) (Value, error) {
+			n, err := phonenumbers.Parse(v.S, region)
+			if err != nil || !phonenumbers.IsValidNumber(n) {
+				return Value{}, errors.New("not a valid phone number")
+			}
+			if ext {
+				return Str(n.GetExtension()), nil
+			}
+			return Str(phonenumbers.Format(n, phonenumbers.E164)), nil
+		}}, nil
+	}
+}
+
+// email accepts one bare address (no display name, no comment), requires a domain
+// with a dot in ASCII (internationalized domains in their xn-- form), and lowercases
+// the domain (the local part is the receiver's business and is kept).
+func email(s string) (Value, error) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return Value{}, errors.New("not one bare address")
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, domain := s[:at], strings.ToLower(s[at+1:])
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return Value{}, errors.New("the domain has no dot")
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return Value{}, errors.New("bad domain label")
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return Value{}, errors.New("the domain is not ASCII letters, digits and hyphens")
+			}
+		}
+	}
+	return Str(local + "@" + domain), nil
+}
+
+// rangeStep: range(min|max) accepts a number within [min, max]; either bound may be
+// empty (open).
+func rangeStep(args []string) (Step, error) {
+	if len(args) != 2 {
+		return Step{}, errors.New("range takes min|max")
+	}
+	lo, hi := math.Inf(-1), math.Inf(1)
+	var err error
+	if args[0] != "" {
+		if lo, err = strconv.ParseFloat(args[0], 64); err != nil {
+			return Step{}, fmt.Errorf("range min %q: %w", args[0], err)
+		}
+	}
+	if args[1] != "" {
+		if hi, err = strconv.ParseFloat(args[1], 64); err != nil {
+			return Step{}, fmt.Errorf("range max %q: %w", args[1], err)
+		}
+	}
+	if lo > hi {
+		return Step{}, errors.New("range min is above max")
+	}
+	return Step{In: []Kind{KindInt, KindFloat}, Code: CodeOutOfRange, Fn: func(v Value) (Value, error) {
+		f := v.F
+		if v.Kind == KindInt {
+			f = float64(v.I)
+		}
+		if f < lo || f > hi {
+			return Value{}, fmt.Errorf("outside [%s, %s]", args[0], args[1])
+		}
+		return v, nil
+	}}, nil
+}
+
+// dateStep: date(ZONE|layout|layout…) parses text in the first layout that fits
+// (RFC 3339, 2006-01-02T15:04:05 and 2006-01-02 when none are listed); a layout
+// without an offset is read in ZONE (an IANA name; "" or UTC for UTC). The result is
+// in UTC.
+func dateStep(args []string) (Step, error) {
+	loc := time.UTC
+	if len(args) > 0 && args[0] != "" {
+		l, err := time.LoadLocation(args[0])
+		if err != nil {
+			return Step{}, fmt.Errorf("date zone %q: %w", args[0], err)
+		}
+		loc = l
+	}
+	layouts := []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"}
+	if len(args) > 1 {
+		layouts = args[1:]
+	}
+	return Step{In: strIn, Out: KindTime, Code: CodeInvalidDate, Fn: func(v Value) (Value, error) {
+		s := strings.TrimSpace(v.S)
+		for _, l := range layouts {
+			if t, err := time.ParseInLocation(l, s, loc); err == nil {
+				return Time(t.UTC()), nil
+			}
+		}
+		return Value{}, errors.New("in none of the formats " + strings.Join(layouts, ", "))
+	}}, nil
+}
+
+// minorStep: minor(EXP) turns a decimal amount ("12.34", "-5", "1,234.50") into
+// integer minor units with EXP decimals (default 2), exactly (no floating point);
+// more decimals than EXP is an error. A number is taken as major units.
+func minorStep(args []string) (Step, error) {
+	exp := 2
+	if len(args) == 1 {
+		e, err := strconv.Atoi(args[0])
+		if err != nil || e < 0 || e > 4 {
+			return Step{}, errors.New("minor(EXP): EXP is 0 to 4")
+		}
+		exp = e
+	} else if len(args) > 1 {
+		return Step{}, errors.New("minor takes one argument")
+	}
+	scale := int64(math.Pow10(exp))
+	return Step{In: []Kind{KindString, KindInt}, Out: KindInt, Code: CodeInvalidNumber, Fn: func(v Value) (Value, error) {
+		if v.Kind == KindInt {
+			if v.I > math.MaxInt64/scale || v.I < math.MinInt64/scale {
+				return Value{}, errors.New("too large")
+			}
+			return Int(v.I * scale), nil
+		}
+		s := strings.ReplaceAll(strings.TrimSpace(v.S), ",", "")
+		neg := strings.HasPrefix(s, "-")
+		s = strings.TrimPrefix(s, "-")
+		whole, frac, _ := strings.Cut(s, ".")
+		if whole == "" && frac == "" || len(frac) > exp {
+			return Value{}, fmt.Errorf("not an amount with at most %d decimals", exp)
+		}
+		frac += strings.Repeat("0", exp-len(frac))
+		w, err1 := strconv.ParseInt(cmpZero(whole), 10, 64)
+		f, err2 := strconv.ParseInt(cmpZero(frac), 10, 64)
+		if err1 != nil || err2 != nil || w < 0 || f < 0 || w > (math.MaxInt64-f)/scale {
+			return Value{}, errors.New("not an amount")
+		}
+		n := w*scale + f
+		if neg {
+			n = -n
+		}
+		return Int(n), nil
+	}}, nil
+}
+
+func cmpZero(s string) string {
+	if s == "" {
+		return "0"
+	}
+	return s
+}
+
+var builtinFuncs = map[string]Func{
+	// due adds the duration the lookup table gives for a key (e.g. a priority → "4h")
+	// to a time: an SLA due time.
+	"due": {Args: []Kind{KindTime, KindString}, Out: KindTime, NeedsLookup: true, Fn: func(a []Value, l *Lookup) (Value, error) {
+		s, err := l.Forward(a[1].S)
+		if err != nil {
+			return Value{}, err
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return Value{}, fmt.Errorf("lookup %s: %q is not a duration: %w", l.name, s, err)
+		}
+		return Time(a[0].T.Add(d)), nil
+	}},
+	// join joins the non-empty texts with one space (a name from its parts).
+	"join": {Args: []Kind{KindString}, Variadic: true, Out: KindString, Fn: func(a []Value, _ *Lookup) (Value, error) {
+		parts := make([]string, 0, len(a))
+		for _, v := range a {
+			if s := collapse(v.S); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return Str(strings.Join(parts, " ")), nil
+	}},
+	// coalesce gives the first present, non-empty text.
+	"coalesce": {Args: []Kind{KindString}, Variadic: true, Out: KindString, Fn: func(a []Value, _ *Lookup) (Value, error) {
+		for _, v := range a {
+			if !v.Empty() {
+				return v, nil
+			}
+		}
+		return Value{}, nil
+	}},
+}

@@ -1,0 +1,169 @@
+package mapping
+
+import (
+	"reflect"
+	"strconv"
+	"time"
+)
+
+// Kind is the kind of a value flowing through a field's pipeline.
+type Kind uint8
+
+// The kinds a pipeline knows. KindAny is only for steps that take any kind.
+const (
+	KindNone Kind = iota
+	KindString
+	KindInt
+	KindFloat
+	KindBool
+	KindTime
+	KindDuration
+	KindAny
+)
+
+var kindNames = [...]string{"none", "string", "int", "float", "bool", "time", "duration", "any"}
+
+// String names the kind.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Value is one value in a pipeline, without boxing: the field of its Kind holds it
+// (I also holds a duration). The zero Value is absent.
+type Value struct {
+	Kind Kind
+	S    string
+	I    int64
+	F    float64
+	B    bool
+	T    time.Time
+}
+
+// Absent reports whether there is no value (a missing source, a nil pointer).
+func (v Value) Absent() bool { return v.Kind == KindNone }
+
+// Empty reports whether the value is absent or the empty string.
+func (v Value) Empty() bool { return v.Kind == KindNone || v.Kind == KindString && v.S == "" }
+
+// String renders the value as text (for errors and lookups).
+func (v Value) String() string {
+	switch v.Kind {
+	case KindString:
+		return v.S
+	case KindInt:
+		return strconv.FormatInt(v.I, 10)
+	case KindFloat:
+		return strconv.FormatFloat(v.F, 'f', -1, 64)
+	case KindBool:
+		return strconv.FormatBool(v.B)
+	case KindTime:
+		return v.T.Format(time.RFC3339Nano)
+	case KindDuration:
+		return time.Duration(v.I).String()
+	}
+	return ""
+}
+
+// Str, Int, Float, Bool, Time and Duration make values.
+func Str(s string) Value             { return Value{Kind: KindString, S: s} }
+func Int(i int64) Value              { return Value{Kind: KindInt, I: i} }
+func Float(f float64) Value          { return Value{Kind: KindFloat, F: f} }
+func Bool(b bool) Value              { return Value{Kind: KindBool, B: b} }
+func Time(t time.Time) Value         { return Value{Kind: KindTime, T: t} }
+func Duration(d time.Duration) Value { return Value{Kind: KindDuration, I: int64(d)} }
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	durationType = reflect.TypeFor[time.Duration]()
+)
+
+// kindOf says which Kind a Go type reads as, and how to reach its time.Time when it
+// wraps one (openapi_types.Date, dayforce.DateTime: a struct whose first field is a
+// time.Time). ok is false for types no pipeline can read.
+func kindOf(t reflect.Type) (k Kind, timeField bool, ok bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+		return KindTime, false, true
+	case t == durationType:
+		return KindDuration, false, true
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return KindString, false, true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return KindInt, false, true
+	case reflect.Float32, reflect.Float64:
+		return KindFloat, false, true
+	case reflect.Bool:
+		return KindBool, false, true
+	case reflect.Struct:
+		if t.NumField() > 0 && t.Field(0).Type == timeType {
+			return KindTime, true, true
+		}
+	case reflect.Interface:
+		return KindAny, false, true
+	}
+	return KindNone, false, false
+}
+
+// read turns a reflected leaf into a Value.
+func read(v reflect.Value) Value {
+	if !v.IsValid() {
+		return Value{}
+	}
+	if v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return Value{}
+		}
+		v = v.Elem()
+	}
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return Value{}
+		}
+		v = v.Elem()
+	}
+	t := v.Type()
+	switch {
+	case t == timeType:
+		return Time(v.Interface().(time.Time))
+	case t == durationType:
+		return Duration(time.Duration(v.Int()))
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return Str(v.String())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return Int(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return Int(int64(v.Uint()))
+	case reflect.Float32, reflect.Float64:
+		return Float(v.Float())
+	case reflect.Bool:
+		return Bool(v.Bool())
+	case reflect.Struct:
+		if t.NumField() > 0 && t.Field(0).Type == timeType {
+			return Time(v.Field(0).Interface().(time.Time))
+		}
+	}
+	return Value{}
+}
+
+// convertible reports whether a pipeline's output kind may be set on a target of kind
+// to without an explicit step. Text never becomes a number, a bool or a time silently.
+func convertible(from, to Kind) bool {
+	switch {
+	case from == to, from == KindAny:
+		return true
+	case from == KindInt && to == KindFloat, from == KindFloat && to == KindInt:
+		return true
+	}
+	return false
+}
