@@ -100,6 +100,9 @@ var usStateCodes = func() map[string]bool {
 // USState gives the USPS code of a US state, district or territory, from its code or
 // its name in any case ("texas", "TX", "District of Columbia").
 func USState(s string) (string, bool) {
+	if len(s) == 2 && usStateCodes[s] {
+		return s, true
+	}
 	s = strings.ToUpper(collapse(strings.ReplaceAll(s, ".", "")))
 	if usStateCodes[s] {
 		return s, true

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"unsafe"
 )
 
 // Apply maps src (a value of, or pointer to, the source type) into dst (a pointer to
@@ -21,21 +22,63 @@ func (m *Mapping) Apply(src, dst any) error {
 	if !sv.IsValid() || sv.Type() != m.src {
 		return fmt.Errorf("mapping %s: the source is a %T, not a %s", m.name, src, m.src)
 	}
+	if !sv.CanAddr() && m.src.Kind() == reflect.Struct {
+		cp := reflect.New(m.src).Elem() // one copy, so fields read in place
+		cp.Set(sv)
+		sv = cp
+	}
 	dv := reflect.ValueOf(dst)
 	if dv.Kind() != reflect.Pointer || dv.IsNil() || dv.Type().Elem() != m.dst {
 		return fmt.Errorf("mapping %s: the target is a %T, not a *%s", m.name, dst, m.dst)
 	}
 	dv = dv.Elem()
+	var sp unsafe.Pointer
+	if sv.CanAddr() {
+		sp = sv.Addr().UnsafePointer()
+	}
+	dp := dv.Addr().UnsafePointer()
 	var errs []*FieldError
 	for i := range m.fields {
 		f := &m.fields[i]
 		if f.when != nil && !f.when.holds(sv) {
 			continue
 		}
+		if f.textFast && sp != nil {
+			s := *(*string)(unsafe.Add(sp, f.srcOff))
+			if s == "" && f.def != nil {
+				s = f.def.S
+			}
+			s, fe := f.runText(s)
+			switch {
+			case fe != nil:
+				errs = append(errs, fe)
+			case s == "":
+				if f.required {
+					errs = append(errs, f.fail("required", CodeRequired, ClassData, Value{}, nil))
+				}
+			default:
+				*(*string)(unsafe.Add(dp, f.dstOff)) = s
+			}
+			continue
+		}
+		if f.copyP != nil && sp != nil {
+			f.copyP(unsafe.Add(sp, f.srcOff), unsafe.Add(dp, f.dstOff))
+			continue
+		}
+		if f.direct != nil {
+			if rv := f.get.get(sv); rv.IsValid() {
+				f.direct(rv, f.set.target(dv))
+			}
+			continue
+		}
 		var v Value
 		switch {
+		case f.readP != nil && sp != nil:
+			v = f.readP(unsafe.Add(sp, f.srcOff))
 		case f.get != nil:
-			v = read(f.get.get(sv))
+			if rv := f.get.get(sv); rv.IsValid() {
+				v = f.read(rv)
+			}
 		case f.compute != nil:
 			var fe *FieldError
 			if v, fe = f.compute.eval(f, sv); fe != nil {
@@ -55,11 +98,17 @@ func (m *Mapping) Apply(src, dst any) error {
 			if f.required {
 				errs = append(errs, f.fail("required", CodeRequired, ClassData, v, nil))
 			}
-			if v.Absent() {
-				continue
+			if v.Empty() {
+				continue // nothing to set: the target keeps its zero value
 			}
 		}
-		if err := set(f.set.target(dv), v, f.targetKind); err != nil {
+		var err error
+		if f.writeP != nil {
+			err = f.writeP(unsafe.Add(dp, f.dstOff), v)
+		} else {
+			err = set(f.set.target(dv), v, f.targetKind)
+		}
+		if err != nil {
 			errs = append(errs, f.fail("convert", CodeConversion, ClassMapping, v, err))
 		}
 	}
@@ -82,7 +131,10 @@ func Map[T any](m *Mapping, src any) (T, error) {
 }
 
 func (c *cond) holds(sv reflect.Value) bool {
-	v := read(c.get.get(sv))
+	var v Value
+	if rv := c.get.get(sv); rv.IsValid() {
+		v = c.read(rv)
+	}
 	switch {
 	case c.present != nil:
 		return !v.Empty() == *c.present
@@ -96,7 +148,9 @@ func (c *cond) holds(sv reflect.Value) bool {
 func (c *computed) eval(f *field, sv reflect.Value) (Value, *FieldError) {
 	args := make([]Value, len(c.args))
 	for i, g := range c.args {
-		args[i] = read(g.get(sv))
+		if rv := g.get(sv); rv.IsValid() {
+			args[i] = c.reads[i](rv)
+		}
 		if args[i].Kind == KindInt && c.fn.Args[min(i, len(c.fn.Args)-1)] == KindFloat {
 			args[i] = Float(float64(args[i].I))
 		}

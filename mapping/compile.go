@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
+	"unsafe"
 )
 
 // Mapping is a compiled [Spec]: every path resolved against the Go types, every step
@@ -24,6 +26,16 @@ type Mapping struct {
 type field struct {
 	source, target string
 	get            *getter
+	read           func(reflect.Value) Value
+	leaf           reflect.Type
+	direct         func(src, dst reflect.Value)
+	// the fast path (see unsafe.go): offsets into the records, and readers,
+	// writers and copies by kind; nil when a path has no fixed offset
+	srcOff, dstOff uintptr
+	readP          func(unsafe.Pointer) Value
+	writeP         func(unsafe.Pointer, Value) error
+	copyP          func(src, dst unsafe.Pointer)
+	textFast       bool // text in place to text in place, every step with Text
 	def            *Value
 	steps          []namedStep
 	lookup         *Lookup
@@ -43,6 +55,7 @@ type namedStep struct {
 
 type cond struct {
 	get     *getter
+	read    func(reflect.Value) Value
 	present *bool
 	equals  *string
 	in      []string
@@ -52,6 +65,7 @@ type computed struct {
 	name  string
 	fn    Func
 	args  []*getter
+	reads []func(reflect.Value) Value
 	table *Lookup
 }
 
@@ -136,7 +150,7 @@ func Compile(spec *Spec, reg *Registry) (*Mapping, error) {
 					bad("%s: source %q is a %s, which no pipeline reads", where, fs.Source, leaf)
 					break
 				}
-				f.get, kind = g, k
+				f.get, f.read, f.leaf, kind = g, reader(leaf), leaf, k
 			}
 		case fs.Compute != nil:
 			c, k, ps := compileCompute(fs.Compute, m.src, reg, lookups)
@@ -212,6 +226,29 @@ func Compile(spec *Spec, reg *Registry) (*Mapping, error) {
 				bad("%s: the default %q fails its own pipeline: %v", where, *fs.Default, err)
 			}
 		}
+		plain := f.get != nil && f.set != nil && len(f.steps) == 0 && f.lookup == nil && f.def == nil && !f.required && len(f.get.dynamic) == 0
+		if plain {
+			f.direct = copier(f.leaf, f.set.leaf)
+		}
+		if f.set != nil && m.dst != nil {
+			if off, ok := targetOffset(m.dst, f.set); ok {
+				f.dstOff, f.writeP = off, writeAt(f.set.leaf, f.targetKind)
+			}
+		}
+		if f.get != nil && m.src != nil {
+			if off, ok := sourceOffset(m.src, f.get); ok {
+				f.srcOff, f.readP = off, readAt(f.leaf)
+			}
+		}
+		if plain && f.readP != nil && f.writeP != nil {
+			f.copyP = copyAt(f.leaf, f.set.leaf)
+		}
+		if f.readP != nil && f.writeP != nil && f.leaf.Kind() == reflect.String && f.set.leaf.Kind() == reflect.String && f.compute == nil {
+			f.textFast = true
+			for _, st := range f.steps {
+				f.textFast = f.textFast && st.Text != nil
+			}
+		}
 		m.fields = append(m.fields, f)
 	}
 	if m.outbound && m.src != nil && m.src.Kind() == reflect.Struct {
@@ -256,7 +293,7 @@ func compileCond(c *Condition, src reflect.Type) (*cond, error) {
 		if _, _, ok := kindOf(leaf); !ok {
 			return nil, fmt.Errorf("source %q is a %s, which cannot be tested", c.Source, leaf)
 		}
-		out.get = g
+		out.get, out.read = g, reader(leaf)
 	}
 	return out, nil
 }
@@ -287,7 +324,7 @@ func compileCompute(c *Compute, src reflect.Type, reg *Registry, lookups map[str
 		if k, _, ok := kindOf(leaf); !ok || !convertible(k, want) {
 			ps = append(ps, fmt.Sprintf("%s argument %d (%s) is a %s, not a %s", c.Func, i+1, a, leaf, want))
 		}
-		out.args = append(out.args, g)
+		out.args, out.reads = append(out.args, g), append(out.reads, reader(leaf))
 	}
 	if c.Lookup != "" {
 		l, ok := lookups[c.Lookup]
@@ -350,6 +387,38 @@ func (f *field) run(v Value) (Value, *FieldError) {
 		v = Str(s)
 	}
 	return v, nil
+}
+
+// runText is run for a text-only pipeline, on the string alone.
+func (f *field) runText(s string) (string, *FieldError) {
+	for _, st := range f.steps {
+		if s == "" {
+			return s, nil
+		}
+		out, err := st.Text(s)
+		if err != nil {
+			code := st.Code
+			if code == "" {
+				code = CodeConversion
+			}
+			return s, f.fail(st.name, code, ClassData, Str(s), err)
+		}
+		s = out
+	}
+	if f.lookup != nil && s != "" {
+		var out string
+		var err error
+		if f.reverse {
+			out, err = f.lookup.Reverse(s)
+		} else {
+			out, err = f.lookup.Forward(s)
+		}
+		if err != nil {
+			return s, f.fail("lookup "+f.lookup.name, CodeUnknownValue, ClassData, Str(s), err)
+		}
+		s = out
+	}
+	return s, nil
 }
 
 func (f *field) fail(rule, code string, class Class, v Value, err error) *FieldError {
@@ -419,7 +488,7 @@ func set(t reflect.Value, v Value, k Kind) error {
 		if t.Type() != timeType {
 			t = t.Field(0)
 		}
-		t.Set(reflect.ValueOf(v.T))
+		*(*time.Time)(t.Addr().UnsafePointer()) = v.T // targets are addressable; Set would box
 	case KindDuration:
 		if v.Kind != KindDuration {
 			return fmt.Errorf("a %s is not a duration", v.Kind)

@@ -47,9 +47,11 @@
 //   - minor(EXP): a decimal amount ("1,234.50") to integer minor units with EXP
 //     decimals (default 2), exactly; more decimals than EXP is an error.
 //   - enum(A|B|…): one of the values.
+//   - not: a bool negated.
 //
 // Computed fields call a function: due(TIME, KEY) adds the duration a lookup table
-// gives for KEY (an SLA from a priority), join(TEXT…) joins non-empty texts with a
+// gives for KEY (an SLA from a priority), add(TIME, DURATION) adds a duration (a day
+// and a .NET TimeSpan: the vendors' TimeSpan types read as durations), join(TEXT…) joins non-empty texts with a
 // space, coalesce(TEXT…) gives the first non-empty one. [Registry.RegisterStep] and
 // [Registry.RegisterFunc] add more.
 //

@@ -337,3 +337,34 @@ fields:
 	assert.Equal(t, mapping.CodeConversion, fe.Code, "a number where text belongs: the mapping is wrong for this data")
 	assert.True(t, errors.Is(err, mapping.ErrMapping))
 }
+
+func TestLookupUnknownValuePolicies(t *testing.T) {
+	for _, tc := range []struct {
+		policy, def, in, want string
+		code             string
+	}{
+		{"error", "", "P9", "", mapping.CodeUnknownValue},
+		{"default", "normal", "P9", "normal", ""},
+		{"pass", "", "P9", "P9", ""},
+		{"pass", "", "P1", "emergency", ""},
+	} {
+		lk := mapping.LookupSpec{Values: map[string]string{"P1": "emergency"}, Unknown: tc.policy, Default: tc.def}
+		spec := &mapping.Spec{Name: "p", Source: "vendor.Customer", Target: "job", Lookups: map[string]mapping.LookupSpec{"p": lk},
+			Fields: []mapping.FieldSpec{{Target: "priority", Source: "priority", Lookup: "p"}}}
+		m, err := mapping.Compile(spec, registry())
+		require.NoError(t, err)
+		got, err := mapping.Map[job](m, vendorCustomer{Priority: tc.in})
+		if tc.code != "" {
+			var fe *mapping.FieldError
+			require.ErrorAs(t, err, &fe, tc.policy)
+			assert.Equal(t, tc.code, fe.Code)
+			continue
+		}
+		require.NoError(t, err, tc.policy)
+		assert.Equal(t, tc.want, got.Priority, tc.policy)
+	}
+	_, err := mapping.Compile(&mapping.Spec{Name: "p", Source: "vendor.Customer", Target: "job",
+		Lookups: map[string]mapping.LookupSpec{"p": {Values: map[string]string{"a": "b"}, Unknown: "default"}},
+		Fields:  []mapping.FieldSpec{{Target: "priority", Source: "priority", Lookup: "p"}}}, registry())
+	assert.ErrorContains(t, err, "needs a default")
+}

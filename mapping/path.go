@@ -11,7 +11,8 @@ import (
 // segment is one step of a path: a field or key name, or an index.
 type segment struct {
 	name  string
-	index int // -1 for a name
+	index int           // -1 for a name
+	key   reflect.Value // the name as a map key (made once)
 }
 
 // parsePath parses a dotted path with indexes: "service_address.line1",
@@ -28,7 +29,7 @@ func parsePath(p string) ([]segment, error) {
 			return nil, fmt.Errorf("path %q: empty name", p)
 		}
 		if name != "" {
-			out = append(out, segment{name: name, index: -1})
+			out = append(out, segment{name: name, index: -1, key: reflect.ValueOf(name)})
 		}
 		for rest != "" {
 			num, after, ok := strings.Cut(rest, "]")
@@ -81,36 +82,51 @@ func fieldByName(t reflect.Type, name string) (reflect.StructField, bool) {
 
 // op is one compiled step of a source path.
 type op struct {
-	field []int  // struct field index path
-	key   string // map key
-	index int    // slice index (-1: not an index step)
-	isKey bool
+	kind  opKind
+	field []int         // opFields
+	key   reflect.Value // opKey, of the map's key type
+	index int           // opIndex
 }
 
-// getter reads a compiled source path; the value is absent when a pointer is nil, a
-// key is missing or an index is out of range.
+type opKind uint8
+
+const (
+	opField  opKind = iota // one struct field
+	opFields               // a promoted field: an index path
+	opDeref                // through a pointer (nil: absent)
+	opKey                  // a map key (missing: absent)
+	opIndex                // a slice or array element (out of range: absent)
+)
+
+// getter reads a compiled source path; the value is invalid (absent) when a pointer
+// is nil, a key is missing or an index is out of range.
 type getter struct {
 	ops     []op
 	dynamic []segment // resolved at run time below an interface (map[string]any)
 }
 
 func (g *getter) get(v reflect.Value) reflect.Value {
-	for _, o := range g.ops {
-		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+	for i := range g.ops {
+		o := &g.ops[i]
+		switch o.kind {
+		case opField:
+			v = v.Field(o.index)
+		case opFields:
+			v = v.FieldByIndex(o.field)
+		case opDeref:
 			if v.IsNil() {
 				return reflect.Value{}
 			}
 			v = v.Elem()
-		}
-		switch {
-		case o.field != nil:
-			v = v.FieldByIndex(o.field)
-		case o.isKey:
-			v = v.MapIndex(reflect.ValueOf(o.key).Convert(v.Type().Key()))
+		case opKey:
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			v = v.MapIndex(o.key)
 			if !v.IsValid() {
 				return v
 			}
-		default:
+		case opIndex:
 			if o.index >= v.Len() {
 				return reflect.Value{}
 			}
@@ -134,7 +150,11 @@ func dynamicGet(v reflect.Value, segs []segment) reflect.Value {
 		}
 		switch {
 		case s.index < 0 && v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String:
-			v = v.MapIndex(reflect.ValueOf(s.name).Convert(v.Type().Key()))
+			k := s.key
+			if kt := v.Type().Key(); kt != k.Type() {
+				k = k.Convert(kt)
+			}
+			v = v.MapIndex(k)
 		case s.index < 0 && v.Kind() == reflect.Struct:
 			f, ok := fieldByName(v.Type(), s.name)
 			if !ok {
@@ -163,6 +183,7 @@ func compileSource(t reflect.Type, path string) (*getter, reflect.Type, error) {
 	g := &getter{}
 	for i, s := range segs {
 		for t.Kind() == reflect.Pointer {
+			g.ops = append(g.ops, op{kind: opDeref})
 			t = t.Elem()
 		}
 		if t.Kind() == reflect.Interface {
@@ -175,13 +196,17 @@ func compileSource(t reflect.Type, path string) (*getter, reflect.Type, error) {
 			if !ok {
 				return nil, nil, fmt.Errorf("source %q: %s has no field %q", path, t, s.name)
 			}
-			g.ops = append(g.ops, op{field: f.Index, index: -1})
+			if len(f.Index) == 1 {
+				g.ops = append(g.ops, op{kind: opField, index: f.Index[0]})
+			} else {
+				g.ops = append(g.ops, op{kind: opFields, field: f.Index})
+			}
 			t = f.Type
 		case s.index < 0 && t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
-			g.ops = append(g.ops, op{key: s.name, isKey: true, index: -1})
+			g.ops = append(g.ops, op{kind: opKey, key: reflect.ValueOf(s.name).Convert(t.Key())})
 			t = t.Elem()
 		case s.index >= 0 && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
-			g.ops = append(g.ops, op{index: s.index})
+			g.ops = append(g.ops, op{kind: opIndex, index: s.index})
 			t = t.Elem()
 		default:
 			what := "field " + strconv.Quote(s.name)

@@ -27,6 +27,25 @@ type Step struct {
 	Code string
 	// Fn cleanses or checks one value; it is called only with present values.
 	Fn func(Value) (Value, error)
+	// Text, when set, is Fn for text in and text out without a Value in between: a
+	// pipeline of such steps runs on the string alone (the fast path). [TextStep]
+	// sets both.
+	Text func(string) (string, error)
+}
+
+// TextStep makes a step from a function of text to text, refusing with code.
+func TextStep(code string, fn func(string) (string, error)) Step {
+	return Step{In: strIn, Code: code, Text: fn, Fn: func(v Value) (Value, error) {
+		s, err := fn(v.S)
+		if err != nil {
+			return Value{}, err
+		}
+		return Str(s), nil
+	}}
+}
+
+func pure(fn func(string) string) func(string) (string, error) {
+	return func(s string) (string, error) { return fn(s), nil }
 }
 
 // StepFactory makes a step from the arguments written in the mapping:
@@ -107,6 +126,15 @@ func parseStep(s string) (string, []string, error) {
 	return name, args, nil
 }
 
+func alnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func noArgs(name string, s Step) StepFactory {
 	return func(args []string) (Step, error) {
 		if len(args) > 0 {
@@ -118,56 +146,81 @@ func noArgs(name string, s Step) StepFactory {
 
 var strIn = []Kind{KindString}
 
-// collapse trims and turns every run of Unicode white space into one space.
+// collapse trims and turns every run of Unicode white space into one space. Text that
+// is already so comes back as it is, without a copy.
 func collapse(s string) string {
+	clean := true
+	prevSpace := true // a leading space is not clean
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			clean = false // leave non-ASCII white space to the general path
+			break
+		}
+		space := c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+		if space && (prevSpace || c != ' ') {
+			clean = false
+			break
+		}
+		prevSpace = space
+	}
+	if clean && !prevSpace {
+		return s
+	}
+	if clean && s == "" {
+		return s
+	}
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 }
 
 var builtinSteps = map[string]StepFactory{
 	// trim removes leading and trailing white space.
-	"trim": noArgs("trim", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(strings.TrimSpace(v.S)), nil }}),
+	"trim": noArgs("trim", TextStep("", pure(strings.TrimSpace))),
 	// collapse trims and turns every run of white space inside into one space.
-	"collapse": noArgs("collapse", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(collapse(v.S)), nil }}),
-	"upper":    noArgs("upper", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(strings.ToUpper(v.S)), nil }}),
-	"lower":    noArgs("lower", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(strings.ToLower(v.S)), nil }}),
+	"collapse": noArgs("collapse", TextStep("", pure(collapse))),
+	"upper":    noArgs("upper", TextStep("", pure(strings.ToUpper))),
+	"lower":    noArgs("lower", TextStep("", pure(strings.ToLower))),
 	// id keeps ASCII letters and digits only; nothing left is an error.
-	"id": noArgs("id", Step{In: strIn, Code: CodeInvalidID, Fn: func(v Value) (Value, error) {
-		b := make([]byte, 0, len(v.S))
-		for i := 0; i < len(v.S); i++ {
-			if c := v.S[i]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+	"id": noArgs("id", TextStep(CodeInvalidID, func(s string) (string, error) {
+		if alnum(s) {
+			return s, nil
+		}
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
 				b = append(b, c)
 			}
 		}
 		if len(b) == 0 {
-			return Value{}, errors.New("no letter or digit")
+			return "", errors.New("no letter or digit")
 		}
-		return Str(string(b)), nil
-	}}),
+		return string(b), nil
+	})),
 	"phone":     phoneStep(false),
 	"phone_ext": phoneStep(true),
-	"email":     noArgs("email", Step{In: strIn, Code: CodeInvalidEmail, Fn: func(v Value) (Value, error) { return email(v.S) }}),
-	"us_street": noArgs("us_street", Step{In: strIn, Fn: func(v Value) (Value, error) { return Str(USStreet(v.S)), nil }}),
-	"us_state": noArgs("us_state", Step{In: strIn, Code: CodeInvalidState, Fn: func(v Value) (Value, error) {
-		code, ok := USState(v.S)
+	"email":     noArgs("email", TextStep(CodeInvalidEmail, email)),
+	"us_street": noArgs("us_street", TextStep("", pure(USStreet))),
+	"us_state": noArgs("us_state", TextStep(CodeInvalidState, func(s string) (string, error) {
+		code, ok := USState(s)
 		if !ok {
-			return Value{}, errors.New("not a US state")
+			return "", errors.New("not a US state")
 		}
-		return Str(code), nil
-	}}),
-	"zip": noArgs("zip", Step{In: strIn, Code: CodeInvalidZIP, Fn: func(v Value) (Value, error) {
-		z, ok := USZIP(v.S)
+		return code, nil
+	})),
+	"zip": noArgs("zip", TextStep(CodeInvalidZIP, func(s string) (string, error) {
+		z, ok := USZIP(s)
 		if !ok {
-			return Value{}, errors.New("not a ZIP or ZIP+4")
+			return "", errors.New("not a ZIP or ZIP+4")
 		}
-		return Str(z), nil
-	}}),
-	"currency": noArgs("currency", Step{In: strIn, Code: CodeCurrency, Fn: func(v Value) (Value, error) {
-		c := strings.ToUpper(strings.TrimSpace(v.S))
+		return z, nil
+	})),
+	"currency": noArgs("currency", TextStep(CodeCurrency, func(s string) (string, error) {
+		c := strings.ToUpper(strings.TrimSpace(s))
 		if _, ok := CurrencyMinorUnits(c); !ok {
-			return Value{}, errors.New("not an active ISO 4217 code")
+			return "", errors.New("not an active ISO 4217 code")
 		}
-		return Str(c), nil
-	}}),
+		return c, nil
+	})),
 	"range": rangeStep,
 	"date":  dateStep,
 	"format": func(args []string) (Step, error) {
@@ -206,17 +259,19 @@ var builtinSteps = map[string]StepFactory{
 		return Bool(b), nil
 	}}),
 	"minor": minorStep,
+	// not negates a bool.
+	"not": noArgs("not", Step{In: []Kind{KindBool}, Fn: func(v Value) (Value, error) { return Bool(!v.B), nil }}),
 	"enum": func(args []string) (Step, error) {
 		if len(args) == 0 {
 			return Step{}, errors.New("enum needs its values: enum(a|b|c)")
 		}
 		allowed := slices.Clone(args)
-		return Step{In: strIn, Code: CodeEnum, Fn: func(v Value) (Value, error) {
-			if !slices.Contains(allowed, v.S) {
-				return Value{}, errors.New("not one of " + strings.Join(allowed, ", "))
+		return TextStep(CodeEnum, func(s string) (string, error) {
+			if !slices.Contains(allowed, s) {
+				return "", errors.New("not one of " + strings.Join(allowed, ", "))
 			}
-			return v, nil
-		}}, nil
+			return s, nil
+		}), nil
 	},
 }
 
@@ -235,45 +290,45 @@ func phoneStep(ext bool) StepFactory {
 		if phonenumbers.GetCountryCodeForRegion(region) == 0 {
 			return Step{}, fmt.Errorf("unknown region %q", region)
 		}
-		return Step{In: strIn, Code: CodeInvalidPhone, Fn: func(v Value) (Value, error) {
-			n, err := phonenumbers.Parse(v.S, region)
+		return TextStep(CodeInvalidPhone, func(s string) (string, error) {
+			n, err := phonenumbers.Parse(s, region)
 			if err != nil || !phonenumbers.IsValidNumber(n) {
-				return Value{}, errors.New("not a valid phone number")
+				return "", errors.New("not a valid phone number")
 			}
 			if ext {
-				return Str(n.GetExtension()), nil
+				return n.GetExtension(), nil
 			}
-			return Str(phonenumbers.Format(n, phonenumbers.E164)), nil
-		}}, nil
+			return phonenumbers.Format(n, phonenumbers.E164), nil
+		}), nil
 	}
 }
 
 // email accepts one bare address (no display name, no comment), requires a domain
 // with a dot in ASCII (internationalized domains in their xn-- form), and lowercases
 // the domain (the local part is the receiver's business and is kept).
-func email(s string) (Value, error) {
+func email(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
-		return Value{}, errors.New("not one bare address")
+		return "", errors.New("not one bare address")
 	}
 	at := strings.LastIndexByte(s, '@')
 	local, domain := s[:at], strings.ToLower(s[at+1:])
 	labels := strings.Split(domain, ".")
 	if len(labels) < 2 {
-		return Value{}, errors.New("the domain has no dot")
+		return "", errors.New("the domain has no dot")
 	}
 	for _, l := range labels {
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return Value{}, errors.New("bad domain label")
+			return "", errors.New("bad domain label")
 		}
 		for i := 0; i < len(l); i++ {
 			if c := l[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return Value{}, errors.New("the domain is not ASCII letters, digits and hyphens")
+				return "", errors.New("the domain is not ASCII letters, digits and hyphens")
 			}
 		}
 	}
-	return Str(local + "@" + domain), nil
+	return local + "@" + domain, nil
 }
 
 // rangeStep: range(min|max) accepts a number within [min, max]; either bound may be
@@ -400,6 +455,10 @@ var builtinFuncs = map[string]Func{
 			return Value{}, fmt.Errorf("lookup %s: %q is not a duration: %w", l.name, s, err)
 		}
 		return Time(a[0].T.Add(d)), nil
+	}},
+	// add adds a duration to a time (a day plus a .NET TimeSpan: a shift's start).
+	"add": {Args: []Kind{KindTime, KindDuration}, Out: KindTime, Fn: func(a []Value, _ *Lookup) (Value, error) {
+		return Time(a[0].T.Add(time.Duration(a[1].I))), nil
 	}},
 	// join joins the non-empty texts with one space (a name from its parts).
 	"join": {Args: []Kind{KindString}, Variadic: true, Out: KindString, Fn: func(a []Value, _ *Lookup) (Value, error) {

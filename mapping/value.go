@@ -78,7 +78,14 @@ func Duration(d time.Duration) Value { return Value{Kind: KindDuration, I: int64
 var (
 	timeType     = reflect.TypeFor[time.Time]()
 	durationType = reflect.TypeFor[time.Duration]()
+	durationer   = reflect.TypeFor[interface{ Duration() time.Duration }]()
 )
+
+// isDuration: time.Duration, and the vendors' TimeSpan types (an int64 kind with a
+// Duration() time.Duration method).
+func isDuration(t reflect.Type) bool {
+	return t == durationType || t.Kind() == reflect.Int64 && t.Implements(durationer)
+}
 
 // kindOf says which Kind a Go type reads as, and how to reach its time.Time when it
 // wraps one (openapi_types.Date, dayforce.DateTime: a struct whose first field is a
@@ -90,7 +97,7 @@ func kindOf(t reflect.Type) (k Kind, timeField bool, ok bool) {
 	switch {
 	case t == timeType:
 		return KindTime, false, true
-	case t == durationType:
+	case isDuration(t):
 		return KindDuration, false, true
 	}
 	switch t.Kind() {
@@ -134,7 +141,7 @@ func read(v reflect.Value) Value {
 	switch {
 	case t == timeType:
 		return Time(v.Interface().(time.Time))
-	case t == durationType:
+	case isDuration(t):
 		return Duration(time.Duration(v.Int()))
 	}
 	switch v.Kind() {
@@ -166,4 +173,79 @@ func convertible(from, to Kind) bool {
 		return true
 	}
 	return false
+}
+
+// reader returns a reader specialized for values of type t (no type switch, no
+// allocation per read). Values passed to it are valid.
+func reader(t reflect.Type) func(reflect.Value) Value {
+	switch {
+	case t.Kind() == reflect.Pointer:
+		inner := reader(t.Elem())
+		return func(v reflect.Value) Value {
+			if v.IsNil() {
+				return Value{}
+			}
+			return inner(v.Elem())
+		}
+	case t == timeType:
+		return readTime
+	case isDuration(t):
+		return func(v reflect.Value) Value { return Duration(time.Duration(v.Int())) }
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return func(v reflect.Value) Value { return Str(v.String()) }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return func(v reflect.Value) Value { return Int(v.Int()) }
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return func(v reflect.Value) Value { return Int(int64(v.Uint())) }
+	case reflect.Float32, reflect.Float64:
+		return func(v reflect.Value) Value { return Float(v.Float()) }
+	case reflect.Bool:
+		return func(v reflect.Value) Value { return Bool(v.Bool()) }
+	case reflect.Struct:
+		if t.NumField() > 0 && t.Field(0).Type == timeType {
+			return func(v reflect.Value) Value { return readTime(v.Field(0)) }
+		}
+	}
+	return read
+}
+
+// readTime reads a time.Time in place when it can (Interface would copy it to the
+// heap on every read).
+func readTime(v reflect.Value) Value {
+	if v.CanAddr() {
+		return Time(*(*time.Time)(v.Addr().UnsafePointer()))
+	}
+	return Time(v.Interface().(time.Time))
+}
+
+// copier returns a direct copy from a source leaf of type from to a target of type
+// to, for fields with nothing to do on the way (no step, lookup, default, compute or
+// required check): no Value in between. nil when the types need the general path.
+func copier(from, to reflect.Type) func(src, dst reflect.Value) {
+	if from.Kind() == reflect.Pointer || to.Kind() == reflect.Pointer {
+		return nil
+	}
+	switch {
+	case from == timeType && to == timeType:
+		return func(src, dst reflect.Value) {
+			if src.CanAddr() {
+				*(*time.Time)(dst.Addr().UnsafePointer()) = *(*time.Time)(src.Addr().UnsafePointer())
+				return
+			}
+			dst.Set(src)
+		}
+	case from.Kind() == reflect.String && to.Kind() == reflect.String:
+		return func(src, dst reflect.Value) { dst.SetString(src.String()) }
+	case from.Kind() == reflect.Bool && to.Kind() == reflect.Bool:
+		return func(src, dst reflect.Value) { dst.SetBool(src.Bool()) }
+	case from.Kind() == reflect.Float64 && to.Kind() == reflect.Float64, from.Kind() == reflect.Float32 && to.Kind() == reflect.Float64:
+		return func(src, dst reflect.Value) { dst.SetFloat(src.Float()) }
+	case from.Kind() == reflect.Int64 && to.Kind() == reflect.Int64 && isDuration(from) == isDuration(to):
+		return func(src, dst reflect.Value) { dst.SetInt(src.Int()) }
+	case from.Kind() == to.Kind() && from.Kind() >= reflect.Int && from.Kind() <= reflect.Int32:
+		return func(src, dst reflect.Value) { dst.SetInt(src.Int()) }
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gosnmp/gosnmp"
 
 	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/internal/seen"
 )
 
 // EventKind names a typed network event.
@@ -192,9 +193,8 @@ type TrapReceiver struct {
 	log      *slog.Logger
 	events   chan NetworkEvent
 
-	mu   sync.Mutex // the gosnmp decoders and the de-duplication state
-	seen map[uint64]time.Time
-	fifo []seenEntry
+	mu   sync.Mutex // the gosnmp decoders
+	seen *seen.Window[uint64]
 
 	received, queued, refused, malformed, unmapped, duplicates, dropped atomic.Int64
 }
@@ -220,18 +220,13 @@ var fieldOf = map[Field]func(*NetworkEvent) *string{
 	FieldInterface: func(e *NetworkEvent) *string { return &e.Interface },
 }
 
-type seenEntry struct {
-	key uint64
-	at  time.Time
-}
-
 // NewTrapReceiver returns a receiver; it needs communities or v3 users.
 func NewTrapReceiver(cfg TrapConfig) (*TrapReceiver, error) {
 	if len(cfg.Communities) == 0 && len(cfg.Users) == 0 {
 		return nil, errors.New("treadnet: a trap receiver needs v2c communities or v3 users")
 	}
 	r := &TrapReceiver{mappings: map[string]compiled{}, comms: map[string]bool{}, siteOf: cfg.SiteOf, window: cfg.DedupWindow,
-		clk: cfg.Clock, log: cfg.Logger, seen: map[uint64]time.Time{}}
+		clk: cfg.Clock, log: cfg.Logger}
 	for _, m := range append(DefaultMappings(), cfg.Mappings...) {
 		oid := strings.TrimPrefix(m.TrapOID, ".")
 		if oid == "" || m.Kind == "" {
@@ -257,6 +252,7 @@ func NewTrapReceiver(cfg TrapConfig) (*TrapReceiver, error) {
 	if r.window == 0 {
 		r.window = time.Minute
 	}
+	r.seen = seen.New[uint64](r.window, 100000)
 	if r.clk == nil {
 		r.clk = clock.Real{}
 	}
@@ -523,20 +519,5 @@ func (r *TrapReceiver) duplicate(ev NetworkEvent) bool {
 		_, _ = h.Write([]byte{1})
 		_, _ = h.Write([]byte(ev.Vars[k]))
 	}
-	key := h.Sum64()
-	now := ev.Received
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for len(r.fifo) > 0 && now.Sub(r.fifo[0].at) >= r.window {
-		if r.seen[r.fifo[0].key] == r.fifo[0].at {
-			delete(r.seen, r.fifo[0].key)
-		}
-		r.fifo = r.fifo[1:]
-	}
-	if at, ok := r.seen[key]; ok && now.Sub(at) < r.window {
-		return true
-	}
-	r.seen[key] = now
-	r.fifo = append(r.fifo, seenEntry{key: key, at: now})
-	return false
+	return r.seen.Seen(h.Sum64(), ev.Received)
 }
