@@ -341,7 +341,7 @@ fields:
 func TestLookupUnknownValuePolicies(t *testing.T) {
 	for _, tc := range []struct {
 		policy, def, in, want string
-		code             string
+		code                  string
 	}{
 		{"error", "", "P9", "", mapping.CodeUnknownValue},
 		{"default", "normal", "P9", "normal", ""},
