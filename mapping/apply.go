@@ -43,6 +43,10 @@ func (m *Mapping) Apply(src, dst any) error {
 		if f.when != nil && !f.when.holds(sv) {
 			continue
 		}
+		if f.copyP != nil && sp != nil {
+			f.copyP(unsafe.Add(sp, f.srcOff), unsafe.Add(dp, f.dstOff))
+			continue
+		}
 		if f.textFast && sp != nil {
 			s := *(*string)(unsafe.Add(sp, f.srcOff))
 			if s == "" && f.def != nil {
@@ -59,10 +63,6 @@ func (m *Mapping) Apply(src, dst any) error {
 			default:
 				*(*string)(unsafe.Add(dp, f.dstOff)) = s
 			}
-			continue
-		}
-		if f.copyP != nil && sp != nil {
-			f.copyP(unsafe.Add(sp, f.srcOff), unsafe.Add(dp, f.dstOff))
 			continue
 		}
 		if f.direct != nil {
