@@ -171,6 +171,15 @@ type SessionStore interface {
 	Save(ctx context.Context, key string, s *Session) error
 }
 
+// SessionLocker is implemented by a [SessionStore] shared by several processes that can
+// also lock a key for a short while: the client then logs in under the lock, so of
+// many replicas finding no valid session, one logs in and the others take over its
+// session (MyGeotab allows 100 sessions per user). A lock that cannot be taken (the
+// store is down) is logged and the client logs in without it.
+type SessionLocker interface {
+	Lock(ctx context.Context, key string) (unlock func(), err error)
+}
+
 // MemorySessionStore is an in-process [SessionStore] (several clients of one process
 // can share it).
 type MemorySessionStore struct {
@@ -225,6 +234,14 @@ func (c *Client) relogin(ctx context.Context, stale *Session) (*Session, error) 
 	c.mu.Unlock()
 	if cur != nil && cur != stale {
 		return cur, nil // someone else logged in while we waited
+	}
+	if l, ok := c.store.(SessionLocker); ok {
+		unlock, err := l.Lock(ctx, c.storeKey)
+		if err != nil {
+			c.log.Warn("geotab: locking the shared session failed; logging in without the lock", "error", err)
+		} else {
+			defer unlock()
+		}
 	}
 	if c.store != nil {
 		if s, err := c.store.Load(ctx, c.storeKey); err == nil && s != nil && (stale == nil || s.Credentials.SessionID != stale.Credentials.SessionID) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -244,15 +243,7 @@ func TestHourlyLimitHeldUnderConcurrency(t *testing.T) {
 			}
 		}()
 	}
-	// drive the clock: when every caller still working waits for the budget, move to
-	// the next wake-up
-	for n := active.Load(); n > 0; n = active.Load() {
-		if clk.Sleepers() >= int(n) {
-			clk.AdvanceToNext()
-		} else {
-			runtime.Gosched()
-		}
-	}
+	clk.Drive(func() int { return int(active.Load()) }) // when every caller waits, to the next wake-up
 	wg.Wait()
 	assert.Zero(t, failed.Load())
 	assert.Zero(t, srv.Throttled(), "the vendor never had to refuse a request")

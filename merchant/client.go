@@ -18,6 +18,7 @@ import (
 	"github.com/dispatchcenter/connectors/internal/auth"
 	"github.com/dispatchcenter/connectors/internal/clock"
 	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/merchant/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )
@@ -92,6 +93,8 @@ type Client struct {
 	http       *resilience.Client
 	audit      connector.Auditor
 	owned      *http.Transport
+	store      IdempotencyStore
+	log        *slog.Logger
 	currencies []string
 	min, max   int64
 }
@@ -168,7 +171,12 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		clk = clock.Real{}
 	}
 	c := &Client{gen: gen, http: hc, audit: connector.Auditor{System: "merchant", A: o.Auditor, Clock: clk}, owned: owned,
-		currencies: cfg.Currencies, min: cfg.MinAmount, max: cfg.MaxAmount}
+		log: redact.Logger(o.Logger, personal...), currencies: cfg.Currencies, min: cfg.MinAmount, max: cfg.MaxAmount}
+	for _, x := range o.Extra {
+		if s, ok := x.(IdempotencyStore); ok {
+			c.store = s
+		}
+	}
 	if len(c.currencies) == 0 {
 		c.currencies = DefaultCurrencies
 	}

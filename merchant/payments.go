@@ -26,12 +26,14 @@ func (c *Client) Tokenize(ctx context.Context, card Card, opts ...CallOption) (C
 	}
 	in := api.CardInput{Number: card.Number, ExpMonth: card.ExpMonth, ExpYear: card.ExpYear, Cvv: card.CVV,
 		HolderName: card.HolderName, PostalCode: card.PostalCode}
-	return invoke(ctx, c, "POST /v1/tokens", map[string]string{"last4": card.Last4()}, func(ctx context.Context) (*http.Response, *CardToken, *Problem, error) {
-		r, err := c.gen.CreateTokenWithResponse(ctx, &api.CreateTokenParams{IdempotencyKey: key}, in)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
+	return shared(ctx, c, "tokenize", opts, func() (CardToken, error) {
+		return invoke(ctx, c, "POST /v1/tokens", map[string]string{"last4": card.Last4()}, func(ctx context.Context) (*http.Response, *CardToken, *Problem, error) {
+			r, err := c.gen.CreateTokenWithResponse(ctx, &api.CreateTokenParams{IdempotencyKey: key}, in)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
+		})
 	})
 }
 
@@ -79,12 +81,14 @@ func (c *Client) Authorize(ctx context.Context, a Authorization, opts ...CallOpt
 	in := api.AuthorizationRequest{Token: a.Token, Amount: a.Amount.Minor, Currency: a.Amount.Currency, MerchantOrderNumber: a.OrderNumber,
 		Capture: a.Capture, Description: a.Description, CustomerReference: a.CustomerReference, Metadata: a.Metadata}
 	summary := map[string]string{"order": a.OrderNumber, "amount": a.Amount.String(), "capture": strconv.FormatBool(a.Capture)}
-	t, err := invoke(ctx, c, "POST /v1/payments/authorizations", summary, func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
-		r, err := c.gen.AuthorizeWithResponse(ctx, &api.AuthorizeParams{IdempotencyKey: key}, in)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
+	t, err := shared(ctx, c, "authorize", opts, func() (Transaction, error) {
+		return invoke(ctx, c, "POST /v1/payments/authorizations", summary, func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
+			r, err := c.gen.AuthorizeWithResponse(ctx, &api.AuthorizeParams{IdempotencyKey: key}, in)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
+		})
 	})
 	if err == nil && t.Status == StatusDeclined {
 		return t, &DeclineError{TransactionID: t.ID, Code: t.DeclineCode, Message: t.DeclineMessage}
@@ -104,14 +108,16 @@ func (c *Client) Capture(ctx context.Context, id string, amount int64, opts ...C
 	if err != nil {
 		return Transaction{}, err
 	}
-	return invoke(ctx, c, "POST /v1/payments/{id}/capture", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
-		func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
-			r, err := c.gen.CaptureWithResponse(ctx, id, &api.CaptureParams{IdempotencyKey: key}, api.CaptureRequest{Amount: amount})
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+	return shared(ctx, c, "capture/"+id, opts, func() (Transaction, error) {
+		return invoke(ctx, c, "POST /v1/payments/{id}/capture", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
+			func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
+				r, err := c.gen.CaptureWithResponse(ctx, id, &api.CaptureParams{IdempotencyKey: key}, api.CaptureRequest{Amount: amount})
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+			})
+	})
 }
 
 // Void releases an authorization that was not captured.
@@ -120,14 +126,16 @@ func (c *Client) Void(ctx context.Context, id, reason string, opts ...CallOption
 	if err != nil {
 		return Transaction{}, err
 	}
-	return invoke(ctx, c, "POST /v1/payments/{id}/void", map[string]string{"transaction": id},
-		func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
-			r, err := c.gen.VoidWithResponse(ctx, id, &api.VoidParams{IdempotencyKey: key}, api.VoidRequest{Reason: reason})
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+	return shared(ctx, c, "void/"+id, opts, func() (Transaction, error) {
+		return invoke(ctx, c, "POST /v1/payments/{id}/void", map[string]string{"transaction": id},
+			func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
+				r, err := c.gen.VoidWithResponse(ctx, id, &api.VoidParams{IdempotencyKey: key}, api.VoidRequest{Reason: reason})
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+			})
+	})
 }
 
 // Refund refunds amount minor units of a captured payment, or all that is not yet
@@ -142,14 +150,16 @@ func (c *Client) Refund(ctx context.Context, id string, amount int64, reason str
 	if err != nil {
 		return Refund{}, err
 	}
-	return invoke(ctx, c, "POST /v1/payments/{id}/refunds", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
-		func(ctx context.Context) (*http.Response, *Refund, *Problem, error) {
-			r, err := c.gen.RefundWithResponse(ctx, id, &api.RefundParams{IdempotencyKey: key}, api.RefundRequest{Amount: amount, Reason: reason})
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
-		})
+	return shared(ctx, c, "refund/"+id, opts, func() (Refund, error) {
+		return invoke(ctx, c, "POST /v1/payments/{id}/refunds", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
+			func(ctx context.Context) (*http.Response, *Refund, *Problem, error) {
+				r, err := c.gen.RefundWithResponse(ctx, id, &api.RefundParams{IdempotencyKey: key}, api.RefundRequest{Amount: amount, Reason: reason})
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
+			})
+	})
 }
 
 // Transaction returns one transaction with its refunds.

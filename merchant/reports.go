@@ -100,14 +100,16 @@ func (c *Client) respond(ctx context.Context, id string, in api.ChargebackRespon
 	if err != nil {
 		return Chargeback{}, err
 	}
-	return invoke(ctx, c, "POST /v1/chargebacks/{id}/response", map[string]string{"chargeback": id, "action": string(in.Action)},
-		func(ctx context.Context) (*http.Response, *Chargeback, *Problem, error) {
-			r, err := c.gen.RespondToChargebackWithResponse(ctx, id, &api.RespondToChargebackParams{IdempotencyKey: key}, in)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+	return shared(ctx, c, "chargeback/"+id, opts, func() (Chargeback, error) {
+		return invoke(ctx, c, "POST /v1/chargebacks/{id}/response", map[string]string{"chargeback": id, "action": string(in.Action)},
+			func(ctx context.Context) (*http.Response, *Chargeback, *Problem, error) {
+				r, err := c.gen.RespondToChargebackWithResponse(ctx, id, &api.RespondToChargebackParams{IdempotencyKey: key}, in)
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+			})
+	})
 }
 
 // FraudAlerts lists the fraud alerts raised at or after since (all when zero),

@@ -2,6 +2,7 @@ package clock
 
 import (
 	"context"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -80,6 +81,19 @@ func (f *Fake) Sleepers() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.sleepers
+}
+
+// Drive runs a stepped clock for goroutines that wait on it: whenever every one of
+// the active() goroutines still working sleeps, it moves to the next wake-up; it
+// returns when active() is 0. Use it from the test's goroutine.
+func (f *Fake) Drive(active func() int) {
+	for n := active(); n > 0; n = active() {
+		if f.Sleepers() >= n {
+			f.AdvanceToNext()
+		} else {
+			runtime.Gosched()
+		}
+	}
 }
 
 // AdvanceToNext moves the clock to the earliest scheduled call or wake-up and runs
