@@ -1,0 +1,553 @@
+// Package app is the dispatch service of examples/dispatch: the SDK's connectors,
+// receivers, mappings and resilience assembled around a JetStream bus. It holds no
+// business logic the SDK should own: each flow is a few lines of assembly.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/dayforce"
+	"github.com/dispatchcenter/connectors/geotab"
+	"github.com/dispatchcenter/connectors/maddenco"
+	"github.com/dispatchcenter/connectors/mapping"
+	"github.com/dispatchcenter/connectors/mapping/canonical"
+	"github.com/dispatchcenter/connectors/mapping/defaults"
+	"github.com/dispatchcenter/connectors/merchant"
+	"github.com/dispatchcenter/connectors/merchant/merchanttest"
+	"github.com/dispatchcenter/connectors/reach"
+	"github.com/dispatchcenter/connectors/resilience"
+	"github.com/dispatchcenter/connectors/treadnet"
+	"github.com/dispatchcenter/connectors/webhook"
+)
+
+// The inbound secrets of the embedded defaults (a real deployment reads its own from
+// the environment or a secret store).
+const (
+	reachSecret   = "whsec_ZGlzcGF0Y2gtcmVhY2gtd2ViaG9vay1zZWNyZXQ="
+	maddencoKey   = "mc-inbound-key-0123456789"
+	geotabSecret  = "geotab-relay-secret-0123456789ab"
+	dayforceRelay = "dayforce-relay-secret-0123456789"
+)
+
+// Config configures a [Service].
+type Config struct {
+	// NATSURL points at a NATS cluster; empty starts an embedded JetStream server.
+	NATSURL string
+	// Addr is the HTTP listen address for webhooks and operations (default
+	// 127.0.0.1:0, a free port).
+	Addr string
+	// Logger receives structured logs (default: discarded).
+	Logger *slog.Logger
+	// Step, when set, receives each step of the flows, for a timeline.
+	Step func(string)
+	// AckWait is how long a delivered event may stay unacknowledged before it is
+	// delivered again (default 30 s).
+	AckWait time.Duration
+	// BeforeAck, when set, runs after a flow's side effects and before the event is
+	// acknowledged (tests use it to crash a consumer there).
+	BeforeAck func(subject string)
+}
+
+// Service is the dispatch service.
+type Service struct {
+	cfg   Config
+	log   *slog.Logger
+	fakes *Fakes
+	bus   *Bus
+
+	reach    *reach.Client
+	geotab   *geotab.Client
+	dayforce *dayforce.Client
+	maddenco *maddenco.Client
+	treadnet *treadnet.Client
+	merchant *merchant.Client
+	maps     *mapping.Loader
+	traps    *treadnet.TrapReceiver
+
+	httpSrv, hookTLS *http.Server
+	URL, TrapAddr    string
+
+	mu        sync.Mutex
+	jobs      map[string]*Job
+	byVehicle map[string]string
+	cp        connectors.MemoryCheckpoint
+	metrics   metrics
+
+	stop []func()
+}
+
+// Job is a service request the service dispatched.
+type Job struct {
+	SR        canonical.ServiceRequest
+	Tech      string
+	Vehicle   string
+	Zone      string
+	Site      reach.Address
+	Flags     []string
+	PaymentID string
+}
+
+// New starts the service against the fakes: clients, receivers on an HTTP listener
+// (and a mutual-TLS one for the payment gateway), the SNMP trap listener, the bus
+// and its consumer.
+func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	s := &Service{cfg: cfg, fakes: f, jobs: map[string]*Job{}, byVehicle: map[string]string{}, log: cfg.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.Close()
+		}
+	}()
+	var err error
+	hooks := resilience.Hooks{OnAttempt: s.metrics.attempt, OnRetry: func(r resilience.RetryInfo) {
+		s.metrics.retry(r)
+		s.step(fmt.Sprintf("retry: %s %s got %d; attempt %d in %s", r.Host, r.Route, r.StatusCode, r.Attempt+1, r.Wait.Round(time.Millisecond)))
+	}}
+	if s.reach, err = reach.New(f.Reach.Config(), reach.WithLogger(s.log), reach.WithHooks(hooks)); err != nil {
+		return nil, err
+	}
+	if s.geotab, err = geotab.New(f.Geotab.Config(), geotab.WithBaseURL(f.Geotab.URL), geotab.WithLogger(s.log), geotab.WithHooks(hooks)); err != nil {
+		return nil, err
+	}
+	if s.dayforce, err = dayforce.New(f.Dayforce.Config(), dayforce.WithLogger(s.log), dayforce.WithHooks(hooks)); err != nil {
+		return nil, err
+	}
+	if s.maddenco, err = maddenco.New(f.Maddenco.Config(), maddenco.WithLogger(s.log), maddenco.WithHooks(hooks)); err != nil {
+		return nil, err
+	}
+	if s.treadnet, err = treadnet.New(f.Treadnet.Config(), treadnet.WithLogger(s.log), treadnet.WithHooks(hooks)); err != nil {
+		return nil, err
+	}
+	s.stop = append(s.stop, s.treadnet.Close)
+	if s.merchant, err = merchant.New(f.Merchant.Config(), merchant.WithLogger(s.log), merchant.WithHooks(hooks)); err != nil {
+		return nil, err
+	}
+	s.stop = append(s.stop, s.merchant.Close)
+	if s.maps, err = defaults.Load(); err != nil {
+		return nil, err
+	}
+	if s.bus, err = OpenBus(ctx, cfg.NATSURL); err != nil {
+		return nil, err
+	}
+	if err := s.listen(ctx); err != nil {
+		return nil, err
+	}
+	handle := s.handle
+	if cfg.BeforeAck != nil {
+		handle = func(ctx context.Context, m jetstream.Msg) error {
+			err := s.handle(ctx, m)
+			if err == nil {
+				cfg.BeforeAck(m.Subject())
+			}
+			return err
+		}
+	}
+	drain, err := s.bus.Consume(ctx, "dispatcher", cfg.AckWait, handle, s.dead)
+	if err != nil {
+		return nil, err
+	}
+	s.stop = append(s.stop, drain)
+	ok = true
+	return s, nil
+}
+
+// listen starts the webhook receivers, operations endpoints and trap listener, and
+// subscribes the fakes to them.
+func (s *Service) listen(ctx context.Context) error {
+	sink := func(system string) webhook.Sink {
+		return webhook.SinkFunc(func(ctx context.Context, ev webhook.Event) error {
+			return s.bus.Publish(ctx, "dispatch."+system+".event", system+"-"+ev.Key, ev.Body)
+		})
+	}
+	mux := http.NewServeMux()
+	rr, err := reach.NewReceiver(reach.ReceiverConfig{Secrets: []string{reachSecret}}, sink("reach"))
+	if err != nil {
+		return err
+	}
+	gr, err := geotab.NewReceiver(geotab.ReceiverConfig{Secrets: [][]byte{[]byte(geotabSecret)}, AllowedNetworks: []string{"127.0.0.0/8", "::1/128"}}, sink("geotab"))
+	if err != nil {
+		return err
+	}
+	mr, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{maddencoKey}, AllowedCIDRs: []string{"127.0.0.0/8", "::1/128"}}, sink("maddenco"))
+	if err != nil {
+		return err
+	}
+	dr, err := dayforce.NewReceiver(dayforce.ReceiverConfig{Secrets: [][]byte{[]byte(dayforceRelay)}, Bearer: s.fakes.Dayforce.ReceiverBearer()}, sink("dayforce"))
+	if err != nil {
+		return err
+	}
+	mux.Handle("POST /hooks/reach", rr)
+	mux.Handle("POST /hooks/geotab", gr)
+	mux.Handle("POST /hooks/maddenco", mr)
+	mux.Handle("POST /hooks/dayforce", dr)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = s.httpSrv.Serve(ln) }()
+
+	// the payment gateway delivers over mutual TLS, with its own certificate
+	mpr, err := merchant.NewReceiver(merchant.ReceiverConfig{Secrets: []string{merchanttest.WebhookSecret},
+		ClientCert: webhook.ClientCertOptions{Subjects: []string{merchanttest.GatewayCertName}}, GatewayCAs: s.fakes.Merchant.CAPool()}, sink("merchant"))
+	if err != nil {
+		return err
+	}
+	cert, err := s.fakes.Merchant.IssueServerCertificate()
+	if err != nil {
+		return err
+	}
+	tln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.hookTLS = &http.Server{Handler: mpr, TLSConfig: mpr.TLSConfig(&tls.Config{Certificates: []tls.Certificate{cert}}), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = s.hookTLS.ServeTLS(tln, "", "") }()
+
+	// SNMP traps
+	s.traps, err = treadnet.NewTrapReceiver(s.fakes.Treadnet.TrapConfig())
+	if err != nil {
+		return err
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.TrapAddr = pc.LocalAddr().String()
+	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = s.traps.Serve(tctx, pc) }()
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-tctx.Done():
+				return
+			case ev := <-s.traps.Events():
+				s.publishNetworkEvent(tctx, ev)
+			}
+		}
+	}()
+	s.stop = append(s.stop, func() { cancel(); wg.Wait() })
+
+	// the fakes push to us
+	if err := s.fakes.Reach.Subscribe(s.URL+"/hooks/reach", reachSecret); err != nil {
+		return err
+	}
+	if err := s.fakes.Geotab.Subscribe(s.URL+"/hooks/geotab", []byte(geotabSecret)); err != nil {
+		return err
+	}
+	s.fakes.Maddenco.Subscribe(s.URL+"/hooks/maddenco", maddencoKey)
+	if err := s.fakes.Dayforce.Subscribe(s.URL+"/hooks/dayforce", []byte(dayforceRelay)); err != nil {
+		return err
+	}
+	if err := s.fakes.Merchant.Subscribe("https://" + tln.Addr().String()); err != nil {
+		return err
+	}
+	s.fakes.Treadnet.SendTrapsTo(s.TrapAddr, true)
+	return nil
+}
+
+// publishNetworkEvent maps a trap event to its canonical model and publishes it.
+func (s *Service) publishNetworkEvent(ctx context.Context, ev treadnet.NetworkEvent) {
+	m, _ := s.maps.Mapping("treadnet-event")
+	ne, err := mapping.Map[canonical.NetworkEvent](m, ev)
+	if err != nil {
+		s.log.Warn("a trap did not map", "error", err)
+		return
+	}
+	b, _ := json.Marshal(ne)
+	id := "treadnet-" + ev.TrapOID + "-" + ev.OutageID + "-" + ev.SiteID
+	if err := s.bus.Publish(ctx, "dispatch.treadnet.event", id, b); err != nil {
+		s.log.Warn("publishing a network event failed", "error", err)
+	}
+}
+
+// SyncReach reads the service requests changed in Reach since the last sync (the
+// seeds' Reach sync) and publishes the new ones.
+func (s *Service) SyncReach(ctx context.Context) error {
+	m, _ := s.maps.Mapping("reach-service-request")
+	for ch, err := range s.reach.Sync(ctx, &s.cp, reach.SyncOptions{Kinds: []reach.Kind{reach.KindServiceRequest}}) {
+		if err != nil {
+			return err
+		}
+		sr := ch.ServiceRequest
+		if sr == nil || sr.Status != reach.StatusNew {
+			continue
+		}
+		c, err := mapping.Map[canonical.ServiceRequest](m, *sr)
+		if err != nil {
+			s.log.Warn("a service request did not map", "error", err)
+			continue
+		}
+		b, _ := json.Marshal(c)
+		if err := s.bus.Publish(ctx, "dispatch.sr.new", "reach-sr-"+sr.ID, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handle processes one event from the bus.
+func (s *Service) handle(ctx context.Context, m jetstream.Msg) error {
+	s.metrics.consumed.Add(1)
+	switch m.Subject() {
+	case "dispatch.sr.new":
+		var sr canonical.ServiceRequest
+		if err := json.Unmarshal(m.Data(), &sr); err != nil || sr.ID == "" {
+			return fmt.Errorf("not a service request: %v", err)
+		}
+		return s.dispatch(ctx, sr)
+	case "dispatch.geotab.event":
+		ev, err := geotab.DecodeEvent(m.Data())
+		if err != nil {
+			return err
+		}
+		if ev.Type == geotab.WebhookEventTypeGeofenceEntered {
+			return s.arrived(ctx, ev.Device.ID)
+		}
+		return nil
+	case "dispatch.reach.event":
+		ev, err := reach.DecodeEvent(m.Data())
+		if err != nil {
+			return err
+		}
+		if ev.Type == reach.EventCompleted {
+			return s.complete(ctx, ev.ServiceRequestID)
+		}
+		return nil
+	case "dispatch.treadnet.event":
+		var ne canonical.NetworkEvent
+		if err := json.Unmarshal(m.Data(), &ne); err != nil {
+			return err
+		}
+		s.correlate(ne)
+		return nil
+	case "dispatch.maddenco.event":
+		ev, err := maddenco.DecodeEvent(m.Data())
+		if err != nil {
+			return err
+		}
+		s.flagEquipment(ev)
+		return nil
+	case "dispatch.merchant.event":
+		ev, err := merchant.DecodeEvent(m.Data())
+		if err != nil {
+			return err
+		}
+		s.step(fmt.Sprintf("gateway: %s for %s", ev.Type, ev.MerchantOrderNumber))
+		return nil
+	case "dispatch.dayforce.event":
+		_, err := dayforce.DecodeEvent(m.Data())
+		return err
+	}
+	return fmt.Errorf("no flow for %s", m.Subject())
+}
+
+// dispatch picks a technician (available in Dayforce) and the nearest vehicle
+// (GeoTab), assigns the route to the site and tells Reach.
+func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) error {
+	full, err := s.reach.ServiceRequest(ctx, sr.ID)
+	if err != nil {
+		return err
+	}
+	if full.Status != reach.StatusNew {
+		// delivered again after a crash: Reach, the system of record, says it was done
+		s.step(fmt.Sprintf("request %s already %s: nothing to do again", sr.ID, full.Status))
+		return nil
+	}
+	s.step(fmt.Sprintf("request %s in: %s priority, due %s", sr.ID, sr.Priority, sr.DueAt.Format(time.Kitchen)))
+	tech := ""
+	now := time.Now()
+	for i := 1; i <= 10 && tech == ""; i++ {
+		x := fmt.Sprintf("E%04d", i)
+		av, err := s.dayforce.Availability(ctx, x, now.Truncate(24*time.Hour), now.Truncate(24*time.Hour).Add(24*time.Hour))
+		if err == nil && len(av.Data) > 0 && !av.Data[0].UnAvailable {
+			tech = x
+		}
+	}
+	if tech == "" {
+		return errors.New("no technician available")
+	}
+	pos := geotab.Coordinate{X: full.Site.Longitude, Y: full.Site.Latitude}
+	near, err := s.geotab.NearestVehicles(ctx, pos, 1)
+	if err != nil || len(near) == 0 {
+		return fmt.Errorf("no vehicle: %w", err)
+	}
+	vehicle := near[0].Device.ID
+	d := 0.002
+	zone, err := s.geotab.AddZone(ctx, geotab.Zone{Name: "SR " + sr.ID, Points: []geotab.Coordinate{
+		{X: pos.X - d, Y: pos.Y - d}, {X: pos.X + d, Y: pos.Y - d}, {X: pos.X + d, Y: pos.Y + d}, {X: pos.X - d, Y: pos.Y + d}}})
+	if err != nil {
+		return err
+	}
+	if _, err := s.geotab.AssignRoute(ctx, vehicle, "SR "+sr.ID, []geotab.Stop{{ZoneID: zone, Arrive: now.Add(30 * time.Minute), StopFor: time.Hour}}); err != nil {
+		return err
+	}
+	if _, err := s.reach.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.StatusDispatched, TechnicianID: tech, Note: "vehicle " + vehicle}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.jobs[sr.ID] = &Job{SR: sr, Tech: tech, Vehicle: vehicle, Zone: zone, Site: full.Site}
+	s.byVehicle[vehicle] = sr.ID
+	s.mu.Unlock()
+	s.step(fmt.Sprintf("technician %s chosen, vehicle %s routed to the site (zone %s); Reach says dispatched", tech, vehicle, zone))
+	return nil
+}
+
+// arrived: the vehicle entered a zone: the job's technician is on site.
+func (s *Service) arrived(ctx context.Context, vehicle string) error {
+	s.mu.Lock()
+	id := s.byVehicle[vehicle]
+	s.mu.Unlock()
+	if id == "" {
+		return nil // a vehicle without a job
+	}
+	if _, err := s.reach.SetStatus(ctx, id, reach.StatusUpdate{Status: reach.StatusOnSite}); err != nil {
+		return err
+	}
+	s.step(fmt.Sprintf("vehicle %s arrived: Reach says on site for %s", vehicle, id))
+	return nil
+}
+
+// complete: the job is done: the work-order punch in Dayforce, the payment taken.
+func (s *Service) complete(ctx context.Context, id string) error {
+	s.mu.Lock()
+	j := s.jobs[id]
+	s.mu.Unlock()
+	if j == nil {
+		return nil
+	}
+	emp, err := s.dayforce.Employee(ctx, j.Tech, dayforce.EmployeeOptions{})
+	if err != nil {
+		return err
+	}
+	if _, err := s.dayforce.CompleteWorkOrder(ctx, dayforce.WorkOrderPunch{Badge: emp.Data.BadgeNumber, Time: time.Now(), WorkOrder: id}, dayforce.WriteOptions{}); err != nil {
+		return err
+	}
+	s.step(fmt.Sprintf("job %s done: work-order punch for %s in Dayforce", id, j.Tech))
+	// the card on file (a real service keeps the token, never the card)
+	tok, err := s.merchant.Tokenize(ctx, merchant.Card{Number: merchanttest.CardApproved, ExpMonth: 12, ExpYear: time.Now().Year() + 2},
+		merchant.WithIdempotencyKey("card-"+j.SR.CustomerID))
+	if err != nil {
+		return err
+	}
+	tx, err := s.merchant.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: merchant.Money{Minor: 18950, Currency: "USD"},
+		OrderNumber: "SR-" + id, Capture: true}, merchant.WithIdempotencyKey("sr-"+id+"-payment"))
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	j.PaymentID = tx.ID
+	s.mu.Unlock()
+	s.step(fmt.Sprintf("payment %s %s: %s", tx.ID, tx.Status, merchant.Money{Minor: tx.CapturedAmount, Currency: tx.Currency}))
+	return nil
+}
+
+// correlate flags the open jobs a network event may explain.
+func (s *Service) correlate(ne canonical.NetworkEvent) {
+	s.mu.Lock()
+	var open []treadnet.ServiceRequest
+	for id, j := range s.jobs {
+		open = append(open, treadnet.ServiceRequest{ID: id, SiteID: j.SR.SiteID, Area: j.Site.Region})
+	}
+	s.mu.Unlock()
+	matches := treadnet.Correlate(treadnet.NetworkEvent{SiteID: ne.SiteID, Area: ne.Area}, open)
+	s.mu.Lock()
+	for _, m := range matches {
+		s.jobs[m.Request.ID].Flags = append(s.jobs[m.Request.ID].Flags, "network "+ne.Kind+" ("+m.By+")")
+	}
+	s.mu.Unlock()
+	s.step(fmt.Sprintf("network %s at %s (%s): %d open request(s) flagged", ne.Kind, ne.SiteID, ne.Area, len(matches)))
+}
+
+// flagEquipment flags the open jobs at the site of an equipment alert.
+func (s *Service) flagEquipment(ev maddenco.Event) {
+	n := 0
+	s.mu.Lock()
+	for _, j := range s.jobs {
+		if ev.SiteID != "" && (j.SR.SiteID == ev.SiteID || j.Site.Region == ev.SiteID) {
+			j.Flags = append(j.Flags, "equipment "+string(ev.Type))
+			n++
+		}
+	}
+	s.mu.Unlock()
+	s.step(fmt.Sprintf("equipment %s: %s at %s; %d request(s) flagged", ev.EquipmentID, ev.Type, ev.SiteID, n))
+}
+
+func (s *Service) dead(subject string, err error) {
+	s.metrics.dead.Add(1)
+	s.step(fmt.Sprintf("dead-lettered after %d deliveries: %s (%v)", MaxDeliver, subject, err))
+}
+
+func (s *Service) step(msg string) {
+	s.log.Info(msg)
+	if s.cfg.Step != nil {
+		s.cfg.Step(msg)
+	}
+}
+
+// Jobs returns the jobs dispatched so far, by request id.
+func (s *Service) Jobs() []Job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Job, 0, len(s.jobs))
+	for _, j := range s.jobs {
+		cp := *j
+		cp.Flags = append([]string(nil), j.Flags...)
+		out = append(out, cp)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].SR.ID < out[b].SR.ID })
+	return out
+}
+
+// Bus returns the service's bus (dead letters, replay).
+func (s *Service) Bus() *Bus { return s.bus }
+
+// Close drains the consumer, stops the listeners and the bus.
+func (s *Service) Close() {
+	for i := len(s.stop) - 1; i >= 0; i-- {
+		s.stop[i]()
+	}
+	s.stop = nil
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, srv := range []*http.Server{s.httpSrv, s.hookTLS} {
+		if srv != nil {
+			_ = srv.Shutdown(ctx)
+		}
+	}
+	if s.bus != nil {
+		s.bus.Close()
+	}
+}
+
+// Health is the per-system health the readiness endpoint reports.
+func (s *Service) Health() map[string]resilience.Health {
+	return map[string]resilience.Health{"reach": s.reach.Health(), "geotab": s.geotab.Health(), "dayforce": s.dayforce.Health(),
+		"maddenco": s.maddenco.Health(), "treadnet": s.treadnet.Health(), "merchant": s.merchant.Health()}
+}

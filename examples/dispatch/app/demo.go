@@ -1,0 +1,147 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/dispatchcenter/connectors/geotab"
+	"github.com/dispatchcenter/connectors/merchant/merchanttest"
+	"github.com/dispatchcenter/connectors/reach"
+)
+
+// Timeline collects the steps of the flows with their times.
+type Timeline struct {
+	mu    sync.Mutex
+	start time.Time
+	out   io.Writer
+	steps []string
+}
+
+// NewTimeline prints each step to out as it happens.
+func NewTimeline(out io.Writer) *Timeline { return &Timeline{start: time.Now(), out: out} }
+
+// Step records one step.
+func (t *Timeline) Step(s string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.steps = append(t.steps, s)
+	if t.out != nil {
+		fmt.Fprintf(t.out, "[%6.2fs] %s\n", time.Since(t.start).Seconds(), s)
+	}
+}
+
+// Steps returns the steps so far.
+func (t *Timeline) Steps() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.steps...)
+}
+
+// Demo plays one complete dispatch story against the fakes: a request comes in, a
+// technician is chosen and the vehicle routed, the vehicle arrives, a network outage
+// is correlated, the gateway fails once and the payment is retried, the job is done
+// and paid, and a poison message is dead-lettered.
+func (s *Service) Demo(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	s.step("dispatch service up: webhooks at " + s.URL + ", SNMP traps at " + s.TrapAddr)
+
+	// the customer calls; the operator opens a request in Reach, at a site near the fleet
+	fleet, err := s.geotab.DeviceStatusInfos(ctx, geotab.DeviceStatusInfoSearch{})
+	if err != nil || len(fleet) == 0 {
+		return fmt.Errorf("the fleet: %w", err)
+	}
+	site := reach.Address{Line1: "100 Queen Street West", City: "Toronto", Region: "north", PostalCode: "M5H 2N2", Country: "CA",
+		Latitude: fleet[0].Latitude + 0.001, Longitude: fleet[0].Longitude + 0.001}
+	sr, err := s.reach.CreateServiceRequest(ctx, reach.NewServiceRequest{CustomerID: "C00001", Description: "no heat in the server room",
+		Priority: reach.PriorityEmergency, Category: "hvac", Site: site})
+	if err != nil {
+		return err
+	}
+	if err := s.SyncReach(ctx); err != nil { // the Reach sync finds it
+		return err
+	}
+	var job Job
+	if err := waitFor(ctx, "the dispatch", func() bool {
+		for _, j := range s.Jobs() {
+			if j.SR.ID == sr.ID {
+				job = j
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+
+	// the vehicle enters the site's zone
+	s.fakes.Geotab.Push(geotab.WebhookEvent{Type: geotab.WebhookEventTypeGeofenceEntered, Device: geotab.NewRef(job.Vehicle), Zone: geotab.NewRef(job.Zone)})
+	if err := waitFor(ctx, "the arrival", func() bool {
+		got, err := s.reach.ServiceRequest(ctx, sr.ID)
+		return err == nil && got.Status == reach.StatusOnSite
+	}); err != nil {
+		return err
+	}
+
+	// a network outage in the area
+	if _, err := s.fakes.Treadnet.OpenOutage(1, "major", "fiber cut"); err != nil {
+		return err
+	}
+	if err := waitFor(ctx, "the outage correlation", func() bool {
+		for _, j := range s.Jobs() {
+			if j.SR.ID == sr.ID && len(j.Flags) > 0 {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+
+	// the job is done; the gateway fails once before the payment goes through
+	s.fakes.Merchant.Fail(merchanttest.Fault{Match: "authorize", Status: 503})
+	s.step("(injected: the payment gateway answers 503 once)")
+	if _, err := s.reach.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.StatusCompleted, Note: "thermostat replaced"}); err != nil {
+		return err
+	}
+	if err := waitFor(ctx, "the payment", func() bool {
+		for _, j := range s.Jobs() {
+			if j.SR.ID == sr.ID && j.PaymentID != "" {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+
+	// a message no flow can read
+	if err := s.bus.Publish(ctx, "dispatch.sr.new", "poison-1", []byte("{not json")); err != nil {
+		return err
+	}
+	if err := waitFor(ctx, "the dead letter", func() bool {
+		dl, err := s.bus.DeadLetters(ctx)
+		return err == nil && len(dl) > 0
+	}); err != nil {
+		return err
+	}
+	s.step(fmt.Sprintf("story complete: %d vendor payment(s), %d dead letter(s)", s.fakes.Merchant.Payments(), s.metrics.dead.Load()))
+	return nil
+}
+
+// waitFor polls cond until it holds or ctx ends.
+func waitFor(ctx context.Context, what string, cond func() bool) error {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+		case <-t.C:
+		}
+	}
+	return nil
+}

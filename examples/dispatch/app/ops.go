@@ -1,0 +1,111 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dispatchcenter/connectors/resilience"
+)
+
+// metrics are counted from the resilience hooks and the bus.
+type metrics struct {
+	mu       sync.Mutex
+	requests map[string]int64 // system/status class
+	latency  map[string]float64
+	retries  map[string]int64
+	consumed atomic.Int64
+	dead     atomic.Int64
+}
+
+func (m *metrics) attempt(a resilience.AttemptInfo) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.requests == nil {
+		m.requests, m.latency, m.retries = map[string]int64{}, map[string]float64{}, map[string]int64{}
+	}
+	class := "error"
+	if a.StatusCode > 0 {
+		class = fmt.Sprintf("%dxx", a.StatusCode/100)
+	}
+	k := a.Host + "|" + class
+	m.requests[k]++
+	m.latency[a.Host] += a.Duration.Seconds()
+}
+
+func (m *metrics) retry(r resilience.RetryInfo) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.retries == nil {
+		m.requests, m.latency, m.retries = map[string]int64{}, map[string]float64{}, map[string]int64{}
+	}
+	m.retries[r.Host]++
+}
+
+// healthz: the process is up.
+func (s *Service) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// readyz: per system, the breaker states, last success and error rate; 503 when a
+// system is critical.
+func (s *Service) readyz(w http.ResponseWriter, _ *http.Request) {
+	out := map[string]any{}
+	status := http.StatusOK
+	for name, h := range s.Health() {
+		out[name] = map[string]any{"status": h.Status.String(), "reasons": h.Reasons, "breakers": h.Breakers,
+			"last_success": h.LastSuccess, "error_rate": h.ErrorRate, "calls": h.Calls}
+		if h.Status == resilience.HealthCritical {
+			status = http.StatusServiceUnavailable
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// serveMetrics writes the Prometheus text format.
+func (s *Service) serveMetrics(w http.ResponseWriter, _ *http.Request) {
+	var b strings.Builder
+	m := &s.metrics
+	m.mu.Lock()
+	keys := make([]string, 0, len(m.requests))
+	for k := range m.requests {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b.WriteString("# HELP dispatch_vendor_requests_total Attempts sent to each vendor host, by status class.\n# TYPE dispatch_vendor_requests_total counter\n")
+	for _, k := range keys {
+		host, class, _ := strings.Cut(k, "|")
+		fmt.Fprintf(&b, "dispatch_vendor_requests_total{host=%q,class=%q} %d\n", host, class, m.requests[k])
+	}
+	b.WriteString("# HELP dispatch_vendor_request_seconds_total Time spent in attempts per vendor host.\n# TYPE dispatch_vendor_request_seconds_total counter\n")
+	for host, sec := range m.latency {
+		fmt.Fprintf(&b, "dispatch_vendor_request_seconds_total{host=%q} %g\n", host, sec)
+	}
+	b.WriteString("# HELP dispatch_vendor_retries_total Retries per vendor host.\n# TYPE dispatch_vendor_retries_total counter\n")
+	for host, n := range m.retries {
+		fmt.Fprintf(&b, "dispatch_vendor_retries_total{host=%q} %d\n", host, n)
+	}
+	m.mu.Unlock()
+	b.WriteString("# HELP dispatch_breaker_open Breakers open per system.\n# TYPE dispatch_breaker_open gauge\n")
+	for name, h := range s.Health() {
+		open := 0
+		for _, st := range h.Breakers {
+			if st == resilience.StateOpen {
+				open++
+			}
+		}
+		fmt.Fprintf(&b, "dispatch_breaker_open{system=%q} %d\n", name, open)
+	}
+	fmt.Fprintf(&b, "# HELP dispatch_events_consumed_total Events processed from the bus.\n# TYPE dispatch_events_consumed_total counter\ndispatch_events_consumed_total %d\n", m.consumed.Load())
+	fmt.Fprintf(&b, "# HELP dispatch_dead_letters_total Events dead-lettered after %d deliveries.\n# TYPE dispatch_dead_letters_total counter\ndispatch_dead_letters_total %d\n", MaxDeliver, m.dead.Load())
+	fmt.Fprintf(&b, "# HELP dispatch_trap_queue_dropped_total SNMP traps dropped for a full queue.\n# TYPE dispatch_trap_queue_dropped_total counter\ndispatch_trap_queue_dropped_total %d\n", s.traps.Stats().Dropped)
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	_, _ = w.Write([]byte(b.String()))
+}

@@ -1,0 +1,88 @@
+// Command dispatch is the example dispatch service: the SDK assembled around a
+// JetStream bus. Run with no flags it starts the six bundled fakes and an embedded
+// NATS JetStream server and serves until interrupted; -demo plays one dispatch story
+// and exits.
+//
+//	go run ./examples/dispatch          # serve on embedded defaults
+//	go run ./examples/dispatch -demo    # play the story, print the timeline, exit 0
+//	go run ./examples/dispatch -dead-letters   # list the dead letters, then exit
+//
+// -nats-url (or NATS_URL) points it at an existing NATS cluster.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dispatchcenter/connectors/examples/dispatch/app"
+)
+
+func main() {
+	demo := flag.Bool("demo", false, "play one dispatch story against the fakes, print the timeline and exit")
+	natsURL := flag.String("nats-url", os.Getenv("NATS_URL"), "an existing NATS cluster (default: an embedded JetStream server)")
+	addr := flag.String("addr", "127.0.0.1:8080", "HTTP address for webhooks, /healthz, /readyz and /metrics")
+	dead := flag.Bool("dead-letters", false, "list the dead letters and exit")
+	replay := flag.Bool("replay", false, "with -dead-letters: publish them again")
+	flag.Parse()
+	if err := run(*demo, *natsURL, *addr, *dead, *replay); err != nil {
+		fmt.Fprintln(os.Stderr, "dispatch:", err)
+		os.Exit(1)
+	}
+}
+
+func run(demo bool, natsURL, addr string, dead, replay bool) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logLevel := slog.LevelInfo
+	if demo {
+		logLevel = slog.LevelError // the timeline tells the story
+		addr = "127.0.0.1:0"
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
+	tl := app.NewTimeline(os.Stdout)
+	fakes := app.StartFakes()
+	defer fakes.Stop()
+	svc, err := app.New(ctx, app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step}, fakes)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	switch {
+	case dead:
+		dl, err := svc.Bus().DeadLetters(ctx)
+		if err != nil {
+			return err
+		}
+		for _, d := range dl {
+			fmt.Printf("%d %s: %s\n", d.Seq, d.Subject, d.Error)
+			if replay {
+				if err := svc.Bus().Replay(ctx, d); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case demo:
+		return svc.Demo(ctx)
+	}
+	logger.Info("dispatch service up", "http", svc.URL, "traps", svc.TrapAddr)
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	for {
+		if err := svc.SyncReach(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("reach sync failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			logger.Info("shutting down: draining the consumer")
+			return nil
+		case <-tick.C:
+		}
+	}
+}
