@@ -6,6 +6,7 @@
 //	go run ./examples/dispatch          # serve on embedded defaults
 //	go run ./examples/dispatch -demo    # play the story, print the timeline, exit 0
 //	go run ./examples/dispatch -dead-letters   # list the dead letters, then exit
+//	go run ./examples/dispatch -job reach-sync # run one daily job now, then exit
 //
 // -nats-url (or NATS_URL) points it at an existing NATS cluster.
 package main
@@ -29,14 +30,16 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "HTTP address for webhooks, /healthz, /readyz and /metrics")
 	dead := flag.Bool("dead-letters", false, "list the dead letters and exit")
 	replay := flag.Bool("replay", false, "with -dead-letters: publish them again")
+	job := flag.String("job", "", "run one daily job now (dayforce-employees, reach-sync, maddenco-changes) and exit")
+	state := flag.String("state", "", "directory for feed tokens and job checkpoints (default: a temporary one)")
 	flag.Parse()
-	if err := run(*demo, *natsURL, *addr, *dead, *replay); err != nil {
+	if err := run(*demo, *natsURL, *addr, *dead, *replay, *job, *state); err != nil {
 		fmt.Fprintln(os.Stderr, "dispatch:", err)
 		os.Exit(1)
 	}
 }
 
-func run(demo bool, natsURL, addr string, dead, replay bool) error {
+func run(demo bool, natsURL, addr string, dead, replay bool, job, state string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logLevel := slog.LevelInfo
@@ -48,12 +51,14 @@ func run(demo bool, natsURL, addr string, dead, replay bool) error {
 	tl := app.NewTimeline(os.Stdout)
 	fakes := app.StartFakes()
 	defer fakes.Stop()
-	svc, err := app.New(ctx, app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step}, fakes)
+	svc, err := app.New(ctx, app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state}, fakes)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
 	switch {
+	case job != "":
+		return svc.RunJob(ctx, job)
 	case dead:
 		dl, err := svc.Bus().DeadLetters(ctx)
 		if err != nil {

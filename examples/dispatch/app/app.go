@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -56,6 +57,9 @@ type Config struct {
 	// AckWait is how long a delivered event may stay unacknowledged before it is
 	// delivered again (default 30 s).
 	AckWait time.Duration
+	// StateDir keeps the feed tokens and job checkpoints (default: a temporary
+	// directory removed on Close).
+	StateDir string
 	// BeforeAck, when set, runs after a flow's side effects and before the event is
 	// acknowledged (tests use it to crash a consumer there).
 	BeforeAck func(subject string)
@@ -80,11 +84,13 @@ type Service struct {
 	httpSrv, hookTLS *http.Server
 	URL, TrapAddr    string
 
-	mu        sync.Mutex
-	jobs      map[string]*Job
-	byVehicle map[string]string
-	cp        connectors.MemoryCheckpoint
-	metrics   metrics
+	mu         sync.Mutex
+	jobs       map[string]*Job
+	byVehicle  map[string]string
+	reachCP    connectors.Checkpoint
+	maddencoCP connectors.Checkpoint
+	positions  map[string]canonical.VehiclePosition
+	metrics    metrics
 
 	stop []func()
 }
@@ -107,7 +113,7 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
 	}
-	s := &Service{cfg: cfg, fakes: f, jobs: map[string]*Job{}, byVehicle: map[string]string{}, log: cfg.Logger}
+	s := &Service{cfg: cfg, fakes: f, jobs: map[string]*Job{}, byVehicle: map[string]string{}, positions: map[string]canonical.VehiclePosition{}, log: cfg.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -166,6 +172,15 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		return nil, err
 	}
 	s.stop = append(s.stop, drain)
+	if cfg.StateDir == "" {
+		if cfg.StateDir, err = os.MkdirTemp("", "dispatch-state-"); err != nil {
+			return nil, err
+		}
+		dir := cfg.StateDir
+		s.stop = append([]func(){func() { _ = os.RemoveAll(dir) }}, s.stop...)
+	}
+	s.reachCP, s.maddencoCP = checkpoints(cfg.StateDir)
+	s.stop = append(s.stop, s.followFeeds(context.WithoutCancel(ctx), cfg.StateDir), s.schedule(context.WithoutCancel(ctx), time.Now))
 	ok = true
 	return s, nil
 }
@@ -291,7 +306,7 @@ func (s *Service) publishNetworkEvent(ctx context.Context, ev treadnet.NetworkEv
 // seeds' Reach sync) and publishes the new ones.
 func (s *Service) SyncReach(ctx context.Context) error {
 	m, _ := s.maps.Mapping("reach-service-request")
-	for ch, err := range s.reach.Sync(ctx, &s.cp, reach.SyncOptions{Kinds: []reach.Kind{reach.KindServiceRequest}}) {
+	for ch, err := range s.reach.Sync(ctx, s.reachCP, reach.SyncOptions{Kinds: []reach.Kind{reach.KindServiceRequest}}) {
 		if err != nil {
 			return err
 		}
@@ -331,6 +346,21 @@ func (s *Service) handle(ctx context.Context, m jetstream.Msg) error {
 			return s.arrived(ctx, ev.Device.ID)
 		}
 		return nil
+	case "dispatch.geotab.position":
+		var p canonical.VehiclePosition
+		if err := json.Unmarshal(m.Data(), &p); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.positions[p.VehicleID] = p
+		s.mu.Unlock()
+		return nil
+	case "dispatch.geotab.exception":
+		var g canonical.GeofenceEvent
+		if err := json.Unmarshal(m.Data(), &g); err != nil {
+			return err
+		}
+		return s.arrived(ctx, g.VehicleID)
 	case "dispatch.reach.event":
 		ev, err := reach.DecodeEvent(m.Data())
 		if err != nil {

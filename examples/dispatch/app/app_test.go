@@ -138,6 +138,28 @@ func TestExternalNATS(t *testing.T) {
 	assert.Equal(t, 1, fakes.Merchant.Payments())
 }
 
+// TestDailyJobsOnDemand runs the seeds' daily jobs on demand; a second run resumes
+// from the checkpoints (nothing new to read).
+func TestDailyJobsOnDemand(t *testing.T) {
+	fakes := StartFakes()
+	t.Cleanup(fakes.Stop)
+	tl := NewTimeline(nil)
+	svc, err := New(context.Background(), Config{Step: tl.Step, StateDir: t.TempDir()}, fakes)
+	require.NoError(t, err)
+	t.Cleanup(svc.Close)
+	ctx := context.Background()
+	for _, job := range []string{"dayforce-employees", "reach-sync", "maddenco-changes"} {
+		require.NoError(t, svc.RunJob(ctx, job), job)
+	}
+	require.NoError(t, svc.RunJob(ctx, "maddenco-changes"))
+	steps := tl.Steps()
+	assert.Contains(t, steps, "batch dayforce-employees: 20 record(s)")
+	assert.Contains(t, steps[len(steps)-2], "batch maddenco-changes: ")
+	assert.NotEqual(t, steps[len(steps)-2], steps[len(steps)-1])
+	assert.Equal(t, "batch maddenco-changes: 0 record(s)", steps[len(steps)-1], "resumed from the checkpoint")
+	assert.Error(t, svc.RunJob(ctx, "payroll"))
+}
+
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func ctxT(t *testing.T) context.Context {

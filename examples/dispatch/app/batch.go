@@ -1,0 +1,171 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/dayforce"
+	"github.com/dispatchcenter/connectors/geotab"
+	"github.com/dispatchcenter/connectors/maddenco"
+	"github.com/dispatchcenter/connectors/mapping"
+	"github.com/dispatchcenter/connectors/mapping/canonical"
+)
+
+// followFeeds follows GeoTab's LogRecord and ExceptionEvent feeds (GetFeed), their
+// version tokens kept in files under dir, and publishes each record mapped to its
+// canonical model: positions and geofence events.
+func (s *Service) followFeeds(ctx context.Context, dir string) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	cursor := geotab.FileCursor{Dir: dir}
+	opts := geotab.FeedOptions{Cursor: cursor, MinWait: time.Second, MaxWait: 10 * time.Second}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		m, _ := s.maps.Mapping("geotab-logrecord")
+		for lr, err := range s.geotab.LogRecordFeed(ctx, opts) {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				s.log.Warn("the LogRecord feed failed; retrying", "error", err)
+				continue
+			}
+			publishMapped[canonical.VehiclePosition](s, ctx, m, lr, "dispatch.geotab.position", "lr-"+lr.ID)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		m, _ := s.maps.Mapping("geotab-exception")
+		for ev, err := range s.geotab.ExceptionEventFeed(ctx, opts) {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				s.log.Warn("the ExceptionEvent feed failed; retrying", "error", err)
+				continue
+			}
+			if geotab.IsInvalidated(ev) {
+				continue
+			}
+			publishMapped[canonical.GeofenceEvent](s, ctx, m, ev, "dispatch.geotab.exception", "ex-"+ev.ID)
+		}
+	}()
+	return func() { cancel(); wg.Wait() }
+}
+
+// publishMapped maps src with m into a T and publishes it under id.
+func publishMapped[T any](s *Service, ctx context.Context, m *mapping.Mapping, src any, subject, id string) {
+	out, err := mapping.Map[T](m, src)
+	if err != nil {
+		s.log.Warn("a record did not map; kept out of the bus", "mapping", m.Name(), "error", err)
+		return
+	}
+	b, _ := json.Marshal(out)
+	if err := s.bus.Publish(ctx, subject, id, b); err != nil {
+		s.log.Warn("publishing failed", "subject", subject, "error", err)
+	}
+}
+
+// Jobs of the seeds' daily batch, each resumable from its checkpoint.
+type batchJob struct {
+	name string
+	at   time.Duration // time of day, UTC
+	run  func(ctx context.Context) (int, error)
+}
+
+func (s *Service) batchJobs() []batchJob {
+	return []batchJob{
+		{"dayforce-employees", time.Hour, s.syncEmployees},
+		{"reach-sync", 2 * time.Hour, func(ctx context.Context) (int, error) { return 0, s.SyncReach(ctx) }},
+		{"maddenco-changes", 3 * time.Hour, s.syncEquipment},
+	}
+}
+
+// RunJob runs one daily job now, on demand; it resumes from its checkpoint.
+func (s *Service) RunJob(ctx context.Context, name string) error {
+	for _, j := range s.batchJobs() {
+		if j.name == name {
+			n, err := j.run(ctx)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			s.step(fmt.Sprintf("batch %s: %d record(s)", name, n))
+			return nil
+		}
+	}
+	return fmt.Errorf("no job %q", name)
+}
+
+// schedule runs each daily job at its time of day until ctx ends.
+func (s *Service) schedule(ctx context.Context, now func() time.Time) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, j := range s.batchJobs() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				t := now().UTC()
+				next := t.Truncate(24 * time.Hour).Add(j.at)
+				if !next.After(t) {
+					next = next.Add(24 * time.Hour)
+				}
+				timer := time.NewTimer(next.Sub(t))
+				select {
+				case <-ctx.Done():
+					timer.Stop()
+					return
+				case <-timer.C:
+				}
+				if err := s.RunJob(ctx, j.name); err != nil && ctx.Err() == nil {
+					s.log.Warn("a daily job failed; it resumes from its checkpoint next time", "job", j.name, "error", err)
+				}
+			}
+		}()
+	}
+	return func() { cancel(); wg.Wait() }
+}
+
+// syncEmployees reads every Dayforce employee's record (01:00): technicians mapped to
+// the canonical model.
+func (s *Service) syncEmployees(ctx context.Context) (int, error) {
+	ids, err := s.dayforce.Employees(ctx, dayforce.EmployeeFilter{})
+	if err != nil {
+		return 0, err
+	}
+	m, _ := s.maps.Mapping("dayforce-employee")
+	n := 0
+	for _, id := range ids.Data {
+		e, err := s.dayforce.Employee(ctx, id, dayforce.EmployeeOptions{})
+		if err != nil {
+			return n, err
+		}
+		if _, err := mapping.Map[canonical.Technician](m, e.Data); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// syncEquipment reads Maddenco's change feed (03:00) from its checkpoint.
+func (s *Service) syncEquipment(ctx context.Context) (int, error) {
+	n := 0
+	for _, err := range s.maddenco.Changes(ctx, s.maddencoCP, maddenco.SyncOptions{}) {
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// checkpoints keeps the daily jobs' positions in files under dir.
+func checkpoints(dir string) (reachCP, maddencoCP connectors.Checkpoint) {
+	return connectors.FileCheckpoint{Path: filepath.Join(dir, "reach-sync.json")}, connectors.FileCheckpoint{Path: filepath.Join(dir, "maddenco-changes.json")}
+}
