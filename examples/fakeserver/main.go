@@ -1,0 +1,113 @@
+// Command fakeserver serves the SDK's bundled fakes as a process, for clients in
+// other languages and for exploring by hand: their URLs and credentials are printed at
+// start, the TLS material (CAs, client certificates and keys) written to a folder,
+// and faults can be injected over a small admin endpoint.
+//
+//	go -C examples run ./fakeserver -dir ./fake-tls
+//	curl -X POST localhost:7070/faults/maddenco -d '{"Match":"getEquipment","Status":503,"Times":2}'
+//	curl localhost:7070/requests/maddenco
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/dispatchcenter/connectors/examples/dispatch/app"
+	"github.com/dispatchcenter/connectors/internal/fakekit"
+)
+
+func main() {
+	dir := flag.String("dir", "fake-tls", "folder the TLS material is written to")
+	admin := flag.String("admin", "127.0.0.1:7070", "admin endpoint address (faults, request counts)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, *dir, *admin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "fakeserver:", err)
+		os.Exit(1)
+	}
+}
+
+// serve runs the fakes and the admin endpoint until ctx ends.
+func serve(ctx context.Context, dir, admin string, out io.Writer) error {
+	f := app.StartFakes()
+	defer f.Stop()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	mcfg, tcfg := f.Merchant.Config(), f.Treadnet.Config()
+	files := map[string][]byte{
+		"merchant-ca.pem": mcfg.TLS.RootCAPEM, "merchant-client.pem": mcfg.TLS.CertPEM, "merchant-client-key.pem": mcfg.TLS.KeyPEM,
+		"treadnet-ca.pem": tcfg.TLS.RootCAPEM, "treadnet-client.pem": tcfg.TLS.CertPEM, "treadnet-client-key.pem": tcfg.TLS.KeyPEM,
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			return err
+		}
+	}
+	rc, dc, gc, mc := f.Reach.Config(), f.Dayforce.Config(), f.Geotab.Config(), f.Maddenco.Config()
+	fmt.Fprintf(out, "reach     %s  OAuth client %s / %s (token URL %s/oauth/token)\n", rc.BaseURL, rc.ClientID, rc.ClientSecret, rc.BaseURL)
+	fmt.Fprintf(out, "dayforce  %s  company %s, user %s / %s (token URL %s)\n", dc.BaseURL, dc.Namespace, dc.Username, dc.Password, dc.TokenURL)
+	fmt.Fprintf(out, "geotab    %s  database %s, user %s / %s (JSON-RPC at /apiv1)\n", f.Geotab.URL, gc.Database, gc.UserName, gc.Password)
+	fmt.Fprintf(out, "maddenco  %s  X-API-Key %s\n", mc.BaseURL, mc.APIKey)
+	fmt.Fprintf(out, "treadnet  %s  mutual TLS: %s/treadnet-client.pem, -key.pem, CA treadnet-ca.pem\n", tcfg.BaseURL, dir)
+	fmt.Fprintf(out, "merchant  %s  OAuth client %s / %s over mutual TLS: %s/merchant-client.pem, -key.pem, CA merchant-ca.pem\n",
+		mcfg.BaseURL, mcfg.ClientID, mcfg.ClientSecret, dir)
+	fmt.Fprintf(out, "admin     http://%s  POST /faults/{system} (a fault as JSON), GET /requests/{system}\n", admin)
+
+	faults := map[string]func(fakekit.Fault){
+		"reach": f.Reach.Fail, "dayforce": f.Dayforce.Fail, "maddenco": f.Maddenco.Fail, "treadnet": f.Treadnet.Fail, "merchant": f.Merchant.Fail,
+	}
+	counts := map[string]func() int{
+		"reach": func() int { return len(f.Reach.Requests()) }, "dayforce": func() int { return len(f.Dayforce.Requests()) },
+		"geotab": func() int { return len(f.Geotab.Requests()) }, "maddenco": func() int { return len(f.Maddenco.Requests()) },
+		"treadnet": func() int { return len(f.Treadnet.Requests()) }, "merchant": func() int { return len(f.Merchant.Requests()) },
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /faults/{system}", func(w http.ResponseWriter, r *http.Request) {
+		fail, ok := faults[r.PathValue("system")]
+		if !ok {
+			http.Error(w, "no such system (geotab faults: use the Go API)", http.StatusNotFound)
+			return
+		}
+		var ft fakekit.Fault
+		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		fail(ft)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /requests/{system}", func(w http.ResponseWriter, r *http.Request) {
+		n, ok := counts[r.PathValue("system")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]int{"requests": n()})
+	})
+	ln, err := net.Listen("tcp", admin)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
