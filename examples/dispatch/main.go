@@ -21,7 +21,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/examples/dispatch/app"
+	"github.com/dispatchcenter/connectors/geotab"
+	"github.com/dispatchcenter/connectors/maddenco"
+	"github.com/dispatchcenter/connectors/merchant"
+	"github.com/dispatchcenter/connectors/reach"
+	"github.com/dispatchcenter/connectors/treadnet"
 )
 
 func main() {
@@ -51,7 +58,7 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state string) 
 	tl := app.NewTimeline(os.Stdout)
 	fakes := app.StartFakes()
 	defer fakes.Stop()
-	svc, err := app.New(ctx, app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state}, fakes)
+	svc, err := app.New(ctx, app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state, Systems: systemsFromEnv()}, fakes)
 	if err != nil {
 		return err
 	}
@@ -89,5 +96,26 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state string) 
 			return nil
 		case <-tick.C:
 		}
+	}
+}
+
+// systemsFromEnv points connectors at real systems when their variables are set
+// (each system's fake serves otherwise): REACH_BASE_URL, REACH_CLIENT_ID,
+// REACH_CLIENT_SECRET; GEOTAB_DATABASE, GEOTAB_USER, GEOTAB_PASSWORD;
+// DAYFORCE_NAMESPACE, DAYFORCE_USER, DAYFORCE_PASSWORD; MADDENCO_BASE_URL,
+// MADDENCO_API_KEY; TREADNET_BASE_URL, TREADNET_CERT_FILE, TREADNET_KEY_FILE,
+// TREADNET_CA_FILE; MERCHANT_BASE_URL, MERCHANT_CLIENT_ID, MERCHANT_CLIENT_SECRET,
+// MERCHANT_CERT_FILE, MERCHANT_KEY_FILE.
+func systemsFromEnv() app.Systems {
+	e := os.Getenv
+	return app.Systems{
+		Reach:    reach.Config{BaseURL: e("REACH_BASE_URL"), ClientID: e("REACH_CLIENT_ID"), ClientSecret: e("REACH_CLIENT_SECRET")},
+		Geotab:   geotab.Config{Database: e("GEOTAB_DATABASE"), UserName: e("GEOTAB_USER"), Password: e("GEOTAB_PASSWORD")},
+		Dayforce: dayforce.Config{Namespace: e("DAYFORCE_NAMESPACE"), Username: e("DAYFORCE_USER"), Password: e("DAYFORCE_PASSWORD")},
+		Maddenco: maddenco.Config{BaseURL: e("MADDENCO_BASE_URL"), APIKey: e("MADDENCO_API_KEY")},
+		Treadnet: treadnet.Config{BaseURL: e("TREADNET_BASE_URL"), TLS: connectors.MutualTLS{CertFile: e("TREADNET_CERT_FILE"),
+			KeyFile: e("TREADNET_KEY_FILE"), RootCAFile: e("TREADNET_CA_FILE")}},
+		Merchant: merchant.Config{BaseURL: e("MERCHANT_BASE_URL"), ClientID: e("MERCHANT_CLIENT_ID"), ClientSecret: e("MERCHANT_CLIENT_SECRET"),
+			TLS: connectors.MutualTLS{CertFile: e("MERCHANT_CERT_FILE"), KeyFile: e("MERCHANT_KEY_FILE")}},
 	}
 }

@@ -6,7 +6,7 @@
 //     GCRA (rate plus burst, never more than the budget in any window of its length)
 //     or as fixed windows for vendors that count clock hours. Redis unreachable: it
 //     falls back to a local limit of the budget divided by the replica count, so the
-//     vendor's limit still holds and work goes on.
+//     vendor's limit still holds and work goes on (or refuses, with FailClosed).
 //   - [DedupStore]: the webhook receivers' de-duplication (webhook.Store) as SET NX
 //     PX; a failed hand-off releases its claim so the sender's retry is processed.
 //     Redis unreachable: it fails open (the event is processed; logged), or closed

@@ -32,6 +32,9 @@ type LimiterConfig struct {
 	// Replicas is how many processes share the budget: when Redis is unreachable,
 	// each falls back to a local limit of Requests/Replicas (default 1).
 	Replicas int
+	// FailClosed refuses every request while Redis is unreachable (an error matching
+	// connectors.ErrRateLimited) instead of falling back to the local share.
+	FailClosed bool
 	// Clock tells the time and sleeps (tests); the time sent to Redis is this clock's,
 	// so replicas' clocks should agree (NTP): skew uses up headroom.
 	Clock clock.Clock
@@ -119,6 +122,9 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if l.cfg.FailClosed {
+				return fmt.Errorf("redisstate: %w: the shared limiter is unreachable: %w", connectors.ErrRateLimited, err)
 			}
 			l.cfg.log().Warn("redisstate: the shared limiter is unreachable; using the local share of the budget",
 				"limiter", l.cfg.Name, "error", err)

@@ -116,8 +116,11 @@ func TestStoresWhenRedisIsDown(t *testing.T) {
 	dedupClosed := redisstate.NewDedupStore(rdb, redisstate.DedupConfig{FailClosed: true, Options: opts})
 	idem := redisstate.NewIdempotencyStore(rdb, redisstate.IdempotencyConfig{Options: opts})
 	sessions := redisstate.NewSessionStore(rdb, redisstate.SessionConfig{Options: opts})
+	closed, err := redisstate.NewLimiter(rdb, redisstate.LimiterConfig{Name: "v", Requests: 8, Per: time.Hour, FailClosed: true, Clock: clk, Options: opts})
+	require.NoError(t, err)
 	require.NoError(t, l.Wait(ctx))
 	mr.Close() // Redis goes away mid-run
+	assert.ErrorIs(t, closed.Wait(ctx), connectors.ErrRateLimited, "fail closed: nothing goes without the shared budget")
 
 	// the limiter falls back to its share of the budget: 8/4 = 2 an hour, now
 	for range 2 {

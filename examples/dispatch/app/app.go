@@ -60,9 +60,28 @@ type Config struct {
 	// StateDir keeps the feed tokens and job checkpoints (default: a temporary
 	// directory removed on Close).
 	StateDir string
+	// Systems point connectors at real systems; a zero config uses the system's fake.
+	Systems Systems
 	// BeforeAck, when set, runs after a flow's side effects and before the event is
 	// acknowledged (tests use it to crash a consumer there).
 	BeforeAck func(subject string)
+}
+
+// Systems are the real systems' configurations (zero: the bundled fake).
+type Systems struct {
+	Reach    reach.Config
+	Geotab   geotab.Config
+	Dayforce dayforce.Config
+	Maddenco maddenco.Config
+	Treadnet treadnet.Config
+	Merchant merchant.Config
+}
+
+func pick[T any](real, fake T, isZero bool) T {
+	if isZero {
+		return fake
+	}
+	return real
 }
 
 // Service is the dispatch service.
@@ -128,23 +147,28 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		s.metrics.retry(r)
 		s.step(fmt.Sprintf("retry: %s %s got %d; attempt %d in %s", r.Host, r.Route, r.StatusCode, r.Attempt+1, r.Wait.Round(time.Millisecond)))
 	}}
-	if s.reach, err = reach.New(f.Reach.Config(), reach.WithLogger(s.log), reach.WithHooks(hooks)); err != nil {
+	sys := cfg.Systems
+	if s.reach, err = reach.New(pick(sys.Reach, f.Reach.Config(), sys.Reach.BaseURL == ""), reach.WithLogger(s.log), reach.WithHooks(hooks)); err != nil {
 		return nil, err
 	}
-	if s.geotab, err = geotab.New(f.Geotab.Config(), geotab.WithBaseURL(f.Geotab.URL), geotab.WithLogger(s.log), geotab.WithHooks(hooks)); err != nil {
+	geoOpts := []geotab.Option{geotab.WithLogger(s.log), geotab.WithHooks(hooks)}
+	if sys.Geotab.Database == "" {
+		geoOpts = append(geoOpts, geotab.WithBaseURL(f.Geotab.URL))
+	}
+	if s.geotab, err = geotab.New(pick(sys.Geotab, f.Geotab.Config(), sys.Geotab.Database == ""), geoOpts...); err != nil {
 		return nil, err
 	}
-	if s.dayforce, err = dayforce.New(f.Dayforce.Config(), dayforce.WithLogger(s.log), dayforce.WithHooks(hooks)); err != nil {
+	if s.dayforce, err = dayforce.New(pick(sys.Dayforce, f.Dayforce.Config(), sys.Dayforce.Namespace == ""), dayforce.WithLogger(s.log), dayforce.WithHooks(hooks)); err != nil {
 		return nil, err
 	}
-	if s.maddenco, err = maddenco.New(f.Maddenco.Config(), maddenco.WithLogger(s.log), maddenco.WithHooks(hooks)); err != nil {
+	if s.maddenco, err = maddenco.New(pick(sys.Maddenco, f.Maddenco.Config(), sys.Maddenco.BaseURL == ""), maddenco.WithLogger(s.log), maddenco.WithHooks(hooks)); err != nil {
 		return nil, err
 	}
-	if s.treadnet, err = treadnet.New(f.Treadnet.Config(), treadnet.WithLogger(s.log), treadnet.WithHooks(hooks)); err != nil {
+	if s.treadnet, err = treadnet.New(pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == ""), treadnet.WithLogger(s.log), treadnet.WithHooks(hooks)); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.treadnet.Close)
-	if s.merchant, err = merchant.New(f.Merchant.Config(), merchant.WithLogger(s.log), merchant.WithHooks(hooks)); err != nil {
+	if s.merchant, err = merchant.New(pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.BaseURL == ""), merchant.WithLogger(s.log), merchant.WithHooks(hooks)); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.merchant.Close)

@@ -24,10 +24,11 @@ const (
 
 // Bus is the JetStream side: an embedded server by default, or an existing cluster.
 type Bus struct {
-	nc  *nats.Conn
-	js  jetstream.JetStream
-	ns  *server.Server
-	dir string
+	cons jetstream.Consumer
+	nc   *nats.Conn
+	js   jetstream.JetStream
+	ns   *server.Server
+	dir  string
 }
 
 // OpenBus connects to url, or (url "") starts an embedded JetStream server with its
@@ -94,6 +95,7 @@ func (b *Bus) Consume(ctx context.Context, durable string, ackWait time.Duration
 	if err != nil {
 		return nil, err
 	}
+	b.cons = c
 	cc, err := c.Consume(func(m jetstream.Msg) {
 		herr := handle(ctx, m)
 		if herr == nil {
@@ -116,6 +118,19 @@ func (b *Bus) Consume(ctx context.Context, durable string, ackWait time.Duration
 		return nil, err
 	}
 	return cc.Drain, nil
+}
+
+// Pending returns the events waiting for the consumer and those delivered but not
+// yet acknowledged (the queue depth).
+func (b *Bus) Pending(ctx context.Context) (waiting, unacked int, err error) {
+	if b.cons == nil {
+		return 0, 0, nil
+	}
+	info, err := b.cons.Info(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	return int(info.NumPending), info.NumAckPending, nil
 }
 
 // DeadLetters lists the dead letters (subject and error) kept in the stream.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -102,6 +103,10 @@ func (s *Service) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 			}
 		}
 		fmt.Fprintf(&b, "dispatch_breaker_open{system=%q} %d\n", name, open)
+	}
+	if waiting, unacked, err := s.bus.Pending(context.Background()); err == nil {
+		fmt.Fprintf(&b, "# HELP dispatch_queue_depth Events waiting for the consumer, and delivered but not acknowledged.\n# TYPE dispatch_queue_depth gauge\n")
+		fmt.Fprintf(&b, "dispatch_queue_depth{state=\"waiting\"} %d\ndispatch_queue_depth{state=\"unacked\"} %d\n", waiting, unacked)
 	}
 	fmt.Fprintf(&b, "# HELP dispatch_events_consumed_total Events processed from the bus.\n# TYPE dispatch_events_consumed_total counter\ndispatch_events_consumed_total %d\n", m.consumed.Load())
 	fmt.Fprintf(&b, "# HELP dispatch_dead_letters_total Events dead-lettered after %d deliveries.\n# TYPE dispatch_dead_letters_total counter\ndispatch_dead_letters_total %d\n", MaxDeliver, m.dead.Load())
