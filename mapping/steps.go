@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -422,8 +423,8 @@ func minorStep(args []string) (Step, error) {
 			return Value{}, fmt.Errorf("not an amount with at most %d decimals", exp)
 		}
 		frac += strings.Repeat("0", exp-len(frac))
-		w, err1 := strconv.ParseInt(cmpZero(whole), 10, 64)
-		f, err2 := strconv.ParseInt(cmpZero(frac), 10, 64)
+		w, err1 := strconv.ParseInt(cmp.Or(whole, "0"), 10, 64)
+		f, err2 := strconv.ParseInt(cmp.Or(frac, "0"), 10, 64)
 		if err1 != nil || err2 != nil || w < 0 || f < 0 || w > (math.MaxInt64-f)/scale {
 			return Value{}, errors.New("not an amount")
 		}
@@ -433,13 +434,6 @@ func minorStep(args []string) (Step, error) {
 		}
 		return Int(n), nil
 	}}, nil
-}
-
-func cmpZero(s string) string {
-	if s == "" {
-		return "0"
-	}
-	return s
 }
 
 var builtinFuncs = map[string]Func{

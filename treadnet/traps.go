@@ -1,6 +1,7 @@
 package treadnet
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -406,18 +407,11 @@ func (r *TrapReceiver) Decode(packet []byte, agent netip.Addr) (NetworkEvent, er
 	}
 	if (ev.SiteID == "" || ev.Area == "") && r.siteOf != nil {
 		if site, area, ok := r.siteOf(agent); ok {
-			ev.SiteID = cmp(ev.SiteID, site)
-			ev.Area = cmp(ev.Area, area)
+			ev.SiteID = cmp.Or(ev.SiteID, site)
+			ev.Area = cmp.Or(ev.Area, area)
 		}
 	}
 	return ev, nil
-}
-
-func cmp(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // unmarshal decodes with the decoder of the packet's version (called with r.mu held).

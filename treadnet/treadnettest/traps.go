@@ -1,6 +1,7 @@
 package treadnettest
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/netip"
@@ -133,7 +134,7 @@ func (t Trap) pdus() []gosnmp.SnmpPDU {
 
 func (t Trap) agent(host string, port uint16) *gosnmp.GoSNMP {
 	g := &gosnmp.GoSNMP{Target: host, Port: port, Transport: "udp", Timeout: 2 * time.Second, Retries: 0,
-		Version: gosnmp.Version2c, Community: cmp(t.Community, Community), MaxOids: gosnmp.MaxOids}
+		Version: gosnmp.Version2c, Community: cmp.Or(t.Community, Community), MaxOids: gosnmp.MaxOids}
 	if t.Site > 0 {
 		g.LocalAddr = AgentAddress(t.Site) + ":0"
 	}
@@ -146,17 +147,10 @@ func (t Trap) agent(host string, port uint16) *gosnmp.GoSNMP {
 		g.Version, g.Community, g.SecurityModel, g.MsgFlags = gosnmp.Version3, "", gosnmp.UserSecurityModel, gosnmp.AuthPriv
 		g.SecurityParameters = &gosnmp.UsmSecurityParameters{UserName: V3User, AuthoritativeEngineID: string(eid),
 			AuthoritativeEngineBoots: 1, AuthoritativeEngineTime: 1,
-			AuthenticationProtocol: treadnet.AuthSHA256, AuthenticationPassphrase: cmp(t.AuthPass, V3AuthPass),
-			PrivacyProtocol: treadnet.PrivAES, PrivacyPassphrase: cmp(t.PrivPass, V3PrivPass)}
+			AuthenticationProtocol: treadnet.AuthSHA256, AuthenticationPassphrase: cmp.Or(t.AuthPass, V3AuthPass),
+			PrivacyProtocol: treadnet.PrivAES, PrivacyPassphrase: cmp.Or(t.PrivPass, V3PrivPass)}
 	}
 	return g
-}
-
-func cmp(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // SendTrap sends t to a trap receiver at addr ("127.0.0.1:port"), from the agent
