@@ -3,7 +3,8 @@
 // YAML files embedded in the package: reach customers and service requests (with
 // the SLA due time), geotab log records, device statuses and zone exceptions, dayforce
 // employees, skills, schedules and availability, maddenco equipment and maintenance,
-// treadnet events, merchant transactions and settlements. Operations can start from
+// treadnet events, merchant transactions and settlements, and every system's webhook
+// events. Operations can start from
 // a copy of [FS] and edit it (package mapping's Loader reads any fs.FS).
 package defaults
 
@@ -64,6 +65,8 @@ func Registry() *mapping.Registry {
 		"maddenco.Equipment": maddenco.Equipment{}, "maddenco.MaintenanceLog": maddenco.MaintenanceLog{},
 		"treadnet.NetworkEvent": treadnet.NetworkEvent{},
 		"merchant.Transaction":  merchant.Transaction{}, "defaults.SettlementTotal": SettlementTotal{},
+		"geotab.WebhookEvent": geotab.WebhookEvent{}, "reach.Event": reach.Event{}, "maddenco.Event": maddenco.Event{},
+		"merchant.Event": merchant.Event{}, "dayforce.WebhookEvent": dayforce.WebhookEvent{},
 		"canonical.Customer": canonical.Customer{}, "canonical.ServiceRequest": canonical.ServiceRequest{},
 		"canonical.Technician": canonical.Technician{}, "canonical.Skill": canonical.Skill{}, "canonical.Shift": canonical.Shift{},
 		"canonical.Availability": canonical.Availability{}, "canonical.VehiclePosition": canonical.VehiclePosition{},

@@ -36,7 +36,7 @@ func get(t *testing.T, l *mapping.Loader, name string) *mapping.Mapping {
 
 func TestEveryDefaultMappingCompiles(t *testing.T) {
 	l := load(t)
-	assert.Len(t, l.Names(), 15)
+	assert.Len(t, l.Names(), 20)
 }
 
 func TestReachDefaults(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -212,25 +213,48 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 // listen starts the webhook receivers, operations endpoints and trap listener, and
 // subscribes the fakes to them.
 func (s *Service) listen(ctx context.Context) error {
-	sink := func(system string) webhook.Sink {
+	// every webhook event is mapped to its canonical model before it is published; an
+	// event type no mapping covers travels in the vendor's form
+	sink := func(system, kind, mappingName string, decode func([]byte) (any, string, error)) webhook.Sink {
 		return webhook.SinkFunc(func(ctx context.Context, ev webhook.Event) error {
-			return s.bus.Publish(ctx, "dispatch."+system+".event", system+"-"+ev.Key, ev.Body)
+			id := system + "-" + ev.Key
+			src, typ, err := decode(ev.Body)
+			if err != nil {
+				return err // answered 400: the sender's event is malformed
+			}
+			m, _ := s.maps.Mapping(mappingName)
+			c := canonicalOf(kind)
+			if err := m.Apply(src, c); err == nil {
+				b, _ := json.Marshal(c)
+				return s.bus.PublishEvent(ctx, "dispatch."+system+"."+kind, id, typ, b)
+			}
+			return s.bus.PublishEvent(ctx, "dispatch."+system+".vendor", id, typ, ev.Body)
 		})
 	}
 	mux := http.NewServeMux()
-	rr, err := reach.NewReceiver(reach.ReceiverConfig{Secrets: []string{reachSecret}}, sink("reach"))
+	rr, err := reach.NewReceiver(reach.ReceiverConfig{Secrets: []string{reachSecret}}, sink("reach", "service_request", "reach-event",
+		func(b []byte) (any, string, error) { ev, err := reach.DecodeEvent(b); return ev, string(ev.Type), err }))
 	if err != nil {
 		return err
 	}
-	gr, err := geotab.NewReceiver(geotab.ReceiverConfig{Secrets: [][]byte{[]byte(geotabSecret)}, AllowedNetworks: []string{"127.0.0.0/8", "::1/128"}}, sink("geotab"))
+	gr, err := geotab.NewReceiver(geotab.ReceiverConfig{Secrets: [][]byte{[]byte(geotabSecret)}, AllowedNetworks: []string{"127.0.0.0/8", "::1/128"}},
+		sink("geotab", "geofence", "geotab-webhook", func(b []byte) (any, string, error) { ev, err := geotab.DecodeEvent(b); return ev, string(ev.Type), err }))
 	if err != nil {
 		return err
 	}
-	mr, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{maddencoKey}, AllowedCIDRs: []string{"127.0.0.0/8", "::1/128"}}, sink("maddenco"))
+	mr, err := maddenco.NewReceiver(maddenco.ReceiverConfig{Keys: []string{maddencoKey}, AllowedCIDRs: []string{"127.0.0.0/8", "::1/128"}},
+		sink("maddenco", "equipment", "maddenco-event", func(b []byte) (any, string, error) {
+			ev, err := maddenco.DecodeEvent(b)
+			return ev, string(ev.Type), err
+		}))
 	if err != nil {
 		return err
 	}
-	dr, err := dayforce.NewReceiver(dayforce.ReceiverConfig{Secrets: [][]byte{[]byte(dayforceRelay)}, Bearer: s.fakes.Dayforce.ReceiverBearer()}, sink("dayforce"))
+	dr, err := dayforce.NewReceiver(dayforce.ReceiverConfig{Secrets: [][]byte{[]byte(dayforceRelay)}, Bearer: s.fakes.Dayforce.ReceiverBearer()},
+		sink("dayforce", "technician", "dayforce-event", func(b []byte) (any, string, error) {
+			ev, err := dayforce.DecodeEvent(b)
+			return ev, string(ev.EventType), err
+		}))
 	if err != nil {
 		return err
 	}
@@ -251,7 +275,11 @@ func (s *Service) listen(ctx context.Context) error {
 
 	// the payment gateway delivers over mutual TLS, with its own certificate
 	mpr, err := merchant.NewReceiver(merchant.ReceiverConfig{Secrets: []string{merchanttest.WebhookSecret},
-		ClientCert: webhook.ClientCertOptions{Subjects: []string{merchanttest.GatewayCertName}}, GatewayCAs: s.fakes.Merchant.CAPool()}, sink("merchant"))
+		ClientCert: webhook.ClientCertOptions{Subjects: []string{merchanttest.GatewayCertName}}, GatewayCAs: s.fakes.Merchant.CAPool()},
+		sink("merchant", "payment", "merchant-event", func(b []byte) (any, string, error) {
+			ev, err := merchant.DecodeEvent(b)
+			return ev, string(ev.Type), err
+		}))
 	if err != nil {
 		return err
 	}
@@ -361,38 +389,37 @@ func (s *Service) handle(ctx context.Context, m jetstream.Msg) error {
 			return fmt.Errorf("not a service request: %v", err)
 		}
 		return s.dispatch(ctx, sr)
-	case "dispatch.geotab.event":
-		ev, err := geotab.DecodeEvent(m.Data())
-		if err != nil {
-			return err
-		}
-		if ev.Type == geotab.WebhookEventTypeGeofenceEntered {
-			return s.arrived(ctx, ev.Device.ID)
-		}
-		return nil
-	case "dispatch.geotab.position":
-		var p canonical.VehiclePosition
-		if err := json.Unmarshal(m.Data(), &p); err != nil {
-			return err
-		}
-		s.mu.Lock()
-		s.positions[p.VehicleID] = p
-		s.mu.Unlock()
-		return nil
-	case "dispatch.geotab.exception":
+	case "dispatch.geotab.geofence":
 		var g canonical.GeofenceEvent
 		if err := json.Unmarshal(m.Data(), &g); err != nil {
 			return err
 		}
-		return s.arrived(ctx, g.VehicleID)
-	case "dispatch.reach.event":
-		ev, err := reach.DecodeEvent(m.Data())
-		if err != nil {
+		if g.Kind == "entered" {
+			return s.arrived(ctx, g.VehicleID)
+		}
+		return nil
+	case "dispatch.reach.service_request":
+		var sr canonical.ServiceRequest
+		if err := json.Unmarshal(m.Data(), &sr); err != nil {
 			return err
 		}
-		if ev.Type == reach.EventCompleted {
-			return s.complete(ctx, ev.ServiceRequestID)
+		if m.Headers().Get("Dispatch-Event-Type") == string(reach.EventCompleted) {
+			return s.complete(ctx, sr.ID)
 		}
+		return nil
+	case "dispatch.maddenco.equipment":
+		var e canonical.Equipment
+		if err := json.Unmarshal(m.Data(), &e); err != nil {
+			return err
+		}
+		s.flagEquipment(e, m.Headers().Get("Dispatch-Event-Type"))
+		return nil
+	case "dispatch.merchant.payment":
+		var p canonical.Payment
+		if err := json.Unmarshal(m.Data(), &p); err != nil {
+			return err
+		}
+		s.step(fmt.Sprintf("gateway: %s for %s", m.Headers().Get("Dispatch-Event-Type"), p.OrderNumber))
 		return nil
 	case "dispatch.treadnet.event":
 		var ne canonical.NetworkEvent
@@ -401,23 +428,12 @@ func (s *Service) handle(ctx context.Context, m jetstream.Msg) error {
 		}
 		s.correlate(ne)
 		return nil
-	case "dispatch.maddenco.event":
-		ev, err := maddenco.DecodeEvent(m.Data())
-		if err != nil {
-			return err
-		}
-		s.flagEquipment(ev)
+	case "dispatch.dayforce.technician":
+		return nil // a technician changed: the next dispatch reads Dayforce afresh
+	}
+	if strings.HasSuffix(m.Subject(), ".vendor") {
+		s.log.Info("a vendor event no flow needs", "subject", m.Subject(), "type", m.Headers().Get("Dispatch-Event-Type"))
 		return nil
-	case "dispatch.merchant.event":
-		ev, err := merchant.DecodeEvent(m.Data())
-		if err != nil {
-			return err
-		}
-		s.step(fmt.Sprintf("gateway: %s for %s", ev.Type, ev.MerchantOrderNumber))
-		return nil
-	case "dispatch.dayforce.event":
-		_, err := dayforce.DecodeEvent(m.Data())
-		return err
 	}
 	return fmt.Errorf("no flow for %s", m.Subject())
 }
@@ -539,18 +555,35 @@ func (s *Service) correlate(ne canonical.NetworkEvent) {
 	s.step(fmt.Sprintf("network %s at %s (%s): %d open request(s) flagged", ne.Kind, ne.SiteID, ne.Area, len(matches)))
 }
 
-// flagEquipment flags the open jobs at the site of an equipment alert.
-func (s *Service) flagEquipment(ev maddenco.Event) {
+// flagEquipment flags the open jobs at the site of an equipment event.
+func (s *Service) flagEquipment(e canonical.Equipment, typ string) {
 	n := 0
 	s.mu.Lock()
 	for _, j := range s.jobs {
-		if ev.SiteID != "" && (j.SR.SiteID == ev.SiteID || j.Site.Region == ev.SiteID) {
-			j.Flags = append(j.Flags, "equipment "+string(ev.Type))
+		if e.SiteID != "" && (j.SR.SiteID == e.SiteID || j.Site.Region == e.SiteID) {
+			j.Flags = append(j.Flags, "equipment "+typ)
 			n++
 		}
 	}
 	s.mu.Unlock()
-	s.step(fmt.Sprintf("equipment %s: %s at %s; %d request(s) flagged", ev.EquipmentID, ev.Type, ev.SiteID, n))
+	s.step(fmt.Sprintf("equipment %s: %s at %s; %d request(s) flagged", e.ID, typ, e.SiteID, n))
+}
+
+// canonicalOf returns a new value of the canonical model a subject's kind carries.
+func canonicalOf(kind string) any {
+	switch kind {
+	case "geofence":
+		return &canonical.GeofenceEvent{}
+	case "service_request":
+		return &canonical.ServiceRequest{}
+	case "equipment":
+		return &canonical.Equipment{}
+	case "payment":
+		return &canonical.Payment{}
+	case "technician":
+		return &canonical.Technician{}
+	}
+	return nil
 }
 
 func (s *Service) dead(subject string, err error) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/dispatchcenter/connectors/mapping/canonical"
 	"github.com/dispatchcenter/connectors/reach"
 )
 
@@ -62,6 +64,22 @@ func TestDemo(t *testing.T) {
 	jobs := svc.Jobs()
 	require.Len(t, jobs, 1)
 	assert.NotEmpty(t, jobs[0].Flags)
+
+	// what crossed the bus is canonical, the vendor's event type beside it
+	b, typ, err := svc.Bus().Last(ctx, "dispatch.reach.service_request")
+	require.NoError(t, err)
+	var got canonical.ServiceRequest
+	require.NoError(t, json.Unmarshal(b, &got))
+	assert.Equal(t, "servicerequest.completed", typ)
+	assert.Equal(t, canonical.ServiceRequest{ID: "SR000001", Source: canonical.Source{System: "reach", ID: "SR000001"}, CustomerID: "C00001",
+		Status: "completed", Priority: "emergency", TechnicianID: "E0001"}, got)
+	b, typ, err = svc.Bus().Last(ctx, "dispatch.geotab.geofence")
+	require.NoError(t, err)
+	var g canonical.GeofenceEvent
+	require.NoError(t, json.Unmarshal(b, &g))
+	assert.Equal(t, "geofence.entered", typ)
+	assert.Equal(t, "entered", g.Kind)
+	assert.Equal(t, jobs[0].Vehicle, g.VehicleID)
 }
 
 // TestCrashedConsumerRedelivers kills a consumer after a flow's side effects and

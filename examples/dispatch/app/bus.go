@@ -81,6 +81,14 @@ func (b *Bus) Publish(ctx context.Context, subject, id string, data []byte) erro
 	return err
 }
 
+// PublishEvent publishes a canonical event with the vendor's event type in the
+// Dispatch-Event-Type header, and its id as Nats-Msg-Id.
+func (b *Bus) PublishEvent(ctx context.Context, subject, id, vendorType string, data []byte) error {
+	_, err := b.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: data, Header: nats.Header{"Dispatch-Event-Type": []string{vendorType}}},
+		jetstream.WithMsgID(id))
+	return err
+}
+
 // Consume runs handle for every event with at-least-once delivery: an error is
 // retried (up to MaxDeliver deliveries), then the message goes to the dead-letter
 // stream under "dlq.<subject>". It returns a stop function that drains.
@@ -118,6 +126,19 @@ func (b *Bus) Consume(ctx context.Context, durable string, ackWait time.Duration
 		return nil, err
 	}
 	return cc.Drain, nil
+}
+
+// Last returns the last event published on subject, with its vendor event type.
+func (b *Bus) Last(ctx context.Context, subject string) ([]byte, string, error) {
+	s, err := b.js.Stream(ctx, StreamEvents)
+	if err != nil {
+		return nil, "", err
+	}
+	m, err := s.GetLastMsgForSubject(ctx, subject)
+	if err != nil {
+		return nil, "", err
+	}
+	return m.Data, m.Header.Get("Dispatch-Event-Type"), nil
 }
 
 // Pending returns the events waiting for the consumer and those delivered but not
