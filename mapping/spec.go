@@ -104,4 +104,5 @@ func ParseSpec(b []byte) (*Spec, error) {
 	return &s, nil
 }
 
+// String names the mapping and its version ("reach-customer v3").
 func (s *Spec) String() string { return fmt.Sprintf("%s v%d", s.Name, s.Version) }

@@ -67,12 +67,22 @@ func (v Value) String() string {
 	return ""
 }
 
-// Str, Int, Float, Bool, Time and Duration make values.
-func Str(s string) Value             { return Value{Kind: KindString, S: s} }
-func Int(i int64) Value              { return Value{Kind: KindInt, I: i} }
-func Float(f float64) Value          { return Value{Kind: KindFloat, F: f} }
-func Bool(b bool) Value              { return Value{Kind: KindBool, B: b} }
-func Time(t time.Time) Value         { return Value{Kind: KindTime, T: t} }
+// Str makes a text value.
+func Str(s string) Value { return Value{Kind: KindString, S: s} }
+
+// Int makes an integer value.
+func Int(i int64) Value { return Value{Kind: KindInt, I: i} }
+
+// Float makes a floating-point value.
+func Float(f float64) Value { return Value{Kind: KindFloat, F: f} }
+
+// Bool makes a bool value.
+func Bool(b bool) Value { return Value{Kind: KindBool, B: b} }
+
+// Time makes a time value.
+func Time(t time.Time) Value { return Value{Kind: KindTime, T: t} }
+
+// Duration makes a duration value.
 func Duration(d time.Duration) Value { return Value{Kind: KindDuration, I: int64(d)} }
 
 var (
