@@ -643,10 +643,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 // withTimeout bounds the attempt until its response headers arrive. The attempt's
-// context is cancelled when the body is closed, never while it is being read.
+// context is cancelled when the body is closed, never while it is being read. One
+// value is the timer's target and the body's wrapper, so the layer costs as few
+// allocations as it can.
 func (t *attemptTransport) withTimeout(req *http.Request, d time.Duration) (*http.Response, error) {
 	ctx, cancel := context.WithCancel(req.Context())
-	at := &attemptTimer{cancel: cancel}
+	at := &attemptBody{cancel: cancel}
 	tm := t.c.clk.AfterFunc(d, at.fire)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	stopped := tm.Stop()
@@ -661,29 +663,28 @@ func (t *attemptTransport) withTimeout(req *http.Request, d time.Duration) (*htt
 		cancel()
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	at.ReadCloser = resp.Body
+	resp.Body = at
 	return resp, nil
 }
 
-type attemptTimer struct {
+// attemptBody fires the attempt timeout (cancelling the attempt) and, once the
+// headers are in, wraps the body to release the attempt's context on Close.
+type attemptBody struct {
+	io.ReadCloser
 	cancel context.CancelFunc
 	fired  atomic.Bool
 }
 
-func (a *attemptTimer) fire() {
+func (a *attemptBody) fire() {
 	a.fired.Store(true)
 	a.cancel()
 }
 
-// cancelOnClose releases a context when the body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
+// Close closes the body and releases the attempt's context.
+func (a *attemptBody) Close() error {
+	err := a.ReadCloser.Close()
+	a.cancel()
 	return err
 }
 
