@@ -42,7 +42,7 @@ func TestDemo(t *testing.T) {
 	tl, fakes, svc := runDemo(t, "")
 	steps := strings.Join(tl.Steps(), "\n")
 	for _, want := range []string{"request SR000001 in: emergency", "technician E0001 chosen", "routed to the site", "Reach says dispatched",
-		"arrived: Reach says on site", "network outage at TN-001", "1 open request(s) flagged", "work-order punch", "retry:",
+		"arrived: Reach says on site", "network outage at TN-001", "1 open request(s) flagged", "equipment EQ00001: maintenance.alert", "work-order punch", "retry:",
 		"captured: 189.50 USD", "gateway: payment.completed", "dead-lettered after 3 deliveries", "story complete"} {
 		assert.Contains(t, steps, want)
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/dispatchcenter/connectors/geotab"
+	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 	"github.com/dispatchcenter/connectors/reach"
 )
@@ -93,6 +96,19 @@ func (s *Service) Demo(ctx context.Context) error {
 	if err := waitFor(ctx, "the outage correlation", func() bool {
 		for _, j := range s.Jobs() {
 			if j.SR.ID == sr.ID && len(j.Flags) > 0 {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+
+	// Maddenco flags the equipment at the site
+	s.fakes.Maddenco.Push(maddenco.Event{Type: maddenco.EventMaintenanceAlert, EquipmentID: "EQ00001", SiteID: site.Region, Message: "compressor overdue"})
+	if err := waitFor(ctx, "the equipment flag", func() bool {
+		for _, j := range s.Jobs() {
+			if j.SR.ID == sr.ID && slices.ContainsFunc(j.Flags, func(f string) bool { return strings.HasPrefix(f, "equipment") }) {
 				return true
 			}
 		}
