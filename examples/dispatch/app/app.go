@@ -4,15 +4,17 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -173,6 +175,14 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.merchant.Close)
+	s.metrics.systems = map[string]string{}
+	for name, u := range map[string]string{"reach": pick(sys.Reach, f.Reach.Config(), sys.Reach.BaseURL == "").BaseURL, "geotab": f.Geotab.URL,
+		"dayforce": f.Dayforce.Hosts[f.Dayforce.Current()].URL, "maddenco": pick(sys.Maddenco, f.Maddenco.Config(), sys.Maddenco.BaseURL == "").BaseURL,
+		"treadnet": pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == "").BaseURL, "merchant": pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.BaseURL == "").BaseURL} {
+		if pu, err := url.Parse(u); err == nil {
+			s.metrics.systems[pu.Host] = name
+		}
+	}
 	if s.maps, err = defaults.Load(); err != nil {
 		return nil, err
 	}
@@ -451,17 +461,24 @@ func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) err
 		return nil
 	}
 	s.step(fmt.Sprintf("request %s in: %s priority, due %s", sr.ID, sr.Priority, sr.DueAt.Format(time.Kitchen)))
-	tech := ""
+	// a technician with the skill the request needs, available today
+	tech, skill := "", strings.ToUpper(sr.Category)
 	now := time.Now()
-	for i := 1; i <= 10 && tech == ""; i++ {
+	for i := 1; i <= 20 && tech == ""; i++ {
 		x := fmt.Sprintf("E%04d", i)
+		if skill != "" {
+			sk, err := s.dayforce.EmployeeSkills(ctx, x, now)
+			if err != nil || !slices.ContainsFunc(sk.Data, func(k dayforce.EmployeeSkill) bool { return k.Skill.XRefCode == skill }) {
+				continue
+			}
+		}
 		av, err := s.dayforce.Availability(ctx, x, now.Truncate(24*time.Hour), now.Truncate(24*time.Hour).Add(24*time.Hour))
 		if err == nil && len(av.Data) > 0 && !av.Data[0].UnAvailable {
 			tech = x
 		}
 	}
 	if tech == "" {
-		return errors.New("no technician available")
+		return fmt.Errorf("no technician with skill %q available", skill)
 	}
 	pos := geotab.Coordinate{X: full.Site.Longitude, Y: full.Site.Latitude}
 	near, err := s.geotab.NearestVehicles(ctx, pos, 1)
@@ -485,7 +502,7 @@ func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) err
 	s.jobs[sr.ID] = &Job{SR: sr, Tech: tech, Vehicle: vehicle, Zone: zone, Site: full.Site}
 	s.byVehicle[vehicle] = sr.ID
 	s.mu.Unlock()
-	s.step(fmt.Sprintf("technician %s chosen, vehicle %s routed to the site (zone %s); Reach says dispatched", tech, vehicle, zone))
+	s.step(fmt.Sprintf("technician %s (%s, available) chosen, vehicle %s routed to the site (zone %s); Reach says dispatched", tech, cmp.Or(skill, "any skill"), vehicle, zone))
 	return nil
 }
 

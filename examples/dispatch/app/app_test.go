@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/mapping/canonical"
 	"github.com/dispatchcenter/connectors/reach"
 )
@@ -41,7 +45,7 @@ func runDemo(t *testing.T, natsURL string) (*Timeline, *Fakes, *Service) {
 func TestDemo(t *testing.T) {
 	tl, fakes, svc := runDemo(t, "")
 	steps := strings.Join(tl.Steps(), "\n")
-	for _, want := range []string{"request SR000001 in: emergency", "technician E0001 chosen", "routed to the site", "Reach says dispatched",
+	for _, want := range []string{"request SR000001 in: emergency", "(HVAC, available) chosen", "routed to the site", "Reach says dispatched",
 		"arrived: Reach says on site", "network outage at TN-001", "1 open request(s) flagged", "equipment EQ00001: maintenance.alert", "work-order punch", "retry:",
 		"captured: 189.50 USD", "gateway: payment.completed", "dead-lettered after 3 deliveries", "story complete"} {
 		assert.Contains(t, steps, want)
@@ -53,14 +57,22 @@ func TestDemo(t *testing.T) {
 	sr, err := c.ServiceRequest(ctx, "SR000001")
 	require.NoError(t, err)
 	assert.Equal(t, reach.StatusCompleted, sr.Status)
-	assert.Equal(t, "E0001", sr.TechnicianID)
-	punches := fakes.Dayforce.Punches(fakes.Dayforce.Badge("E0001"))
+	tech := sr.TechnicianID
+	assert.True(t, slices.ContainsFunc(fakes.Dayforce.EmployeeSkills(tech), func(k dayforce.EmployeeSkill) bool { return k.Skill.XRefCode == "HVAC" }),
+		"the chosen technician has the skill")
+	punches := fakes.Dayforce.Punches(fakes.Dayforce.Badge(tech))
 	assert.NotEmpty(t, punches, "the work-order punch is in Dayforce")
 	dl, err := svc.Bus().DeadLetters(ctx)
 	require.NoError(t, err)
 	require.Len(t, dl, 1)
 	assert.Equal(t, "dispatch.sr.new", dl[0].Subject)
 	assert.Contains(t, dl[0].Error, "not a service request")
+	rec := httptest.NewRecorder()
+	svc.serveMetrics(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{`dispatch_vendor_requests_total{system="merchant",class="5xx"} 1`, `dispatch_vendor_retries_total{system="merchant"} 1`,
+		`dispatch_dead_letters_total 1`, `dispatch_queue_depth{state="waiting"}`} {
+		assert.Contains(t, rec.Body.String(), want)
+	}
 	jobs := svc.Jobs()
 	require.Len(t, jobs, 1)
 	assert.NotEmpty(t, jobs[0].Flags)
@@ -72,7 +84,7 @@ func TestDemo(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &got))
 	assert.Equal(t, "servicerequest.completed", typ)
 	assert.Equal(t, canonical.ServiceRequest{ID: "SR000001", Source: canonical.Source{System: "reach", ID: "SR000001"}, CustomerID: "C00001",
-		Status: "completed", Priority: "emergency", TechnicianID: "E0001"}, got)
+		Status: "completed", Priority: "emergency", TechnicianID: tech}, got)
 	b, typ, err = svc.Bus().Last(ctx, "dispatch.geotab.geofence")
 	require.NoError(t, err)
 	var g canonical.GeofenceEvent

@@ -16,7 +16,8 @@ import (
 // metrics are counted from the resilience hooks and the bus.
 type metrics struct {
 	mu       sync.Mutex
-	requests map[string]int64 // system/status class
+	systems  map[string]string // vendor host → system name
+	requests map[string]int64  // system/status class
 	latency  map[string]float64
 	retries  map[string]int64
 	consumed atomic.Int64
@@ -33,9 +34,9 @@ func (m *metrics) attempt(a resilience.AttemptInfo) {
 	if a.StatusCode > 0 {
 		class = fmt.Sprintf("%dxx", a.StatusCode/100)
 	}
-	k := a.Host + "|" + class
+	k := m.system(a.Host) + "|" + class
 	m.requests[k]++
-	m.latency[a.Host] += a.Duration.Seconds()
+	m.latency[m.system(a.Host)] += a.Duration.Seconds()
 }
 
 func (m *metrics) retry(r resilience.RetryInfo) {
@@ -44,7 +45,16 @@ func (m *metrics) retry(r resilience.RetryInfo) {
 	if m.retries == nil {
 		m.requests, m.latency, m.retries = map[string]int64{}, map[string]float64{}, map[string]int64{}
 	}
-	m.retries[r.Host]++
+	m.retries[m.system(r.Host)]++
+}
+
+// system names the system a vendor host belongs to (the host when unknown); called
+// with m.mu held.
+func (m *metrics) system(host string) string {
+	if s, ok := m.systems[host]; ok {
+		return s
+	}
+	return host
 }
 
 // healthz: the process is up.
@@ -80,18 +90,18 @@ func (s *Service) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	b.WriteString("# HELP dispatch_vendor_requests_total Attempts sent to each vendor host, by status class.\n# TYPE dispatch_vendor_requests_total counter\n")
+	b.WriteString("# HELP dispatch_vendor_requests_total Attempts sent to each system, by status class.\n# TYPE dispatch_vendor_requests_total counter\n")
 	for _, k := range keys {
-		host, class, _ := strings.Cut(k, "|")
-		fmt.Fprintf(&b, "dispatch_vendor_requests_total{host=%q,class=%q} %d\n", host, class, m.requests[k])
+		system, class, _ := strings.Cut(k, "|")
+		fmt.Fprintf(&b, "dispatch_vendor_requests_total{system=%q,class=%q} %d\n", system, class, m.requests[k])
 	}
-	b.WriteString("# HELP dispatch_vendor_request_seconds_total Time spent in attempts per vendor host.\n# TYPE dispatch_vendor_request_seconds_total counter\n")
-	for host, sec := range m.latency {
-		fmt.Fprintf(&b, "dispatch_vendor_request_seconds_total{host=%q} %g\n", host, sec)
+	b.WriteString("# HELP dispatch_vendor_request_seconds_total Time spent in attempts per system.\n# TYPE dispatch_vendor_request_seconds_total counter\n")
+	for system, sec := range m.latency {
+		fmt.Fprintf(&b, "dispatch_vendor_request_seconds_total{system=%q} %g\n", system, sec)
 	}
-	b.WriteString("# HELP dispatch_vendor_retries_total Retries per vendor host.\n# TYPE dispatch_vendor_retries_total counter\n")
-	for host, n := range m.retries {
-		fmt.Fprintf(&b, "dispatch_vendor_retries_total{host=%q} %d\n", host, n)
+	b.WriteString("# HELP dispatch_vendor_retries_total Retries per system.\n# TYPE dispatch_vendor_retries_total counter\n")
+	for system, n := range m.retries {
+		fmt.Fprintf(&b, "dispatch_vendor_retries_total{system=%q} %d\n", system, n)
 	}
 	m.mu.Unlock()
 	b.WriteString("# HELP dispatch_breaker_open Breakers open per system.\n# TYPE dispatch_breaker_open gauge\n")
