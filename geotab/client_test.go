@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -386,6 +387,48 @@ func TestSessionStoreSharesOneSession(t *testing.T) {
 	_, err = b.CountOf(ctx, geotab.TypeNameDevice)
 	require.NoError(t, err)
 	assert.Equal(t, 1, srv.AuthCount(), "the second replica took the stored session")
+}
+
+// lockingStore is a MemorySessionStore that can lock, as a shared store does.
+type lockingStore struct {
+	geotab.MemorySessionStore
+	mu     sync.Mutex
+	locks  int
+	broken bool
+}
+
+func (l *lockingStore) Lock(context.Context, string) (func(), error) {
+	if l.broken {
+		return nil, errors.New("store down")
+	}
+	l.mu.Lock()
+	l.locks++
+	return l.mu.Unlock, nil
+}
+
+// Concurrent replicas without a session log in once under the store's lock; a lock
+// that cannot be taken does not stop a login.
+func TestSessionLockerMakesOneLogin(t *testing.T) {
+	srv := geotabtest.NewServer(t, geotabtest.WithVehicles(2))
+	store := &lockingStore{}
+	var wg sync.WaitGroup
+	for range 4 {
+		c, _ := newClient(t, srv, geotab.WithSessionStore(store))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.CountOf(context.Background(), geotab.TypeNameDevice)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, srv.AuthCount(), "one login for four replicas")
+	assert.Equal(t, 4, store.locks)
+
+	broken := &lockingStore{broken: true}
+	c, _ := newClient(t, srv, geotab.WithSessionStore(broken))
+	_, err := c.CountOf(context.Background(), geotab.TypeNameDevice)
+	assert.NoError(t, err, "logged in without the lock")
 }
 
 func TestServesOverTLS(t *testing.T) {

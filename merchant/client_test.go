@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -670,4 +671,68 @@ func TestNoCardDataAnywhere(t *testing.T) {
 	all := strings.Join(texts, "\n")
 	assert.Empty(t, cardData(all))
 	assert.Contains(t, all, "6781", "the last four digits are kept")
+}
+
+// memStore is an in-process merchant.IdempotencyStore for the test.
+type memStore struct {
+	mu       sync.Mutex
+	outcomes map[string][]byte
+	aborted  []string
+	broken   bool
+}
+
+func (m *memStore) Begin(_ context.Context, key string, _ time.Duration) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.broken {
+		return nil, false, errors.New("store down")
+	}
+	out, ok := m.outcomes[key]
+	return out, ok, nil
+}
+
+func (m *memStore) Finish(_ context.Context, key string, outcome []byte, _ time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.outcomes[key] = outcome
+	return nil
+}
+
+func (m *memStore) Abort(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.aborted = append(m.aborted, key)
+	return nil
+}
+
+// TestIdempotencyStoreSharesOutcomes: a call repeated with the caller's key is
+// answered from the shared store without reaching the gateway; a failed call releases
+// its claim; a store that fails is bypassed; generated keys never use the store.
+func TestIdempotencyStoreSharesOutcomes(t *testing.T) {
+	srv := merchanttest.NewServer(t, merchanttest.WithHistory(0))
+	store := &memStore{outcomes: map[string][]byte{}}
+	c := newClient(t, srv, merchant.WithIdempotencyStore(store))
+	ctx := context.Background()
+	tok := tokenize(t, c, merchanttest.CardApproved)
+	auth := merchant.Authorization{Token: tok.Token, Amount: usd(5000), OrderNumber: "SH-1"}
+	first, err := c.Authorize(ctx, auth, merchant.WithIdempotencyKey("sh-1"))
+	require.NoError(t, err)
+	before := len(srv.Requests())
+	again, err := c.Authorize(ctx, auth, merchant.WithIdempotencyKey("sh-1"))
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, again.ID)
+	assert.Len(t, srv.Requests(), before, "answered from the store: the gateway saw nothing")
+
+	_, err = c.Capture(ctx, "txn_99999999", 0, merchant.WithIdempotencyKey("cap-1"))
+	require.Error(t, err)
+	assert.Contains(t, store.aborted, "merchant/capture/txn_99999999/cap-1", "a failed call releases its claim")
+
+	store.broken = true
+	_, err = c.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: usd(6000), OrderNumber: "SH-2"}, merchant.WithIdempotencyKey("sh-2"))
+	assert.NoError(t, err, "the store is down: the gateway's idempotency carries on")
+	store.broken = false
+	n := len(store.outcomes)
+	_, err = c.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: usd(7000), OrderNumber: "SH-3"})
+	require.NoError(t, err)
+	assert.Len(t, store.outcomes, n, "a generated key is this call's alone: nothing to share")
 }
