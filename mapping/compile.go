@@ -20,6 +20,7 @@ type Mapping struct {
 	outbound bool
 	fields   []field
 	dropped  []string
+	digest   uint64 // see Digest
 	stats    struct{ applied, failed, dropped atomic.Int64 }
 }
 
@@ -261,6 +262,7 @@ func Compile(spec *Spec, reg *Registry) (*Mapping, error) {
 	if len(problems) > 0 {
 		return nil, &SpecError{Mapping: fmt.Sprintf("%s v%d", name, spec.Version), Problems: problems}
 	}
+	m.digest = m.fingerprint(spec)
 	return m, nil
 }
 

@@ -63,4 +63,15 @@
 // (the customer fixes the record), mapping (operations fix the mapping) or system
 // (retry later); [Action] says what to do for each. Failed records go to a [Store];
 // [Reprocess] tries them again after a fix.
+//
+// # Generated code
+//
+// Apply costs about 100 ns for a 10-field record of plain copies. For a mapping hot
+// enough to be worth a build step, [Mapping.Generate] writes it as a Go function
+// (from a small go:generate program that compiles the mapping against the real
+// types): plain copies become assignments, text pipelines and lookups run without
+// reflection, the rest goes through [Mapping.ApplyField], and the result, errors and
+// counters are Apply's. The function is bound to the [Mapping.Digest] it was
+// generated from: handed a mapping edited since, it maps through Apply, so a file
+// operations changed is never ignored, only slower until the code is generated again.
 package mapping

@@ -4,3 +4,5 @@
 //
 //	cd internal/benchmarks && go test -run '^$' -bench . -benchmem
 package benchmarks
+
+//go:generate go run gen_mapping.go

@@ -9,89 +9,18 @@ import (
 	"github.com/itchyny/gojq"
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/dispatchcenter/connectors/internal/benchmarks/records"
 	"github.com/dispatchcenter/connectors/mapping"
 )
 
-// The record of the mapping benchmarks: 10 fields, 3 of them nested.
-type srcRecord struct {
-	ID       string    `json:"id" mapstructure:"id"`
-	Name     string    `json:"name" mapstructure:"name"`
-	Email    string    `json:"email" mapstructure:"email"`
-	Priority string    `json:"priority" mapstructure:"priority"`
-	Category string    `json:"category" mapstructure:"category"`
-	Amount   int64     `json:"amount" mapstructure:"amount"`
-	Active   bool      `json:"active" mapstructure:"active"`
-	Created  time.Time `json:"created" mapstructure:"created"`
-	Address  struct {
-		City  string `json:"city" mapstructure:"city"`
-		State string `json:"state" mapstructure:"state"`
-		Zip   string `json:"zip" mapstructure:"zip"`
-	} `json:"address" mapstructure:"address"`
-}
-
-type dstRecord struct {
-	ID         string    `json:"id" mapstructure:"id"`
-	Name       string    `json:"name" mapstructure:"name"`
-	Email      string    `json:"email" mapstructure:"email"`
-	Priority   string    `json:"priority" mapstructure:"priority"`
-	Category   string    `json:"category" mapstructure:"category"`
-	AmountCent int64     `json:"amount_minor" mapstructure:"amount"`
-	Active     bool      `json:"active" mapstructure:"active"`
-	CreatedAt  time.Time `json:"created_at" mapstructure:"created"`
-	City       string    `json:"city" mapstructure:"city"`
-	State      string    `json:"state" mapstructure:"state"`
-	PostalCode string    `json:"postal_code" mapstructure:"zip"`
-}
-
-const benchSpec = `
-name: bench
-version: 1
-source: src
-target: dst
-fields:
-  - {target: id, source: id, required: true}
-  - {target: name, source: name}
-  - {target: email, source: email}
-  - {target: priority, source: priority}
-  - {target: category, source: category}
-  - {target: amount_minor, source: amount}
-  - {target: active, source: active}
-  - {target: created_at, source: created}
-  - {target: city, source: address.city}
-  - {target: state, source: address.state}
-  - {target: postal_code, source: address.zip}
-`
-
-// The same fields with the cleansers dispatch uses on them.
-const benchCleanSpec = `
-name: bench-clean
-version: 1
-source: src
-target: dst
-lookups:
-  priority: {values: {P1: emergency, P2: high, P3: normal, P4: low}}
-fields:
-  - {target: id, source: id, required: true, pipeline: [id]}
-  - {target: name, source: name, pipeline: [collapse]}
-  - {target: email, source: email, pipeline: [trim, lower]}
-  - {target: priority, source: priority, lookup: priority}
-  - {target: category, source: category, pipeline: [trim, lower]}
-  - {target: amount_minor, source: amount, pipeline: ["range(0|100000000)"]}
-  - {target: active, source: active}
-  - {target: created_at, source: created}
-  - {target: city, source: address.city, pipeline: [collapse]}
-  - {target: state, source: address.state, pipeline: [us_state]}
-  - {target: postal_code, source: address.zip, pipeline: [zip]}
-`
-
-func benchRecord() srcRecord {
-	r := srcRecord{ID: "C-0042", Name: "  Ada   Lovelace ", Email: " Ada@Example.com", Priority: "P1", Category: " HVAC ",
+func benchRecord() records.SrcRecord {
+	r := records.SrcRecord{ID: "C-0042", Name: "  Ada   Lovelace ", Email: " Ada@Example.com", Priority: "P1", Category: " HVAC ",
 		Amount: 12550, Active: true, Created: time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)}
 	r.Address.City, r.Address.State, r.Address.Zip = "Austin", "texas", "787011234"
 	return r
 }
 
-func benchMap(r srcRecord) map[string]any {
+func benchMap(r records.SrcRecord) map[string]any {
 	return map[string]any{"id": r.ID, "name": r.Name, "email": r.Email, "priority": r.Priority, "category": r.Category,
 		"amount": r.Amount, "active": r.Active, "created": r.Created,
 		"address": map[string]any{"city": r.Address.City, "state": r.Address.State, "zip": r.Address.Zip}}
@@ -100,7 +29,7 @@ func benchMap(r srcRecord) map[string]any {
 func compileBench(b *testing.B, spec string, src any) *mapping.Mapping {
 	reg := mapping.NewRegistry()
 	reg.RegisterType("src", src)
-	reg.RegisterType("dst", dstRecord{})
+	reg.RegisterType("dst", records.DstRecord{})
 	s, err := mapping.ParseSpec([]byte(spec))
 	if err != nil {
 		b.Fatal(err)
@@ -113,18 +42,18 @@ func compileBench(b *testing.B, spec string, src any) *mapping.Mapping {
 }
 
 // handPlain and handClean are the same mappings written by hand.
-func handPlain(r *srcRecord, d *dstRecord) error {
+func handPlain(r *records.SrcRecord, d *records.DstRecord) error {
 	if r.ID == "" {
 		return errMissing
 	}
-	*d = dstRecord{ID: r.ID, Name: r.Name, Email: r.Email, Priority: r.Priority, Category: r.Category, AmountCent: r.Amount,
+	*d = records.DstRecord{ID: r.ID, Name: r.Name, Email: r.Email, Priority: r.Priority, Category: r.Category, AmountCent: r.Amount,
 		Active: r.Active, CreatedAt: r.Created, City: r.Address.City, State: r.Address.State, PostalCode: r.Address.Zip}
 	return nil
 }
 
 var priorities = map[string]string{"P1": "emergency", "P2": "high", "P3": "normal", "P4": "low"}
 
-func handClean(r *srcRecord, d *dstRecord) error {
+func handClean(r *records.SrcRecord, d *records.DstRecord) error {
 	id := strings.Map(func(c rune) rune {
 		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
 			return c
@@ -149,7 +78,7 @@ func handClean(r *srcRecord, d *dstRecord) error {
 	if !ok {
 		return errMissing
 	}
-	*d = dstRecord{ID: id, Name: strings.Join(strings.Fields(r.Name), " "), Email: strings.ToLower(strings.TrimSpace(r.Email)),
+	*d = records.DstRecord{ID: id, Name: strings.Join(strings.Fields(r.Name), " "), Email: strings.ToLower(strings.TrimSpace(r.Email)),
 		Priority: p, Category: strings.ToLower(strings.TrimSpace(r.Category)), AmountCent: r.Amount, Active: r.Active,
 		CreatedAt: r.Created, City: strings.Join(strings.Fields(r.Address.City), " "), State: state, PostalCode: zip}
 	return nil
@@ -165,17 +94,18 @@ const errMissing = benchErr("invalid")
 // the same mapping written by hand, by mapstructure (map → struct, its use) and by
 // gojq (map → map, a compiled query). "plain" renames and copies; "clean" adds the
 // cleansers dispatch runs (id, collapse, trim/lower, a lookup, a range, us_state,
-// zip), which mapstructure and gojq do not have. Goals: at most 2× hand-written;
+// zip), which mapstructure and gojq do not have. "-generated" is the same mapping
+// written to Go by Mapping.Generate (gen_mapping.go). Goals: at most 2× hand-written;
 // faster than mapstructure and gojq.
 func BenchmarkMapping(b *testing.B) {
 	rec := benchRecord()
 	in := benchMap(rec)
-	plain := compileBench(b, benchSpec, srcRecord{})
-	plainMap := compileBench(b, benchSpec, map[string]any{})
-	clean := compileBench(b, benchCleanSpec, srcRecord{})
+	plain := compileBench(b, records.PlainSpec, records.SrcRecord{})
+	plainMap := compileBench(b, records.PlainSpec, map[string]any{})
+	clean := compileBench(b, records.CleanSpec, records.SrcRecord{})
 	b.Run("plain/hand-written", func(b *testing.B) {
 		b.ReportAllocs()
-		var d dstRecord
+		var d records.DstRecord
 		for b.Loop() {
 			if err := handPlain(&rec, &d); err != nil {
 				b.Fatal(err)
@@ -184,16 +114,25 @@ func BenchmarkMapping(b *testing.B) {
 	})
 	b.Run("plain/connectors-mapping", func(b *testing.B) {
 		b.ReportAllocs()
-		var d dstRecord
+		var d records.DstRecord
 		for b.Loop() {
 			if err := plain.Apply(&rec, &d); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
+	b.Run("plain/connectors-mapping-generated", func(b *testing.B) {
+		b.ReportAllocs()
+		var d records.DstRecord
+		for b.Loop() {
+			if err := mapPlain(plain, &rec, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("plain/connectors-mapping-from-map", func(b *testing.B) {
 		b.ReportAllocs()
-		var d dstRecord
+		var d records.DstRecord
 		for b.Loop() {
 			if err := plainMap.Apply(in, &d); err != nil {
 				b.Fatal(err)
@@ -203,7 +142,7 @@ func BenchmarkMapping(b *testing.B) {
 	b.Run("plain/mapstructure", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			var d dstRecord
+			var d records.DstRecord
 			dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{Result: &d, DecodeHook: mapstructure.StringToTimeHookFunc(time.RFC3339)})
 			if err != nil {
 				b.Fatal(err)
@@ -239,7 +178,7 @@ func BenchmarkMapping(b *testing.B) {
 	})
 	b.Run("clean/hand-written", func(b *testing.B) {
 		b.ReportAllocs()
-		var d dstRecord
+		var d records.DstRecord
 		for b.Loop() {
 			if err := handClean(&rec, &d); err != nil {
 				b.Fatal(err)
@@ -248,9 +187,18 @@ func BenchmarkMapping(b *testing.B) {
 	})
 	b.Run("clean/connectors-mapping", func(b *testing.B) {
 		b.ReportAllocs()
-		var d dstRecord
+		var d records.DstRecord
 		for b.Loop() {
 			if err := clean.Apply(&rec, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("clean/connectors-mapping-generated", func(b *testing.B) {
+		b.ReportAllocs()
+		var d records.DstRecord
+		for b.Loop() {
+			if err := mapClean(clean, &rec, &d); err != nil {
 				b.Fatal(err)
 			}
 		}
