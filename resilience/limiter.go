@@ -71,6 +71,9 @@ func (t *TokenBucket) reserve(ctx context.Context) (*rate.Reservation, time.Dura
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.clk.Now()
+	if t.lim.AllowN(now, 1) { // a token at hand: no reservation to allocate
+		return nil, 0, nil
+	}
 	r := t.lim.ReserveN(now, 1)
 	if !r.OK() {
 		return nil, 0, errLimitFast
