@@ -37,30 +37,34 @@ type record struct {
 }
 
 func (m *Mapping) prepare(src, dst any) (record, error) {
+	var r record
+	isStruct := m.src.Kind() == reflect.Struct
 	sv := reflect.ValueOf(src)
-	for sv.Kind() == reflect.Pointer && sv.Type().Elem() == m.src {
+	if sv.Kind() == reflect.Pointer && sv.Type().Elem() == m.src {
 		if sv.IsNil() {
 			return record{}, fmt.Errorf("mapping %s: nil source", m.name)
+		}
+		if isStruct {
+			r.sp = sv.UnsafePointer() // the pointer itself: Addr would look up the pointer type
 		}
 		sv = sv.Elem()
 	}
 	if !sv.IsValid() || sv.Type() != m.src {
 		return record{}, fmt.Errorf("mapping %s: the source is a %T, not a %s", m.name, src, m.src)
 	}
-	if !sv.CanAddr() && m.src.Kind() == reflect.Struct {
-		cp := reflect.New(m.src).Elem() // one copy, so fields read in place
-		cp.Set(sv)
-		sv = cp
+	if r.sp == nil && isStruct {
+		if !sv.CanAddr() {
+			cp := reflect.New(m.src).Elem() // one copy, so fields read in place
+			cp.Set(sv)
+			sv = cp
+		}
+		r.sp = sv.Addr().UnsafePointer()
 	}
 	dv := reflect.ValueOf(dst)
 	if dv.Kind() != reflect.Pointer || dv.IsNil() || dv.Type().Elem() != m.dst {
 		return record{}, fmt.Errorf("mapping %s: the target is a %T, not a *%s", m.name, dst, m.dst)
 	}
-	dv = dv.Elem()
-	r := record{sv: sv, dv: dv, dp: dv.Addr().UnsafePointer()}
-	if sv.CanAddr() {
-		r.sp = sv.Addr().UnsafePointer()
-	}
+	r.sv, r.dv, r.dp = sv, dv.Elem(), dv.UnsafePointer()
 	return r, nil
 }
 
