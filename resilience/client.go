@@ -50,6 +50,7 @@ type Client struct {
 	limiter   Limiter
 	bulkhead  *bulkhead
 	cache     *cache
+	deadlines deadlines
 	stats     stats
 	clk       clock.Clock
 	log       *slog.Logger
@@ -223,8 +224,13 @@ type callState struct {
 	lastErr             error
 	lastResp            *http.Response
 	last                *Response
-	body                io.ReadCloser      // the response body, when st wraps it
-	cancel              context.CancelFunc // releases the call timeout
+	body                io.ReadCloser // the response body, when st wraps it
+	// the call timeout, when the call sets one (see deadline.go)
+	deadline time.Time
+	watch    *deadlines
+	slot     int
+	expired  atomic.Bool
+	cancel   context.CancelCauseFunc
 }
 
 // Read reads the wrapped response body.
@@ -233,7 +239,7 @@ func (s *callState) Read(p []byte) (int, error) { return s.body.Read(p) }
 // Close closes the wrapped response body and releases the call's timeout.
 func (s *callState) Close() error {
 	err := s.body.Close()
-	s.cancel()
+	s.release()
 	return err
 }
 
@@ -289,35 +295,29 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		}
 	}
 
+	st := &callState{Context: ctx, method: req.Method, host: req.URL.Host, route: route, maxRetries: c.p.Retry.MaxRetries}
 	timeout := c.p.Timeout
 	if o != nil && o.timeoutSet {
 		timeout = o.timeout
 	}
-	var cancel context.CancelFunc
 	if timeout > 0 {
 		dl := start.Add(timeout)
 		if cur, ok := ctx.Deadline(); !ok || cur.After(dl) {
-			ctx, cancel = context.WithDeadline(ctx, dl)
-		}
-	}
-	done := func() {
-		if cancel != nil {
-			cancel()
+			st.withDeadline(&c.deadlines, dl)
 		}
 	}
 
 	if c.bulkhead != nil {
-		if err := c.bulkhead.acquire(ctx); err != nil {
+		if err := c.bulkhead.acquire(st); err != nil {
 			ce := &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: err}
 			if errors.Is(err, context.DeadlineExceeded) {
 				ce.Reason = connectors.ErrTimeout
 			}
-			return c.fallback(req, o, route, ckey, ce, start, done)
+			return c.fallback(req, o, route, ckey, ce, start, st)
 		}
 		defer c.bulkhead.release()
 	}
 
-	st := &callState{Context: ctx, method: req.Method, host: req.URL.Host, route: route, maxRetries: c.p.Retry.MaxRetries}
 	st.idempotent = idempotentMethod(req.Method) || req.Header.Get(IdempotencyKeyHeader) != ""
 	if o != nil {
 		st.idempotent = st.idempotent || o.idempotent
@@ -331,17 +331,17 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 
 	rreq, err := c.wrap(req, st)
 	if err != nil {
-		done()
+		st.release()
 		return nil, &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: redact.Error(err)}
 	}
 	resp, err := c.rc.Do(rreq)
 	if err != nil {
-		return c.fallback(req, o, route, ckey, c.callError(st, req, resp, err), start, done)
+		return c.fallback(req, o, route, ckey, c.callError(st, req, resp, err), start, st)
 	}
 	if resp.StatusCode >= 500 && ckey != "" {
 		if stale := c.cache.lookup(ckey, c.clk.Now(), true); stale != nil {
 			drainClose(resp.Body)
-			done()
+			st.release()
 			c.warnStale(req, route, resp.StatusCode, nil)
 			c.finish(req, o, route, st.attempts, stale, nil, start)
 			return stale, nil
@@ -350,10 +350,10 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if ckey != "" && resp.StatusCode == http.StatusOK {
 		resp = c.cache.store(ckey, resp, ttl, c.clk.Now())
 	}
-	if cancel != nil {
+	if st.watch != nil {
 		// the call state doubles as the body wrapper that releases the call timeout
 		// on Close, which saves an allocation per call
-		st.body, st.cancel = resp.Body, cancel
+		st.body = resp.Body
 		resp.Body = st
 	}
 	c.finish(req, o, route, st.attempts, resp, nil, start)
@@ -388,8 +388,8 @@ func (c *Client) wrap(req *http.Request, st *callState) (*retryablehttp.Request,
 	return rreq, nil
 }
 
-func (c *Client) fallback(req *http.Request, o *overrides, route, ckey string, ce *CallError, start time.Time, done func()) (*http.Response, error) {
-	done()
+func (c *Client) fallback(req *http.Request, o *overrides, route, ckey string, ce *CallError, start time.Time, st *callState) (*http.Response, error) {
+	st.release()
 	if ckey != "" {
 		if stale := c.cache.lookup(ckey, c.clk.Now(), true); stale != nil {
 			c.warnStale(req, route, 0, ce)
