@@ -1,5 +1,3 @@
-// Package seen remembers keys for a time window, to drop repeats: a trap re-sent, a
-// transaction submitted twice.
 package seen
 
 import (
