@@ -1,14 +1,3 @@
-// Command dispatch is the example dispatch service: the SDK assembled around a
-// JetStream bus. Run with no flags it starts the six bundled fakes and an embedded
-// NATS JetStream server and serves until interrupted; -demo plays one dispatch story
-// and exits.
-//
-//	go run ./examples/dispatch          # serve on embedded defaults
-//	go run ./examples/dispatch -demo    # play the story, print the timeline, exit 0
-//	go run ./examples/dispatch -dead-letters   # list the dead letters, then exit
-//	go run ./examples/dispatch -job reach-sync # run one daily job now, then exit
-//
-// -nats-url (or NATS_URL) points it at an existing NATS cluster.
 package main
 
 import (
