@@ -198,10 +198,10 @@ func BenchmarkPolicies(b *testing.B) {
 	})
 }
 
-// BenchmarkBreakerAndLimiterParallel: the shared per-host breaker and limiter under
-// concurrent callers.
+// BenchmarkBreakerAndLimiterParallel: the shared per-host breaker and limiter, and
+// the client's call timeouts, under concurrent callers.
 func BenchmarkBreakerAndLimiterParallel(b *testing.B) {
-	p := resilience.Policy{Breaker: resilience.Standard().Breaker,
+	p := resilience.Policy{Breaker: resilience.Standard().Breaker, Timeout: resilience.Standard().Timeout,
 		Limit: resilience.LimitPolicy{Requests: 1 << 30, Per: time.Second, Burst: 1 << 20}}
 	c, err := resilience.New(p, resilience.WithTransport(memTransport{}))
 	if err != nil {
