@@ -133,7 +133,7 @@ fields:
 	//
 	// // MapContact maps src into dst as mapping "crm-contact" v1 does (see [mapping.Mapping.Generate]).
 	// func MapContact(m *mapping.Mapping, src *Contact, dst *canonical.Customer) error {
-	// 	if src == nil || m.Digest() != 0xea7f08def15568c2 {
+	// 	if src == nil || m.Digest() != 0x536b1937c5b30695 {
 	// 		return m.Apply(src, dst) // not the mapping this was generated from
 	// 	}
 	// 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapDayforceSchedule maps src into dst as mapping "dayforce-schedule" v1 does (see [mapping.Mapping.Generate]).
 func MapDayforceSchedule(m *mapping.Mapping, src *dayforce.EmployeeSchedule, dst *canonical.Shift) error {
-	if src == nil || m.Digest() != 0x3e5a5adce3c9c047 {
+	if src == nil || m.Digest() != 0x1375826474d1cfb2 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapGeotabDevicestatus maps src into dst as mapping "geotab-devicestatus" v1 does (see [mapping.Mapping.Generate]).
 func MapGeotabDevicestatus(m *mapping.Mapping, src *geotab.DeviceStatusInfo, dst *canonical.VehiclePosition) error {
-	if src == nil || m.Digest() != 0xfea2c828e0bdc61d {
+	if src == nil || m.Digest() != 0x5087b0d27032f4e6 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

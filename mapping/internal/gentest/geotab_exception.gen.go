@@ -10,7 +10,7 @@ import (
 
 // MapGeotabException maps src into dst as mapping "geotab-exception" v1 does (see [mapping.Mapping.Generate]).
 func MapGeotabException(m *mapping.Mapping, src *geotab.ExceptionEvent, dst *canonical.GeofenceEvent) error {
-	if src == nil || m.Digest() != 0xbe25de63310ea458 {
+	if src == nil || m.Digest() != 0x2022f575011d996b {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapGeotabLogrecord maps src into dst as mapping "geotab-logrecord" v1 does (see [mapping.Mapping.Generate]).
 func MapGeotabLogrecord(m *mapping.Mapping, src *geotab.LogRecord, dst *canonical.VehiclePosition) error {
-	if src == nil || m.Digest() != 0xef538067be472483 {
+	if src == nil || m.Digest() != 0xc2170212e2ac50c0 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

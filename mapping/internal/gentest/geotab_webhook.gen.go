@@ -10,7 +10,7 @@ import (
 
 // MapGeotabWebhook maps src into dst as mapping "geotab-webhook" v1 does (see [mapping.Mapping.Generate]).
 func MapGeotabWebhook(m *mapping.Mapping, src *geotab.WebhookEvent, dst *canonical.GeofenceEvent) error {
-	if src == nil || m.Digest() != 0x1d399c64df599c33 {
+	if src == nil || m.Digest() != 0x9b9fb64b3eca9335 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

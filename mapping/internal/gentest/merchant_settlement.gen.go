@@ -10,7 +10,7 @@ import (
 
 // MapMerchantSettlement maps src into dst as mapping "merchant-settlement" v1 does (see [mapping.Mapping.Generate]).
 func MapMerchantSettlement(m *mapping.Mapping, src *defaults.SettlementTotal, dst *canonical.Settlement) error {
-	if src == nil || m.Digest() != 0x0bcb36b5940f77c7 {
+	if src == nil || m.Digest() != 0x4061ac62807d099e {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapReachCustomerOut maps src into dst as mapping "reach-customer-out" v1 does (see [mapping.Mapping.Generate]).
 func MapReachCustomerOut(m *mapping.Mapping, src *canonical.Customer, dst *reach.NewCustomer) error {
-	if src == nil || m.Digest() != 0x80e351a71b13008d {
+	if src == nil || m.Digest() != 0x56a3b41651217746 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

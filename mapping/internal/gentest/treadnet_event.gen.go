@@ -10,7 +10,7 @@ import (
 
 // MapTreadnetEvent maps src into dst as mapping "treadnet-event" v1 does (see [mapping.Mapping.Generate]).
 func MapTreadnetEvent(m *mapping.Mapping, src *treadnet.NetworkEvent, dst *canonical.NetworkEvent) error {
-	if src == nil || m.Digest() != 0xcdf4ba909c1e63d6 {
+	if src == nil || m.Digest() != 0x21c9ffa3b61a9e8e {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError
