@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"go/token"
 	"io"
 	"path"
 	"reflect"
@@ -198,7 +199,7 @@ func (q *qualifier) expr(t reflect.Type) string {
 	if t.PkgPath() == "" || t.PkgPath() == q.self {
 		return name
 	}
-	if !importable(t.PkgPath(), q.self) {
+	if !importable(t.PkgPath(), q.self) || !token.IsExported(name) {
 		return ""
 	}
 	pkg, _, _ := strings.Cut(t.String(), ".")

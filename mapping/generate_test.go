@@ -36,6 +36,7 @@ func TestGenerateRefuses(t *testing.T) {
 		{"no function", compileWith("vendor.Customer", "canonical.Customer"), mapping.GenOptions{Package: "p"}, "needs a package and a function name"},
 		{"a map source", compileWith("json", "canonical.Customer"), mapping.GenOptions{Package: "p", Func: "F"}, "needs a struct source"},
 		{"an unnamed type", compileWith("anonymous", "canonical.Customer"), mapping.GenOptions{Package: "p", Func: "F"}, "give GenOptions.Source and Target"},
+		{"an unexported type of another package", compileWith("vendor.Customer", "canonical.Customer"), mapping.GenOptions{Package: "p", Func: "F"}, "give GenOptions.Source and Target"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.m.Generate(io.Discard, c.o)
