@@ -99,7 +99,8 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 func WithHooks(h Hooks) Option { return func(o *options) { o.hooks = h } }
 
 // WithClock sets the clock used for backoff waits, breaker windows, limiter waits and
-// timeouts.
+// the attempt timeout. A call timeout's deadline is read from it too, but expires in
+// real time, as a context deadline does.
 func WithClock(c Clock) Option { return func(o *options) { o.clk = c } }
 
 // WithLimiter replaces the policy's token bucket with l (for a limiter shared across
