@@ -206,7 +206,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if cfg.RateLimits == nil {
 		cfg.RateLimits = DefaultRateLimits
 	}
-	base, err := connector.ParseBaseURL(strings.TrimRight(cfg.BaseURL, "/"))
+	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("dayforce: %w", err)
 	}
@@ -338,7 +338,7 @@ func (c *Client) discover(ctx context.Context) (*url.URL, error) {
 		if err != nil {
 			return nil, err
 		}
-		u, err := connector.ParseBaseURL(strings.TrimRight(env.Data.ServiceURI, "/"))
+		u, err := connector.ParseBaseURL(env.Data.ServiceURI)
 		if err != nil {
 			return nil, &connectors.APIError{System: "dayforce", Operation: op, StatusCode: resp.StatusCode,
 				Message: "ClientMetadata gave no usable ServiceUri", Kind: connectors.ErrUnavailable, Err: err}

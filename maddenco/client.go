@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/dispatchcenter/connectors"
@@ -129,7 +128,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	base, err := connector.ParseBaseURL(strings.TrimRight(cfg.BaseURL, "/"))
+	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("maddenco: %w", err)
 	}

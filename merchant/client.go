@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2/clientcredentials"
@@ -141,7 +140,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	base, err := connector.ParseBaseURL(strings.TrimRight(cfg.BaseURL, "/"))
+	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("merchant: %w", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2/clientcredentials"
@@ -98,7 +97,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	base, err := connector.ParseBaseURL(strings.TrimRight(cfg.BaseURL, "/"))
+	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("reach: %w", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/dispatchcenter/connectors"
@@ -87,7 +86,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	base, err := connector.ParseBaseURL(strings.TrimRight(cfg.BaseURL, "/"))
+	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("treadnet: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/auth"
@@ -185,8 +186,9 @@ func Build(st Stack, o Options, base *url.URL) (*resilience.Client, error) {
 }
 
 // ParseBaseURL parses and checks a base URL: absolute, http or https. http is only
-// allowed for loopback addresses (the bundled fakes).
+// allowed for loopback addresses (the bundled fakes). Trailing slashes are dropped.
 func ParseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimRight(raw, "/") // paths are joined onto it
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("base URL: %w", err)
