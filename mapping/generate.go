@@ -229,48 +229,32 @@ func importable(p, self string) bool {
 	return self == parent || strings.HasPrefix(self, parent+"/")
 }
 
-// sourceGoPath is the Go selector of a source field reached by exported struct
-// fields at a fixed offset.
+// sourceGoPath is the Go selector of a source field reached by struct fields at a
+// fixed offset.
 func (m *Mapping) sourceGoPath(f *field) (string, bool) {
-	if f.get == nil || f.readP == nil || len(f.get.dynamic) > 0 {
+	if f.get == nil || f.readP == nil {
 		return "", false
 	}
-	t := m.src
-	var names []string
-	for _, o := range f.get.ops {
-		var idx []int
-		switch o.kind {
-		case opField:
-			idx = []int{o.index}
-		case opFields:
-			idx = o.field
-		default:
-			return "", false
-		}
-		for _, i := range idx {
-			if t.Kind() != reflect.Struct {
-				return "", false
-			}
-			sf := t.Field(i)
-			if !sf.IsExported() {
-				return "", false
-			}
-			names = append(names, sf.Name)
-			t = sf.Type
-		}
+	idx, ok := f.get.fieldPath()
+	if !ok {
+		return "", false
 	}
-	return strings.Join(names, "."), len(names) > 0
+	return selector(m.src, idx)
 }
 
-// targetGoPath is the Go selector of a target field reached by exported struct
-// fields at a fixed offset.
+// targetGoPath is the Go selector of a target field reached by struct fields at a
+// fixed offset.
 func (m *Mapping) targetGoPath(f *field) (string, bool) {
 	if f.set == nil || f.writeP == nil || len(f.set.steps) != 1 {
 		return "", false
 	}
-	t := m.dst
-	var names []string
-	for _, i := range f.set.steps[0] {
+	return selector(m.dst, f.set.steps[0])
+}
+
+// selector names the exported struct fields along index in t ("Address.City").
+func selector(t reflect.Type, index []int) (string, bool) {
+	names := make([]string, 0, len(index))
+	for _, i := range index {
 		if t.Kind() != reflect.Struct {
 			return "", false
 		}
@@ -285,8 +269,8 @@ func (m *Mapping) targetGoPath(f *field) (string, bool) {
 }
 
 // Digest identifies the compiled mapping: its spec, its Go types (by name) and how
-// each field is mapped; it is the same on every platform. Code from [Mapping.Generate] compares it with the digest it was
-// generated from.
+// each field is mapped; it is the same on every platform. Code from
+// [Mapping.Generate] compares it with the digest it was generated from.
 func (m *Mapping) Digest() uint64 { return m.digest }
 
 func (m *Mapping) fingerprint(spec *Spec) uint64 {

@@ -31,30 +31,31 @@ func offsetOf(t reflect.Type, index []int) (uintptr, bool) {
 
 // sourceOffset is the offset of a compiled source path, when it has one.
 func sourceOffset(t reflect.Type, g *getter) (uintptr, bool) {
-	if len(g.dynamic) > 0 || t.Kind() != reflect.Struct {
+	idx, ok := g.fieldPath()
+	if !ok || t.Kind() != reflect.Struct {
 		return 0, false
 	}
-	var off uintptr
+	return offsetOf(t, idx)
+}
+
+// fieldPath is a compiled source path as struct field indexes; false if it has any
+// other step (an index, a map key, a pointer).
+func (g *getter) fieldPath() ([]int, bool) {
+	if len(g.dynamic) > 0 {
+		return nil, false
+	}
+	var idx []int
 	for _, o := range g.ops {
-		var idx []int
 		switch o.kind {
 		case opField:
-			idx = []int{o.index}
+			idx = append(idx, o.index)
 		case opFields:
-			idx = o.field
+			idx = append(idx, o.field...)
 		default:
-			return 0, false
-		}
-		d, ok := offsetOf(t, idx)
-		if !ok {
-			return 0, false
-		}
-		off += d
-		for _, i := range idx {
-			t = t.Field(i).Type
+			return nil, false
 		}
 	}
-	return off, true
+	return idx, true
 }
 
 // targetOffset is the offset of a compiled target path, when it has one.
