@@ -84,7 +84,7 @@ func (s *HMACSigner) Sign(h http.Header, at time.Time, body []byte) {
 		ts = strconv.FormatInt(at.Unix(), 10)
 		h.Set(o.TimestampHeader, ts)
 	}
-	mac := s.v.macs(ts, body)[0]
+	mac := s.v.mac(0, ts, body) // signed with the first secret only
 	enc := hex.EncodeToString(mac)
 	if o.Encoding == "base64" {
 		enc = base64.StdEncoding.EncodeToString(mac)

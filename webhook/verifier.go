@@ -281,14 +281,18 @@ func NewHMAC(o HMACOptions) (*HMAC, error) {
 // macs returns the MAC of the signed material under every secret.
 func (v *HMAC) macs(ts string, body []byte) [][]byte {
 	out := make([][]byte, len(v.pools))
-	for i, mp := range v.pools {
-		if ts != "" {
-			out[i] = mp.sum(nil, body, ts)
-		} else {
-			out[i] = mp.sum(nil, body)
-		}
+	for i := range v.pools {
+		out[i] = v.mac(i, ts, body)
 	}
 	return out
+}
+
+// mac returns the MAC of the signed material under secret i.
+func (v *HMAC) mac(i int, ts string, body []byte) []byte {
+	if ts != "" {
+		return v.pools[i].sum(nil, body, ts)
+	}
+	return v.pools[i].sum(nil, body)
 }
 
 // Verify checks the signature header (several comma- or space-separated values are
