@@ -10,6 +10,7 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/dayforce/internal/api"
+	"github.com/dispatchcenter/connectors/internal/connector"
 )
 
 // EmployeeFilter narrows [Client.Employees]. Zero fields are not sent. Dayforce asks
@@ -38,11 +39,11 @@ func (f EmployeeFilter) params() (*api.ListEmployeesParams, error) {
 	if len(f.UpdatedEntities) > 0 && f.UpdatedFrom.IsZero() {
 		return nil, fmt.Errorf("dayforce: UpdatedEntities needs UpdatedFrom and UpdatedTo: %w", connectors.ErrInvalidRequest)
 	}
-	return &api.ListEmployeesParams{EmployeeNumber: str(f.EmployeeNumber), DisplayName: str(f.DisplayName),
-		EmploymentStatusXRefCode: str(f.EmploymentStatusXRefCode), OrgUnitXRefCode: str(f.OrgUnitXRefCode),
-		DepartmentXRefCode: str(f.DepartmentXRefCode), JobXRefCode: str(f.JobXRefCode), PositionXRefCode: str(f.PositionXRefCode),
+	return &api.ListEmployeesParams{EmployeeNumber: connector.Opt(f.EmployeeNumber), DisplayName: connector.Opt(f.DisplayName),
+		EmploymentStatusXRefCode: connector.Opt(f.EmploymentStatusXRefCode), OrgUnitXRefCode: connector.Opt(f.OrgUnitXRefCode),
+		DepartmentXRefCode: connector.Opt(f.DepartmentXRefCode), JobXRefCode: connector.Opt(f.JobXRefCode), PositionXRefCode: connector.Opt(f.PositionXRefCode),
 		FilterUpdatedStartDate: date(f.UpdatedFrom), FilterUpdatedEndDate: date(f.UpdatedTo),
-		FilterUpdatedEntities: str(strings.Join(f.UpdatedEntities, ",")), ContextDate: date(f.ContextDate)}, nil
+		FilterUpdatedEntities: connector.Opt(strings.Join(f.UpdatedEntities, ",")), ContextDate: date(f.ContextDate)}, nil
 }
 
 // Employees lists the employees matching f. Dayforce returns only their XRefCodes;
@@ -83,7 +84,7 @@ func (c *Client) Employee(ctx context.Context, xRefCode string, o EmployeeOption
 	if expand == nil {
 		expand = c.cfg.Expand
 	}
-	p := &api.GetEmployeeParams{Expand: str(strings.Join(expand, ",")), ContextDate: date(o.ContextDate),
+	p := &api.GetEmployeeParams{Expand: connector.Opt(strings.Join(expand, ",")), ContextDate: date(o.ContextDate),
 		ContextDateRangeFrom: date(o.RangeFrom), ContextDateRangeTo: date(o.RangeTo)}
 	return one[Employee](ctx, c, "GET Employees/{xRefCode}", connectors.ClassPersonal,
 		func(ctx context.Context) (*http.Response, error) { return c.gen.GetEmployee(ctx, c.ns, xRefCode, p) })
@@ -151,14 +152,14 @@ func (c *Client) EmployeeCertifications(ctx context.Context, xRefCode string, co
 
 // Skills pages through the skills catalog (xRefCode, when set, selects one).
 func (c *Client) Skills(ctx context.Context, xRefCode string) iter.Seq2[Page[Skill], error] {
-	p := &api.ListSkillsParams{XRefCode: str(xRefCode)}
+	p := &api.ListSkillsParams{XRefCode: connector.Opt(xRefCode)}
 	return pages[Skill](ctx, c, "GET Skills", connectors.ClassPublic,
 		func(ctx context.Context) (*http.Response, error) { return c.gen.ListSkills(ctx, c.ns, p) })
 }
 
 // Certifications pages through the certifications catalog.
 func (c *Client) Certifications(ctx context.Context, xRefCode string) iter.Seq2[Page[LMSCertification], error] {
-	p := &api.ListCertificationsParams{XRefCode: str(xRefCode)}
+	p := &api.ListCertificationsParams{XRefCode: connector.Opt(xRefCode)}
 	return pages[LMSCertification](ctx, c, "GET Certifications", connectors.ClassPublic,
 		func(ctx context.Context) (*http.Response, error) { return c.gen.ListCertifications(ctx, c.ns, p) })
 }
@@ -197,8 +198,8 @@ func (c *Client) Schedules(ctx context.Context, f ScheduleFilter) iter.Seq2[Page
 		return fail[EmployeeSchedule](err)
 	}
 	p := &api.ListEmployeeSchedulesParams{FilterScheduleStartDate: NewDateTime(f.From), FilterScheduleEndDate: NewDateTime(f.To),
-		EmployeeXRefCode: str(f.EmployeeXRefCode), OrgUnitXRefCode: str(f.OrgUnitXRefCode), DepartmentXRefCode: str(f.DepartmentXRefCode),
-		JobXRefCode: str(f.JobXRefCode), PositionXRefCode: str(f.PositionXRefCode)}
+		EmployeeXRefCode: connector.Opt(f.EmployeeXRefCode), OrgUnitXRefCode: connector.Opt(f.OrgUnitXRefCode), DepartmentXRefCode: connector.Opt(f.DepartmentXRefCode),
+		JobXRefCode: connector.Opt(f.JobXRefCode), PositionXRefCode: connector.Opt(f.PositionXRefCode)}
 	if f.Unfilled {
 		p.Unfill = &f.Unfilled
 	}
@@ -275,13 +276,6 @@ func span(from, to time.Time) error {
 		return fmt.Errorf("dayforce: a date range needs a start and an end not before it: %w", connectors.ErrInvalidRequest)
 	}
 	return nil
-}
-
-func str(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 func date(t time.Time) *DateTime {

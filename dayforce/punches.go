@@ -12,6 +12,7 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/dayforce/internal/api"
+	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -36,8 +37,8 @@ func (c *Client) RawPunches(ctx context.Context, f PunchFilter) iter.Seq2[Page[E
 		return fail[EmployeeRawPunch](err)
 	}
 	p := &api.ListEmployeeRawPunchesParams{FilterTransactionStartTimeUTC: NewDateTime(f.From.UTC()),
-		FilterTransactionEndTimeUTC: NewDateTime(f.To.UTC()), EmployeeXRefCode: str(f.EmployeeXRefCode),
-		EmployeeBadge: str(f.EmployeeBadge), PunchState: str(f.State), PunchTypes: str(strings.Join(f.Types, ","))}
+		FilterTransactionEndTimeUTC: NewDateTime(f.To.UTC()), EmployeeXRefCode: connector.Opt(f.EmployeeXRefCode),
+		EmployeeBadge: connector.Opt(f.EmployeeBadge), PunchState: connector.Opt(f.State), PunchTypes: connector.Opt(strings.Join(f.Types, ","))}
 	if f.PageSize > 0 {
 		n := int32(min(f.PageSize, 1<<30))
 		p.PageSize = &n

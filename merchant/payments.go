@@ -191,7 +191,7 @@ func (c *Client) Transactions(ctx context.Context, f TransactionFilter) iter.Seq
 	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Transaction, string, error) {
 		p, err := invoke(ctx, c, "GET /v1/transactions", nil, func(ctx context.Context) (*http.Response, *api.TransactionPage, *Problem, error) {
 			r, err := c.gen.ListTransactionsWithResponse(ctx, &api.ListTransactionsParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(f.PageSize),
-				CreatedFrom: optTime(f.From), CreatedTo: optTime(f.To), Status: connector.Opt(f.Status), MerchantOrderNumber: connector.Opt(f.OrderNumber)})
+				CreatedFrom: connector.OptTime(f.From), CreatedTo: connector.OptTime(f.To), Status: connector.Opt(f.Status), MerchantOrderNumber: connector.Opt(f.OrderNumber)})
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -199,11 +199,4 @@ func (c *Client) Transactions(ctx context.Context, f TransactionFilter) iter.Seq
 		})
 		return p.Data, p.NextCursor, err
 	})
-}
-
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }

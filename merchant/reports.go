@@ -59,7 +59,7 @@ type ChargebackFilter struct {
 func (c *Client) Chargebacks(ctx context.Context, f ChargebackFilter) iter.Seq2[Chargeback, error] {
 	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Chargeback, string, error) {
 		p, err := invoke(ctx, c, "GET /v1/chargebacks", nil, func(ctx context.Context) (*http.Response, *api.ChargebackPage, *Problem, error) {
-			r, err := c.gen.ListChargebacksWithResponse(ctx, &api.ListChargebacksParams{Cursor: connector.Opt(cursor), Since: optTime(f.Since), Status: connector.Opt(f.Status)})
+			r, err := c.gen.ListChargebacksWithResponse(ctx, &api.ListChargebacksParams{Cursor: connector.Opt(cursor), Since: connector.OptTime(f.Since), Status: connector.Opt(f.Status)})
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -117,7 +117,7 @@ func (c *Client) respond(ctx context.Context, id string, in api.ChargebackRespon
 func (c *Client) FraudAlerts(ctx context.Context, since time.Time) iter.Seq2[FraudAlert, error] {
 	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]FraudAlert, string, error) {
 		p, err := invoke(ctx, c, "GET /v1/fraud-alerts", nil, func(ctx context.Context) (*http.Response, *api.FraudAlertPage, *Problem, error) {
-			r, err := c.gen.ListFraudAlertsWithResponse(ctx, &api.ListFraudAlertsParams{Cursor: connector.Opt(cursor), Since: optTime(since)})
+			r, err := c.gen.ListFraudAlertsWithResponse(ctx, &api.ListFraudAlertsParams{Cursor: connector.Opt(cursor), Since: connector.OptTime(since)})
 			if err != nil {
 				return nil, nil, nil, err
 			}

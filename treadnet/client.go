@@ -158,7 +158,7 @@ func (c *Client) Outages(ctx context.Context, f OutageFilter) iter.Seq2[Outage, 
 	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Outage, string, error) {
 		p, err := invoke(ctx, c, "GET /api/v1/outages", nil, func(ctx context.Context) (*http.Response, *api.OutagePage, *Problem, error) {
 			r, err := c.gen.ListOutagesWithResponse(ctx, &api.ListOutagesParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(f.PageSize),
-				Status: connector.Opt(f.Status), SiteID: connector.Opt(f.SiteID), Area: connector.Opt(f.Area), Since: optTime(f.Since), Until: optTime(f.Until)})
+				Status: connector.Opt(f.Status), SiteID: connector.Opt(f.SiteID), Area: connector.Opt(f.Area), Since: connector.OptTime(f.Since), Until: connector.OptTime(f.Until)})
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -199,11 +199,4 @@ func (c *Client) Site(ctx context.Context, id string) (Site, error) {
 		}
 		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
 	})
-}
-
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }

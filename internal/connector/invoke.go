@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/redact"
@@ -102,6 +103,14 @@ func Opt[T comparable](v T) *T {
 		return nil
 	}
 	return &v
+}
+
+// OptTime is [Opt] for times: nil for a zero time, whatever its location.
+func OptTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // NewIdempotencyKey returns a fresh idempotency key (128 random bits, hex). A
