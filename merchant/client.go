@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"slices"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/dispatchcenter/connectors/internal/auth"
 	"github.com/dispatchcenter/connectors/internal/clock"
 	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/iso4217"
 	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/merchant/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
@@ -55,8 +55,6 @@ type Config struct {
 	MinAmount, MaxAmount int64
 }
 
-var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
-
 // Validate reports every problem at once.
 func (c Config) Validate() error {
 	var errs []error
@@ -73,8 +71,10 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("missing the client certificate (TLS): the gateway requires mutual TLS"))
 	}
 	for _, cur := range c.Currencies {
-		if !currencyCode.MatchString(cur) {
-			errs = append(errs, fmt.Errorf("currency %q is not an ISO 4217 code", cur))
+		if w, gone := iso4217.Withdrawn(cur); gone {
+			errs = append(errs, fmt.Errorf("currency %q was withdrawn on %s (replaced by %s)", cur, w.Withdrawn, w.Replacement))
+		} else if _, ok := iso4217.MinorUnits(cur); !ok {
+			errs = append(errs, fmt.Errorf("currency %q is not an active ISO 4217 code (upper case)", cur))
 		}
 	}
 	if c.MinAmount < 0 || c.MaxAmount < 0 || c.MaxAmount > 0 && c.MinAmount > c.MaxAmount {

@@ -139,9 +139,10 @@ func tokenize(t *testing.T, c *merchant.Client, number string) merchant.CardToke
 func usd(minor int64) merchant.Money { return merchant.Money{Minor: minor, Currency: "USD"} }
 
 func TestConfig(t *testing.T) {
-	_, err := merchant.New(merchant.Config{Currencies: []string{"usd"}, MinAmount: 10, MaxAmount: 5})
+	_, err := merchant.New(merchant.Config{Currencies: []string{"usd", "ABC", "HRK", "EUR"}, MinAmount: 10, MaxAmount: 5})
 	require.Error(t, err)
-	for _, f := range []string{"BaseURL", "ClientID", "ClientSecret", "client certificate", `"usd"`, "MinAmount"} {
+	assert.NotContains(t, err.Error(), `"EUR"`)
+	for _, f := range []string{"BaseURL", "ClientID", "ClientSecret", "client certificate", `"usd"`, `"ABC"`, `"HRK" was withdrawn on 2023-01-01 (replaced by EUR)`, "MinAmount"} {
 		assert.Contains(t, err.Error(), f)
 	}
 	cfg := merchant.Config{BaseURL: "http://gateway.example.com", ClientID: "id", ClientSecret: "s",
