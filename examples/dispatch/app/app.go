@@ -349,16 +349,8 @@ func (s *Service) listen(ctx context.Context) error {
 // publishNetworkEvent maps a trap event to its canonical model and publishes it.
 func (s *Service) publishNetworkEvent(ctx context.Context, ev treadnet.NetworkEvent) {
 	m, _ := s.maps.Mapping("treadnet-event")
-	ne, err := mapping.Map[canonical.NetworkEvent](m, ev)
-	if err != nil {
-		s.log.Warn("a trap did not map", "error", err)
-		return
-	}
-	b, _ := json.Marshal(ne)
 	id := "treadnet-" + ev.TrapOID + "-" + ev.OutageID + "-" + ev.SiteID
-	if err := s.bus.Publish(ctx, "dispatch.treadnet.event", id, b); err != nil {
-		s.log.Warn("publishing a network event failed", "error", err)
-	}
+	s.warnPublish("dispatch.treadnet.event", publishMapped[canonical.NetworkEvent](s, ctx, m, ev, "dispatch.treadnet.event", id))
 }
 
 // SyncReach reads the service requests changed in Reach since the last sync (the
@@ -373,14 +365,8 @@ func (s *Service) SyncReach(ctx context.Context) error {
 		if sr == nil || sr.Status != reach.StatusNew {
 			continue
 		}
-		c, err := mapping.Map[canonical.ServiceRequest](m, *sr)
-		if err != nil {
-			s.log.Warn("a service request did not map", "error", err)
-			continue
-		}
-		b, _ := json.Marshal(c)
-		if err := s.bus.Publish(ctx, "dispatch.sr.new", "reach-sr-"+sr.ID, b); err != nil {
-			return err
+		if err := publishMapped[canonical.ServiceRequest](s, ctx, m, *sr, "dispatch.sr.new", "reach-sr-"+sr.ID); err != nil {
+			return err // the sync stops before its checkpoint passes this request
 		}
 	}
 	return nil

@@ -36,7 +36,7 @@ func (s *Service) followFeeds(ctx context.Context, dir string) func() {
 				s.log.Warn("the LogRecord feed failed; retrying", "error", err)
 				continue
 			}
-			publishMapped[canonical.VehiclePosition](s, ctx, m, lr, "dispatch.geotab.position", "lr-"+lr.ID)
+			s.warnPublish("dispatch.geotab.position", publishMapped[canonical.VehiclePosition](s, ctx, m, lr, "dispatch.geotab.position", "lr-"+lr.ID))
 		}
 	}()
 	go func() {
@@ -53,21 +53,27 @@ func (s *Service) followFeeds(ctx context.Context, dir string) func() {
 			if geotab.IsInvalidated(ev) {
 				continue
 			}
-			publishMapped[canonical.GeofenceEvent](s, ctx, m, ev, "dispatch.geotab.exception", "ex-"+ev.ID)
+			s.warnPublish("dispatch.geotab.exception", publishMapped[canonical.GeofenceEvent](s, ctx, m, ev, "dispatch.geotab.exception", "ex-"+ev.ID))
 		}
 	}()
 	return func() { cancel(); wg.Wait() }
 }
 
-// publishMapped maps src with m into a T and publishes it under id.
-func publishMapped[T any](s *Service, ctx context.Context, m *mapping.Mapping, src any, subject, id string) {
+// publishMapped maps src with m into a T and publishes it under id. A record that
+// does not map is logged and kept out of the bus; a failed publish is returned.
+func publishMapped[T any](s *Service, ctx context.Context, m *mapping.Mapping, src any, subject, id string) error {
 	out, err := mapping.Map[T](m, src)
 	if err != nil {
 		s.log.Warn("a record did not map; kept out of the bus", "mapping", m.Name(), "error", err)
-		return
+		return nil
 	}
 	b, _ := json.Marshal(out)
-	if err := s.bus.Publish(ctx, subject, id, b); err != nil {
+	return s.bus.Publish(ctx, subject, id, b)
+}
+
+// warnPublish logs a failed publish of a flow that goes on after one.
+func (s *Service) warnPublish(subject string, err error) {
+	if err != nil {
 		s.log.Warn("publishing failed", "subject", subject, "error", err)
 	}
 }
