@@ -14,11 +14,11 @@ import (
 
 // CustomerKeys returns the keys two records of the same customer share: "phone:"
 // and the E.164 number (region for numbers without a country code), and "email:"
-// and the address with its domain lower-cased. A record with neither has no key.
+// and the address lower-cased. A record with neither has no key.
 func CustomerKeys(phone, mail, region string) []string {
 	var keys []string
 	if phone != "" {
-		if n, err := phonenumbers.Parse(phone, region); err == nil && phonenumbers.IsValidNumber(n) {
+		if n, ok := parsePhone(phone, region); ok {
 			keys = append(keys, "phone:"+phonenumbers.Format(n, phonenumbers.E164))
 		}
 	}

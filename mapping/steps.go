@@ -292,8 +292,8 @@ func phoneStep(ext bool) StepFactory {
 			return Step{}, fmt.Errorf("unknown region %q", region)
 		}
 		return TextStep(CodeInvalidPhone, func(s string) (string, error) {
-			n, err := phonenumbers.Parse(s, region)
-			if err != nil || !phonenumbers.IsValidNumber(n) {
+			n, ok := parsePhone(s, region)
+			if !ok {
 				return "", errors.New("not a valid phone number")
 			}
 			if ext {
@@ -302,6 +302,16 @@ func phoneStep(ext bool) StepFactory {
 			return phonenumbers.Format(n, phonenumbers.E164), nil
 		}), nil
 	}
+}
+
+// parsePhone parses s (region for a number without a country code) and refuses a
+// number libphonenumber parses but does not consider valid.
+func parsePhone(s, region string) (*phonenumbers.PhoneNumber, bool) {
+	n, err := phonenumbers.Parse(s, region)
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return nil, false
+	}
+	return n, true
 }
 
 // email accepts one bare address (no display name, no comment), requires a domain
