@@ -106,46 +106,23 @@ func BenchmarkMapping(b *testing.B) {
 	plain := compileBench(b, records.PlainSpec, records.SrcRecord{})
 	plainMap := compileBench(b, records.PlainSpec, map[string]any{})
 	clean := compileBench(b, records.CleanSpec, records.SrcRecord{})
-	b.Run("plain/hand-written", func(b *testing.B) {
-		b.ReportAllocs()
-		d := new(records.DstRecord) // the target outlives the loop, so no store is optimized away
-		defer func() { sink = d }()
-		for b.Loop() {
-			if err := handPlain(&rec, d); err != nil {
-				b.Fatal(err)
+	// into maps into a target that outlives the loop, so no store is optimized away
+	into := func(f func(d *records.DstRecord) error) func(*testing.B) {
+		return func(b *testing.B) {
+			b.ReportAllocs()
+			d := new(records.DstRecord)
+			defer func() { sink = d }()
+			for b.Loop() {
+				if err := f(d); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
-	})
-	b.Run("plain/connectors-mapping", func(b *testing.B) {
-		b.ReportAllocs()
-		d := new(records.DstRecord) // the target outlives the loop, so no store is optimized away
-		defer func() { sink = d }()
-		for b.Loop() {
-			if err := plain.Apply(&rec, d); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("plain/connectors-mapping-generated", func(b *testing.B) {
-		b.ReportAllocs()
-		d := new(records.DstRecord) // the target outlives the loop, so no store is optimized away
-		defer func() { sink = d }()
-		for b.Loop() {
-			if err := mapPlain(plain, &rec, d); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("plain/connectors-mapping-from-map", func(b *testing.B) {
-		b.ReportAllocs()
-		d := new(records.DstRecord) // the target outlives the loop, so no store is optimized away
-		defer func() { sink = d }()
-		for b.Loop() {
-			if err := plainMap.Apply(in, d); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	}
+	b.Run("plain/hand-written", into(func(d *records.DstRecord) error { return handPlain(&rec, d) }))
+	b.Run("plain/connectors-mapping", into(func(d *records.DstRecord) error { return plain.Apply(&rec, d) }))
+	b.Run("plain/connectors-mapping-generated", into(func(d *records.DstRecord) error { return mapPlain(plain, &rec, d) }))
+	b.Run("plain/connectors-mapping-from-map", into(func(d *records.DstRecord) error { return plainMap.Apply(in, d) }))
 	b.Run("plain/mapstructure", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -183,36 +160,9 @@ func BenchmarkMapping(b *testing.B) {
 			}
 		}
 	})
-	b.Run("clean/hand-written", func(b *testing.B) {
-		b.ReportAllocs()
-		d := new(records.DstRecord) // the target outlives the loop, so no store is optimized away
-		defer func() { sink = d }()
-		for b.Loop() {
-			if err := handClean(&rec, d); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("clean/connectors-mapping", func(b *testing.B) {
-		b.ReportAllocs()
-		d := new(records.DstRecord) // the target outlives the loop, so no store is optimized away
-		defer func() { sink = d }()
-		for b.Loop() {
-			if err := clean.Apply(&rec, d); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("clean/connectors-mapping-generated", func(b *testing.B) {
-		b.ReportAllocs()
-		d := new(records.DstRecord) // the target outlives the loop, so no store is optimized away
-		defer func() { sink = d }()
-		for b.Loop() {
-			if err := mapClean(clean, &rec, d); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("clean/hand-written", into(func(d *records.DstRecord) error { return handClean(&rec, d) }))
+	b.Run("clean/connectors-mapping", into(func(d *records.DstRecord) error { return clean.Apply(&rec, d) }))
+	b.Run("clean/connectors-mapping-generated", into(func(d *records.DstRecord) error { return mapClean(clean, &rec, d) }))
 }
 
 // BenchmarkPhone: phone normalization alone (parse, validity check, E.164), as the
