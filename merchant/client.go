@@ -205,6 +205,16 @@ type CallOption func(*callOptions)
 
 type callOptions struct{ key string }
 
+func applyCallOptions(opts []CallOption) callOptions {
+	var o callOptions
+	for _, f := range opts {
+		if f != nil {
+			f(&o)
+		}
+	}
+	return o
+}
+
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a generated
 // one: repeat a call with the same key (after a crash, from another replica) and the
 // gateway answers it once. At most 255 characters.
@@ -213,12 +223,7 @@ func WithIdempotencyKey(key string) CallOption { return func(o *callOptions) { o
 // idempotencyKey returns the caller's key or a new one; every attempt of the call
 // sends it.
 func idempotencyKey(opts []CallOption) (string, error) {
-	var o callOptions
-	for _, f := range opts {
-		if f != nil {
-			f(&o)
-		}
-	}
+	o := applyCallOptions(opts)
 	switch {
 	case o.key == "":
 		return connector.NewIdempotencyKey(), nil

@@ -42,12 +42,7 @@ func WithIdempotencyStore(s IdempotencyStore) Option {
 // shared runs call once per caller key across the processes sharing c's store. A
 // store that fails is logged and bypassed: the gateway's idempotency still holds.
 func shared[T any](ctx context.Context, c *Client, op string, opts []CallOption, call func() (T, error)) (T, error) {
-	var o callOptions
-	for _, f := range opts {
-		if f != nil {
-			f(&o)
-		}
-	}
+	o := applyCallOptions(opts)
 	if c.store == nil || o.key == "" {
 		return call()
 	}
