@@ -50,7 +50,8 @@ type Client struct {
 	limiter   Limiter
 	bulkhead  *bulkhead
 	cache     *cache
-	deadlines deadlines
+	calls     deadlines // the call timeouts, in real time
+	attempts  deadlines // the attempt timeouts, on the client's clock
 	stats     stats
 	clk       clock.Clock
 	log       *slog.Logger
@@ -147,6 +148,8 @@ func New(p Policy, opts ...Option) (*Client, error) {
 	if c.rnd == nil {
 		c.rnd = rand.Float64
 	}
+	c.calls = newDeadlines(clock.Real{}, (*callState).expire)
+	c.attempts = newDeadlines(c.clk, expireAttempt)
 	if c.maxRA == 0 {
 		c.maxRA = DefaultMaxRetryAfter
 	}
@@ -211,10 +214,13 @@ var errStop = errors.New("resilience: stop")
 
 type stateKey struct{}
 
-// callState is the per-call state. It is the request's context, so go-retryablehttp's
-// CheckRetry and the per-attempt transport both find it without a lookup chain.
+// callState is the per-call state. Its context ([callCtx]) is the request's context,
+// so go-retryablehttp's CheckRetry and the per-attempt transport both find it.
 type callState struct {
-	context.Context
+	ctx                 callCtx                 // the call's first context
+	cur                 atomic.Pointer[callCtx] // the current one, when the call has its own
+	parent              context.Context         // the caller's
+	rreq                *retryablehttp.Request
 	method, host, route string
 	idempotent          bool
 	maxRetries          int
@@ -226,12 +232,11 @@ type callState struct {
 	lastResp            *http.Response
 	last                *Response
 	body                io.ReadCloser // the response body, when st wraps it
-	// the call timeout, when the call sets one (see deadline.go)
-	deadline time.Time
-	watch    *deadlines
-	slot     int
-	expired  atomic.Bool
-	cancel   context.CancelCauseFunc
+	// the timeouts (see deadline.go)
+	callDL, attemptDL deadline
+	watch             *deadlines // set when the call has a deadline of its own
+	expired           atomic.Bool
+	attemptExpired    bool // the last attempt timed out (set and read on the retry loop)
 }
 
 // Read reads the wrapped response body.
@@ -244,16 +249,9 @@ func (s *callState) Close() error {
 	return err
 }
 
-func (s *callState) Value(key any) any {
-	if _, ok := key.(stateKey); ok {
-		return s
-	}
-	return s.Context.Value(key)
-}
-
 func stateFrom(ctx context.Context) *callState {
-	if s, ok := ctx.(*callState); ok {
-		return s
+	if c, ok := ctx.(*callCtx); ok {
+		return c.st
 	}
 	s, _ := ctx.Value(stateKey{}).(*callState)
 	return s
@@ -296,20 +294,25 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		}
 	}
 
-	st := &callState{Context: ctx, method: req.Method, host: req.URL.Host, route: route, maxRetries: c.p.Retry.MaxRetries}
+	st := &callState{parent: ctx, method: req.Method, host: req.URL.Host, route: route, maxRetries: c.p.Retry.MaxRetries}
+	st.ctx = callCtx{Context: ctx, st: st}
 	timeout := c.p.Timeout
 	if o != nil && o.timeoutSet {
 		timeout = o.timeout
 	}
+	var dl time.Time
 	if timeout > 0 {
-		dl := start.Add(timeout)
-		if cur, ok := ctx.Deadline(); !ok || cur.After(dl) {
-			st.withDeadline(&c.deadlines, dl)
+		dl = start.Add(timeout)
+		if cur, ok := ctx.Deadline(); ok && !cur.After(dl) {
+			dl = time.Time{} // the caller's deadline comes first
 		}
+	}
+	if !dl.IsZero() || c.p.AttemptTimeout > 0 {
+		st.own(&c.calls, dl)
 	}
 
 	if c.bulkhead != nil {
-		if err := c.bulkhead.acquire(st); err != nil {
+		if err := c.bulkhead.acquire(&st.ctx); err != nil {
 			ce := &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: err}
 			if errors.Is(err, context.DeadlineExceeded) {
 				ce.Reason = connectors.ErrTimeout
@@ -335,6 +338,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		st.release()
 		return nil, &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: redact.Error(err)}
 	}
+	st.rreq = rreq
 	resp, err := c.rc.Do(rreq)
 	if err != nil {
 		return c.fallback(req, o, route, ckey, c.callError(st, req, resp, err), start, st)
@@ -351,8 +355,8 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if ckey != "" && resp.StatusCode == http.StatusOK {
 		resp = c.cache.store(ckey, resp, ttl, c.clk.Now())
 	}
-	if st.watch != nil {
-		// the call state doubles as the body wrapper that releases the call timeout
+	if st.ctx.cancel != nil {
+		// the call state doubles as the body wrapper that releases the call's context
 		// on Close, which saves an allocation per call
 		st.body = resp.Body
 		resp.Body = st
@@ -365,7 +369,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 // buffers as set by http.NewRequest) is replayed through GetBody without buffering;
 // any other body is read into memory once so every attempt can replay it.
 func (c *Client) wrap(req *http.Request, st *callState) (*retryablehttp.Request, error) {
-	hreq := req.WithContext(st)
+	hreq := req.WithContext(&st.ctx)
 	if req.Body == nil || req.Body == http.NoBody || req.GetBody == nil {
 		rreq, err := retryablehttp.FromRequest(hreq)
 		if err == nil && c.check != nil {
@@ -423,7 +427,7 @@ func (c *Client) callError(st *callState, req *http.Request, resp *http.Response
 		}
 	} else {
 		ce.Err = scrub(err)
-		if errors.Is(err, context.DeadlineExceeded) && st.Context.Err() != nil {
+		if errors.Is(err, context.DeadlineExceeded) && st.over() {
 			ce.Reason = connectors.ErrTimeout
 		}
 	}
@@ -464,7 +468,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	st.lastResp = resp
 	st.lastErr = err
-	if ctx.Err() != nil || !c.retryable(st, resp, err) {
+	if st.over() || !c.retryable(st, resp, err) {
 		return false, nil
 	}
 	if st.attempts > st.maxRetries {
@@ -505,6 +509,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if c.log.Enabled(ctx, slog.LevelInfo) {
 		c.log.Info("retrying", "client", c.name, "method", st.method, "host", st.host, "route", st.route,
 			"attempt", st.attempts, "status", status, "error", scrub(err), "wait", wait)
+	}
+	if st.attemptExpired {
+		// the attempt timeout ended the call's context; the next attempt gets a new one
+		st.attemptExpired = false
+		ctx = st.renew(st.rreq)
 	}
 	if wait > 0 {
 		if err := c.clk.Sleep(ctx, wait); err != nil {
@@ -631,8 +640,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	var resp *http.Response
 	var err error
-	if d := c.p.AttemptTimeout; d > 0 {
-		resp, err = t.withTimeout(req, d)
+	if d := c.p.AttemptTimeout; d > 0 && st != nil {
+		resp, err = t.withTimeout(req, st, d)
 	} else {
 		resp, err = t.next.RoundTrip(req)
 	}
@@ -643,50 +652,29 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, err
 }
 
-// withTimeout bounds the attempt until its response headers arrive. The attempt's
-// context is cancelled when the body is closed, never while it is being read. One
-// value is the timer's target and the body's wrapper, so the layer costs as few
-// allocations as it can.
-func (t *attemptTransport) withTimeout(req *http.Request, d time.Duration) (*http.Response, error) {
-	ctx, cancel := context.WithCancel(req.Context())
-	at := &attemptBody{cancel: cancel}
-	tm := t.c.clk.AfterFunc(d, at.fire)
-	resp, err := t.next.RoundTrip(req.WithContext(ctx))
-	stopped := tm.Stop()
-	if !stopped && at.fired.Load() {
-		if resp != nil {
-			_ = resp.Body.Close()
-		}
-		cancel()
-		return nil, &attemptTimeoutError{d: d}
+// withTimeout bounds the attempt until its response headers arrive, through the
+// client's heap of attempt deadlines: no timer, context or allocation of its own. A
+// passed deadline cancels the call's current context, which the retry loop then
+// renews (see [callState.renew]); once the headers are in, the attempt leaves the heap,
+// so a body still being read is never cut off.
+func (t *attemptTransport) withTimeout(req *http.Request, st *callState, d time.Duration) (*http.Response, error) {
+	c := t.c
+	cur := st.curCtx()
+	e := &st.attemptDL
+	e.at, e.st, e.ctx = c.clk.Now().Add(d), st, cur
+	c.attempts.add(e)
+	resp, err := t.next.RoundTrip(req)
+	if c.attempts.remove(e) {
+		return resp, err
 	}
-	if err != nil {
-		cancel()
-		return nil, err
+	// the deadline passed: end the attempt's context now (the timer's goroutine may
+	// not have yet), so the retry loop renews it before the next attempt
+	cur.cancel(errAttemptCancelled)
+	st.attemptExpired = true
+	if resp != nil {
+		_ = resp.Body.Close()
 	}
-	at.ReadCloser = resp.Body
-	resp.Body = at
-	return resp, nil
-}
-
-// attemptBody fires the attempt timeout (cancelling the attempt) and, once the
-// headers are in, wraps the body to release the attempt's context on Close.
-type attemptBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-	fired  atomic.Bool
-}
-
-func (a *attemptBody) fire() {
-	a.fired.Store(true)
-	a.cancel()
-}
-
-// Close closes the body and releases the attempt's context.
-func (a *attemptBody) Close() error {
-	err := a.ReadCloser.Close()
-	a.cancel()
-	return err
+	return nil, &attemptTimeoutError{d: d}
 }
 
 // classify tells the breaker what an attempt means: 5xx, timeouts and connection

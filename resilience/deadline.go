@@ -2,83 +2,118 @@ package resilience
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
+
+	retryablehttp "github.com/hashicorp/go-retryablehttp"
+
+	"github.com/dispatchcenter/connectors/internal/clock"
 )
 
-// deadlines enforces the call timeouts of one client with one runtime timer for every
-// call in flight. A context.WithDeadline per call costs a timer of its own, set and
-// stopped on every call (~400 ns and 4 allocations); here a call joins a heap ordered
-// by deadline and leaves it when it ends, the timer is set for the earliest deadline
-// only when none earlier is pending, and when it fires it ends every call past its
-// deadline and is set again for the next one. Deadlines follow real time, as
-// context.WithDeadline's do.
+// deadlines enforces one kind of deadline (the calls' timeouts, or the attempts')
+// for every call of a client with one timer. A context.WithDeadline per call costs a
+// timer of its own, set and stopped every time (~400 ns and 4 allocations); here a
+// deadline joins a heap and leaves it when its call or attempt ends, the timer is set
+// for the earliest deadline only when none earlier is pending, and when it fires it
+// ends everything past its deadline and is set again for the next one.
 type deadlines struct {
+	clk   clock.Clock                    // real time for call deadlines, the client's clock for attempts
+	due   func(s *callState, c *callCtx) // what a passed deadline does
 	mu    sync.Mutex
-	calls []*callState // a min-heap on deadline; callState.slot is the index
-	armed bool         // a timer is pending, for at
-	at    time.Time
+	heap  []*deadline // a min-heap on at; deadline.slot is the index
+	armed bool        // a timer is pending, for next
+	next  time.Time
 	gen   uint64 // which pending timer is the current one
-	stop  func() bool
+	timer clock.Timer
 }
 
-// add puts s, whose deadline is set, under watch.
-func (d *deadlines) add(s *callState) {
+// deadline is one entry: a call's deadline, or its current attempt's.
+type deadline struct {
+	at   time.Time
+	slot int // index in the heap; -1 once it left it
+	st   *callState
+	ctx  *callCtx // the context it ends
+}
+
+func newDeadlines(clk clock.Clock, due func(*callState, *callCtx)) deadlines {
+	return deadlines{clk: clk, due: due}
+}
+
+// add puts e, whose at is set, under watch.
+func (d *deadlines) add(e *deadline) {
 	d.mu.Lock()
-	s.slot = len(d.calls)
-	d.calls = append(d.calls, s)
-	d.up(s.slot)
-	if !d.armed || s.deadline.Before(d.at) {
+	e.slot = len(d.heap)
+	d.heap = append(d.heap, e)
+	d.up(e.slot)
+	if !d.armed || e.at.Before(d.next) {
 		if d.armed {
-			d.stop() // if it is already firing, its generation is stale and it only sweeps
+			d.timer.Stop() // if it is already firing, its generation is stale and it only sweeps
 		}
-		d.arm(s.deadline)
+		d.arm(e.at)
 	}
 	d.mu.Unlock()
 }
 
-// remove takes s off watch (it ended); the pending timer is left to fire, find
-// nothing due and stop, which is cheaper than stopping and setting it per call.
-func (d *deadlines) remove(s *callState) {
+// remove takes e off watch and reports whether it was still there (false: its
+// deadline passed and the timer took it). The pending timer is left to fire, find
+// nothing due and stop, which is cheaper than stopping and setting it every time.
+func (d *deadlines) remove(e *deadline) bool {
 	d.mu.Lock()
-	if i := s.slot; i >= 0 {
+	i := e.slot
+	if i >= 0 {
 		d.removeAt(i)
 	}
 	d.mu.Unlock()
+	return i >= 0
 }
 
 func (d *deadlines) arm(at time.Time) {
 	d.gen++
 	gen := d.gen
-	d.armed, d.at = true, at
-	t := time.AfterFunc(time.Until(at), func() { d.fire(gen) })
-	d.stop = t.Stop
+	d.armed, d.next = true, at
+	d.timer = d.clk.AfterFunc(at.Sub(d.clk.Now()), func() { d.fire(gen) })
 }
 
-// fire ends the calls past their deadline and, if it is the current timer, sets the
-// next one.
+// fire ends what is past its deadline and, if it is the current timer, sets the next
+// one.
 func (d *deadlines) fire(gen uint64) {
+	type ending struct {
+		st  *callState
+		ctx *callCtx
+	}
 	d.mu.Lock()
-	now := time.Now()
-	var due []*callState
-	for len(d.calls) > 0 && !d.calls[0].deadline.After(now) {
-		due = append(due, d.calls[0])
+	now := d.clk.Now()
+	var due []ending
+	for len(d.heap) > 0 && !d.heap[0].at.After(now) {
+		e := d.heap[0]
+		due = append(due, ending{e.st, e.ctx}) // e may be reused once it is off the heap
 		d.removeAt(0)
 	}
 	if gen == d.gen {
 		d.armed = false
-		if len(d.calls) > 0 {
-			d.arm(d.calls[0].deadline)
+		if len(d.heap) > 0 {
+			d.arm(d.heap[0].at)
 		}
 	}
 	d.mu.Unlock()
-	for _, s := range due {
-		s.expire()
+	for _, e := range due {
+		d.due(e.st, e.ctx)
 	}
 }
 
+// stop stops the pending timer (for tests that check nothing is left running).
+func (d *deadlines) stop() {
+	d.mu.Lock()
+	if d.armed {
+		d.timer.Stop()
+		d.armed = false
+	}
+	d.mu.Unlock()
+}
+
 func (d *deadlines) removeAt(i int) {
-	h := d.calls
+	h := d.heap
 	last := len(h) - 1
 	h[i].slot = -1
 	if i != last {
@@ -86,7 +121,7 @@ func (d *deadlines) removeAt(i int) {
 		h[i].slot = i
 	}
 	h[last] = nil
-	d.calls = h[:last]
+	d.heap = h[:last]
 	if i != last {
 		d.down(i)
 		d.up(i)
@@ -94,10 +129,10 @@ func (d *deadlines) removeAt(i int) {
 }
 
 func (d *deadlines) up(i int) {
-	h := d.calls
+	h := d.heap
 	for i > 0 {
 		p := (i - 1) / 2
-		if !h[i].deadline.Before(h[p].deadline) {
+		if !h[i].at.Before(h[p].at) {
 			return
 		}
 		h[i], h[p] = h[p], h[i]
@@ -107,17 +142,17 @@ func (d *deadlines) up(i int) {
 }
 
 func (d *deadlines) down(i int) {
-	h := d.calls
+	h := d.heap
 	for {
 		l := 2*i + 1
 		if l >= len(h) {
 			return
 		}
 		m := l
-		if r := l + 1; r < len(h) && h[r].deadline.Before(h[l].deadline) {
+		if r := l + 1; r < len(h) && h[r].at.Before(h[l].at) {
 			m = r
 		}
-		if !h[m].deadline.Before(h[i].deadline) {
+		if !h[m].at.Before(h[i].at) {
 			return
 		}
 		h[i], h[m] = h[m], h[i]
@@ -126,46 +161,110 @@ func (d *deadlines) down(i int) {
 	}
 }
 
-// withDeadline makes s the context of a call that must end by dl: it cancels with
-// context.DeadlineExceeded as its cause when dl passes (Err says DeadlineExceeded
-// too), and with the parent.
-func (s *callState) withDeadline(d *deadlines, dl time.Time) {
-	s.Context, s.cancel = context.WithCancelCause(s.Context)
-	s.deadline, s.watch = dl, d
-	d.add(s)
+// callCtx is a call's context, the request's context on every attempt, so that
+// go-retryablehttp's CheckRetry and the per-attempt transport find the call's state
+// without a lookup chain. A call with a timeout of either kind has a cancellable
+// context of its own; an attempt timeout cancels it, so the retry that follows gets a
+// new one (see [callState.renew]).
+type callCtx struct {
+	context.Context                         // the call's own, or the caller's when it needs none
+	cancel          context.CancelCauseFunc // nil when the call has no context of its own
+	st              *callState
 }
 
-// release ends the call's deadline and context (when it has its own).
-func (s *callState) release() {
-	if s.watch != nil {
-		s.watch.remove(s)
-		s.cancel(nil)
+// Value finds the call state; other keys go to the caller's context.
+func (c *callCtx) Value(key any) any {
+	if _, ok := key.(stateKey); ok {
+		return c.st
 	}
-}
-
-func (s *callState) expire() {
-	if s.Context.Err() != nil {
-		return // ended already, or cancelled by its parent
-	}
-	s.expired.Store(true)
-	s.cancel(context.DeadlineExceeded)
+	return c.Context.Value(key)
 }
 
 // Deadline is the call's deadline: its own, or its parent's when that is earlier (the
 // call then sets none).
-func (s *callState) Deadline() (time.Time, bool) {
-	if s.watch != nil {
-		return s.deadline, true
+func (c *callCtx) Deadline() (time.Time, bool) {
+	if c.st.watch != nil {
+		return c.st.callDL.at, true
 	}
-	return s.Context.Deadline()
+	return c.Context.Deadline()
 }
 
 // Err is context.DeadlineExceeded once the call's own deadline has passed, as for a
 // context from context.WithDeadline.
-func (s *callState) Err() error {
-	err := s.Context.Err()
-	if err != nil && s.expired.Load() {
+func (c *callCtx) Err() error {
+	err := c.Context.Err()
+	if err != nil && c.st.expired.Load() {
 		return context.DeadlineExceeded
 	}
 	return err
+}
+
+// errAttemptCancelled is the cause of an attempt's context ended by the attempt timeout.
+var errAttemptCancelled = errors.New("resilience: attempt timeout")
+
+// own gives the call a cancellable context of its own, and, when dl is not zero, the
+// deadline d enforces: the context ends with context.DeadlineExceeded as its cause
+// when dl passes (Err says DeadlineExceeded too), and with the caller's.
+func (s *callState) own(d *deadlines, dl time.Time) {
+	s.ctx.Context, s.ctx.cancel = context.WithCancelCause(s.parent)
+	s.cur.Store(&s.ctx)
+	if !dl.IsZero() {
+		s.callDL = deadline{at: dl, st: s}
+		s.watch = d
+		d.add(&s.callDL)
+	}
+}
+
+// release ends the call's deadline and its context (when it has its own).
+func (s *callState) release() {
+	if s.watch != nil {
+		s.watch.remove(&s.callDL)
+	}
+	if c := s.cur.Load(); c != nil {
+		c.cancel(nil)
+	}
+}
+
+// expire ends a call whose deadline passed (the deadlines' due for calls).
+func (s *callState) expire(*callCtx) {
+	if s.parent.Err() != nil {
+		return // cancelled by its caller first: not a timeout
+	}
+	s.expired.Store(true)
+	if c := s.cur.Load(); c != nil {
+		c.cancel(context.DeadlineExceeded)
+	}
+}
+
+// expireAttempt ends the context of an attempt that got no headers in time (the
+// deadlines' due for attempts).
+func expireAttempt(_ *callState, c *callCtx) { c.cancel(errAttemptCancelled) }
+
+// over reports whether the call itself is done: its caller cancelled it, or its own
+// deadline or its caller's passed. An attempt timeout alone does not end it.
+func (s *callState) over() bool { return s.expired.Load() || s.parent.Err() != nil }
+
+// renew gives the call a new context after an attempt timeout ended the current one,
+// and puts it on the request go-retryablehttp sends next: the retry loop reads the
+// request's context after CheckRetry returns, for its wait, and copies the request
+// for the next attempt.
+func (s *callState) renew(rreq *retryablehttp.Request) *callCtx {
+	n := &callCtx{st: s}
+	n.Context, n.cancel = context.WithCancelCause(s.parent)
+	s.cur.Store(n)
+	if s.expired.Load() { // the call's deadline passed meanwhile: expire missed n
+		n.cancel(context.DeadlineExceeded)
+	}
+	rreq.Request = rreq.Request.WithContext(n)
+	return n
+}
+
+var _ context.Context = (*callCtx)(nil)
+
+// curCtx is the context of the attempt in flight.
+func (s *callState) curCtx() *callCtx {
+	if c := s.cur.Load(); c != nil {
+		return c
+	}
+	return &s.ctx
 }

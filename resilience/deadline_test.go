@@ -8,26 +8,37 @@ import (
 	"testing"
 	"time"
 
+	retryablehttp "github.com/hashicorp/go-retryablehttp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/internal/clock"
 )
 
-// checkHeap verifies the heap order and every call's slot.
+// checkHeap verifies the heap order and every entry's slot.
 func checkHeap(t *testing.T, d *deadlines) {
 	t.Helper()
-	for i, s := range d.calls {
-		require.Equal(t, i, s.slot)
+	for i, e := range d.heap {
+		require.Equal(t, i, e.slot)
 		if i > 0 {
-			require.False(t, s.deadline.Before(d.calls[(i-1)/2].deadline), "heap order at %d", i)
+			require.False(t, e.at.Before(d.heap[(i-1)/2].at), "heap order at %d", i)
 		}
 	}
 }
 
+// testCall is a call state as Client.Do makes it, with parent as the caller's context.
+func testCall(parent context.Context) *callState {
+	s := &callState{parent: parent}
+	s.ctx = callCtx{Context: parent, st: s}
+	return s
+}
+
+func callDeadlines() deadlines { return newDeadlines(clock.Real{}, (*callState).expire) }
+
 // Random adds and removes keep the heap ordered, and every slot right.
 func TestDeadlinesHeap(t *testing.T) {
-	var d deadlines
+	d := callDeadlines()
 	r := rand.New(rand.NewPCG(7, 7))
 	base := time.Now().Add(time.Hour) // none fires during the test
 	var live []*callState
@@ -37,53 +48,55 @@ func TestDeadlinesHeap(t *testing.T) {
 			s := live[i]
 			live = append(live[:i], live[i+1:]...)
 			s.release()
-			assert.Equal(t, -1, s.slot)
-			assert.ErrorIs(t, s.Err(), context.Canceled, "a released call's context ends")
+			assert.Equal(t, -1, s.callDL.slot)
+			assert.ErrorIs(t, s.ctx.Err(), context.Canceled, "a released call's context ends")
 		} else {
-			s := &callState{Context: context.Background()}
-			s.withDeadline(&d, base.Add(time.Duration(r.IntN(1000))*time.Millisecond))
+			s := testCall(context.Background())
+			s.own(&d, base.Add(time.Duration(r.IntN(1000))*time.Millisecond))
 			live = append(live, s)
 		}
 		checkHeap(t, &d)
 	}
-	require.Len(t, d.calls, len(live))
+	require.Len(t, d.heap, len(live))
 	for _, s := range live {
 		s.release()
 	}
-	assert.Empty(t, d.calls)
+	assert.Empty(t, d.heap)
 	d.stop()
 }
 
 // Calls past their deadline end with DeadlineExceeded (Err and Cause), in any order
 // of arrival; the others stay open; one timer serves them all.
 func TestDeadlinesExpire(t *testing.T) {
-	var d deadlines
+	d := callDeadlines()
 	now := time.Now()
 	far := make([]*callState, 3)
 	for i := range far {
-		far[i] = &callState{Context: context.Background()}
-		far[i].withDeadline(&d, now.Add(time.Hour+time.Duration(i)*time.Second))
+		far[i] = testCall(context.Background())
+		far[i].own(&d, now.Add(time.Hour+time.Duration(i)*time.Second))
 	}
 	past := make([]*callState, 5)
 	for i := range past {
-		past[i] = &callState{Context: context.Background()}
-		past[i].withDeadline(&d, now.Add(-time.Duration(i+1)*time.Millisecond)) // due at once, earlier than the pending timer
+		past[i] = testCall(context.Background())
+		past[i].own(&d, now.Add(-time.Duration(i+1)*time.Millisecond)) // due at once, earlier than the pending timer
 	}
 	for _, s := range past {
-		<-s.Done()
-		assert.ErrorIs(t, s.Err(), context.DeadlineExceeded)
-		assert.ErrorIs(t, context.Cause(s), context.DeadlineExceeded)
-		dl, ok := s.Deadline()
+		<-s.ctx.Done()
+		assert.ErrorIs(t, s.ctx.Err(), context.DeadlineExceeded)
+		assert.ErrorIs(t, context.Cause(&s.ctx), context.DeadlineExceeded)
+		assert.True(t, s.over())
+		dl, ok := s.ctx.Deadline()
 		assert.True(t, ok)
 		assert.False(t, dl.After(now))
 	}
 	d.mu.Lock()
-	assert.Len(t, d.calls, 3)
+	assert.Len(t, d.heap, 3)
 	assert.True(t, d.armed, "the timer is set again for the next call")
-	assert.Equal(t, far[0].deadline, d.at)
+	assert.Equal(t, far[0].callDL.at, d.next)
 	d.mu.Unlock()
 	for _, s := range far {
-		assert.NoError(t, s.Err())
+		assert.NoError(t, s.ctx.Err())
+		assert.False(t, s.over())
 		s.release()
 	}
 	d.stop()
@@ -91,17 +104,48 @@ func TestDeadlinesExpire(t *testing.T) {
 
 // A parent's cancellation reaches the call, and is not reported as a timeout.
 func TestDeadlineParentCancel(t *testing.T) {
-	var d deadlines
+	d := callDeadlines()
 	parent, cancel := context.WithCancel(context.Background())
-	s := &callState{Context: parent}
-	s.withDeadline(&d, time.Now().Add(time.Hour))
+	s := testCall(parent)
+	s.own(&d, time.Now().Add(time.Hour))
 	cancel()
-	<-s.Done()
-	assert.ErrorIs(t, s.Err(), context.Canceled)
-	s.expire() // the timer firing late changes nothing
-	assert.ErrorIs(t, s.Err(), context.Canceled)
+	<-s.ctx.Done()
+	assert.ErrorIs(t, s.ctx.Err(), context.Canceled)
+	s.expire(nil) // the timer firing late changes nothing
+	assert.ErrorIs(t, s.ctx.Err(), context.Canceled)
 	s.release()
 	d.stop()
+}
+
+// An attempt deadline ends the context it was set for, even once the entry is reused
+// for the next attempt; taking the entry off in time reports that it had not passed.
+func TestAttemptDeadlines(t *testing.T) {
+	fc := clock.NewFake(time.Now())
+	d := newDeadlines(fc, expireAttempt)
+	s := testCall(context.Background())
+	s.own(nil, time.Time{})
+	first := s.curCtx()
+	e := &s.attemptDL
+	e.at, e.st, e.ctx = fc.Now().Add(time.Second), s, first
+	d.add(e)
+	assert.True(t, d.remove(e), "headers in time")
+	assert.NoError(t, first.Err())
+
+	d.add(e)
+	fc.Advance(time.Second)
+	<-first.Done()
+	assert.False(t, d.remove(e), "the deadline passed")
+	assert.ErrorIs(t, context.Cause(first), errAttemptCancelled)
+	assert.False(t, s.over(), "an attempt timeout does not end the call")
+
+	rreq, err := retryablehttp.NewRequest(http.MethodGet, "http://vendor.example/", nil)
+	require.NoError(t, err)
+	next := s.renew(rreq)
+	assert.Same(t, next, rreq.Context(), "the next attempt is sent with the new context")
+	assert.Same(t, s, stateFrom(rreq.Context()))
+	assert.NoError(t, next.Err())
+	s.release()
+	assert.ErrorIs(t, next.Err(), context.Canceled, "release ends the current context")
 }
 
 // Through the client: a call timeout ends a call stuck waiting for its answer, and a
@@ -140,8 +184,8 @@ func TestCallTimeoutEndsAStuckCall(t *testing.T) {
 	err = <-long
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, connectors.ErrTimeout)
-	c.deadlines.mu.Lock()
-	assert.Empty(t, c.deadlines.calls, "every call left the watch")
-	c.deadlines.mu.Unlock()
-	c.deadlines.stop()
+	c.calls.mu.Lock()
+	assert.Empty(t, c.calls.heap, "every call left the watch")
+	c.calls.mu.Unlock()
+	c.calls.stop()
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -318,6 +319,65 @@ func TestAttemptTimeout(t *testing.T) {
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, 2, ce.Attempts)
 	})
+	t.Run("a stalled attempt is retried, and the retry answers", func(t *testing.T) {
+		var n atomic.Int32
+		arrived := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				close(arrived)
+				<-r.Context().Done() // the first attempt never gets headers
+				return
+			}
+			_, _ = io.WriteString(w, "ok")
+		}))
+		defer srv.Close()
+		p := fixedPolicy(2)
+		p.Timeout = time.Hour
+		p.AttemptTimeout = 2 * time.Second
+		fc := newFake()
+		c := testClient(t, p, fc)
+		go func() {
+			<-arrived // the first attempt is in flight, its deadline on the heap
+			fc.Advance(2 * time.Second)
+		}()
+		var attempts int
+		resp, err := get(t, c, WithAttemptCount(context.Background(), &attempts), srv.URL)
+		require.NoError(t, err)
+		assert.Equal(t, "ok", readClose(t, resp))
+		assert.Equal(t, 2, attempts)
+		c.attempts.mu.Lock()
+		assert.Empty(t, c.attempts.heap, "every attempt left the watch")
+		c.attempts.mu.Unlock()
+		c.calls.mu.Lock()
+		assert.Empty(t, c.calls.heap, "the call left the watch")
+		c.calls.mu.Unlock()
+	})
+	t.Run("a POST without a key is not sent again", func(t *testing.T) {
+		var n atomic.Int32
+		arrived := make(chan struct{}, 4)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client hanging up
+			n.Add(1)
+			arrived <- struct{}{}
+			<-r.Context().Done()
+		}))
+		defer srv.Close()
+		p := fixedPolicy(3)
+		p.AttemptTimeout = time.Second
+		fc := newFake()
+		c := testClient(t, p, fc)
+		go func() {
+			<-arrived
+			fc.Advance(time.Second)
+		}()
+		_, err := post(t, c, context.Background(), srv.URL, "{}", nil)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, connectors.ErrTimeout)
+		var ce *CallError
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, 1, ce.Attempts)
+		assert.Equal(t, int32(1), n.Load())
+	})
 	t.Run("does not cut off a body being read", func(t *testing.T) {
 		more := make(chan struct{})
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -353,8 +413,8 @@ func TestCallTimeoutCoversTheBodyAndIsReleasedOnClose(t *testing.T) {
 	require.NoError(t, err)
 	st, isWrapped := resp2.Body.(*callState)
 	require.True(t, isWrapped)
-	assert.NoError(t, st.Context.Err(), "the timeout holds while the body is open")
+	assert.NoError(t, st.ctx.Err(), "the timeout holds while the body is open")
 	assert.Equal(t, "ok", readClose(t, resp2))
-	assert.ErrorIs(t, st.Context.Err(), context.Canceled, "closing the body releases it")
+	assert.ErrorIs(t, st.ctx.Err(), context.Canceled, "closing the body releases it")
 	readClose(t, resp)
 }
