@@ -2,27 +2,43 @@ package resilience
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/dispatchcenter/connectors/internal/clock"
 )
 
-// bulkhead bounds concurrent calls with a semaphore.
+// bulkhead bounds concurrent calls. A free slot costs one uncontended lock (a
+// channel semaphore costs a channel send and receive, about twice as much); callers
+// that may wait queue in arrival order and are handed a slot as one is released.
 type bulkhead struct {
-	sem     chan struct{}
+	mu      sync.Mutex
+	n, max  int
+	waiters []chan struct{} // closed when handed a slot
 	maxWait time.Duration
 	clk     clock.Clock
 }
 
 func newBulkhead(p BulkheadPolicy, clk clock.Clock) *bulkhead {
-	return &bulkhead{sem: make(chan struct{}, p.MaxConcurrent), maxWait: p.MaxWait, clk: clk}
+	return &bulkhead{max: p.MaxConcurrent, maxWait: p.MaxWait, clk: clk}
 }
 
+// tryAcquire takes a free slot if there is one and no caller is queued for it.
+func (b *bulkhead) tryAcquire() bool {
+	b.mu.Lock()
+	ok := b.n < b.max && len(b.waiters) == 0
+	if ok {
+		b.n++
+	}
+	b.mu.Unlock()
+	return ok
+}
+
+// acquire takes a slot, waiting for one up to the policy's MaxWait (never past ctx's
+// deadline) when none is free.
 func (b *bulkhead) acquire(ctx context.Context) error {
-	select {
-	case b.sem <- struct{}{}:
+	if b.tryAcquire() {
 		return nil
-	default:
 	}
 	if b.maxWait <= 0 {
 		return errBulkhead
@@ -36,19 +52,60 @@ func (b *bulkhead) acquire(ctx context.Context) error {
 	if wait <= 0 {
 		return errBulkhead
 	}
+	b.mu.Lock()
+	if b.n < b.max && len(b.waiters) == 0 { // freed meanwhile
+		b.n++
+		b.mu.Unlock()
+		return nil
+	}
+	handed := make(chan struct{})
+	b.waiters = append(b.waiters, handed)
+	b.mu.Unlock()
+
 	expired := make(chan struct{})
 	t := b.clk.AfterFunc(wait, func() { close(expired) })
 	defer t.Stop()
+	var err error
 	select {
-	case b.sem <- struct{}{}:
+	case <-handed:
 		return nil
 	case <-expired:
-		return errBulkhead
+		err = errBulkhead
 	case <-ctx.Done():
-		return ctx.Err()
+		err = ctx.Err()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, w := range b.waiters {
+		if w == handed {
+			b.waiters = append(b.waiters[:i], b.waiters[i+1:]...)
+			return err
+		}
+	}
+	b.releaseLocked() // handed a slot as it gave up: pass it on
+	return err
+}
+
+// release frees a slot, or hands it to the first caller queued.
+func (b *bulkhead) release() {
+	b.mu.Lock()
+	b.releaseLocked()
+	b.mu.Unlock()
+}
+
+func (b *bulkhead) releaseLocked() {
+	if len(b.waiters) > 0 {
+		w := b.waiters[0]
+		b.waiters[0] = nil
+		b.waiters = b.waiters[1:]
+		close(w)
+	} else {
+		b.n--
 	}
 }
 
-func (b *bulkhead) release() { <-b.sem }
-
-func (b *bulkhead) inFlight() int { return len(b.sem) }
+func (b *bulkhead) inFlight() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.n
+}

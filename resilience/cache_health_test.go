@@ -156,7 +156,7 @@ func TestHealthClassification(t *testing.T) {
 	assert.Equal(t, 50*time.Millisecond, h.P50)
 	assert.Equal(t, 95*time.Millisecond, h.P95)
 	assert.Equal(t, 99*time.Millisecond, h.P99)
-	assert.Equal(t, time.Unix(100, 0), h.LastSuccess)
+	assert.Equal(t, time.Unix(100, 0).Add(100*time.Millisecond), h.LastSuccess, "the last call's start plus its latency")
 }
 
 // TestThousandGoroutinesThroughOneBreakerAndLimiter runs 1000 concurrent calls through

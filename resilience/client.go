@@ -148,7 +148,7 @@ func New(p Policy, opts ...Option) (*Client, error) {
 	if c.rnd == nil {
 		c.rnd = rand.Float64
 	}
-	c.calls = newDeadlines(clock.Real{}, (*callState).expire)
+	c.calls = newDeadlines(clock.Real{}, expireCall)
 	c.attempts = newDeadlines(c.clk, expireAttempt)
 	if c.maxRA == 0 {
 		c.maxRA = DefaultMaxRetryAfter
@@ -217,26 +217,27 @@ type stateKey struct{}
 // callState is the per-call state. Its context ([callCtx]) is the request's context,
 // so go-retryablehttp's CheckRetry and the per-attempt transport both find it.
 type callState struct {
-	ctx                 callCtx                 // the call's first context
-	cur                 atomic.Pointer[callCtx] // the current one, when the call has its own
-	parent              context.Context         // the caller's
-	rreq                *retryablehttp.Request
-	method, host, route string
-	idempotent          bool
-	maxRetries          int
-	attempts            int
-	stop                error // reason sentinel when checkRetry stopped
-	stopErr             error // context error when the wait was cut short
-	retryAfter          time.Duration
-	lastErr             error
-	lastResp            *http.Response
-	last                *Response
-	body                io.ReadCloser // the response body, when st wraps it
+	ctx        callCtx                 // the call's first context
+	cur        atomic.Pointer[callCtx] // the current one, when the call has its own
+	parent     context.Context         // the caller's
+	rreq       retryablehttp.Request   // what the retry loop sends; no allocation of its own
+	route      string
+	maxRetries int
+	attempts   int
+	stop       error // reason sentinel when checkRetry stopped
+	stopErr    error // context error when the wait was cut short
+	retryAfter time.Duration
+	lastErr    error
+	lastResp   *http.Response
+	last       *Response
+	body       io.ReadCloser // the response body, when st wraps it
 	// the timeouts (see deadline.go)
 	callDL, attemptDL deadline
 	watch             *deadlines // set when the call has a deadline of its own
+	first             time.Time  // the call's start, for its first attempt (see attemptStart)
 	expired           atomic.Bool
 	attemptExpired    bool // the last attempt timed out (set and read on the retry loop)
+	idempotent        bool
 }
 
 // Read reads the wrapped response body.
@@ -274,7 +275,7 @@ func idempotentMethod(m string) bool {
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	o := overridesFrom(ctx)
-	start := c.clk.Now()
+	start := clock.Tick(c.clk)
 	route := req.URL.Path
 	if o != nil && o.route != "" {
 		route = o.route
@@ -294,7 +295,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		}
 	}
 
-	st := &callState{parent: ctx, method: req.Method, host: req.URL.Host, route: route, maxRetries: c.p.Retry.MaxRetries}
+	st := &callState{parent: ctx, route: route, maxRetries: c.p.Retry.MaxRetries}
 	st.ctx = callCtx{Context: ctx, st: st}
 	timeout := c.p.Timeout
 	if o != nil && o.timeoutSet {
@@ -311,7 +312,9 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		st.own(&c.calls, dl)
 	}
 
-	if c.bulkhead != nil {
+	st.first = start
+	if c.bulkhead != nil && !c.bulkhead.tryAcquire() {
+		st.first = time.Time{} // the call may wait here: its first attempt reads the clock
 		if err := c.bulkhead.acquire(&st.ctx); err != nil {
 			ce := &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: err}
 			if errors.Is(err, context.DeadlineExceeded) {
@@ -319,6 +322,8 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			}
 			return c.fallback(req, o, route, ckey, ce, start, st)
 		}
+	}
+	if c.bulkhead != nil {
 		defer c.bulkhead.release()
 	}
 
@@ -333,13 +338,11 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		}
 	}
 
-	rreq, err := c.wrap(req, st)
-	if err != nil {
+	if err := c.wrap(req, st); err != nil {
 		st.release()
 		return nil, &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: redact.Error(err)}
 	}
-	st.rreq = rreq
-	resp, err := c.rc.Do(rreq)
+	resp, err := c.rc.Do(&st.rreq)
 	if err != nil {
 		return c.fallback(req, o, route, ckey, c.callError(st, req, resp, err), start, st)
 	}
@@ -365,32 +368,35 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// wrap builds the go-retryablehttp request. A body with GetBody (bytes, strings,
-// buffers as set by http.NewRequest) is replayed through GetBody without buffering;
-// any other body is read into memory once so every attempt can replay it.
-func (c *Client) wrap(req *http.Request, st *callState) (*retryablehttp.Request, error) {
+// wrap builds the go-retryablehttp request, in the call state. A request without a
+// body has nothing to replay; a body with GetBody (bytes, strings, buffers as set by
+// http.NewRequest) is replayed through GetBody without buffering; any other body is
+// read into memory once so every attempt can replay it.
+func (c *Client) wrap(req *http.Request, st *callState) error {
 	hreq := req.WithContext(&st.ctx)
-	if req.Body == nil || req.Body == http.NoBody || req.GetBody == nil {
-		rreq, err := retryablehttp.FromRequest(hreq)
-		if err == nil && c.check != nil {
-			rreq.SetResponseHandler(c.check)
+	rreq := &st.rreq
+	switch {
+	case req.Body == nil || req.Body == http.NoBody:
+		rreq.Request = hreq
+	case req.GetBody == nil:
+		r, err := retryablehttp.FromRequest(hreq)
+		if err != nil {
+			return err
 		}
-		return rreq, err
-	}
-	hreq.Body = nil
-	rreq, err := retryablehttp.FromRequest(hreq)
-	if err != nil {
-		return nil, err
+		*rreq = *r
+	default:
+		hreq.Body = nil
+		rreq.Request = hreq
+		getBody := req.GetBody
+		if err := rreq.SetBody(retryablehttp.ReaderFunc(func() (io.Reader, error) { return getBody() })); err != nil {
+			return err
+		}
+		rreq.ContentLength = req.ContentLength
 	}
 	if c.check != nil {
 		rreq.SetResponseHandler(c.check)
 	}
-	getBody := req.GetBody
-	if err := rreq.SetBody(retryablehttp.ReaderFunc(func() (io.Reader, error) { return getBody() })); err != nil {
-		return nil, err
-	}
-	rreq.ContentLength = req.ContentLength
-	return rreq, nil
+	return nil
 }
 
 func (c *Client) fallback(req *http.Request, o *overrides, route, ckey string, ce *CallError, start time.Time, st *callState) (*http.Response, error) {
@@ -503,17 +509,17 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		st.last = snapshot(resp)
 	}
 	if c.hooks.OnRetry != nil {
-		c.hooks.OnRetry(RetryInfo{Method: st.method, Host: st.host, Route: st.route, Attempt: st.attempts,
+		c.hooks.OnRetry(RetryInfo{Method: st.rreq.Method, Host: st.rreq.URL.Host, Route: st.route, Attempt: st.attempts,
 			StatusCode: status, Err: scrub(err), Wait: wait, RetryAfter: ra})
 	}
 	if c.log.Enabled(ctx, slog.LevelInfo) {
-		c.log.Info("retrying", "client", c.name, "method", st.method, "host", st.host, "route", st.route,
+		c.log.Info("retrying", "client", c.name, "method", st.rreq.Method, "host", st.rreq.URL.Host, "route", st.route,
 			"attempt", st.attempts, "status", status, "error", scrub(err), "wait", wait)
 	}
 	if st.attemptExpired {
 		// the attempt timeout ended the call's context; the next attempt gets a new one
 		st.attemptExpired = false
-		ctx = st.renew(st.rreq)
+		ctx = st.renew(&st.rreq)
 	}
 	if wait > 0 {
 		if err := c.clk.Sleep(ctx, wait); err != nil {
@@ -606,8 +612,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	st := stateFrom(ctx)
 	observe := c.hooks.OnAttempt != nil || c.log.Enabled(ctx, slog.LevelDebug)
 	var start time.Time
-	if observe || c.limiter != nil && c.hooks.OnLimiterWait != nil {
-		start = c.clk.Now() // reading the clock costs ~50-100 ns; only when someone looks
+	if observe || c.limiter != nil || c.p.AttemptTimeout > 0 {
+		start = st.attemptStart(c.clk)
 	}
 	var br *breaker
 	var probe bool
@@ -619,16 +625,15 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, err
 		}
 	}
+	sent := start
 	if c.limiter != nil {
-		err := c.limiter.Wait(ctx)
-		if c.hooks.OnLimiterWait != nil {
-			if waited := c.clk.Since(start); waited > 0 || err != nil {
-				lw := LimiterWait{Host: req.URL.Host, Waited: waited, Err: err}
-				if st != nil {
-					lw.Route = st.route
-				}
-				c.hooks.OnLimiterWait(lw)
+		waited, err := c.limit(ctx, start)
+		if c.hooks.OnLimiterWait != nil && (waited > 0 || err != nil) {
+			lw := LimiterWait{Host: req.URL.Host, Waited: waited, Err: err}
+			if st != nil {
+				lw.Route = st.route
 			}
+			c.hooks.OnLimiterWait(lw)
 		}
 		if err != nil {
 			if br != nil {
@@ -637,11 +642,14 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			c.attemptDone(observe, st, req, nil, err, start)
 			return nil, err
 		}
+		if waited > 0 {
+			sent = start.Add(waited)
+		}
 	}
 	var resp *http.Response
 	var err error
 	if d := c.p.AttemptTimeout; d > 0 && st != nil {
-		resp, err = t.withTimeout(req, st, d)
+		resp, err = t.withTimeout(req, st, sent, d)
 	} else {
 		resp, err = t.next.RoundTrip(req)
 	}
@@ -652,16 +660,36 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, err
 }
 
+// attemptStart is when an attempt starts: the call's start for a first attempt that
+// did not wait for the bulkhead (reading the clock costs 40-100 ns), else the clock.
+func (s *callState) attemptStart(clk clock.Clock) time.Time {
+	if s != nil && !s.first.IsZero() {
+		t := s.first
+		s.first = time.Time{}
+		return t
+	}
+	return clock.Tick(clk)
+}
+
+// limit waits on the limiter from now and returns how long it waited.
+func (c *Client) limit(ctx context.Context, now time.Time) (time.Duration, error) {
+	if tb, ok := c.limiter.(*TokenBucket); ok {
+		return tb.waitAt(ctx, now)
+	}
+	err := c.limiter.Wait(ctx)
+	return clock.Tick(c.clk).Sub(now), err
+}
+
 // withTimeout bounds the attempt until its response headers arrive, through the
 // client's heap of attempt deadlines: no timer, context or allocation of its own. A
 // passed deadline cancels the call's current context, which the retry loop then
 // renews (see [callState.renew]); once the headers are in, the attempt leaves the heap,
 // so a body still being read is never cut off.
-func (t *attemptTransport) withTimeout(req *http.Request, st *callState, d time.Duration) (*http.Response, error) {
+func (t *attemptTransport) withTimeout(req *http.Request, st *callState, sent time.Time, d time.Duration) (*http.Response, error) {
 	c := t.c
 	cur := st.curCtx()
 	e := &st.attemptDL
-	e.at, e.st, e.ctx = c.clk.Now().Add(d), st, cur
+	e.at, e.ctx = sent.Add(d), cur
 	c.attempts.add(e)
 	resp, err := t.next.RoundTrip(req)
 	if c.attempts.remove(e) {
@@ -720,7 +748,6 @@ func (c *Client) finish(req *http.Request, o *overrides, route string, attempts 
 		*o.attempts = attempts
 	}
 	d := c.clk.Since(start)
-	now := start.Add(d)
 	status := 0
 	if resp != nil {
 		status = resp.StatusCode
@@ -733,7 +760,7 @@ func (c *Client) finish(req *http.Request, o *overrides, route string, attempts 
 	failed := err != nil || status >= 500 || stale
 	unavailable := status >= 500 || stale || err != nil && (errors.Is(err, connectors.ErrCircuitOpen) || !errors.Is(err, ErrRejected) && !errors.Is(err, context.Canceled))
 	if cached != "hit" { // fresh cache hits say nothing about the vendor
-		c.stats.record(now, d, failed, unavailable)
+		c.stats.record(start, d, failed, unavailable)
 	}
 	if c.hooks.OnCall != nil {
 		c.hooks.OnCall(CallInfo{Method: req.Method, Host: req.URL.Host, Route: route, Attempts: attempts,

@@ -34,13 +34,15 @@ func testCall(parent context.Context) *callState {
 	return s
 }
 
-func callDeadlines() deadlines { return newDeadlines(clock.Real{}, (*callState).expire) }
+func callDeadlines() deadlines { return newDeadlines(clock.Real{}, expireCall) }
 
 // Random adds and removes keep the heap ordered, and every slot right.
 func TestDeadlinesHeap(t *testing.T) {
 	d := callDeadlines()
 	r := rand.New(rand.NewPCG(7, 7))
 	base := time.Now().Add(time.Hour) // none fires during the test
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var live []*callState
 	for range 600 {
 		if len(live) > 0 && r.IntN(3) == 0 {
@@ -51,7 +53,7 @@ func TestDeadlinesHeap(t *testing.T) {
 			assert.Equal(t, -1, s.callDL.slot)
 			assert.ErrorIs(t, s.ctx.Err(), context.Canceled, "a released call's context ends")
 		} else {
-			s := testCall(context.Background())
+			s := testCall(parent)
 			s.own(&d, base.Add(time.Duration(r.IntN(1000))*time.Millisecond))
 			live = append(live, s)
 		}
@@ -111,7 +113,7 @@ func TestDeadlineParentCancel(t *testing.T) {
 	cancel()
 	<-s.ctx.Done()
 	assert.ErrorIs(t, s.ctx.Err(), context.Canceled)
-	s.expire(nil) // the timer firing late changes nothing
+	s.expire() // the timer firing late changes nothing
 	assert.ErrorIs(t, s.ctx.Err(), context.Canceled)
 	s.release()
 	d.stop()
@@ -122,11 +124,13 @@ func TestDeadlineParentCancel(t *testing.T) {
 func TestAttemptDeadlines(t *testing.T) {
 	fc := clock.NewFake(time.Now())
 	d := newDeadlines(fc, expireAttempt)
-	s := testCall(context.Background())
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := testCall(parent)
 	s.own(nil, time.Time{})
 	first := s.curCtx()
 	e := &s.attemptDL
-	e.at, e.st, e.ctx = fc.Now().Add(time.Second), s, first
+	e.at, e.ctx = fc.Now().Add(time.Second), first
 	d.add(e)
 	assert.True(t, d.remove(e), "headers in time")
 	assert.NoError(t, first.Err())
@@ -146,6 +150,19 @@ func TestAttemptDeadlines(t *testing.T) {
 	assert.NoError(t, next.Err())
 	s.release()
 	assert.ErrorIs(t, next.Err(), context.Canceled, "release ends the current context")
+}
+
+// A call whose caller's context can never end leaves its own context to the garbage
+// collector: release takes it off the watch and cancels nothing.
+func TestReleaseUnderAnEndlessParent(t *testing.T) {
+	d := callDeadlines()
+	s := testCall(context.Background())
+	s.own(&d, time.Now().Add(time.Hour))
+	s.release()
+	assert.Equal(t, -1, s.callDL.slot)
+	assert.Empty(t, d.heap)
+	assert.NoError(t, s.ctx.Err())
+	d.stop()
 }
 
 // Through the client: a call timeout ends a call stuck waiting for its answer, and a

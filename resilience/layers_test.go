@@ -272,6 +272,71 @@ func TestBulkhead(t *testing.T) {
 	assert.Equal(t, 0, c.Health().InFlight)
 }
 
+// Waiters are served in arrival order; one that gives up leaves the queue and holds
+// no slot; under many callers the bound holds and every slot comes back.
+func TestBulkheadQueue(t *testing.T) {
+	fc := newFake()
+	b := newBulkhead(BulkheadPolicy{MaxConcurrent: 1, MaxWait: time.Minute}, fc)
+	require.NoError(t, b.acquire(context.Background()))
+	order := make(chan string, 2)
+	queued := func(n int) func() bool {
+		return func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.waiters) == n }
+	}
+	go func() {
+		if b.acquire(context.Background()) == nil {
+			order <- "a"
+		}
+	}()
+	for !queued(1)() {
+		runtimeGosched()
+	}
+	ctxB, cancelB := context.WithCancel(context.Background())
+	gotB := make(chan error, 1)
+	go func() { gotB <- b.acquire(ctxB) }()
+	for !queued(2)() {
+		runtimeGosched()
+	}
+	assert.False(t, b.tryAcquire(), "no barging past the queue")
+
+	b.release()
+	assert.Equal(t, "a", <-order, "first come, first served")
+	cancelB()
+	assert.ErrorIs(t, <-gotB, context.Canceled)
+	assert.True(t, queued(0)())
+	assert.Equal(t, 1, b.inFlight(), "only a holds a slot")
+	b.release()
+	assert.Equal(t, 0, b.inFlight())
+
+	// many callers, some giving up at random: never more than the bound, nothing lost
+	b = newBulkhead(BulkheadPolicy{MaxConcurrent: 3, MaxWait: time.Minute}, clock.Real{})
+	var inside, peak atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 1000 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if i%7 == 0 {
+				cancel()
+			}
+			if b.acquire(ctx) != nil {
+				return
+			}
+			n := inside.Add(1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			runtimeGosched()
+			inside.Add(-1)
+			b.release()
+		}()
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, peak.Load(), int32(3))
+	assert.Equal(t, 0, b.inFlight())
+	assert.True(t, queued(0)())
+}
+
 func TestBulkheadWaitsForAFreeSlot(t *testing.T) {
 	fc := newFake()
 	b := newBulkhead(BulkheadPolicy{MaxConcurrent: 1, MaxWait: time.Second}, fc)
@@ -409,7 +474,9 @@ func TestCallTimeoutCoversTheBodyAndIsReleasedOnClose(t *testing.T) {
 	p := fixedPolicy(0)
 	p.Timeout = time.Minute
 	c = testClient(t, p, newFake())
-	resp2, err := get(t, c, context.Background(), s.srv.URL)
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	resp2, err := get(t, c, parent, s.srv.URL)
 	require.NoError(t, err)
 	st, isWrapped := resp2.Body.(*callState)
 	require.True(t, isWrapped)

@@ -24,9 +24,11 @@ type Limiter interface {
 // TokenBucket is a [Limiter] on golang.org/x/time/rate. It never waits past the
 // context's deadline: a wait that would cross it fails at once.
 type TokenBucket struct {
-	// mu makes reading the clock and reserving one step: rate.Limiter treats a time
-	// earlier than its last one as a new start and would refill twice.
+	// mu orders the times given to lim: rate.Limiter treats a time earlier than its
+	// last one as a new start and would refill twice, so a caller whose reading of
+	// the clock is older than the last one used is given that one instead.
 	mu       sync.Mutex
+	last     time.Time
 	lim      *rate.Limiter
 	clk      clock.Clock
 	failFast bool
@@ -48,29 +50,45 @@ func NewTokenBucket(p LimitPolicy, clk Clock) *TokenBucket {
 	r := rate.Limit(float64(refill) / p.Per.Seconds())
 	tb := &TokenBucket{lim: rate.NewLimiter(r, burst), clk: clk, failFast: p.FailFast}
 	// start from the clock's time so a fake clock sees a full bucket
-	tb.lim.AllowN(clk.Now(), 0)
+	tb.lim.AllowN(tb.at(clock.Tick(clk)), 0)
 	return tb
 }
 
 // Wait implements [Limiter].
 func (t *TokenBucket) Wait(ctx context.Context) error {
-	r, d, err := t.reserve(ctx)
+	_, err := t.waitAt(ctx, clock.Tick(t.clk))
+	return err
+}
+
+// waitAt is Wait for a caller that read the clock already (at now); it returns how
+// long it waited.
+func (t *TokenBucket) waitAt(ctx context.Context, now time.Time) (time.Duration, error) {
+	r, d, err := t.reserve(ctx, now)
 	if err != nil || d <= 0 {
-		return err
+		return 0, err
 	}
 	if err := t.clk.Sleep(ctx, d); err != nil {
 		t.cancel(r)
-		return err
+		return 0, err
 	}
-	return nil
+	return d, nil
 }
 
-// reserve takes one token, reading the clock and reserving in one locked step, and
-// returns how long to wait for it; a wait the limiter may not make is cancelled.
-func (t *TokenBucket) reserve(ctx context.Context) (*rate.Reservation, time.Duration, error) {
+// at orders now after the last time given to the limiter (t.mu held).
+func (t *TokenBucket) at(now time.Time) time.Time {
+	if now.Before(t.last) {
+		return t.last
+	}
+	t.last = now
+	return now
+}
+
+// reserve takes one token and returns how long to wait for it; a wait the limiter
+// may not make is cancelled.
+func (t *TokenBucket) reserve(ctx context.Context, now time.Time) (*rate.Reservation, time.Duration, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.clk.Now()
+	now = t.at(now)
 	if t.lim.AllowN(now, 1) { // a token at hand: no reservation to allocate
 		return nil, 0, nil
 	}
@@ -96,14 +114,14 @@ func (t *TokenBucket) reserve(ctx context.Context) (*rate.Reservation, time.Dura
 func (t *TokenBucket) cancel(r *rate.Reservation) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	r.CancelAt(t.clk.Now())
+	r.CancelAt(t.at(clock.Tick(t.clk)))
 }
 
 // Tokens returns the tokens available now (negative when callers are queued).
 func (t *TokenBucket) Tokens() float64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.lim.TokensAt(t.clk.Now())
+	return t.lim.TokensAt(clock.Tick(t.clk))
 }
 
 // AllOf returns a [Limiter] that waits on each of ls in turn, for vendors with more

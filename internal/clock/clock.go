@@ -36,6 +36,21 @@ func (Real) Now() time.Time { return time.Now() }
 // Since is time.Since.
 func (Real) Since(t time.Time) time.Duration { return time.Since(t) }
 
+// base anchors [Tick]'s readings of the real clock.
+var base = time.Now()
+
+// Tick reads c for measuring and comparing times (deadlines, windows, durations). For
+// [Real] it is one monotonic reading, about half the cost of time.Now, which reads the
+// wall clock too: the result carries the monotonic reading, and its wall part is
+// base's plus the monotonic time since, so it does not follow steps of the system
+// clock made after the process started. Any other clock gives c.Now().
+func Tick(c Clock) time.Time {
+	if _, ok := c.(Real); ok {
+		return base.Add(time.Since(base))
+	}
+	return c.Now()
+}
+
 // Sleep waits for d or until ctx is done.
 func (Real) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -79,3 +79,33 @@ func TestSteppedSleepersWakeAtTheirOwnTime(t *testing.T) {
 	assert.ErrorIs(t, <-errc, context.Canceled)
 	assert.Zero(t, f.Pending(), "a cancelled sleep leaves no wake-up behind")
 }
+
+// Tick on the real clock is a monotonic reading close to time.Now, ordered with it;
+// on any other clock it is that clock's Now.
+func TestTick(t *testing.T) {
+	before := time.Now()
+	got := Tick(Real{})
+	after := time.Now()
+	assert.False(t, got.Before(before), "a later monotonic reading")
+	assert.False(t, after.Before(got))
+	assert.Less(t, got.Sub(before), time.Second)
+	assert.Contains(t, got.String(), "m=+", "it carries a monotonic reading")
+	assert.InDelta(t, float64(before.UnixNano()), float64(got.UnixNano()), float64(time.Second), "its wall part is near the wall clock")
+
+	f := NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	assert.Equal(t, f.Now(), Tick(f))
+}
+
+func BenchmarkClockReads(b *testing.B) {
+	b.Run("time.Now", func(b *testing.B) {
+		for b.Loop() {
+			_ = time.Now()
+		}
+	})
+	b.Run("Tick", func(b *testing.B) {
+		var c Clock = Real{}
+		for b.Loop() {
+			_ = Tick(c)
+		}
+	})
+}
