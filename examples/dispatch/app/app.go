@@ -586,9 +586,11 @@ func canonicalOf(kind string) any {
 	return nil
 }
 
+// dead reports a dead letter, then counts it: whoever sees the count has seen the
+// report (the demo waits on it).
 func (s *Service) dead(subject string, err error) {
-	s.metrics.dead.Add(1)
 	s.step(fmt.Sprintf("dead-lettered after %d deliveries: %s (%v)", MaxDeliver, subject, err))
+	s.metrics.dead.Add(1)
 }
 
 func (s *Service) step(msg string) {

@@ -138,7 +138,12 @@ func (s *Service) Demo(ctx context.Context) error {
 	if err := s.bus.Publish(ctx, "dispatch.sr.new", "poison-1", []byte("{not json")); err != nil {
 		return err
 	}
+	// the consumer stores the dead letter, then reports and counts it: wait for the
+	// count, so the report is in the story before its end
 	if err := waitFor(ctx, "the dead letter", func() bool {
+		if s.metrics.dead.Load() == 0 {
+			return false
+		}
 		dl, err := s.bus.DeadLetters(ctx)
 		return err == nil && len(dl) > 0
 	}); err != nil {
