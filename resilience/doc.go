@@ -41,5 +41,15 @@
 // # Time
 //
 // Every wait goes through a [Clock], injectable with [WithClock], so tests of
-// 30-second backoffs and 60-second breaker windows take microseconds.
+// 30-second backoffs and 60-second breaker windows take microseconds. On the real
+// clock, deadlines, windows and latencies read only the monotonic clock.
+//
+// # Cost
+//
+// A client's call and attempt timeouts share one timer each, whatever the number of
+// calls in flight, and an attempt timeout adds nothing to a call's context. The whole
+// chain (retry, breaker, limiter, bulkhead, call and attempt timeouts) costs about
+// 0.85 µs and 3 allocations per call above plain go-retryablehttp; the benchmarks
+// module (internal/benchmarks) measures it against go-retryablehttp, bare net/http and
+// failsafe-go.
 package resilience
