@@ -210,11 +210,13 @@ func BenchmarkPolicies(b *testing.B) {
 	})
 }
 
-// BenchmarkBreakerAndLimiterParallel: the shared per-host breaker and limiter, and
-// the client's call timeouts, under concurrent callers.
+// BenchmarkBreakerAndLimiterParallel: the shared per-host breaker and limiter, the
+// bulkhead, and the client's call and attempt timeouts, under concurrent callers.
 func BenchmarkBreakerAndLimiterParallel(b *testing.B) {
 	p := resilience.Policy{Breaker: resilience.Standard().Breaker, Timeout: resilience.Standard().Timeout,
-		Limit: resilience.LimitPolicy{Requests: 1 << 30, Per: time.Second, Burst: 1 << 20}}
+		Limit:          resilience.LimitPolicy{Requests: 1 << 30, Per: time.Second, Burst: 1 << 20},
+		Bulkhead:       resilience.BulkheadPolicy{MaxConcurrent: 64},
+		AttemptTimeout: 10 * time.Second}
 	c, err := resilience.New(p, resilience.WithTransport(memTransport{}))
 	if err != nil {
 		b.Fatal(err)
