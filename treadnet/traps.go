@@ -177,7 +177,9 @@ var (
 	ErrTrapUnmapped  = errors.New("treadnet: no mapping for the trap")
 )
 
-// TrapStats counts what the receiver did with the traps it got.
+// TrapStats counts what the receiver did with the traps it got. A trap is counted
+// as Received after its outcome (Queued, Refused, …) is counted, and an event as
+// Queued before a consumer can receive it.
 type TrapStats struct {
 	Received, Queued, Refused, Malformed, Unmapped, Duplicates, Dropped int64
 }
@@ -193,6 +195,9 @@ type TrapReceiver struct {
 	clk      clock.Clock
 	log      *slog.Logger
 	events   chan NetworkEvent
+	// qmu lets one Handle at a time queue: room seen is then room at the send, so an
+	// event is counted before any consumer can receive it
+	qmu sync.Mutex
 
 	mu   sync.Mutex // the gosnmp decoders
 	seen *seen.Window[uint64]
@@ -334,7 +339,7 @@ func (r *TrapReceiver) Serve(ctx context.Context, pc net.PacketConn) error {
 // Handle takes one trap packet from agent: decodes, de-duplicates and queues it,
 // counting what happened. It never blocks.
 func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) {
-	r.received.Add(1)
+	defer r.received.Add(1) // last: whoever sees a trap received sees its outcome counted
 	ev, err := r.Decode(packet, agent)
 	switch {
 	case errors.Is(err, ErrTrapRefused):
@@ -354,10 +359,14 @@ func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) {
 		r.duplicates.Add(1)
 		return
 	}
-	select {
-	case r.events <- ev:
+	r.qmu.Lock()
+	queued := len(r.events) < cap(r.events)
+	if queued {
 		r.queued.Add(1)
-	default:
+		r.events <- ev // cannot block: only consumers, which make room, run meanwhile
+	}
+	r.qmu.Unlock()
+	if !queued {
 		r.dropped.Add(1)
 		r.log.Warn("trap queue full: event dropped", "kind", string(ev.Kind), "agent", agent.String())
 	}
