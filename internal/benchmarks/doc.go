@@ -3,6 +3,10 @@
 // libraries never enter the library's go.mod.
 //
 //	cd internal/benchmarks && go test -run '^$' -bench . -benchmem
+//
+// On a small shared machine, rotate.sh runs each sub-benchmark in its own process in
+// a shuffled order, round after round, for benchstat: within one process the later
+// sub-benchmarks run slower, which biases a comparison by its order.
 package benchmarks
 
 //go:generate go run gen_mapping.go
