@@ -2,6 +2,7 @@ package resilience
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -78,7 +79,7 @@ func (b *bulkhead) acquire(ctx context.Context) error {
 	defer b.mu.Unlock()
 	for i, w := range b.waiters {
 		if w == handed {
-			b.waiters = append(b.waiters[:i], b.waiters[i+1:]...)
+			b.waiters = slices.Delete(b.waiters, i, i+1)
 			return err
 		}
 	}
