@@ -143,7 +143,7 @@ func TestHealthClassification(t *testing.T) {
 			var s stats
 			now := time.Unix(100, 0)
 			tc.samples(&s, now)
-			h := s.snapshot()
+			h := s.snapshot(newFake())
 			h.classify(th)
 			assert.Equal(t, tc.want, h.Status, h.Reasons)
 		})
@@ -152,7 +152,7 @@ func TestHealthClassification(t *testing.T) {
 	for i := 1; i <= 100; i++ {
 		s.record(time.Unix(int64(i), 0), time.Duration(i)*time.Millisecond, false, false)
 	}
-	h := s.snapshot()
+	h := s.snapshot(newFake())
 	assert.Equal(t, 50*time.Millisecond, h.P50)
 	assert.Equal(t, 95*time.Millisecond, h.P95)
 	assert.Equal(t, 99*time.Millisecond, h.P99)
@@ -205,4 +205,26 @@ func TestThousandGoroutinesThroughOneBreakerAndLimiter(t *testing.T) {
 	h := c.Health()
 	assert.Equal(t, 1000, h.Calls)
 	assert.Equal(t, StateClosed, h.Breakers[srv.Listener.Addr().String()])
+}
+
+// On the real clock, Health's times are wall-clock times of the calls' ends.
+func TestHealthTimesAreWallTimes(t *testing.T) {
+	s := newScript(t, step{status: 200, body: "ok"}, step{status: 503})
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	c, err := New(fixedPolicy(0), WithTransport(tr))
+	require.NoError(t, err)
+	before := time.Now()
+	resp, err := get(t, c, context.Background(), s.srv.URL)
+	require.NoError(t, err)
+	readClose(t, resp)
+	_, err = get(t, c, context.Background(), s.srv.URL)
+	require.Error(t, err)
+	after := time.Now()
+	h := c.Health()
+	for name, at := range map[string]time.Time{"LastSuccess": h.LastSuccess, "LastFailure": h.LastFailure} {
+		assert.False(t, at.Before(before), name)
+		assert.False(t, at.After(after), name)
+	}
+	assert.False(t, h.LastFailure.Before(h.LastSuccess))
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/dispatchcenter/connectors/internal/clock"
 )
 
 // HealthStatus classifies a [Health] snapshot.
@@ -99,11 +101,13 @@ type ended struct {
 	latency time.Duration
 }
 
-func (e ended) at() time.Time {
+// at is when the call ended, as clk's wall clock shows it now (starts are read with
+// clock.Tick, whose wall part does not follow steps of the system clock).
+func (e ended) at(clk clock.Clock) time.Time {
 	if e.start.IsZero() {
 		return time.Time{}
 	}
-	return e.start.Add(e.latency)
+	return clock.Wall(clk, e.start.Add(e.latency))
 }
 
 // record adds a call that started at start and took latency.
@@ -122,7 +126,8 @@ func (s *stats) record(start time.Time, latency time.Duration, failed, unavailab
 	s.mu.Unlock()
 }
 
-func (s *stats) snapshot() Health {
+// snapshot summarizes the ring; clk is the clock the starts were read from.
+func (s *stats) snapshot(clk clock.Clock) Health {
 	s.mu.Lock()
 	n := s.n
 	lat := make([]time.Duration, n)
@@ -137,7 +142,7 @@ func (s *stats) snapshot() Health {
 			unavail++
 		}
 	}
-	h := Health{LastSuccess: s.lastSuccess.at(), LastFailure: s.lastFailure.at(), Calls: n, Availability: 1}
+	h := Health{LastSuccess: s.lastSuccess.at(clk), LastFailure: s.lastFailure.at(clk), Calls: n, Availability: 1}
 	s.mu.Unlock()
 	if n > 0 {
 		slices.Sort(lat)

@@ -51,6 +51,18 @@ func Tick(c Clock) time.Time {
 	return c.Now()
 }
 
+// Wall returns t, a reading of c taken with [Tick], as the wall clock shows it now:
+// for [Real], the current wall time less the monotonic time elapsed since t, so a
+// step of the system clock since the process started does not show; for any other
+// clock, t itself.
+func Wall(c Clock, t time.Time) time.Time {
+	if _, ok := c.(Real); ok && !t.IsZero() {
+		now := time.Now()
+		return now.Add(-now.Sub(t))
+	}
+	return t
+}
+
 // Sleep waits for d or until ctx is done.
 func (Real) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -94,6 +94,13 @@ func TestTick(t *testing.T) {
 
 	f := NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	assert.Equal(t, f.Now(), Tick(f))
+
+	// Wall gives a Tick reading back as the wall clock shows it
+	w := Wall(Real{}, got)
+	assert.InDelta(t, float64(got.UnixNano()), float64(w.UnixNano()), float64(time.Second))
+	assert.False(t, w.After(time.Now()))
+	assert.True(t, Wall(Real{}, time.Time{}).IsZero())
+	assert.Equal(t, f.Now(), Wall(f, f.Now()), "other clocks' readings are their own")
 }
 
 func BenchmarkClockReads(b *testing.B) {
