@@ -36,28 +36,24 @@ func (b *bulkhead) tryAcquire() bool {
 }
 
 // acquire takes a slot, waiting for one up to the policy's MaxWait (never past ctx's
-// deadline) when none is free.
+// deadline) when none is free. Callers try [bulkhead.tryAcquire] first: acquire is
+// the slow path, and checks for a free slot once more under the lock.
 func (b *bulkhead) acquire(ctx context.Context) error {
-	if b.tryAcquire() {
-		return nil
-	}
-	if b.maxWait <= 0 {
-		return errBulkhead
-	}
 	wait := b.maxWait
 	if dl, ok := ctx.Deadline(); ok {
 		if left := dl.Sub(b.clk.Now()); left < wait {
 			wait = left
 		}
 	}
-	if wait <= 0 {
-		return errBulkhead
-	}
 	b.mu.Lock()
-	if b.n < b.max && len(b.waiters) == 0 { // freed meanwhile
+	if b.n < b.max && len(b.waiters) == 0 {
 		b.n++
 		b.mu.Unlock()
 		return nil
+	}
+	if wait <= 0 {
+		b.mu.Unlock()
+		return errBulkhead
 	}
 	handed := make(chan struct{})
 	b.waiters = append(b.waiters, handed)

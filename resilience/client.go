@@ -519,7 +519,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if st.attemptExpired {
 		// the attempt timeout ended the call's context; the next attempt gets a new one
 		st.attemptExpired = false
-		ctx = st.renew(&st.rreq)
+		ctx = st.renew()
 	}
 	if wait > 0 {
 		if err := c.clk.Sleep(ctx, wait); err != nil {
@@ -687,7 +687,7 @@ func (c *Client) limit(ctx context.Context, now time.Time) (time.Duration, error
 // so a body still being read is never cut off.
 func (t *attemptTransport) withTimeout(req *http.Request, st *callState, sent time.Time, d time.Duration) (*http.Response, error) {
 	c := t.c
-	cur := st.curCtx()
+	cur := st.cur.Load() // set: a client with an attempt timeout gives every call its own context
 	e := &st.attemptDL
 	e.at, e.ctx = sent.Add(d), cur
 	c.attempts.add(e)

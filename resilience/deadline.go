@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	retryablehttp "github.com/hashicorp/go-retryablehttp"
-
 	"github.com/dispatchcenter/connectors/internal/clock"
 )
 
@@ -247,23 +245,15 @@ func (s *callState) over() bool { return s.expired.Load() || s.parent.Err() != n
 // and puts it on the request go-retryablehttp sends next: the retry loop reads the
 // request's context after CheckRetry returns, for its wait, and copies the request
 // for the next attempt.
-func (s *callState) renew(rreq *retryablehttp.Request) *callCtx {
+func (s *callState) renew() *callCtx {
 	n := &callCtx{st: s}
 	n.Context, n.cancel = context.WithCancelCause(s.parent)
 	s.cur.Store(n)
 	if s.expired.Load() { // the call's deadline passed meanwhile: expire missed n
 		n.cancel(context.DeadlineExceeded)
 	}
-	rreq.Request = rreq.Request.WithContext(n)
+	s.rreq.Request = s.rreq.Request.WithContext(n)
 	return n
 }
 
 var _ context.Context = (*callCtx)(nil)
-
-// curCtx is the context of the attempt in flight.
-func (s *callState) curCtx() *callCtx {
-	if c := s.cur.Load(); c != nil {
-		return c
-	}
-	return &s.ctx
-}

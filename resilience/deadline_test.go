@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	retryablehttp "github.com/hashicorp/go-retryablehttp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -137,7 +136,7 @@ func TestAttemptDeadlines(t *testing.T) {
 	defer cancel()
 	s := testCall(parent)
 	s.own(nil, time.Time{})
-	first := s.curCtx()
+	first := s.cur.Load()
 	e := &s.attemptDL
 	e.at, e.ctx = fc.Now().Add(time.Second), first
 	d.add(e)
@@ -151,11 +150,12 @@ func TestAttemptDeadlines(t *testing.T) {
 	assert.ErrorIs(t, context.Cause(first), errAttemptCancelled)
 	assert.False(t, s.over(), "an attempt timeout does not end the call")
 
-	rreq, err := retryablehttp.NewRequest(http.MethodGet, "http://vendor.example/", nil)
+	req, err := http.NewRequestWithContext(first, http.MethodGet, "http://vendor.example/", nil)
 	require.NoError(t, err)
-	next := s.renew(rreq)
-	assert.Same(t, next, rreq.Context(), "the next attempt is sent with the new context")
-	assert.Same(t, s, stateFrom(rreq.Context()))
+	s.rreq.Request = req
+	next := s.renew()
+	assert.Same(t, next, s.rreq.Context(), "the next attempt is sent with the new context")
+	assert.Same(t, s, stateFrom(s.rreq.Context()))
 	assert.NoError(t, next.Err())
 	s.release()
 	assert.ErrorIs(t, next.Err(), context.Canceled, "release ends the current context")
