@@ -182,6 +182,9 @@ var (
 // Queued before a consumer can receive it.
 type TrapStats struct {
 	Received, Queued, Refused, Malformed, Unmapped, Duplicates, Dropped int64
+	// DecoderPanics counts the packets, among the Malformed, that made the SNMP
+	// decoder panic: the panic was contained, and the packet counted as malformed.
+	DecoderPanics int64
 }
 
 // TrapReceiver receives SNMP traps and turns them into [NetworkEvent]s in a bounded
@@ -202,7 +205,38 @@ type TrapReceiver struct {
 	mu   sync.Mutex // the gosnmp decoders
 	seen *seen.Window[uint64]
 
-	received, queued, refused, malformed, unmapped, duplicates, dropped atomic.Int64
+	logs throttle // refused, malformed and panicking packets are logged once per logEvery
+
+	received, queued, refused, malformed, unmapped, duplicates, dropped, panics atomic.Int64
+}
+
+// logEvery is how often, at most, the receiver logs each kind of bad packet (refused,
+// malformed, panicking the decoder): anyone can send packets, and a flood of them must
+// not become a flood of logs. Every packet is counted in [TrapStats].
+const logEvery = time.Minute
+
+// throttle lets one log line of a kind through per logEvery and counts the rest.
+type throttle struct {
+	mu         sync.Mutex
+	next       map[string]time.Time
+	suppressed map[string]int64
+}
+
+// allow reports whether a line of kind may be logged at now and, if so, how many were
+// held back since the last one.
+func (t *throttle) allow(kind string, now time.Time) (int64, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.next == nil {
+		t.next, t.suppressed = map[string]time.Time{}, map[string]int64{}
+	}
+	if next, ok := t.next[kind]; ok && now.Before(next) {
+		t.suppressed[kind]++
+		return 0, false
+	}
+	n := t.suppressed[kind]
+	t.next[kind], t.suppressed[kind] = now.Add(logEvery), 0
+	return n, true
 }
 
 // compiled is a Mapping ready to apply: its fields in a fixed order.
@@ -301,7 +335,7 @@ func (r *TrapReceiver) Events() <-chan NetworkEvent { return r.events }
 // Stats returns the counters so far.
 func (r *TrapReceiver) Stats() TrapStats {
 	return TrapStats{Received: r.received.Load(), Queued: r.queued.Load(), Refused: r.refused.Load(), Malformed: r.malformed.Load(),
-		Unmapped: r.unmapped.Load(), Duplicates: r.duplicates.Load(), Dropped: r.dropped.Load()}
+		Unmapped: r.unmapped.Load(), Duplicates: r.duplicates.Load(), Dropped: r.dropped.Load(), DecoderPanics: r.panics.Load()}
 }
 
 // ListenAndServe listens on the UDP address addr (e.g. ":162") and serves until ctx
@@ -341,18 +375,31 @@ func (r *TrapReceiver) Serve(ctx context.Context, pc net.PacketConn) error {
 func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) {
 	defer r.received.Add(1) // last: whoever sees a trap received sees its outcome counted
 	ev, err := r.Decode(packet, agent)
+	var crash *decoderPanic
 	switch {
 	case errors.Is(err, ErrTrapRefused):
 		r.refused.Add(1)
-		r.log.Warn("trap refused", "agent", agent.String())
+		if n, ok := r.logs.allow("refused", r.clk.Now()); ok {
+			r.log.Warn("trap refused", "agent", agent.String(), "since_last_log", n)
+		}
 		return
 	case errors.Is(err, ErrTrapUnmapped):
 		r.unmapped.Add(1)
 		r.log.Debug("trap without a mapping", "agent", agent.String(), "oid", ev.TrapOID)
 		return
+	case errors.As(err, &crash):
+		r.malformed.Add(1)
+		r.panics.Add(1)
+		if n, ok := r.logs.allow("panic", r.clk.Now()); ok {
+			r.log.Error("SNMP decoder panicked on a packet: counted as malformed", "agent", agent.String(), "bytes", len(packet),
+				"panic", fmt.Sprint(crash.value), "since_last_log", n)
+		}
+		return
 	case err != nil:
 		r.malformed.Add(1)
-		r.log.Warn("malformed trap", "agent", agent.String(), "error", err)
+		if n, ok := r.logs.allow("malformed", r.clk.Now()); ok {
+			r.log.Warn("malformed trap", "agent", agent.String(), "error", err, "since_last_log", n)
+		}
 		return
 	}
 	if r.duplicate(ev) {
@@ -373,21 +420,23 @@ func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) {
 }
 
 // Decode turns one trap packet from agent into an event, without de-duplicating or
-// queuing it.
-func (r *TrapReceiver) Decode(packet []byte, agent netip.Addr) (NetworkEvent, error) {
-	if len(packet) < 2 {
-		return NetworkEvent{}, ErrTrapMalformed
-	}
-	r.mu.Lock()
+// queuing it. Any bytes are safe to pass: a packet that is not a well-formed SNMP v2c
+// or v3 notification is [ErrTrapMalformed], and so is one that makes the third-party
+// decoder panic (the panic is contained, counted and logged by [TrapReceiver.Handle]).
+func (r *TrapReceiver) Decode(packet []byte, agent netip.Addr) (ev NetworkEvent, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ev, err = NetworkEvent{}, &decoderPanic{value: p}
+		}
+	}()
 	p, version, err := r.unmarshal(packet)
-	r.mu.Unlock()
 	if err != nil {
 		return NetworkEvent{}, err
 	}
 	if p.PDUType != gosnmp.SNMPv2Trap && p.PDUType != gosnmp.InformRequest {
 		return NetworkEvent{}, fmt.Errorf("%w: PDU type %v is not a notification", ErrTrapMalformed, p.PDUType)
 	}
-	ev := NetworkEvent{Agent: agent, Version: version, Received: r.clk.Now(), Vars: make(map[string]string, len(p.Variables))}
+	ev = NetworkEvent{Agent: agent, Version: version, Received: r.clk.Now(), Vars: make(map[string]string, len(p.Variables))}
 	for _, v := range p.Variables {
 		oid := strings.TrimPrefix(v.Name, ".")
 		switch oid {
@@ -423,10 +472,16 @@ func (r *TrapReceiver) Decode(packet []byte, agent netip.Addr) (NetworkEvent, er
 	return ev, nil
 }
 
-// unmarshal decodes with the decoder of the packet's version (called with r.mu held).
+// unmarshal checks the packet's shape, then decodes it with the decoder of its
+// version.
 func (r *TrapReceiver) unmarshal(packet []byte) (*gosnmp.SnmpPacket, string, error) {
-	// the version is the first INTEGER of the message SEQUENCE: 1 is v2c, 3 is v3
-	switch version(packet) {
+	version, err := checkMessage(packet)
+	if err != nil {
+		return nil, "", err
+	}
+	r.mu.Lock() // gosnmp's decoders keep state while they decode
+	defer r.mu.Unlock()
+	switch version {
 	case 1:
 		if len(r.comms) == 0 {
 			return nil, "", ErrTrapRefused
@@ -439,7 +494,7 @@ func (r *TrapReceiver) unmarshal(packet []byte) (*gosnmp.SnmpPacket, string, err
 			return nil, "", ErrTrapRefused
 		}
 		return p, "v2c", nil
-	case 3:
+	default: // 3
 		if r.v3 == nil {
 			return nil, "", ErrTrapRefused
 		}
@@ -450,23 +505,16 @@ func (r *TrapReceiver) unmarshal(packet []byte) (*gosnmp.SnmpPacket, string, err
 		}
 		return p, "v3", nil
 	}
-	return nil, "", fmt.Errorf("%w: not an SNMP v2c or v3 message", ErrTrapMalformed)
 }
 
-// version reads the version of a BER-encoded SNMP message (-1 when it cannot).
-func version(b []byte) int {
-	if len(b) < 2 || b[0] != 0x30 {
-		return -1
-	}
-	i := 2
-	if b[1]&0x80 != 0 {
-		i += int(b[1] & 0x7f)
-	}
-	if len(b) < i+3 || b[i] != 0x02 || b[i+1] != 1 {
-		return -1
-	}
-	return int(b[i+2])
+// decoderPanic is a panic of the decoder, contained: it is [ErrTrapMalformed].
+type decoderPanic struct{ value any }
+
+func (e *decoderPanic) Error() string {
+	return fmt.Sprintf("%v: the SNMP decoder panicked: %v", ErrTrapMalformed, e.value)
 }
+
+func (e *decoderPanic) Unwrap() error { return ErrTrapMalformed }
 
 // lookup finds the variable oid, or else the first instance below it in packet order,
 // and returns its text from values.

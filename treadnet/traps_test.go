@@ -220,3 +220,40 @@ func TestCustomMapping(t *testing.T) {
 	assert.Equal(t, "CPU high", ev.Message)
 	assert.Empty(t, ev.SiteID, "no SiteOf: no site")
 }
+
+// TestHostilePacketsOverUDP sends every hostile packet, and every truncation of a good
+// v3 trap, to a running receiver: it counts each as malformed or refused and goes on
+// serving the good trap sent after them.
+func TestHostilePacketsOverUDP(t *testing.T) {
+	srv := treadnettest.NewServer(t, treadnettest.WithHistory(0))
+	rc, err := treadnet.NewTrapReceiver(srv.TrapConfig())
+	require.NoError(t, err)
+	addr := serve(t, rc)
+	good := treadnettest.LinkDown(4, 2, "ge-0/0/2")
+	good.V3 = true
+	p, err := good.Packet()
+	require.NoError(t, err)
+	packets := append([][]byte{}, hostile...)
+	for i := range len(p) {
+		packets = append(packets, p[:i])
+	}
+	conn, err := net.Dial("udp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	sent := 0
+	for _, b := range packets {
+		if len(b) == 0 {
+			continue // an empty datagram is no packet to count
+		}
+		_, err := conn.Write(b)
+		require.NoError(t, err)
+		sent++
+	}
+	require.NoError(t, treadnettest.SendTrap(addr, good))
+	ev := next(t, rc)
+	assert.Equal(t, treadnet.NetworkOutageDetected, ev.Kind, "the receiver still serves")
+	st := settle(t, rc, int64(sent+1))
+	assert.Equal(t, int64(sent), st.Malformed+st.Refused, "%+v", st)
+	assert.Equal(t, int64(1), st.Queued)
+	assert.Zero(t, st.DecoderPanics, "the checks stop them before the decoder")
+}

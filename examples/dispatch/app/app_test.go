@@ -23,6 +23,7 @@ import (
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/mapping/canonical"
 	"github.com/dispatchcenter/connectors/reach"
+	"github.com/dispatchcenter/connectors/treadnet/treadnettest"
 )
 
 func TestMain(m *testing.M) {
@@ -188,6 +189,35 @@ func TestDailyJobsOnDemand(t *testing.T) {
 	assert.NotEqual(t, steps[len(steps)-2], steps[len(steps)-1])
 	assert.Equal(t, "batch maddenco-changes: 0 record(s)", steps[len(steps)-1], "resumed from the checkpoint")
 	assert.Error(t, svc.RunJob(ctx, "payroll"))
+}
+
+// TestHostileTrapKeepsServing sends the 7-byte packet that once crashed the service
+// (an SNMPv3 header with nothing after it) to the trap port: the service counts it as
+// malformed and goes on turning traps into events on the bus.
+func TestHostileTrapKeepsServing(t *testing.T) {
+	fakes := StartFakes()
+	t.Cleanup(fakes.Stop)
+	svc, err := New(context.Background(), Config{}, fakes)
+	require.NoError(t, err)
+	t.Cleanup(svc.Close)
+	conn, err := net.Dial("udp", svc.TrapAddr)
+	require.NoError(t, err)
+	defer conn.Close()
+	for _, p := range [][]byte{{0x30, 0x05, 0x02, 0x01, 0x03, 0x30, 0x00}, {0x30, 0x80, 0x02, 0x01, 0x01}, []byte("GET / HTTP/1.1")} {
+		_, err = conn.Write(p)
+		require.NoError(t, err)
+	}
+	ctx := ctxT(t)
+	require.NoError(t, waitFor(ctx, "the packets counted", func() bool { return svc.traps.Stats().Received == 3 }))
+	require.NoError(t, treadnettest.SendTrap(svc.TrapAddr, treadnettest.LinkDown(2, 3, "ge-0/0/3")))
+	require.NoError(t, waitFor(ctx, "the trap's event on the bus", func() bool {
+		_, _, err := svc.Bus().Last(ctx, "dispatch.treadnet.event")
+		return err == nil
+	}))
+	rec := httptest.NewRecorder()
+	svc.serveMetrics(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	assert.Contains(t, rec.Body.String(), `dispatch_traps_total{outcome="malformed"} 3`)
+	assert.Contains(t, rec.Body.String(), `dispatch_traps_total{outcome="queued"} 1`)
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

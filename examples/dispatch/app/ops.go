@@ -120,7 +120,16 @@ func (s *Service) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	}
 	fmt.Fprintf(&b, "# HELP dispatch_events_consumed_total Events processed from the bus.\n# TYPE dispatch_events_consumed_total counter\ndispatch_events_consumed_total %d\n", m.consumed.Load())
 	fmt.Fprintf(&b, "# HELP dispatch_dead_letters_total Events dead-lettered after %d deliveries.\n# TYPE dispatch_dead_letters_total counter\ndispatch_dead_letters_total %d\n", MaxDeliver, m.dead.Load())
-	fmt.Fprintf(&b, "# HELP dispatch_trap_queue_dropped_total SNMP traps dropped for a full queue.\n# TYPE dispatch_trap_queue_dropped_total counter\ndispatch_trap_queue_dropped_total %d\n", s.traps.Stats().Dropped)
+	ts := s.traps.Stats()
+	fmt.Fprintf(&b, "# HELP dispatch_trap_queue_dropped_total SNMP traps dropped for a full queue.\n# TYPE dispatch_trap_queue_dropped_total counter\ndispatch_trap_queue_dropped_total %d\n", ts.Dropped)
+	fmt.Fprintf(&b, "# HELP dispatch_traps_total SNMP packets received, by outcome.\n# TYPE dispatch_traps_total counter\n")
+	for _, o := range []struct {
+		outcome string
+		n       int64
+	}{{"queued", ts.Queued}, {"refused", ts.Refused}, {"malformed", ts.Malformed}, {"unmapped", ts.Unmapped}, {"duplicate", ts.Duplicates}} {
+		fmt.Fprintf(&b, "dispatch_traps_total{outcome=%q} %d\n", o.outcome, o.n)
+	}
+	fmt.Fprintf(&b, "# HELP dispatch_trap_decoder_panics_total SNMP packets that made the decoder panic (contained, counted as malformed).\n# TYPE dispatch_trap_decoder_panics_total counter\ndispatch_trap_decoder_panics_total %d\n", ts.DecoderPanics)
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	_, _ = w.Write([]byte(b.String()))
 }
