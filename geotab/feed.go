@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -171,15 +172,20 @@ func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOpti
 					return p
 				}, &page)
 			}
+			if err == nil && page.ToVersion == "" {
+				// MyGeotab's FeedResult always carries toVersion (Geotab SDK reference,
+				// GetFeed); without it the feed cannot move on, and polling the same
+				// version again would spin
+				err = &connectors.APIError{System: "geotab", Operation: "GetFeed " + string(typeName), Kind: connectors.ErrUnavailable,
+					Retryable: true, Message: "GetFeed answered without a toVersion"}
+			}
 			if err == nil {
 				for _, rec := range page.Data {
 					if !yield(rec, nil) {
 						return
 					}
 				}
-				if page.ToVersion != "" {
-					err = o.Cursor.Save(ctx, typeName, page.ToVersion)
-				}
+				err = o.Cursor.Save(ctx, typeName, page.ToVersion)
 			}
 			sleep := wait
 			switch {

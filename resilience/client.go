@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -447,16 +446,7 @@ func (c *Client) callError(st *callState, req *http.Request, resp *http.Response
 
 // scrub masks query values in the URL of a *url.Error (net/http puts the full URL in
 // it) and anywhere else in the message.
-func scrub(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		ue.URL = redact.URLString(ue.URL)
-	}
-	return redact.Error(err)
-}
+func scrub(err error) error { return redact.Error(err) }
 
 // checkRetry is go-retryablehttp's CheckRetry. It classifies the attempt's outcome,
 // enforces the per-call retry count, the Retry-After cap and the deadline, and waits

@@ -242,6 +242,9 @@ var localKinds = []error{connectors.ErrCircuitOpen, connectors.ErrBulkheadFull, 
 // no known cause counts as the vendor being unreachable (retryable).
 func FailedCall(system, op string, err error) *connectors.APIError {
 	status, attempts := CallInfo(err)
+	// net/http's *url.Error holds the raw URL (query values such as a badge): error
+	// strings are redacted as logs are
+	err = redact.Error(err)
 	ae := &connectors.APIError{System: system, Operation: op, StatusCode: status, Attempts: attempts, Err: err}
 	if status != 0 {
 		// retries ran out on a failing answer: a later call may still succeed

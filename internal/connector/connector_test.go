@@ -98,3 +98,25 @@ func TestFailedCallClassifies(t *testing.T) {
 	assert.ErrorIs(t, FailedCall("sys", "op", withResponse), connectors.ErrUnavailable)
 	assert.Equal(t, 3, FailedCall("sys", "op", withResponse).Attempts)
 }
+
+func TestPagesStopsAtARepeatedCursor(t *testing.T) {
+	calls := 0
+	var got []int
+	var err error
+	for v, e := range Pages(context.Background(), func(_ context.Context, cursor string) ([]int, string, error) {
+		calls++
+		if cursor == "" {
+			return []int{1}, "a", nil
+		}
+		return nil, "a", nil // an empty page pointing at itself
+	}) {
+		if e != nil {
+			err = e
+			break
+		}
+		got = append(got, v)
+	}
+	assert.Equal(t, []int{1}, got)
+	assert.Equal(t, 2, calls, "the repeat is seen on the first page that repeats it")
+	assert.ErrorIs(t, err, connectors.ErrUnavailable)
+}

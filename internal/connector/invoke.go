@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"iter"
 	"net/http"
 	"strings"
@@ -72,7 +73,9 @@ func Problem(system, op string, status int, code, title, detail, requestID strin
 }
 
 // Pages follows a cursor from page to page, yielding every item; fetch returns a
-// page's items and the next cursor ("" on the last page). It stops at the first error.
+// page's items and the next cursor ("" on the last page). It stops at the first error,
+// and at a next cursor that repeats the one just read (a vendor fault that would
+// otherwise loop forever), which is [connectors.ErrUnavailable].
 func Pages[T any](ctx context.Context, fetch func(ctx context.Context, cursor string) ([]T, string, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -89,6 +92,10 @@ func Pages[T any](ctx context.Context, fetch func(ctx context.Context, cursor st
 				}
 			}
 			if next == "" {
+				return
+			}
+			if next == cursor {
+				yield(zero, fmt.Errorf("%w: the next page's cursor repeats the current one", connectors.ErrUnavailable))
 				return
 			}
 			cursor = next

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -146,10 +147,16 @@ func (h *Handler) attr(a slog.Attr) slog.Attr {
 }
 
 // Error wraps err so that its message has URLs and card numbers scrubbed, while
-// errors.Is and errors.As still see the original chain.
+// errors.Is and errors.As still see the original chain. A *url.Error in the chain
+// (net/http puts the request's full URL in one) has its URL masked in place, so that
+// one taken out with errors.As does not show query values either.
 func Error(err error) error {
 	if err == nil {
 		return nil
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = URLString(ue.URL)
 	}
 	msg := err.Error()
 	clean := String(msg)
