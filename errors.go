@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sentinel errors shared by every connector. Errors returned by the SDK match them with
@@ -58,6 +59,10 @@ type APIError struct {
 	Retryable bool
 	// Attempts is how many attempts were made, retries included.
 	Attempts int
+	// RetryAfter is the wait the vendor asked for before a new try (its Retry-After
+	// header, in seconds or as an HTTP date), 0 when it asked for none. A caller that
+	// retries waits at least this long.
+	RetryAfter time.Duration
 	// Kind, when set, is the sentinel this error matches regardless of StatusCode
 	// (vendors that report errors inside a 200 response set it from their codes).
 	Kind error

@@ -193,6 +193,9 @@ func invoke[T any](ctx context.Context, c *Client, op string, class connectors.D
 			return envelope[T]{}, err
 		}
 		env, err := decode[T](op, resp, wrapped)
+		if ae, ok := err.(*connectors.APIError); ok && ae.RetryAfter == 0 {
+			ae.RetryAfter = resilience.ParseRetryAfter(resp.Header, c.clk.Now())
+		}
 		done(resp.StatusCode, attempts, err)
 		return env, err
 	}

@@ -424,3 +424,45 @@ func TestOverTLSAndCompletingAWorkOrder(t *testing.T) {
 	_, err = c.StartWorkOrder(ctx, dayforce.WorkOrderPunch{Badge: badge, Time: at}, dayforce.WriteOptions{})
 	assert.ErrorIs(t, err, connectors.ErrInvalidRequest)
 }
+
+// TestPostPunchHonoursRetryAfter: a punch refused with 429 and a Retry-After is
+// posted again no sooner than asked (the backoff alone would wait less), and one
+// asked to wait past the policy's MaxRetryAfter is not posted again.
+func TestPostPunchHonoursRetryAfter(t *testing.T) {
+	cases := []struct {
+		name       string
+		retryAfter int
+		wantErr    bool
+		wantWait   time.Duration
+	}{
+		{"8 s is waited, not the 5 s backoff", 8, false, 8 * time.Second},
+		{"past MaxRetryAfter fails fast", 120, true, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := dayforcetest.NewServer(t)
+			clk := clock.NewFake(time.Now())
+			c := newClient(t, srv, nil, dayforce.WithClock(clk))
+			badge := srv.Badge("E0007")
+			before := len(srv.Punches(badge))
+			srv.Fail(dayforcetest.Fault{Match: "postEmployeeRawPunch", Status: http.StatusTooManyRequests, RetryAfter: tc.retryAfter})
+			r, err := c.PostPunch(ctx, dayforce.Punch{Badge: badge, Time: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), Type: dayforce.PunchIn},
+				dayforce.WriteOptions{})
+			if tc.wantErr {
+				require.ErrorIs(t, err, connectors.ErrRateLimited)
+				var ae *connectors.APIError
+				require.ErrorAs(t, err, &ae)
+				assert.Equal(t, time.Duration(tc.retryAfter)*time.Second, ae.RetryAfter, "the vendor's wait is on the error")
+				assert.Len(t, srv.Punches(badge), before, "not posted again")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, 2, r.Attempts)
+			assert.Contains(t, clk.Sleeps(), tc.wantWait)
+			for _, d := range clk.Sleeps() {
+				assert.GreaterOrEqual(t, d, tc.wantWait, "no wait shorter than Retry-After")
+			}
+			assert.Len(t, srv.Punches(badge), before+1, "stored once")
+		})
+	}
+}

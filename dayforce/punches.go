@@ -1,6 +1,7 @@
 package dayforce
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -150,12 +151,35 @@ func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchR
 		if attempt > pol.Retry.MaxRetries {
 			return PunchResult{Attempts: attempt}, err
 		}
-		if pol.Retry.Backoff != nil {
-			if err := c.clk.Sleep(ctx, pol.Retry.Backoff.Delay(attempt, rand.Float64())); err != nil {
-				return PunchResult{Attempts: attempt}, err
-			}
+		wait, ok := c.retryWait(ctx, pol.Retry, attempt, err)
+		if !ok {
+			return PunchResult{Attempts: attempt}, err
+		}
+		if err := c.clk.Sleep(ctx, wait); err != nil {
+			return PunchResult{Attempts: attempt}, err
 		}
 	}
+}
+
+// retryWait is the wait before posting again after attempt failed with err, as the
+// resilience layer waits: the policy's backoff, with the vendor's Retry-After as a
+// floor. ok is false when the vendor asks for more than the policy's MaxRetryAfter
+// or the wait would pass ctx's deadline: the post is not sent again.
+func (c *Client) retryWait(ctx context.Context, rp resilience.RetryPolicy, attempt int, err error) (wait time.Duration, ok bool) {
+	if rp.Backoff != nil {
+		wait = rp.Backoff.Delay(attempt, rand.Float64())
+	}
+	var ae *connectors.APIError
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		if ae.RetryAfter > cmp.Or(rp.MaxRetryAfter, resilience.DefaultMaxRetryAfter) {
+			return 0, false
+		}
+		wait = max(wait, ae.RetryAfter)
+	}
+	if dl, has := ctx.Deadline(); has && !c.clk.Now().Add(wait).Before(dl) {
+		return 0, false
+	}
+	return wait, true
 }
 
 // ambiguous reports whether a failed post may have been stored: no answer, or a

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/auth"
@@ -213,6 +214,14 @@ type Auditor struct {
 	Clock  clock.Clock
 }
 
+// now reads the connector's clock (the real one when none is set).
+func (a Auditor) now() time.Time {
+	if a.Clock == nil {
+		return time.Now()
+	}
+	return a.Clock.Now()
+}
+
 // Start begins an audit record; call the returned function once with the outcome.
 func (a Auditor) Start(ctx context.Context, op string, class connectors.DataClass, summary map[string]string) func(status, attempts int, err error) {
 	if a.A == nil {
@@ -242,10 +251,15 @@ var localKinds = []error{connectors.ErrCircuitOpen, connectors.ErrBulkheadFull, 
 // no known cause counts as the vendor being unreachable (retryable).
 func FailedCall(system, op string, err error) *connectors.APIError {
 	status, attempts := CallInfo(err)
+	var ce *resilience.CallError
+	var retryAfter time.Duration
+	if errors.As(err, &ce) {
+		retryAfter = ce.RetryAfter
+	}
 	// net/http's *url.Error holds the raw URL (query values such as a badge): error
 	// strings are redacted as logs are
 	err = redact.Error(err)
-	ae := &connectors.APIError{System: system, Operation: op, StatusCode: status, Attempts: attempts, Err: err}
+	ae := &connectors.APIError{System: system, Operation: op, StatusCode: status, Attempts: attempts, RetryAfter: retryAfter, Err: err}
 	if status != 0 {
 		// retries ran out on a failing answer: a later call may still succeed
 		ae.Retryable = status >= 500 || status == http.StatusTooManyRequests

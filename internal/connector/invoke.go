@@ -43,8 +43,13 @@ func Invoke[T, P any](ctx context.Context, a Auditor, op string, class connector
 			hdr = resp.Header
 		}
 		err = fail(status, p, hdr)
-		if ae, ok := err.(*connectors.APIError); ok && ae.Attempts == 0 {
-			ae.Attempts = attempts
+		if ae, ok := err.(*connectors.APIError); ok {
+			if ae.Attempts == 0 {
+				ae.Attempts = attempts
+			}
+			if ae.RetryAfter == 0 && hdr != nil {
+				ae.RetryAfter = resilience.ParseRetryAfter(hdr, a.now())
+			}
 		}
 	}
 	done(status, attempts, err)
