@@ -8,5 +8,8 @@
 //	go -C examples run ./dispatch -dead-letters        # list the dead letters, then exit
 //	go -C examples run ./dispatch -job reach-sync      # run one daily job now, then exit
 //
-// -nats-url (or NATS_URL) points it at an existing NATS cluster.
+// -nats-url (or NATS_URL) points it at an existing NATS cluster. Otherwise the
+// embedded server's store is -store (or DISPATCH_STORE_DIR; default
+// $XDG_STATE_HOME/dispatch/jetstream), reused on restart, so that events accepted but
+// not yet processed survive a crash and -dead-letters sees earlier runs' dead letters.
 package main

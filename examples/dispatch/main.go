@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -28,14 +29,32 @@ func main() {
 	replay := flag.Bool("replay", false, "with -dead-letters: publish them again")
 	job := flag.String("job", "", "run one daily job now (dayforce-employees, reach-sync, maddenco-changes) and exit")
 	state := flag.String("state", "", "directory for feed tokens and job checkpoints (default: a temporary one)")
+	store := flag.String("store", os.Getenv("DISPATCH_STORE_DIR"), "the embedded JetStream store, reused on restart (default: $XDG_STATE_HOME/dispatch/jetstream, else ~/.local/state/dispatch/jetstream; -demo: a temporary one)")
 	flag.Parse()
-	if err := run(*demo, *natsURL, *addr, *dead, *replay, *job, *state); err != nil {
+	if *store == "" && !*demo {
+		*store = defaultStore()
+	}
+	if err := run(*demo, *natsURL, *addr, *dead, *replay, *job, *state, *store); err != nil {
 		fmt.Fprintln(os.Stderr, "dispatch:", err)
 		os.Exit(1)
 	}
 }
 
-func run(demo bool, natsURL, addr string, dead, replay bool, job, state string) error {
+// defaultStore is where the embedded JetStream store lives by default: the XDG base
+// directory for state that persists between restarts of an application.
+func defaultStore() string {
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return filepath.Join(os.TempDir(), "dispatch", "jetstream")
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(base, "dispatch", "jetstream")
+}
+
+func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logLevel := slog.LevelInfo
@@ -47,7 +66,7 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state string) 
 	tl := app.NewTimeline(os.Stdout)
 	fakes := app.StartFakes()
 	defer fakes.Stop()
-	svc, err := app.New(ctx, app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state, Systems: systemsFromEnv()}, fakes)
+	svc, err := app.New(ctx, app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state, StoreDir: store, Systems: systemsFromEnv()}, fakes)
 	if err != nil {
 		return err
 	}
@@ -72,7 +91,7 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state string) 
 	case demo:
 		return svc.Demo(ctx)
 	}
-	logger.Info("dispatch service up", "http", svc.URL, "traps", svc.TrapAddr)
+	logger.Info("dispatch service up", "http", svc.URL, "traps", svc.TrapAddr, "store", store)
 	tick := time.NewTicker(10 * time.Second)
 	defer tick.Stop()
 	for {

@@ -57,6 +57,10 @@ type Config struct {
 	// AckWait is how long a delivered event may stay unacknowledged before it is
 	// delivered again (default 30 s).
 	AckWait time.Duration
+	// StoreDir is the embedded JetStream server's store (with NATSURL empty): events
+	// accepted but not yet processed and the dead letters outlive a restart there
+	// (default: a temporary directory removed on Close).
+	StoreDir string
 	// StateDir keeps the feed tokens and job checkpoints (default: a temporary
 	// directory removed on Close).
 	StateDir string
@@ -183,7 +187,7 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	if s.maps, err = defaults.Load(); err != nil {
 		return nil, err
 	}
-	if s.bus, err = OpenBus(ctx, cfg.NATSURL); err != nil {
+	if s.bus, err = OpenBus(ctx, cfg.NATSURL, cfg.StoreDir); err != nil {
 		return nil, err
 	}
 	if err := s.listen(ctx); err != nil {

@@ -100,7 +100,7 @@ func TestDemo(t *testing.T) {
 // the side effects are not repeated (Reach, the system of record, says it was done).
 func TestCrashedConsumerRedelivers(t *testing.T) {
 	ctx := context.Background()
-	nats, err := OpenBus(ctx, "") // a NATS both instances use
+	nats, err := OpenBus(ctx, "", "") // a NATS both instances use
 	require.NoError(t, err)
 	t.Cleanup(nats.Close)
 	fakes := StartFakes()

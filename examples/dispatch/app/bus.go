@@ -32,15 +32,22 @@ type Bus struct {
 }
 
 // OpenBus connects to url, or (url "") starts an embedded JetStream server with its
-// file store in a temporary directory. The streams are created if missing.
-func OpenBus(ctx context.Context, url string) (*Bus, error) {
+// file store in dir, created if missing and reused as it is: what was accepted but not
+// yet processed, and the dead letters, are there again after a restart, even after a
+// crash. An empty dir is a temporary directory removed on Close. The streams are
+// created if missing.
+func OpenBus(ctx context.Context, url, dir string) (*Bus, error) {
 	b := &Bus{}
 	if url == "" {
-		dir, err := os.MkdirTemp("", "dispatch-jetstream-")
-		if err != nil {
-			return nil, err
+		if dir == "" {
+			tmp, err := os.MkdirTemp("", "dispatch-jetstream-")
+			if err != nil {
+				return nil, err
+			}
+			dir, b.dir = tmp, tmp
+		} else if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("JetStream store: %w", err)
 		}
-		b.dir = dir
 		ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoSigs: true, NoLog: true})
 		if err != nil {
 			return nil, fmt.Errorf("embedded NATS: %w", err)

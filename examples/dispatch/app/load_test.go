@@ -61,7 +61,7 @@ func BenchmarkWebhookIngest(b *testing.B) {
 			return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }), func() {}
 		}},
 		{"ingest-embedded-jetstream", func(b *testing.B) (http.Handler, func()) {
-			bus, err := OpenBus(context.Background(), "")
+			bus, err := OpenBus(context.Background(), "", "")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -73,7 +73,7 @@ func BenchmarkWebhookIngest(b *testing.B) {
 			name string
 			make func(b *testing.B) (http.Handler, func())
 		}{"ingest-external-nats", func(b *testing.B) (http.Handler, func()) {
-			bus, err := OpenBus(context.Background(), url)
+			bus, err := OpenBus(context.Background(), url, "")
 			if err != nil {
 				b.Fatal(err)
 			}
