@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -237,6 +238,12 @@ type callState struct {
 	expired           atomic.Bool
 	attemptExpired    bool // the last attempt timed out (set and read on the retry loop)
 	idempotent        bool
+	// sent counts the requests written to a connection (httptrace's WroteHeaders),
+	// net/http's own re-sends on a dead reused connection included
+	sent atomic.Int32
+	// lastSentErr is the error of the last attempt that reached the network, kept for
+	// a call that the breaker or limiter then stops: it is the call's cause
+	lastSentErr error
 }
 
 // Read reads the wrapped response body.
@@ -287,7 +294,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			ckey = cacheKey(req)
 			if ttl > 0 {
 				if resp := c.cache.lookup(ckey, start, false); resp != nil {
-					c.finish(req, o, route, 0, resp, nil, start)
+					c.finish(req, o, route, 0, 0, resp, nil, start)
 					return resp, nil
 				}
 			}
@@ -350,7 +357,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			drainClose(resp.Body)
 			st.release()
 			c.warnStale(req, route, resp.StatusCode, nil)
-			c.finish(req, o, route, st.attempts, stale, nil, start)
+			c.finish(req, o, route, st.attempts, int(st.sent.Load()), stale, nil, start)
 			return stale, nil
 		}
 	}
@@ -363,7 +370,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		st.body = resp.Body
 		resp.Body = st
 	}
-	c.finish(req, o, route, st.attempts, resp, nil, start)
+	c.finish(req, o, route, st.attempts, int(st.sent.Load()), resp, nil, start)
 	return resp, nil
 }
 
@@ -403,11 +410,11 @@ func (c *Client) fallback(req *http.Request, o *overrides, route, ckey string, c
 	if ckey != "" {
 		if stale := c.cache.lookup(ckey, c.clk.Now(), true); stale != nil {
 			c.warnStale(req, route, 0, ce)
-			c.finish(req, o, route, ce.Attempts, stale, nil, start)
+			c.finish(req, o, route, ce.Attempts, ce.Sent, stale, nil, start)
 			return stale, nil
 		}
 	}
-	c.finish(req, o, route, ce.Attempts, nil, ce, start)
+	c.finish(req, o, route, ce.Attempts, ce.Sent, nil, ce, start)
 	return nil, ce
 }
 
@@ -419,7 +426,18 @@ func (c *Client) warnStale(req *http.Request, route string, status int, err erro
 }
 
 func (c *Client) callError(st *callState, req *http.Request, resp *http.Response, err error) *CallError {
-	ce := &CallError{Method: req.Method, URL: redact.URL(req.URL), Attempts: st.attempts, RetryAfter: st.retryAfter}
+	ce := &CallError{Method: req.Method, URL: redact.URL(req.URL), Attempts: st.attempts, Sent: int(st.sent.Load()), RetryAfter: st.retryAfter}
+	if errors.Is(err, ErrRejected) && st.lastSentErr != nil {
+		// the breaker opened, or the limiter ran out, after attempts that failed on the
+		// network: those failures are the cause, the rejection only why retrying stopped
+		var rj *rejection
+		if errors.As(err, &rj) {
+			ce.Reason = rj.sentinel
+		}
+		ce.Err = scrub(st.lastSentErr)
+		ce.Response = st.last
+		return ce
+	}
 	if errors.Is(err, errStop) {
 		ce.Reason = st.stop
 		if st.stopErr != nil {
@@ -638,16 +656,53 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	var resp *http.Response
 	var err error
+	before := int32(0)
+	if st != nil {
+		before = st.sent.Load()
+		req = req.WithContext(httptrace.WithClientTrace(ctx, c.sendTrace(st)))
+	}
 	if d := c.p.AttemptTimeout; d > 0 && st != nil {
 		resp, err = t.withTimeout(req, st, sent, d)
 	} else {
 		resp, err = t.next.RoundTrip(req)
+	}
+	if st != nil && err != nil && st.sent.Load() > before {
+		st.lastSentErr = err
 	}
 	if br != nil {
 		br.done(probe, classify(ctx, resp, err))
 	}
 	c.attemptDone(observe, st, req, resp, err, start)
 	return resp, err
+}
+
+// sendTrace counts every request an attempt writes to a connection and holds
+// net/http's own re-sends to the rate budget. net/http sends an idempotent request
+// again by itself when a reused connection dies before the answer (see
+// http.Transport's retry of replayable requests): that send bypasses the retry loop,
+// so it is seen here. Each request written counts in [CallError.Sent] and the call's
+// [CallInfo.Sent]; a re-send within one attempt first waits for the limiter (GetConn
+// runs before a connection is taken for it) and, when the limiter refuses, the call's
+// own context is ended so that the re-send fails instead of passing the budget.
+func (c *Client) sendTrace(st *callState) *httptrace.ClientTrace {
+	tries := 0 // GetConn runs on the attempt's goroutine, once per try of the transport
+	return &httptrace.ClientTrace{
+		GetConn: func(string) {
+			tries++
+			if tries == 1 || c.limiter == nil {
+				return
+			}
+			var ctx context.Context = &st.ctx
+			cur := st.cur.Load()
+			if cur != nil {
+				ctx = cur
+			}
+			if err := c.limiter.Wait(ctx); err != nil && cur != nil {
+				cur.cancel(err)
+			}
+		},
+		WroteHeaders: func() { st.sent.Add(1) },
+	}
 }
 
 // attemptStart is when an attempt starts: the call's start for a first attempt that
@@ -733,7 +788,7 @@ func (c *Client) attemptDone(observe bool, st *callState, req *http.Request, res
 	}
 }
 
-func (c *Client) finish(req *http.Request, o *overrides, route string, attempts int, resp *http.Response, err error, start time.Time) {
+func (c *Client) finish(req *http.Request, o *overrides, route string, attempts, sent int, resp *http.Response, err error, start time.Time) {
 	if o != nil && o.attempts != nil {
 		*o.attempts = attempts
 	}
@@ -753,7 +808,7 @@ func (c *Client) finish(req *http.Request, o *overrides, route string, attempts 
 		c.stats.record(start, d, failed, unavailable)
 	}
 	if c.hooks.OnCall != nil {
-		c.hooks.OnCall(CallInfo{Method: req.Method, Host: req.URL.Host, Route: route, Attempts: attempts,
+		c.hooks.OnCall(CallInfo{Method: req.Method, Host: req.URL.Host, Route: route, Attempts: attempts, Sent: sent,
 			StatusCode: status, Err: err, Duration: d, Cache: cached})
 	}
 	if err != nil && c.log.Enabled(req.Context(), slog.LevelWarn) {

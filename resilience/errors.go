@@ -80,12 +80,19 @@ type CallError struct {
 	URL string
 	// Attempts made, the first included.
 	Attempts int
+	// Sent is how many requests were written to a connection: 0 means the vendor
+	// never saw the call. net/http's own re-send of a request on a dead reused
+	// connection counts too, so Sent can exceed the attempts the retry loop made.
+	Sent int
 	// RetryAfter is the last server hint, if any.
 	RetryAfter time.Duration
 	// Response is the last response received, if any (body cut at 8 KiB).
 	Response *Response
 	// Reason is why retrying stopped: ErrRetriesExhausted, ErrRetryAfterTooLong,
-	// connectors.ErrTimeout, or nil when the error was not retryable.
+	// connectors.ErrTimeout, connectors.ErrCircuitOpen or connectors.ErrRateLimited
+	// (the breaker opened, or the limiter ran out, after attempts that failed on the
+	// network: Err is then the last of those failures), or nil when the error was not
+	// retryable.
 	Reason error
 	// Err is the last attempt's error, if it had one.
 	Err error

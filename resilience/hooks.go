@@ -58,9 +58,13 @@ type LimiterWait struct {
 type CallInfo struct {
 	Method, Host, Route string
 	Attempts            int
-	StatusCode          int
-	Err                 error
-	Duration            time.Duration
+	// Sent is how many requests reached the network: attempts the breaker, limiter
+	// or bulkhead stopped are not in it, and net/http's own re-sends on a dead reused
+	// connection are (see [CallError.Sent]).
+	Sent       int
+	StatusCode int
+	Err        error
+	Duration   time.Duration
 	// Cache is "hit" or "stale" when the response came from the cache, else "".
 	Cache string
 }

@@ -240,6 +240,21 @@ func (a Auditor) Start(ctx context.Context, op string, class connectors.DataClas
 	}
 }
 
+// networkFailure reports an attempt's error that the network gave: not a local
+// rejection, a deadline, a cancellation or refused credentials.
+func networkFailure(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, local := range []error{resilience.ErrRejected, context.Canceled, context.DeadlineExceeded, connectors.ErrTimeout,
+		connectors.ErrUnauthorized} {
+		if errors.Is(err, local) {
+			return false
+		}
+	}
+	return true
+}
+
 // localKinds are the failures that happen on this side (nothing reached the vendor,
 // or nothing came back), in the order they are recognised.
 var localKinds = []error{connectors.ErrCircuitOpen, connectors.ErrBulkheadFull, connectors.ErrRateLimited,
@@ -263,6 +278,13 @@ func FailedCall(system, op string, err error) *connectors.APIError {
 	if status != 0 {
 		// retries ran out on a failing answer: a later call may still succeed
 		ae.Retryable = status >= 500 || status == http.StatusTooManyRequests
+		return ae
+	}
+	if ce != nil && ce.Sent > 0 && networkFailure(ce.Err) {
+		// the requests reached the network and failed there (resets, closed
+		// connections): the vendor is unavailable, whether retrying then stopped for
+		// the deadline, the breaker or the limiter
+		ae.Kind, ae.Retryable = connectors.ErrUnavailable, !resilience.Permanent(err)
 		return ae
 	}
 	for _, k := range localKinds {
