@@ -37,6 +37,16 @@ var (
 	// ErrTimeout: the call's deadline passed, or a retry would have crossed it. Errors
 	// matching ErrTimeout because of a deadline also match context.DeadlineExceeded.
 	ErrTimeout = errors.New("connectors: timeout")
+	// ErrOutcomeUnknown: a call that changes something (a payment, a create, a punch)
+	// reached the vendor, but its answer was lost (the connection dropped, the
+	// deadline passed, the body came back truncated or malformed, or the vendor
+	// failed with 500, 502 or 504): it may or may not have taken effect. It is never
+	// Retryable as a new call, which could do it twice. Repeat it with the same
+	// idempotency key ([APIError.IdempotencyKey], through the connector's
+	// WithIdempotencyKey call option) and the vendor answers the first outcome; a
+	// connector without keys says in its doc how to settle it. The error also matches
+	// the class of the failure (ErrUnavailable, ErrTimeout).
+	ErrOutcomeUnknown = errors.New("connectors: outcome unknown")
 )
 
 // APIError is the one error shape every connector returns for a call the vendor
@@ -59,6 +69,9 @@ type APIError struct {
 	Retryable bool
 	// Attempts is how many attempts were made, retries included.
 	Attempts int
+	// IdempotencyKey is the key a mutating call was sent with, set on an
+	// [ErrOutcomeUnknown] error: repeat the call with it to learn the outcome.
+	IdempotencyKey string
 	// RetryAfter is the wait the vendor asked for before a new try (its Retry-After
 	// header, in seconds or as an HTTP date), 0 when it asked for none. A caller that
 	// retries waits at least this long.

@@ -115,6 +115,11 @@ type WriteOptions struct {
 	// (isValidateOnly). Dayforce leaves it to the caller to keep test data out of
 	// production: use it against production until a flow is proven.
 	ValidateOnly bool
+	// CheckFirst makes [Client.PostPunch] look for the punch among the stored ones
+	// before posting it: the way to settle an error matching
+	// connectors.ErrOutcomeUnknown (Dayforce takes no idempotency key for punches),
+	// by posting the same punch again with CheckFirst.
+	CheckFirst bool
 }
 
 func (o WriteOptions) param() *bool {

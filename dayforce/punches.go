@@ -111,11 +111,14 @@ type PunchResult struct {
 const punchWindow = time.Minute
 
 // PostPunch posts a raw clock entry. Dayforce takes no idempotency key for punches,
-// so a post whose outcome is unknown (the connection dropped, a timeout, a 5xx) is
-// never simply sent again: the client first looks for the punch (same badge, type
-// and time, in a window around it) and returns the stored one if it is there. Only a
-// punch provably not stored is posted again, within the policy's retry budget and
-// backoff. A retry therefore never creates a duplicate punch.
+// so a post whose outcome is unknown (the connection dropped, a timeout, a 5xx, an
+// answer that did not decode) is never simply sent again: the client first looks for
+// the punch (same badge, type and time, in a window around it) and returns the stored
+// one if it is there. Only a punch provably not stored is posted again, within the
+// policy's retry budget and backoff. When the look cannot be made (the deadline
+// passed, the search failed), the error matches connectors.ErrOutcomeUnknown: post
+// the same punch again with WriteOptions.CheckFirst, which looks before it posts. A
+// retry therefore never creates a duplicate punch.
 func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchResult, error) {
 	if err := p.validate(); err != nil {
 		return PunchResult{}, err
@@ -125,6 +128,15 @@ func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchR
 	pol := c.http.Policy()
 	const op = "POST EmployeeRawPunches"
 	summary := map[string]string{"type": p.Type, "validate_only": fmt.Sprint(o.ValidateOnly)}
+	if o.CheckFirst && !o.ValidateOnly {
+		found, err := c.findPunch(ctx, p)
+		if err != nil {
+			return PunchResult{}, err
+		}
+		if found != nil {
+			return PunchResult{Punch: *found, Reconciled: true}, nil
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		env, err := invoke[[]EmployeeRawPunch](resilience.WithoutRetry(ctx), c, op, connectors.ClassPersonal, summary, true,
 			func(ctx context.Context) (*http.Response, error) {
@@ -137,17 +149,23 @@ func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchR
 			}
 			return r, nil
 		}
-		if o.ValidateOnly || !ambiguous(err) || ctx.Err() != nil {
+		if o.ValidateOnly || !ambiguous(err) {
 			return PunchResult{Attempts: attempt}, err
+		}
+		if ctx.Err() != nil {
+			// no time left to look: the caller settles it (CheckFirst)
+			return PunchResult{Attempts: attempt}, connector.OutcomeUnknown("dayforce", op, "", err)
 		}
 		found, ferr := c.findPunch(ctx, p)
 		if ferr != nil {
 			// the outcome stays unknown: do not post blind
-			return PunchResult{Attempts: attempt}, fmt.Errorf("%w (and the check for a stored punch failed: %w)", err, ferr)
+			return PunchResult{Attempts: attempt}, connector.OutcomeUnknown("dayforce", op, "",
+				fmt.Errorf("%w (and the check for a stored punch failed: %w)", err, ferr))
 		}
 		if found != nil {
 			return PunchResult{Punch: *found, Reconciled: true, Attempts: attempt}, nil
 		}
+		// not stored: the failure is known, and the punch may be posted again
 		if attempt > pol.Retry.MaxRetries {
 			return PunchResult{Attempts: attempt}, err
 		}
@@ -186,6 +204,9 @@ func (c *Client) retryWait(ctx context.Context, rp resilience.RetryPolicy, attem
 // server-side failure. A refusal (4xx) or a local rejection (breaker, bulkhead,
 // limiter) means it was not.
 func ambiguous(err error) bool {
+	if connector.Unknown(err) {
+		return true // an answer lost, or a 2xx that did not decode
+	}
 	var ae *connectors.APIError
 	if !errors.As(err, &ae) {
 		return false

@@ -300,6 +300,11 @@ func (c *Client) call(ctx context.Context, op, method string, params func(Creden
 	done := c.audit.Start(ctx, op, connectors.ClassInternal, nil)
 	attempts := 0
 	err := c.callOnce(resilience.WithAttemptCount(ctx, &attempts), op, method, params, out)
+	if err != nil && !readMethods[method] {
+		// Add, Set and Remove take no idempotency key: a lost answer is
+		// ErrOutcomeUnknown, settled by reading (see AddZone)
+		err = connector.OutcomeUnknown("geotab", op, "", err)
+	}
 	status, _ := connector.CallInfo(err)
 	if err == nil {
 		status = http.StatusOK

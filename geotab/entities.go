@@ -153,6 +153,9 @@ func Remove(ctx context.Context, c *Client, typeName TypeName, id string) error 
 
 // AddZone creates a zone (job site). Groups default to the company group and
 // mustIdentifyStops to false, so no hidden stop rule is created unless asked for.
+// MyGeotab's Add takes no idempotency key: when the answer is lost the error matches
+// connectors.ErrOutcomeUnknown, and the zone may exist; look it up by name
+// ([Client.Zones] with ZoneSearch.Name) before adding it again.
 func (c *Client) AddZone(ctx context.Context, z Zone) (string, error) {
 	if len(z.Points) < 3 {
 		return "", errors.New("geotab: a zone needs at least 3 points")

@@ -27,7 +27,7 @@ func (c *Client) Tokenize(ctx context.Context, card Card, opts ...CallOption) (C
 	in := api.CardInput{Number: card.Number, ExpMonth: card.ExpMonth, ExpYear: card.ExpYear, Cvv: card.CVV,
 		HolderName: card.HolderName, PostalCode: card.PostalCode}
 	return shared(ctx, c, "tokenize", opts, func() (CardToken, error) {
-		return invoke(ctx, c, "POST /v1/tokens", map[string]string{"last4": card.Last4()}, func(ctx context.Context) (*http.Response, *CardToken, *Problem, error) {
+		return invoke(connector.Mutation(ctx, key), c, "POST /v1/tokens", map[string]string{"last4": card.Last4()}, func(ctx context.Context) (*http.Response, *CardToken, *Problem, error) {
 			r, err := c.gen.CreateTokenWithResponse(ctx, &api.CreateTokenParams{IdempotencyKey: key}, in)
 			if err != nil {
 				return nil, nil, nil, err
@@ -82,7 +82,7 @@ func (c *Client) Authorize(ctx context.Context, a Authorization, opts ...CallOpt
 		Capture: a.Capture, Description: a.Description, CustomerReference: a.CustomerReference, Metadata: a.Metadata}
 	summary := map[string]string{"order": a.OrderNumber, "amount": a.Amount.String(), "capture": strconv.FormatBool(a.Capture)}
 	t, err := shared(ctx, c, "authorize", opts, func() (Transaction, error) {
-		return invoke(ctx, c, "POST /v1/payments/authorizations", summary, func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
+		return invoke(connector.Mutation(ctx, key), c, "POST /v1/payments/authorizations", summary, func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
 			r, err := c.gen.AuthorizeWithResponse(ctx, &api.AuthorizeParams{IdempotencyKey: key}, in)
 			if err != nil {
 				return nil, nil, nil, err
@@ -109,7 +109,7 @@ func (c *Client) Capture(ctx context.Context, id string, amount int64, opts ...C
 		return Transaction{}, err
 	}
 	return shared(ctx, c, "capture/"+id, opts, func() (Transaction, error) {
-		return invoke(ctx, c, "POST /v1/payments/{id}/capture", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
+		return invoke(connector.Mutation(ctx, key), c, "POST /v1/payments/{id}/capture", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
 			func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
 				r, err := c.gen.CaptureWithResponse(ctx, id, &api.CaptureParams{IdempotencyKey: key}, api.CaptureRequest{Amount: amount})
 				if err != nil {
@@ -127,7 +127,7 @@ func (c *Client) Void(ctx context.Context, id, reason string, opts ...CallOption
 		return Transaction{}, err
 	}
 	return shared(ctx, c, "void/"+id, opts, func() (Transaction, error) {
-		return invoke(ctx, c, "POST /v1/payments/{id}/void", map[string]string{"transaction": id},
+		return invoke(connector.Mutation(ctx, key), c, "POST /v1/payments/{id}/void", map[string]string{"transaction": id},
 			func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
 				r, err := c.gen.VoidWithResponse(ctx, id, &api.VoidParams{IdempotencyKey: key}, api.VoidRequest{Reason: reason})
 				if err != nil {
@@ -151,7 +151,7 @@ func (c *Client) Refund(ctx context.Context, id string, amount int64, reason str
 		return Refund{}, err
 	}
 	return shared(ctx, c, "refund/"+id, opts, func() (Refund, error) {
-		return invoke(ctx, c, "POST /v1/payments/{id}/refunds", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
+		return invoke(connector.Mutation(ctx, key), c, "POST /v1/payments/{id}/refunds", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
 			func(ctx context.Context) (*http.Response, *Refund, *Problem, error) {
 				r, err := c.gen.RefundWithResponse(ctx, id, &api.RefundParams{IdempotencyKey: key}, api.RefundRequest{Amount: amount, Reason: reason})
 				if err != nil {

@@ -101,7 +101,7 @@ func (c *Client) respond(ctx context.Context, id string, in api.ChargebackRespon
 		return Chargeback{}, err
 	}
 	return shared(ctx, c, "chargeback/"+id, opts, func() (Chargeback, error) {
-		return invoke(ctx, c, "POST /v1/chargebacks/{id}/response", map[string]string{"chargeback": id, "action": string(in.Action)},
+		return invoke(connector.Mutation(ctx, key), c, "POST /v1/chargebacks/{id}/response", map[string]string{"chargeback": id, "action": string(in.Action)},
 			func(ctx context.Context) (*http.Response, *Chargeback, *Problem, error) {
 				r, err := c.gen.RespondToChargebackWithResponse(ctx, id, &api.RespondToChargebackParams{IdempotencyKey: key}, in)
 				if err != nil {

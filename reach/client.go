@@ -59,6 +59,35 @@ type Client struct {
 	clk   clock.Clock
 }
 
+// CallOption configures one mutating call (a create or a status change).
+type CallOption func(*callOptions)
+
+type callOptions struct{ key string }
+
+// WithIdempotencyKey sends key as the call's Idempotency-Key instead of a generated
+// one: repeat a call with the key of an error matching connectors.ErrOutcomeUnknown
+// (its APIError.IdempotencyKey) and Reach answers the first outcome instead of doing
+// it again. At most 255 characters.
+func WithIdempotencyKey(key string) CallOption { return func(o *callOptions) { o.key = key } }
+
+// idempotencyKey returns the caller's key or a new one; every attempt of the call
+// sends it.
+func idempotencyKey(opts []CallOption) (string, error) {
+	var o callOptions
+	for _, f := range opts {
+		if f != nil {
+			f(&o)
+		}
+	}
+	switch {
+	case o.key == "":
+		return connector.NewIdempotencyKey(), nil
+	case len(o.key) > 255:
+		return "", fmt.Errorf("reach: the idempotency key is longer than 255 characters: %w", connectors.ErrInvalidRequest)
+	}
+	return o.key, nil
+}
+
 // Option configures a [Client]. The same option names serve every connector.
 type Option = connector.Option
 

@@ -53,14 +53,17 @@ func str(v any) string { s, _ := v.(string); return s }
 
 // CreateCustomer shares a customer with Reach. Only the allowlisted fields leave
 // (see [MinimizeCustomer]); the audit record counts and names what was dropped.
-func (c *Client) CreateCustomer(ctx context.Context, record map[string]any) (Customer, error) {
+func (c *Client) CreateCustomer(ctx context.Context, record map[string]any, opts ...CallOption) (Customer, error) {
 	in, dropped := MinimizeCustomer(record)
-	key := connector.NewIdempotencyKey()
+	key, err := idempotencyKey(opts)
+	if err != nil {
+		return Customer{}, err
+	}
 	summary := map[string]string{"dropped_fields": strconv.Itoa(len(dropped))}
 	if len(dropped) > 0 {
 		summary["dropped"] = strings.Join(dropped, ",")
 	}
-	return invoke(ctx, c, "POST /api/customers", connectors.ClassPersonal, summary,
+	return invoke(connector.Mutation(ctx, key), c, "POST /api/customers", connectors.ClassPersonal, summary,
 		func(ctx context.Context) (*http.Response, *Customer, *Problem, error) {
 			r, err := c.gen.CreateCustomerWithResponse(ctx, &api.CreateCustomerParams{IdempotencyKey: key}, in)
 			if err != nil {

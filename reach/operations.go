@@ -67,11 +67,17 @@ func (c *Client) ServiceRequest(ctx context.Context, id string) (ServiceRequest,
 		})
 }
 
-// CreateServiceRequest opens a job in Reach. One idempotency key is made per call and
-// sent with every retry, so a retried create never opens the job twice.
-func (c *Client) CreateServiceRequest(ctx context.Context, in NewServiceRequest) (ServiceRequest, error) {
-	key := connector.NewIdempotencyKey()
-	return invoke(ctx, c, "POST /api/servicerequests", connectors.ClassPersonal, map[string]string{"priority": string(in.Priority)},
+// CreateServiceRequest opens a job in Reach. One idempotency key is made per call (or
+// given with [WithIdempotencyKey]) and sent with every retry, so a retried create
+// never opens the job twice. When the answer is lost after Reach got the request,
+// the error matches connectors.ErrOutcomeUnknown and carries the key: call again
+// with it to learn whether the job was opened.
+func (c *Client) CreateServiceRequest(ctx context.Context, in NewServiceRequest, opts ...CallOption) (ServiceRequest, error) {
+	key, err := idempotencyKey(opts)
+	if err != nil {
+		return ServiceRequest{}, err
+	}
+	return invoke(connector.Mutation(ctx, key), c, "POST /api/servicerequests", connectors.ClassPersonal, map[string]string{"priority": string(in.Priority)},
 		func(ctx context.Context) (*http.Response, *ServiceRequest, *Problem, error) {
 			r, err := c.gen.CreateServiceRequestWithResponse(ctx, &api.CreateServiceRequestParams{IdempotencyKey: key}, in)
 			if err != nil {
@@ -95,10 +101,14 @@ func (c *Client) UpdateServiceRequest(ctx context.Context, id string, version in
 		})
 }
 
-// SetStatus changes a job's status (with an idempotency key, safe to retry).
-func (c *Client) SetStatus(ctx context.Context, id string, u StatusUpdate) (ServiceRequest, error) {
-	key := connector.NewIdempotencyKey()
-	return invoke(ctx, c, "POST /api/servicerequests/{id}/status", connectors.ClassInternal, map[string]string{"status": string(u.Status)},
+// SetStatus changes a job's status (with an idempotency key, safe to retry; see
+// [Client.CreateServiceRequest] for a lost answer).
+func (c *Client) SetStatus(ctx context.Context, id string, u StatusUpdate, opts ...CallOption) (ServiceRequest, error) {
+	key, err := idempotencyKey(opts)
+	if err != nil {
+		return ServiceRequest{}, err
+	}
+	return invoke(connector.Mutation(ctx, key), c, "POST /api/servicerequests/{id}/status", connectors.ClassInternal, map[string]string{"status": string(u.Status)},
 		func(ctx context.Context) (*http.Response, *ServiceRequest, *Problem, error) {
 			r, err := c.gen.UpdateServiceRequestStatusWithResponse(ctx, id, &api.UpdateServiceRequestStatusParams{IdempotencyKey: key}, u)
 			if err != nil {

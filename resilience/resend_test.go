@@ -23,7 +23,7 @@ func TestTransportResendsAreCountedAndLimited(t *testing.T) {
 	s := newScript(t, step{body: "first"}, step{reset: true}, step{body: "second"})
 	lim := &countingLimiter{}
 	var calls []CallInfo
-	p := fixedPolicy(0) // no retries of the SDK's own: any re-send is net/http's
+	p := fixedPolicy(0)          // no retries of the SDK's own: any re-send is net/http's
 	p.Timeout = 30 * time.Second // a call of its own context, as every preset has
 	c := testClient(t, p, newFake(), WithLimiter(lim), WithHooks(Hooks{OnCall: func(ci CallInfo) { calls = append(calls, ci) }}))
 	ctx := context.Background()

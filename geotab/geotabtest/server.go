@@ -177,12 +177,16 @@ type Fault struct {
 	Reset bool
 	// Truncate cuts the body short; Malformed sends a body that is not JSON.
 	Truncate, Malformed bool
+	// After lets the fake carry the call out first (an Add adds), then applies the
+	// fault to its answer: the database changed, the client never heard (a test's
+	// fault, not a MyGeotab behaviour).
+	After bool
 }
 
 // Fail queues a fault. Faults apply in the order queued.
 func (s *Server) Fail(f Fault) {
 	s.st.faults.Add(fakekit.Fault{Match: f.Method, Times: f.Times, Status: f.Status, Body: f.Body,
-		RetryAfter: f.RetryAfter, Delay: f.Delay, Reset: f.Reset, Truncate: f.Truncate, Malformed: f.Malformed,
+		RetryAfter: f.RetryAfter, Delay: f.Delay, Reset: f.Reset, Truncate: f.Truncate, Malformed: f.Malformed, After: f.After,
 		Extra: exceptionFault{f.Exception, f.Message, f.State}})
 }
 
@@ -244,10 +248,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	st.record(s.Host(), req.Method, typeName, req.Params)
 	st.mu.Unlock()
 	f := st.faults.Take(req.Method, req.Method+" "+typeName)
-	if f != nil && s.inject(w, r, f) {
+	if f != nil && !f.After && s.inject(w, r, f) {
 		return
 	}
 	result, hdr, rerr := s.dispatch(req.Method, req.Params)
+	if f != nil && f.After { // done; the answer is lost or spoiled
+		if f.Reset {
+			fakekit.Reset(w)
+			return
+		}
+		if fakekit.Apply(w, r, f) {
+			return
+		}
+	}
 	for k, v := range hdr {
 		w.Header()[k] = v
 	}

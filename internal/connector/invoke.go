@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"strings"
@@ -52,12 +55,90 @@ func Invoke[T, P any](ctx context.Context, a Auditor, op string, class connector
 			}
 		}
 	}
+	if key, ok := mutationKey(ctx); ok && err != nil {
+		err = OutcomeUnknown(a.System, op, key, err)
+	}
 	done(status, attempts, err)
 	if err != nil {
 		return zero, resp, err
 	}
 	return *v, resp, nil
 }
+
+type mutationKeyCtx struct{}
+
+// Mutation marks the call made with ctx as one that changes something at the vendor,
+// sent with the idempotency key key ("" when the vendor takes none): a failure that
+// leaves its outcome unknown is returned as [connectors.ErrOutcomeUnknown].
+func Mutation(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, mutationKeyCtx{}, key)
+}
+
+func mutationKey(ctx context.Context) (string, bool) {
+	k, ok := ctx.Value(mutationKeyCtx{}).(string)
+	return k, ok
+}
+
+// OutcomeUnknown returns err as a [connectors.ErrOutcomeUnknown] error carrying key
+// when err leaves a mutating call's outcome unknown (see [Unknown]); any other error
+// is returned as it is. The original error stays in the chain, so its class
+// (ErrUnavailable, ErrTimeout) still matches.
+func OutcomeUnknown(system, op, key string, err error) error {
+	if !Unknown(err) {
+		return err
+	}
+	ae := &connectors.APIError{System: system, Operation: op, Kind: connectors.ErrOutcomeUnknown, IdempotencyKey: key, Err: err,
+		Message: "the request reached the vendor but its answer was lost: it may have taken effect"}
+	var cause *connectors.APIError
+	if errors.As(err, &cause) {
+		ae.StatusCode, ae.Attempts, ae.RequestID = cause.StatusCode, cause.Attempts, cause.RequestID
+	}
+	if key != "" {
+		ae.Message += "; repeat it with the same idempotency key to learn its outcome"
+	}
+	return ae
+}
+
+// Unknown reports whether err leaves the outcome of a mutating call unknown: the
+// request reached the vendor (a request was written to the network, or an answer
+// came back) and no answer says whether it took effect. A refusal (4xx), 503 (the
+// vendor did not take the request) and local rejections are known outcomes: nothing
+// was done.
+func Unknown(err error) bool {
+	var ae *connectors.APIError
+	if !errors.As(err, &ae) || errors.Is(err, connectors.ErrOutcomeUnknown) {
+		return false
+	}
+	switch ae.StatusCode {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return true
+	case 0:
+	default:
+		// an answer with a status: undecodable 2xx bodies are unknown, the rest is
+		// what the vendor said
+		return ae.StatusCode >= 200 && ae.StatusCode < 300 && undecodable(err)
+	}
+	var ce *resilience.CallError
+	if errors.As(err, &ce) {
+		return ce.Sent > 0 && !errors.Is(err, connectors.ErrUnauthorized)
+	}
+	return undecodable(err) // the generated client got an answer it could not read
+}
+
+// undecodable reports a body that came back cut short or not as the contract says.
+func undecodable(err error) bool {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syn) || errors.As(err, &typ) ||
+		errors.Is(err, errUndecodable)
+}
+
+// errUndecodable marks an answer a connector could not decode (see [Undecodable]).
+var errUndecodable = errors.New("undecodable answer")
+
+// Undecodable wraps err, a connector's failure to decode a 2xx answer, so that
+// [Unknown] sees it whatever the decoder said.
+func Undecodable(err error) error { return fmt.Errorf("%w: %w", errUndecodable, err) }
 
 // Problem builds the error of a refused answer from an RFC 9457 problem's fields:
 // the message is redacted, the request id taken from the body or else the

@@ -21,6 +21,8 @@ type Fault struct {
 	Body   string
 	// RetryAfter adds a Retry-After header (seconds).
 	RetryAfter int
+	// RetryAfterDate, when set, adds Retry-After as an HTTP date instead.
+	RetryAfterDate time.Time
 	// Delay holds the answer back this long (or until the client gives up).
 	Delay time.Duration
 	// Reset closes the connection without an answer.
@@ -88,6 +90,9 @@ func Apply(w http.ResponseWriter, r *http.Request, f *Fault) bool {
 	}
 	if f.RetryAfter > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
+	}
+	if !f.RetryAfterDate.IsZero() {
+		w.Header().Set("Retry-After", f.RetryAfterDate.UTC().Format(http.TimeFormat))
 	}
 	switch {
 	case f.Reset:

@@ -79,7 +79,7 @@ func (a *Answer) RoundTrip(req *http.Request) (*http.Response, error) {
 // sentinels are the root package's error classes.
 var sentinels = []error{connectors.ErrNotFound, connectors.ErrUnauthorized, connectors.ErrForbidden, connectors.ErrConflict,
 	connectors.ErrInvalidRequest, connectors.ErrRateLimited, connectors.ErrUnavailable, connectors.ErrCircuitOpen,
-	connectors.ErrBulkheadFull, connectors.ErrTimeout}
+	connectors.ErrBulkheadFull, connectors.ErrTimeout, connectors.ErrOutcomeUnknown}
 
 // CheckAnswerError holds what any answer's error must be, however malformed the
 // answer: nil, or an error of one of the root package's classes (an
