@@ -5,8 +5,11 @@
 //   - [Limiter]: a vendor's budget shared by every replica using the same key, as
 //     GCRA (rate plus burst, never more than the budget in any window of its length)
 //     or as fixed windows for vendors that count clock hours. Redis unreachable: it
-//     falls back to a local limit of the budget divided by the replica count, so the
-//     vendor's limit still holds and work goes on (or refuses, with FailClosed).
+//     falls back to a local limit of the budget divided by the replica count (with
+//     several replicas, once a whole window has passed since Redis last answered),
+//     charges what it admitted locally to Redis when Redis is back, and charges a
+//     whole window when Redis lost its data: the vendor's limit holds in every window
+//     across a pause, a kill and a restart (or it refuses, with FailClosed).
 //   - [DedupStore]: the webhook receivers' de-duplication (webhook.Store) as SET NX
 //     PX; a failed hand-off releases its claim so the sender's retry is processed.
 //     Redis unreachable: it fails open (the event is processed; logged), or closed

@@ -122,7 +122,12 @@ func TestStoresWhenRedisIsDown(t *testing.T) {
 	mr.Close() // Redis goes away mid-run
 	assert.ErrorIs(t, closed.Wait(ctx), connectors.ErrRateLimited, "fail closed: nothing goes without the shared budget")
 
-	// the limiter falls back to its share of the budget: 8/4 = 2 an hour, now
+	// the limiter falls back to its share of the budget, 8/4 = 2 an hour, once an hour
+	// has passed since Redis last answered (until then the other replicas' use of the
+	// hour is unknown)
+	early, cancelEarly := context.WithTimeout(ctx, time.Minute)
+	defer cancelEarly()
+	assert.ErrorIs(t, l.Wait(early), connectors.ErrRateLimited, "the hour Redis last saw is not over")
 	for range 2 {
 		require.NoError(t, l.Wait(ctx))
 	}
