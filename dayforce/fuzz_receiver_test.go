@@ -73,6 +73,10 @@ func FuzzReceiver(f *testing.F) {
 		return h.Get(dayforce.TimestampHeader) == v[2] &&
 			strings.TrimPrefix(h.Get(dayforce.SignatureHeader), "sha256=") == strings.TrimPrefix(strings.ToLower(v[1]), "sha256=")
 	}
+	target.Check(f, []string{captured[0].Get("Authorization"), captured[0].Get(dayforce.SignatureHeader), captured[0].Get(dayforce.TimestampHeader)}, bodies[0])
+	if target.Delivered() != 1 {
+		f.Fatal("the fake's own delivery did not reach the sink: the seeds would test refusals only")
+	}
 	f.Fuzz(func(t *testing.T, authorization, sig, ts string, body []byte) {
 		target.Check(t, []string{authorization, sig, ts}, body)
 	})

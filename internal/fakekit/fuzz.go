@@ -2,6 +2,7 @@ package fakekit
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -118,12 +119,19 @@ type Receiver struct {
 	Handler     http.Handler
 	Headers     []string
 	ContentType string
+	// TLS, when set, is the connection state the deliveries arrive on (a client
+	// certificate the receiver checks).
+	TLS *tls.ConnectionState
 	Signed      func(values []string, body []byte) bool
 	// Decode is the connector's DecodeEvent, run on every delivery the sink gets.
 	Decode func(body []byte) error
 
 	got int
 }
+
+// Delivered is how many deliveries reached the sink (a target checks that its
+// genuine seed does, so that the fuzzer starts past the verification).
+func (rc *Receiver) Delivered() int { return rc.got }
 
 // Got is the sink's hook: it counts a delivery and decodes its body.
 func (rc *Receiver) Got(body []byte) error {
@@ -139,6 +147,7 @@ func (rc *Receiver) Check(t testing.TB, values []string, body []byte) {
 		t.Fatal(err)
 	}
 	r.RemoteAddr = "127.0.0.1:4444"
+	r.TLS = rc.TLS
 	r.Header.Set("Content-Type", rc.ContentType)
 	for i, h := range rc.Headers {
 		if i < len(values) && values[i] != "" {
