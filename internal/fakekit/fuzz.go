@@ -121,8 +121,8 @@ type Receiver struct {
 	ContentType string
 	// TLS, when set, is the connection state the deliveries arrive on (a client
 	// certificate the receiver checks).
-	TLS *tls.ConnectionState
-	Signed      func(values []string, body []byte) bool
+	TLS    *tls.ConnectionState
+	Signed func(values []string, body []byte) bool
 	// Decode is the connector's DecodeEvent, run on every delivery the sink gets.
 	Decode func(body []byte) error
 
