@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,7 +22,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dispatchcenter/connectors/maddenco"
+	"github.com/dispatchcenter/connectors/reach"
+	"github.com/dispatchcenter/connectors/webhook"
 )
 
 // buildCommand builds the dispatch command into the test's temporary directory.
@@ -70,15 +70,20 @@ func startCommand(t *testing.T, bin string, args ...string) (*exec.Cmd, string) 
 	return cmd, "http://" + addr
 }
 
-// maddencoEvent is a signed (keyed) Maddenco delivery and the bus id it is stored as.
-func maddencoEvent(i int) ([]byte, string) {
-	b, _ := json.Marshal(maddenco.Event{ID: fmt.Sprintf("mce_crash_%04d", i), Type: maddenco.EventMaintenanceAlert,
-		EquipmentID: "EQ00001", OccurredAt: time.Date(2026, 12, 1, 8, 0, i, 0, time.UTC)})
-	sum := sha256.Sum256(b)
-	return b, "maddenco-sha256:" + hex.EncodeToString(sum[:])
+// reachEvent is a signed Reach delivery (Standard Webhooks) and the bus id it is
+// stored as.
+func reachEvent(t *testing.T, signer *webhook.StandardSigner, i int) ([]byte, http.Header, string) {
+	t.Helper()
+	id := fmt.Sprintf("evt_crash_%04d", i)
+	b, err := json.Marshal(reach.Event{ID: id, Type: reach.EventStatusChanged, ServiceRequestID: "SR000001", Status: reach.StatusDispatched,
+		OccurredAt: time.Date(2026, 12, 1, 8, 0, i%60, 0, time.UTC)})
+	require.NoError(t, err)
+	h := http.Header{"Content-Type": []string{"application/json"}}
+	signer.Sign(h, id, time.Now(), b)
+	return b, h, "reach-" + id
 }
 
-// TestKilledServiceLosesNoAcceptedEvent streams keyed webhooks into the service,
+// TestKilledServiceLosesNoAcceptedEvent streams signed webhooks into the service,
 // kills it (SIGKILL) mid-stream, restarts it on the same store, and checks that every
 // webhook answered 2xx is in the stream and was processed (acknowledged) or
 // dead-lettered, and that -dead-letters lists the dead letters of an earlier run.
@@ -93,31 +98,63 @@ func TestKilledServiceLosesNoAcceptedEvent(t *testing.T) {
 	out, err := exec.Command(bin, "-demo", "-store", store).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
+	signer, err := webhook.NewStandardSigner(reachSecret, nil)
+	require.NoError(t, err)
 	cmd, url := startCommand(t, bin, "-store", store)
+	// four senders stream signed events while the service is killed and restarted:
+	// the kill lands with requests in flight
+	var mu sync.Mutex
 	accepted := map[string]bool{}
+	next := 0
+	target := url
 	client := &http.Client{Timeout: 5 * time.Second}
-	const sent, killAt = 300, 120
-	for i := range sent {
-		if i == killAt {
-			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-			_ = cmd.Wait()
-			cmd, url = startCommand(t, bin, "-store", store)
-		}
-		body, id := maddencoEvent(i)
-		req, err := http.NewRequest(http.MethodPost, url+"/hooks/maddenco", bytes.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(maddenco.KeyHeader, maddencoKey)
-		resp, err := client.Do(req)
-		if err != nil {
-			continue // the sender retries later: not accepted
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-		if resp.StatusCode/100 == 2 {
-			accepted[id] = true
+	const sent, killAt = 400, 120
+	send := func() {
+		for {
+			mu.Lock()
+			i, u := next, target
+			next++
+			mu.Unlock()
+			if i >= sent {
+				return
+			}
+			body, hdr, id := reachEvent(t, signer, i)
+			req, err := http.NewRequest(http.MethodPost, u+"/hooks/reach", bytes.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			req.Header = hdr
+			resp, err := client.Do(req)
+			if err != nil {
+				continue // not accepted: the sender would retry later
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode/100 == 2 {
+				mu.Lock()
+				accepted[id] = true
+				mu.Unlock()
+			}
 		}
 	}
+	var senders sync.WaitGroup
+	for range 4 {
+		senders.Add(1)
+		go func() { defer senders.Done(); send() }()
+	}
+	require.NoError(t, waitFor(ctxT(t), "events accepted before the kill", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(accepted) >= killAt
+	}))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	_ = cmd.Wait()
+	cmd, url = startCommand(t, bin, "-store", store)
+	mu.Lock()
+	target = url
+	mu.Unlock()
+	senders.Wait()
 	require.Greater(t, len(accepted), killAt-10, "the service accepted events before and after the crash")
 	// the restarted service drains the stream, then stops
 	require.NoError(t, waitFor(ctxT(t), "the restarted consumer to drain", func() bool {
