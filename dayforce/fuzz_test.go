@@ -59,6 +59,6 @@ func FuzzAnswers(f *testing.F) {
 		case 2:
 			_, err = c.PostPunch(ctx, dayforce.Punch{Badge: badge, Time: day.Add(8 * time.Hour), Type: dayforce.PunchIn}, dayforce.WriteOptions{})
 		}
-		fakekit.CheckAnswerError(t, err, dayforcetest.Password, badge)
+		fakekit.CheckAnswerError(t, err, fakekit.Echo(status, contentType, retryAfter, body), dayforcetest.Password, badge)
 	})
 }

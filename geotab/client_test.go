@@ -182,19 +182,25 @@ func TestZonesAndRouteAssignment(t *testing.T) {
 	devices, err := c.Devices(ctx, geotab.DeviceSearch{})
 	require.NoError(t, err)
 	arrive := srv.Now().Add(time.Hour)
-	rid, err := c.AssignRoute(ctx, devices[0].ID, "SR-42 visit", []geotab.Stop{{ZoneID: id, Arrive: arrive, StopFor: 45 * time.Minute}})
+	_, err = c.AssignRoute(ctx, devices[0].ID, "SR-42 visit", []geotab.Stop{{ZoneID: id, Arrive: arrive}})
+	require.ErrorIs(t, err, connectors.ErrInvalidRequest, "one stop is refused before the network")
+	depot, err := c.AddZone(ctx, geotab.Zone{Name: "Depot", Points: []geotab.Coordinate{{X: -79.42, Y: 43.64}, {X: -79.41, Y: 43.64},
+		{X: -79.41, Y: 43.65}, {X: -79.42, Y: 43.65}}})
+	require.NoError(t, err)
+	rid, err := c.AssignRoute(ctx, devices[0].ID, "SR-42 visit", []geotab.Stop{{ZoneID: depot, Arrive: srv.Now()},
+		{ZoneID: id, Arrive: arrive, StopFor: 45 * time.Minute}})
 	require.NoError(t, err)
 	routes, err := c.Routes(ctx, geotab.RouteSearch{DeviceSearch: geotab.IDSearch{ID: devices[0].ID}})
 	require.NoError(t, err)
 	require.Len(t, routes, 1)
 	r := routes[0]
 	assert.Equal(t, geotab.RouteRouteTypePlan, r.RouteType)
-	require.Len(t, r.RoutePlanItemCollection, 1)
-	assert.Equal(t, id, r.RoutePlanItemCollection[0].Zone.ID)
-	assert.Equal(t, 45*time.Minute, r.RoutePlanItemCollection[0].ExpectedStopDuration.Duration())
-	assert.True(t, arrive.Truncate(time.Millisecond).Equal(r.RoutePlanItemCollection[0].ActiveFrom.Time))
+	require.Len(t, r.RoutePlanItemCollection, 2)
+	assert.Equal(t, id, r.RoutePlanItemCollection[1].Zone.ID)
+	assert.Equal(t, 45*time.Minute, r.RoutePlanItemCollection[1].ExpectedStopDuration.Duration())
+	assert.True(t, arrive.Truncate(time.Millisecond).Equal(r.RoutePlanItemCollection[1].ActiveFrom.Time))
 
-	_, err = c.AssignRoute(ctx, devices[0].ID, "bad", []geotab.Stop{{ZoneID: "missing", Arrive: arrive}})
+	_, err = c.AssignRoute(ctx, devices[0].ID, "bad", []geotab.Stop{{ZoneID: depot, Arrive: arrive}, {ZoneID: "missing", Arrive: arrive}})
 	assert.ErrorIs(t, err, connectors.ErrInvalidRequest)
 	require.NoError(t, c.RemoveRoute(ctx, rid))
 	require.NoError(t, c.RemoveZone(ctx, id))
@@ -566,4 +572,64 @@ func TestHealthReported(t *testing.T) {
 	h := c.Health()
 	assert.Equal(t, "geotab", h.Name)
 	assert.Equal(t, 2, h.Calls) // Authenticate + Get
+}
+
+// TestZoneFlagsReachTheServer: mustIdentifyStops, whose MyGeotab default is true (and
+// true adds a hidden ZoneStop rule), is sent as false on every Add and Set, and a
+// zone hidden with Displayed false is sent so; the fake, like MyGeotab, makes the stop
+// rule when the flag is left out.
+func TestZoneFlagsReachTheServer(t *testing.T) {
+	srv := geotabtest.NewServer(t)
+	c, _ := newClient(t, srv)
+	ctx := context.Background()
+	pts := []geotab.Coordinate{{X: -79.38, Y: 43.65}, {X: -79.37, Y: 43.65}, {X: -79.37, Y: 43.66}, {X: -79.38, Y: 43.65}}
+	id, err := c.AddZone(ctx, geotab.Zone{Name: "Job SR000321", Points: pts})
+	require.NoError(t, err)
+	last := func(method string) string {
+		reqs := srv.Requests()
+		for i := len(reqs) - 1; i >= 0; i-- {
+			if reqs[i].Method == method {
+				return string(reqs[i].Params)
+			}
+		}
+		return ""
+	}
+	assert.Contains(t, last("Add"), `"mustIdentifyStops":false`, "false is on the wire")
+	rules, err := c.Rules(ctx, geotab.RuleSearch{BaseType: string(geotab.RuleBaseTypeZoneStop), IncludeZoneStopRules: true})
+	require.NoError(t, err)
+	for _, r := range rules {
+		assert.NotEqual(t, id, r.Condition.Zone.ID, "no hidden stop rule for the new zone")
+	}
+
+	zs, err := c.Zones(ctx, geotab.ZoneSearch{ID: id})
+	require.NoError(t, err)
+	require.Len(t, zs, 1)
+	z := zs[0] // Set takes the whole entity
+	hidden := false
+	z.Displayed = &hidden
+	require.NoError(t, c.SetZone(ctx, z))
+	assert.Contains(t, last("Set"), `"displayed":false`)
+	assert.Contains(t, last("Set"), `"mustIdentifyStops":false`, "Set can turn the flag off")
+	zs, err = c.Zones(ctx, geotab.ZoneSearch{ID: id})
+	require.NoError(t, err)
+	require.Len(t, zs, 1)
+	require.NotNil(t, zs[0].Displayed)
+	assert.False(t, *zs[0].Displayed)
+	assert.False(t, zs[0].MustIdentifyStops)
+}
+
+// TestDriversWithoutAKey: Drivers searches with userSearchType, so drivers with no
+// driver key assigned are found too (the deprecated isDriver search misses them).
+func TestDriversWithoutAKey(t *testing.T) {
+	srv := geotabtest.NewServer(t, geotabtest.WithVehicles(10))
+	c, _ := newClient(t, srv)
+	ctx := context.Background()
+	drivers, err := c.Drivers(ctx, geotab.UserSearch{})
+	require.NoError(t, err)
+	assert.Len(t, drivers, 10, "every driver, keyed or not")
+	keyed, err := c.Users(ctx, geotab.UserSearch{IsDriver: true})
+	require.NoError(t, err)
+	assert.Less(t, len(keyed), len(drivers), "isDriver finds only the drivers with a key")
+	reqs := srv.Requests()
+	assert.Contains(t, string(reqs[len(reqs)-2].Params), `"userSearchType":"Driver"`)
 }

@@ -100,7 +100,9 @@ func (c *Client) Zones(ctx context.Context, s ZoneSearch) ([]Zone, error) {
 // Drivers lists users who are drivers (Get User with the driver search: Get Driver
 // fails on real servers).
 func (c *Client) Drivers(ctx context.Context, s UserSearch) ([]User, error) {
-	s.IsDriver = true
+	// userSearchType replaced isDriver, which MyGeotab documents as "users who have a
+	// driver key assigned" (drivers without a key would go missing)
+	s.IsDriver, s.UserSearchType = false, UserSearchUserSearchTypeDriver
 	return Get[User](ctx, c, TypeNameUser, s, 0)
 }
 
@@ -191,8 +193,9 @@ type Stop struct {
 // AssignRoute sends a route to a vehicle: a Route of type Plan with the device and its
 // stops, in order. It returns the route's id.
 func (c *Client) AssignRoute(ctx context.Context, deviceID, name string, stops []Stop) (string, error) {
-	if deviceID == "" || len(stops) == 0 {
-		return "", errors.New("geotab: AssignRoute needs a device and at least one stop")
+	if deviceID == "" || len(stops) < 2 {
+		// Geotab's route-plan sample (SDK importRoutePlan) needs two waypoints or more
+		return "", fmt.Errorf("geotab: AssignRoute needs a device and at least two stops: %w", connectors.ErrInvalidRequest)
 	}
 	r := Route{Name: name, RouteType: RouteRouteTypePlan, Device: NewRef(deviceID)}
 	for i, s := range stops {

@@ -91,15 +91,24 @@ func ExampleClient_AssignRoute() {
 		fmt.Println(err)
 		return
 	}
-	route, err := c.AssignRoute(ctx, "b1", "SR-42", []geotab.Stop{{ZoneID: site, Arrive: srv.Now().Add(time.Hour), StopFor: 45 * time.Minute}})
+	depot, err := c.AddZone(ctx, geotab.Zone{Name: "Depot", Points: []geotab.Coordinate{
+		{X: -79.42, Y: 43.64}, {X: -79.41, Y: 43.64}, {X: -79.41, Y: 43.65}, {X: -79.42, Y: 43.65},
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// a route plan has two stops at least: from the depot to the site
+	route, err := c.AssignRoute(ctx, "b1", "SR-42", []geotab.Stop{{ZoneID: depot, Arrive: srv.Now()},
+		{ZoneID: site, Arrive: srv.Now().Add(time.Hour), StopFor: 45 * time.Minute}})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	routes, _ := c.Routes(ctx, geotab.RouteSearch{ID: route})
-	fmt.Println(routes[0].RouteType, routes[0].Device.ID, len(routes[0].RoutePlanItemCollection), "stop")
+	fmt.Println(routes[0].RouteType, routes[0].Device.ID, len(routes[0].RoutePlanItemCollection), "stops")
 	// Output:
-	// Plan b1 1 stop
+	// Plan b1 2 stops
 }
 
 // Receive GeoTab geofence events from the relay: verified (IP allowlist and HMAC),

@@ -81,6 +81,6 @@ func FuzzAnswers(f *testing.F) {
 			_, err = c.AddZone(ctx, geotab.Zone{Name: "Job SR000001", Points: []geotab.Coordinate{{X: -79.38, Y: 43.65}, {X: -79.37, Y: 43.65},
 				{X: -79.37, Y: 43.66}, {X: -79.38, Y: 43.65}}})
 		}
-		fakekit.CheckAnswerError(t, err, geotabtest.DefaultPassword)
+		fakekit.CheckAnswerError(t, err, fakekit.Echo(status, contentType, retryAfter, body), geotabtest.DefaultPassword)
 	})
 }

@@ -815,7 +815,7 @@ type Zone struct {
 	CentroidLatitude  float64 `json:"centroidLatitude,omitempty,omitzero"`
 	CentroidLongitude float64 `json:"centroidLongitude,omitempty,omitzero"`
 	Comment           string  `json:"comment,omitempty,omitzero"`
-	Displayed         bool    `json:"displayed,omitempty,omitzero"`
+	Displayed         *bool   `json:"displayed,omitempty"`
 
 	// ExternalReference the dispatch center's own site or job id
 	ExternalReference string `json:"externalReference,omitempty,omitzero"`
@@ -824,7 +824,7 @@ type Zone struct {
 	// Groups required on Add, e.g. [{"id":"GroupCompanyId"}]
 	Groups            []EntityRef  `json:"groups,omitempty,omitzero"`
 	ID                string       `json:"id,omitempty,omitzero"`
-	MustIdentifyStops bool         `json:"mustIdentifyStops,omitempty,omitzero"`
+	MustIdentifyStops bool         `json:"mustIdentifyStops"`
 	Name              string       `json:"name,omitempty,omitzero"`
 	Points            []Coordinate `json:"points,omitempty,omitzero"`
 

@@ -58,6 +58,6 @@ func FuzzAnswers(f *testing.F) {
 		case 2:
 			_, err = c.Transaction(ctx, "txn_1")
 		}
-		fakekit.CheckAnswerError(t, err, merchanttest.CardApproved, "737", merchanttest.ClientSecret, "Pat Doe")
+		fakekit.CheckAnswerError(t, err, fakekit.Echo(status, contentType, retryAfter, body), merchanttest.CardApproved, "737", merchanttest.ClientSecret, "Pat Doe")
 	})
 }

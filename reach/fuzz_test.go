@@ -57,6 +57,6 @@ func FuzzAnswers(f *testing.F) {
 				}
 			}
 		}
-		fakekit.CheckAnswerError(t, err, reachtest.ClientSecret, "12 Elm Street")
+		fakekit.CheckAnswerError(t, err, fakekit.Echo(status, contentType, retryAfter, body), reachtest.ClientSecret, "12 Elm Street")
 	})
 }

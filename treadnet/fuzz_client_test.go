@@ -49,6 +49,6 @@ func FuzzAnswers(f *testing.F) {
 				}
 			}
 		}
-		fakekit.CheckAnswerError(t, err)
+		fakekit.CheckAnswerError(t, err, fakekit.Echo(status, contentType, retryAfter, body))
 	})
 }

@@ -80,6 +80,9 @@ type fleet struct {
 	diagnostics map[string]geotab.Diagnostic
 	dsi         map[string]geotab.DeviceStatusInfo
 	feeds       map[string]*feed // by type name
+	// keyed are the drivers with a driver key (NFC/iButton) assigned: every other
+	// seeded driver, so that the deprecated isDriver search misses some
+	keyed map[string]bool
 }
 
 func (st *state) feed(tn string) *feed {
@@ -94,7 +97,7 @@ func (st *state) feed(tn string) *feed {
 func (st *state) seed() {
 	r := rand.New(rand.NewPCG(uint64(st.cfg.seed), 0x9e3779b97f4a7c15))
 	fl := &st.fleet
-	*fl = fleet{devices: map[string]geotab.Device{}, users: map[string]geotab.User{}, zones: map[string]geotab.Zone{},
+	*fl = fleet{devices: map[string]geotab.Device{}, users: map[string]geotab.User{}, zones: map[string]geotab.Zone{}, keyed: map[string]bool{},
 		rules: map[string]geotab.Rule{}, routes: map[string]geotab.Route{}, diagnostics: map[string]geotab.Diagnostic{},
 		dsi: map[string]geotab.DeviceStatusInfo{}, feeds: map[string]*feed{}}
 	since := geotab.NewTime(st.now.Add(-365 * 24 * time.Hour))
@@ -116,6 +119,7 @@ func (st *state) seed() {
 			LastName: lasts[(i/len(firsts))%len(lasts)], EmployeeNo: fmt.Sprintf("E%04d", i+1), IsDriver: true,
 			ActiveFrom: since, Version: st.nextVersion()}
 		fl.users[uid] = u
+		fl.keyed[uid] = i%2 == 0
 		st.feed("User").put(u.Version, uid, st.now, u)
 
 		id := fmt.Sprintf("b%X", i+1)
@@ -136,9 +140,10 @@ func (st *state) seed() {
 		v := fl.vehicles[j%len(fl.vehicles)]
 		a := float64(j) * 1.7
 		lat, lon := v.lat+v.radiusKm*math.Sin(a)/kmPerDeg, v.lon+v.radiusKm*math.Cos(a)/(kmPerDeg*math.Cos(v.lat*math.Pi/180))
+		displayed := true
 		z := geotab.Zone{ID: fmt.Sprintf("z%X", j+1), Name: fmt.Sprintf("Job site %02d", j+1), ExternalReference: fmt.Sprintf("SITE-%04d", j+1),
 			Points: square(lat, lon, 0.25), ZoneTypes: []geotab.Ref{geotab.NewRef("ZoneTypeCustomerId")}, MustIdentifyStops: true,
-			Displayed: true, ActiveFrom: since, Groups: []geotab.Ref{geotab.NewRef("GroupCompanyId")},
+			Displayed: &displayed, ActiveFrom: since, Groups: []geotab.Ref{geotab.NewRef("GroupCompanyId")},
 			CentroidLatitude: lat, CentroidLongitude: lon, Version: st.nextVersion()}
 		fl.zones[z.ID] = z
 		st.feed("Zone").put(z.Version, z.ID, st.now, z)
@@ -431,6 +436,12 @@ func (st *state) get(tn string, p map[string]any) (any, *rpcErr) {
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
+	if out == nil {
+		// a Get that matches nothing answers an empty array, never null (Geotab SDK
+		// reference, Get: "array of entities"; the official clients return the
+		// result as an array)
+		out = []any{}
+	}
 	return out, nil
 }
 
@@ -446,8 +457,17 @@ func (st *state) query(tn string, s search) ([]any, *rpcErr) {
 		}
 	case "User":
 		for _, u := range sortedValues(fl.users, func(u geotab.User) string { return u.ID }) {
-			drivers := s.IsDriver || s.UserSearchType == "Driver"
-			if (s.ID == "" || s.ID == u.ID) && like(s.Name, u.Name) && (!drivers || u.IsDriver) {
+			// userSearchType "Driver" finds every driver; the deprecated isDriver only
+			// "users who have a driver key assigned" (MyGeotab UserSearch reference;
+			// userSearchType since 5.7.2102, mygeotab-python #16)
+			match := true
+			switch {
+			case s.UserSearchType == "Driver":
+				match = u.IsDriver
+			case s.IsDriver:
+				match = u.IsDriver && fl.keyed[u.ID]
+			}
+			if (s.ID == "" || s.ID == u.ID) && like(s.Name, u.Name) && match {
 				out = append(out, u)
 			}
 		}
@@ -614,6 +634,13 @@ func (st *state) add(tn string, entity any) (any, *rpcErr) {
 		}
 		if e := st.checkZone(z); e != nil {
 			return nil, e
+		}
+		if m, ok := entity.(map[string]any); ok {
+			if _, sent := m["mustIdentifyStops"]; !sent {
+				// MyGeotab's default is true, which adds the hidden ZoneStop rule
+				// (SDK reference, Zone: mustIdentifyStops)
+				z.MustIdentifyStops = true
+			}
 		}
 		for _, other := range st.fleet.zones {
 			if strings.EqualFold(other.Name, z.Name) {

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -222,13 +225,26 @@ func argErr(format string, a ...any) *rpcErr {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/apiv1" {
+	// MyGeotab answers POSTs to /apiv1, /apiv1/ and /apiv1/{method}: the official
+	// JavaScript client (mg-api-js AxiosCall.getCallUrl) posts to /apiv1/{method}
+	if r.Method != http.MethodPost || r.URL.Path != "/apiv1" && !strings.HasPrefix(r.URL.Path, "/apiv1/") {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 	if err != nil {
 		return
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+		// the form encoding, JSON-RPC=<url-encoded request>, that mg-api-js
+		// (AxiosCall.encodeRPC) and the archived mg-api-node send (SDK concepts:
+		// "legacy" form POST)
+		form, err := url.ParseQuery(string(body))
+		if err != nil || form.Get("JSON-RPC") == "" {
+			s.writeErr(w, &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: "no JSON-RPC form field"}, -1)
+			return
+		}
+		body = []byte(form.Get("JSON-RPC"))
 	}
 	var req struct {
 		Method string          `json:"method"`

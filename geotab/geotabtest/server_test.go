@@ -2,6 +2,10 @@ package geotabtest
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +64,56 @@ func TestGeofenceGeometry(t *testing.T) {
 	assert.False(t, inside(sq, 43.66, -79.38))
 	assert.Equal(t, sq[0], sq[len(sq)-1], "polygons are closed")
 	assert.Equal(t, "ExceptionEventStateValidId", stateRef(geotab.StateValid).ID)
+}
+
+// rpc posts a raw JSON-RPC request the way a client of another language would, and
+// returns the answer's body.
+func rpc(t *testing.T, srv *Server, path, contentType, body string) string {
+	t.Helper()
+	resp, err := http.Post(srv.URL+path, contentType, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+// TestOfficialClientsReachTheFake: the paths and encodings Geotab's own clients send
+// are all answered, and a Get that matches nothing answers [] (never null).
+func TestOfficialClientsReachTheFake(t *testing.T) {
+	srv := NewServer(t)
+	cfg := srv.Config()
+	login := `{"method":"Authenticate","params":{"database":"` + cfg.Database + `","userName":"` + cfg.UserName + `","password":"` + cfg.Password + `"}}`
+	var auth struct {
+		Result struct {
+			Credentials json.RawMessage `json:"credentials"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(rpc(t, srv, "/apiv1", "application/json", login)), &auth); err != nil || len(auth.Result.Credentials) == 0 {
+		t.Fatalf("no credentials: %v", err)
+	}
+	get := `{"method":"Get","params":{"typeName":"Device","resultsLimit":1,"credentials":` + string(auth.Result.Credentials) + `}}`
+	none := `{"method":"Get","params":{"typeName":"Zone","search":{"name":"no such zone"},"credentials":` + string(auth.Result.Credentials) + `}}`
+	form := func(rpc string) string { return url.Values{"JSON-RPC": {rpc}}.Encode() }
+	for _, tc := range []struct {
+		name, path, contentType, body string
+	}{
+		{"POST /apiv1 (mygeotab-python)", "/apiv1", "application/json", get},
+		{"POST /apiv1/ (trailing slash)", "/apiv1/", "application/json", get},
+		{"POST /apiv1/Get, form-encoded JSON-RPC (mg-api-js)", "/apiv1/Get", "application/x-www-form-urlencoded", form(get)},
+		{"POST /apiv1, form-encoded JSON-RPC (mg-api-node)", "/apiv1", "application/x-www-form-urlencoded", form(get)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := rpc(t, srv, tc.path, tc.contentType, tc.body); !strings.Contains(got, `"result":[{`) {
+				t.Fatalf("want one device, got %s", got)
+			}
+		})
+	}
+	if got := rpc(t, srv, "/apiv1/", "application/json", none); !strings.Contains(got, `"result":[]`) {
+		t.Fatalf("a Get that matches nothing answers [], got %s", got)
+	}
 }

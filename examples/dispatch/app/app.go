@@ -473,13 +473,23 @@ func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) err
 		return fmt.Errorf("no vehicle: %w", err)
 	}
 	vehicle := near[0].Device.ID
-	d := 0.002
-	zone, err := s.geotab.AddZone(ctx, geotab.Zone{Name: "SR " + sr.ID, Points: []geotab.Coordinate{
-		{X: pos.X - d, Y: pos.Y - d}, {X: pos.X + d, Y: pos.Y - d}, {X: pos.X + d, Y: pos.Y + d}, {X: pos.X - d, Y: pos.Y + d}}})
+	square := func(name string, at geotab.Coordinate) (string, error) {
+		d := 0.002
+		return s.geotab.AddZone(ctx, geotab.Zone{Name: name, Points: []geotab.Coordinate{
+			{X: at.X - d, Y: at.Y - d}, {X: at.X + d, Y: at.Y - d}, {X: at.X + d, Y: at.Y + d}, {X: at.X - d, Y: at.Y + d}}})
+	}
+	zone, err := square("SR "+sr.ID, pos)
 	if err != nil {
 		return err
 	}
-	if _, err := s.geotab.AssignRoute(ctx, vehicle, "SR "+sr.ID, []geotab.Stop{{ZoneID: zone, Arrive: now.Add(30 * time.Minute), StopFor: time.Hour}}); err != nil {
+	// a route plan has two waypoints at least (Geotab's route-plan sample): from where
+	// the vehicle is to the site
+	start, err := square("SR "+sr.ID+" start", geotab.Coordinate{X: near[0].Longitude, Y: near[0].Latitude})
+	if err != nil {
+		return err
+	}
+	if _, err := s.geotab.AssignRoute(ctx, vehicle, "SR "+sr.ID, []geotab.Stop{{ZoneID: start, Arrive: now},
+		{ZoneID: zone, Arrive: now.Add(30 * time.Minute), StopFor: time.Hour}}); err != nil {
 		return err
 	}
 	if _, err := s.reach.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.StatusDispatched, TechnicianID: tech, Note: "vehicle " + vehicle}); err != nil {
