@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/webhook"
 )
 
 // Answer is an http.RoundTripper for fuzz targets of a client's decoding: requests
@@ -204,4 +207,23 @@ func (r *recorder) WriteHeader(s int) {
 	if r.status == 0 {
 		r.status = s
 	}
+}
+
+// StandardSigned is the oracle of a Standard Webhooks receiver for [Receiver.Signed]:
+// the values are webhook-id, webhook-timestamp and webhook-signature, and one of the
+// signatures is secret's over "id.timestamp.body".
+func StandardSigned(secret string) (func(values []string, body []byte) bool, error) {
+	signer, err := webhook.NewStandardSigner(secret, nil)
+	if err != nil {
+		return nil, err
+	}
+	return func(v []string, body []byte) bool {
+		ts, err := strconv.ParseInt(v[1], 10, 64)
+		if err != nil {
+			return false
+		}
+		h := http.Header{}
+		signer.Sign(h, v[0], time.Unix(ts, 0), body)
+		return h.Get("webhook-timestamp") == v[1] && slices.Contains(strings.Fields(v[2]), h.Get("webhook-signature"))
+	}, nil
 }
