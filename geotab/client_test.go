@@ -633,3 +633,23 @@ func TestDriversWithoutAKey(t *testing.T) {
 	reqs := srv.Requests()
 	assert.Contains(t, string(reqs[len(reqs)-2].Params), `"userSearchType":"Driver"`)
 }
+
+// TestMultiCallRunsInOrder: MyGeotab runs a MultiCall's children one after the
+// other, so an Add before a failing child takes effect, and the error names the
+// failing child's index (SDK concepts, MultiCall: not transactional).
+func TestMultiCallRunsInOrder(t *testing.T) {
+	srv := geotabtest.NewServer(t, geotabtest.WithVehicles(2))
+	c, _ := newClient(t, srv)
+	ctx := context.Background()
+	zone := geotab.Zone{Name: "Added before the failure", Points: []geotab.Coordinate{{X: -79.38, Y: 43.65}, {X: -79.37, Y: 43.65},
+		{X: -79.37, Y: 43.66}}, Groups: []geotab.Ref{geotab.NewRef("GroupCompanyId")}}
+	_, err := c.ExecuteMultiCall(ctx, geotab.Call{Method: "Add", Params: map[string]any{"typeName": "Zone", "entity": zone}},
+		geotab.CountCall(geotab.TypeNameDevice), geotab.Call{Method: "NoSuchMethod", Params: map[string]any{}})
+	var ge *geotab.Error
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, geotab.ExMissingMethod, ge.Exception)
+	assert.Equal(t, 2, ge.RequestIndex)
+	zs, err := c.Zones(ctx, geotab.ZoneSearch{Name: zone.Name})
+	require.NoError(t, err)
+	assert.Len(t, zs, 1, "the Add before the failing child took effect")
+}

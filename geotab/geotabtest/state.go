@@ -150,7 +150,9 @@ func (st *state) limit(key string) (http.Header, *rpcErr) {
 var paramSchemas = map[string]string{
 	"Authenticate": "AuthenticateParams", "Get": "GetParams", "GetFeed": "GetFeedParams",
 	"GetCountOf": "GetCountOfParams", "Add": "EntityParams", "Set": "EntityParams", "Remove": "EntityParams",
-	"ExecuteMultiCall": "MultiCallParams", "GetAddresses": "GetAddressesParams", "GetCoordinates": "GetCoordinatesParams",
+	// ExecuteMultiCall is checked child by child as it runs (see multiCall): MyGeotab
+	// runs the children before a bad one, and enforces no count (SDK concepts)
+	"ExecuteMultiCall": "", "GetAddresses": "GetAddressesParams", "GetCoordinates": "GetCoordinatesParams",
 	"GetVersion": "", "GetSystemTimeUtc": "",
 }
 
@@ -191,18 +193,6 @@ func (s *Server) dispatch(method string, raw json.RawMessage) (any, http.Header,
 		}
 	}
 	params = normalize(params).(map[string]any)
-	if method == "ExecuteMultiCall" { // an unknown child method is MissingMethodException, at its index
-		calls, _ := params["calls"].([]any)
-		for i, c := range calls {
-			cm, _ := c.(map[string]any)
-			if m, _ := cm["method"].(string); m != "" {
-				if _, ok := paramSchemas[m]; !ok {
-					return nil, nil, &rpcErr{code: -32601, exception: geotab.ExMissingMethod, index: i,
-						message: fmt.Sprintf("The method '%s' could not be found.", m)}
-				}
-			}
-		}
-	}
 	if e := st.validate(method, params); e != nil {
 		return nil, nil, e
 	}
@@ -291,7 +281,10 @@ func (st *state) checkSession(s *Server, cred any) *rpcErr {
 }
 
 func (st *state) multiCall(p map[string]any) (any, http.Header, *rpcErr) {
-	calls, _ := p["calls"].([]any)
+	calls, ok := p["calls"].([]any)
+	if !ok {
+		return nil, nil, argErr("ExecuteMultiCall needs calls, an array of {method, params}")
+	}
 	results := make([]any, 0, len(calls))
 	for i, c := range calls {
 		cm, _ := c.(map[string]any)
@@ -305,7 +298,12 @@ func (st *state) multiCall(p map[string]any) (any, http.Header, *rpcErr) {
 			res any
 			e   *rpcErr
 		)
-		if method == "ExecuteMultiCall" || method == "Authenticate" {
+		// children run in order; the first that fails ends the call with its index, and
+		// what the children before it did stays done (SDK concepts, MultiCall: "not
+		// transactional"; an unknown method is MissingMethodException, -32601)
+		if _, known := paramSchemas[method]; !known {
+			e = &rpcErr{code: -32601, exception: geotab.ExMissingMethod, message: fmt.Sprintf("The method '%s' could not be found.", method)}
+		} else if method == "ExecuteMultiCall" || method == "Authenticate" {
 			e = argErr("%s cannot be called inside ExecuteMultiCall", method)
 		} else if e = st.validate(method, child); e == nil {
 			res, _, e = st.call(method, child)
