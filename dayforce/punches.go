@@ -128,8 +128,9 @@ func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchR
 	pol := c.http.Policy()
 	const op = "POST EmployeeRawPunches"
 	summary := map[string]string{"type": p.Type, "validate_only": fmt.Sprint(o.ValidateOnly)}
+	sent := c.clk.Now() // when the posts leave: Dayforce's transaction time is near it
 	if o.CheckFirst && !o.ValidateOnly {
-		found, err := c.findPunch(ctx, p)
+		found, err := c.findPunch(ctx, p, sent)
 		if err != nil {
 			return PunchResult{}, err
 		}
@@ -156,7 +157,7 @@ func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchR
 			// no time left to look: the caller settles it (CheckFirst)
 			return PunchResult{Attempts: attempt}, connector.OutcomeUnknown("dayforce", op, "", err)
 		}
-		found, ferr := c.findPunch(ctx, p)
+		found, ferr := c.findPunch(ctx, p, sent)
 		if ferr != nil {
 			// the outcome stays unknown: do not post blind
 			return PunchResult{Attempts: attempt}, connector.OutcomeUnknown("dayforce", op, "",
@@ -220,10 +221,22 @@ func ambiguous(err error) bool {
 	return errors.Is(err, connectors.ErrUnavailable) || errors.Is(err, connectors.ErrTimeout)
 }
 
-// findPunch looks for p among the stored punches.
-func (c *Client) findPunch(ctx context.Context, p Punch) (*EmployeeRawPunch, error) {
+// findPunch looks for p among the stored punches, after posts sent from sent on.
+// Dayforce filters raw punches on a "transaction period" it does not define further:
+// it may be the punch time or when Dayforce received the punch. The search covers
+// both, from the earlier of the punch time and the first send to the later of the
+// punch time and now, and the match is on badge, type and punch time.
+func (c *Client) findPunch(ctx context.Context, p Punch, sent time.Time) (*EmployeeRawPunch, error) {
 	at := p.Time.Truncate(time.Second)
-	f := PunchFilter{From: at.Add(-punchWindow), To: at.Add(punchWindow), EmployeeBadge: p.Badge, State: "ALL", Types: []string{p.Type}}
+	now := c.clk.Now()
+	from, to := at, at
+	if sent.Before(from) {
+		from = sent
+	}
+	if now.After(to) {
+		to = now
+	}
+	f := PunchFilter{From: from.Add(-punchWindow), To: to.Add(punchWindow), EmployeeBadge: p.Badge, State: "ALL", Types: []string{p.Type}}
 	for r, err := range Items(c.RawPunches(ctx, f)) {
 		if err != nil {
 			return nil, err

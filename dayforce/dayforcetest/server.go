@@ -52,6 +52,7 @@ type Server struct {
 	skills    []dayforce.Skill
 	certs     []dayforce.LMSCertification
 	punches   []dayforce.EmployeeRawPunch
+	received  []time.Time // when each punch was received (its transaction time)
 	punchSeq  int
 
 	faults fakekit.Queue

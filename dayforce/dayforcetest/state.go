@@ -111,9 +111,15 @@ func (s *Server) seed(cfg config) {
 func offset(t time.Time) dayforce.DateTime { return dayforce.DateTime{Time: t, Offset: true} }
 
 func (s *Server) store(p dayforce.EmployeeRawPunch) dayforce.EmployeeRawPunch {
+	return s.storeAt(p, p.RawPunchTime.UTC())
+}
+
+// storeAt keeps a punch Dayforce received at (its transaction time).
+func (s *Server) storeAt(p dayforce.EmployeeRawPunch, at time.Time) dayforce.EmployeeRawPunch {
 	s.punchSeq++
 	p.RawPunchXRefCode = fmt.Sprintf("RP%07d", s.punchSeq)
 	s.punches = append(s.punches, p)
+	s.received = append(s.received, at)
 	return p
 }
 
@@ -457,9 +463,13 @@ func (s *Server) listPunches(w http.ResponseWriter, r *http.Request, q url.Value
 		}
 	}
 	var out []dayforce.EmployeeRawPunch
-	for _, p := range s.punches {
-		at := p.RawPunchTime.UTC()
-		at = time.Date(at.Year(), at.Month(), at.Day(), at.Hour(), at.Minute(), at.Second(), at.Nanosecond(), time.UTC)
+	for i, p := range s.punches {
+		// filterTransactionStart/EndTimeUTC: Dayforce calls them only the
+		// "transaction period" (dayforce-openapi.yaml, EmployeeRawPunches). Assumed
+		// here: when Dayforce received the punch, not the punch time (the reading under
+		// which a back-dated punch is hardest to find again; a seeded punch was received
+		// when it was punched)
+		at := s.received[i]
 		if at.Before(from) || at.After(to) ||
 			q.Get("employeeBadge") != "" && q.Get("employeeBadge") != p.EmployeeBadge ||
 			q.Get("employeeXRefCode") != "" && q.Get("employeeXRefCode") != p.EmployeeXRefCode ||
@@ -510,5 +520,7 @@ func (s *Server) postPunch(w http.ResponseWriter, body []byte, validateOnly bool
 		ok(w, []dayforce.EmployeeRawPunch{}, warn, true, "")
 		return
 	}
-	ok(w, []dayforce.EmployeeRawPunch{s.store(p)}, warn, true, "")
+	// received now by the wall clock, as Dayforce's own clock reads it (the fake's
+	// business clock, s.now, may be anywhere: tests move it)
+	ok(w, []dayforce.EmployeeRawPunch{s.storeAt(p, time.Now().UTC())}, warn, true, "")
 }
