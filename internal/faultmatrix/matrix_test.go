@@ -90,10 +90,21 @@ type system struct {
 	start             func(t *testing.T, opts sendCounter) env
 }
 
-// sendCounter sums what the SDK reports as sent (CallInfo.Sent).
+// sendCounter sums what the SDK reports as sent (CallInfo.Sent); it also says
+// whether the connector keeps its default breaker (see policy).
 type sendCounter struct {
-	mu   *sync.Mutex
-	sent *int
+	mu      *sync.Mutex
+	sent    *int
+	breaker bool
+}
+
+// policy is the connector's policy p for a cell: without the breaker, so that each
+// cell sees the vendor's answers, unless the test is about the breaker.
+func (s sendCounter) policy(p resilience.Policy) resilience.Policy {
+	if !s.breaker {
+		p.Breaker = resilience.BreakerPolicy{}
+	}
+	return p
 }
 
 func (s sendCounter) hooks() resilience.Hooks {
@@ -108,11 +119,6 @@ func (s sendCounter) get() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return *s.sent
-}
-
-func noBreaker(p resilience.Policy) resilience.Policy {
-	p.Breaker = resilience.BreakerPolicy{}
-	return p
 }
 
 func transport(t *testing.T) *http.Client {
@@ -135,7 +141,7 @@ var systems = []system{
 	{name: "reach", mutates: true, start: func(t *testing.T, sc sendCounter) env {
 		srv := reachtest.NewServer(t)
 		c, err := reach.New(srv.Config(), reach.WithHTTPClient(transport(t)), reach.WithClock(clock.NewFake(time.Now())),
-			reach.WithPolicy(noBreaker(resilience.Critical())), reach.WithHooks(sc.hooks()))
+			reach.WithPolicy(sc.policy(resilience.Critical())), reach.WithHooks(sc.hooks()))
 		require.NoError(t, err)
 		in := reach.NewServiceRequest{CustomerID: "C00001", Description: "fault matrix", Priority: reach.PriorityHigh}
 		before := srv.CountServiceRequests()
@@ -161,7 +167,7 @@ var systems = []system{
 	{name: "merchant", mutates: true, start: func(t *testing.T, sc sendCounter) env {
 		srv := merchanttest.NewServer(t)
 		c, err := merchant.New(srv.Config(), merchant.WithClock(clock.NewFake(time.Now())),
-			merchant.WithPolicy(noBreaker(resilience.Critical())), merchant.WithHooks(sc.hooks()))
+			merchant.WithPolicy(sc.policy(resilience.Critical())), merchant.WithHooks(sc.hooks()))
 		require.NoError(t, err)
 		t.Cleanup(c.Close)
 		tok, err := c.Tokenize(context.Background(), merchant.Card{Number: merchanttest.CardApproved, ExpMonth: 12, ExpYear: time.Now().Year() + 2, CVV: "123"})
@@ -192,7 +198,7 @@ var systems = []system{
 	{name: "dayforce", mutates: true, start: func(t *testing.T, sc sendCounter) env {
 		srv := dayforcetest.NewServer(t)
 		c, err := dayforce.New(srv.Config(), dayforce.WithHTTPClient(transport(t)), dayforce.WithClock(clock.NewFake(time.Now())),
-			dayforce.WithPolicy(noBreaker(resilience.Standard())), dayforce.WithHooks(sc.hooks()))
+			dayforce.WithPolicy(sc.policy(resilience.Standard())), dayforce.WithHooks(sc.hooks()))
 		require.NoError(t, err)
 		badge := srv.Badge("E0009")
 		p := dayforce.Punch{Badge: badge, Time: time.Date(2026, 12, 1, 7, 30, 0, 0, time.UTC), Type: dayforce.PunchIn}
@@ -220,7 +226,7 @@ var systems = []system{
 	}},
 	{name: "maddenco", noToken: true, mutates: true, idempotentMutation: true, start: func(t *testing.T, sc sendCounter) env {
 		srv := maddencotest.NewServer(t)
-		p := noBreaker(resilience.Standard())
+		p := sc.policy(resilience.Standard())
 		p.Cache = resilience.CachePolicy{} // the matrix asks the vendor, not the stale cache
 		c, err := maddenco.New(srv.Config(), maddenco.WithHTTPClient(transport(t)), maddenco.WithClock(clock.NewFake(time.Now())),
 			maddenco.WithPolicy(p), maddenco.WithHooks(sc.hooks()))
@@ -243,7 +249,7 @@ var systems = []system{
 	{name: "treadnet", noToken: true, start: func(t *testing.T, sc sendCounter) env {
 		srv := treadnettest.NewServer(t, treadnettest.WithHistory(0))
 		c, err := treadnet.New(srv.Config(), treadnet.WithClock(clock.NewFake(time.Now())),
-			treadnet.WithPolicy(noBreaker(resilience.Monitoring())), treadnet.WithHooks(sc.hooks()))
+			treadnet.WithPolicy(sc.policy(resilience.Monitoring())), treadnet.WithHooks(sc.hooks()))
 		require.NoError(t, err)
 		t.Cleanup(c.Close)
 		return env{
@@ -256,7 +262,7 @@ var systems = []system{
 	{name: "geotab", mutates: true, unretriedMutation: true, start: func(t *testing.T, sc sendCounter) env {
 		srv := geotabtest.NewServer(t)
 		c, err := geotab.New(srv.Config(), geotab.WithBaseURL(srv.URL), geotab.WithHTTPClient(transport(t)),
-			geotab.WithClock(clock.NewFake(time.Now())), geotab.WithPolicy(noBreaker(resilience.Standard())), geotab.WithHooks(sc.hooks()))
+			geotab.WithClock(clock.NewFake(time.Now())), geotab.WithPolicy(sc.policy(resilience.Standard())), geotab.WithHooks(sc.hooks()))
 		require.NoError(t, err)
 		zone := geotab.Zone{Name: "Job SR000777", Points: []geotab.Coordinate{{X: -79.38, Y: 43.65}, {X: -79.37, Y: 43.65},
 			{X: -79.37, Y: 43.66}, {X: -79.38, Y: 43.65}}}
@@ -266,7 +272,7 @@ var systems = []system{
 		}
 		return env{
 			fail: func(op string, f fakekit.Fault) {
-				srv.Fail(geotabtest.Fault{Method: op, Status: f.Status, RetryAfter: f.RetryAfter, Delay: f.Delay, Reset: f.Reset,
+				srv.Fail(geotabtest.Fault{Method: op, Times: f.Times, Status: f.Status, RetryAfter: f.RetryAfter, Delay: f.Delay, Reset: f.Reset,
 					Truncate: f.Truncate, Malformed: f.Malformed, After: f.After})
 			},
 			expire:  srv.ExpireSessions,
@@ -380,5 +386,29 @@ func TestFaultMatrix(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestPersistentResetsAreUnavailable: a vendor that resets every connection is
+// ErrUnavailable in every connector, whether retrying then stopped because the next
+// wait would pass the deadline or because the breaker opened (it was ErrTimeout or
+// ErrCircuitOpen in five connectors of six).
+func TestPersistentResetsAreUnavailable(t *testing.T) {
+	for _, sys := range systems {
+		t.Run(sys.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var sent int
+			sc := sendCounter{mu: &mu, sent: &sent, breaker: true} // the connector's own breaker
+			e := sys.start(t, sc)
+			ctx := context.Background()
+			require.NoError(t, e.read(ctx), "warm-up")
+			e.fail(e.readOp, fakekit.Fault{Reset: true, Times: 100})
+			err := e.read(ctx)
+			require.ErrorIs(t, err, connectors.ErrUnavailable)
+			var ae *connectors.APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, connectors.ErrUnavailable, ae.Kind, "the class is the network's failure: %v", err)
+			assert.True(t, ae.Retryable, "a later call may succeed")
+		})
 	}
 }
