@@ -366,8 +366,9 @@ func result(level, code, context, msg string) dayforce.ProcessResult {
 	return dayforce.ProcessResult{Level: level, Code: code, Context: context, Message: msg}
 }
 
-// results writes a failure: {Data, ProcessResults}, or the bare array the contract
-// gives for some endpoints.
+// results writes a failure: {ProcessResults}, as the vendor document's 400 and 500
+// examples have it (dayforce-openapi.yaml: no Data, whose Payload schema is a
+// non-nullable object), or the bare array the contract gives for some endpoints.
 func results(w http.ResponseWriter, status int, bare bool, rs ...dayforce.ProcessResult) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -375,7 +376,7 @@ func results(w http.ResponseWriter, status int, bare bool, rs ...dayforce.Proces
 		_ = json.NewEncoder(w).Encode(rs)
 		return
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"Data": nil, "ProcessResults": rs})
+	_ = json.NewEncoder(w).Encode(map[string]any{"ProcessResults": rs})
 }
 
 // ok writes a success envelope; next, when not empty, is Paging.Next.
