@@ -239,8 +239,8 @@ var systems = []system{
 			effects: func() int { _, ok := srv.Completion("SR000900"); return map[bool]int{true: 1}[ok] },
 			read:    func(ctx context.Context) error { _, err := c.Equipment(ctx, maddencotest.EquipmentID(1)); return err },
 			mutate:  func(ctx context.Context) error { _, err := c.ReportCompletion(ctx, "SR000900", wc); return err },
-			settle: func(ctx context.Context, err error) error {
-				_, err = c.ReportCompletion(ctx, "SR000900", wc) // a PUT: repeating it is safe
+			settle: func(ctx context.Context, _ error) error {
+				_, err := c.ReportCompletion(ctx, "SR000900", wc) // a PUT: repeating it is safe
 				return err
 			},
 			readOp: "getEquipment", mutateOp: "putWorkOrderCompletion",
@@ -280,11 +280,11 @@ var systems = []system{
 			effects: func() int { n, _ := zones(context.Background()); return n },
 			read:    func(ctx context.Context) error { _, err := c.Devices(ctx, geotab.DeviceSearch{}); return err },
 			mutate:  func(ctx context.Context) error { _, err := c.AddZone(ctx, zone); return err },
-			settle: func(ctx context.Context, err error) error {
+			settle: func(ctx context.Context, _ error) error {
 				// MyGeotab's Add takes no key: look the zone up by name, add it if absent
-				n, lerr := zones(ctx)
-				if lerr != nil || n > 0 {
-					return lerr
+				n, err := zones(ctx)
+				if err != nil || n > 0 {
+					return err
 				}
 				_, err = c.AddZone(ctx, zone)
 				return err
