@@ -221,9 +221,11 @@ func TestCustomMapping(t *testing.T) {
 	assert.Empty(t, ev.SiteID, "no SiteOf: no site")
 }
 
-// TestHostilePacketsOverUDP sends every hostile packet, and every truncation of a good
-// v3 trap, to a running receiver: it counts each as malformed or refused and goes on
-// serving the good trap sent after them.
+// TestHostilePacketsOverUDP sends every hostile packet to a running receiver over
+// UDP, and every truncation of a good v3 trap to its Handle (hundreds of datagrams at
+// once would overflow the socket's buffer, which drops them: a test of the kernel, not
+// of the receiver): it counts each as malformed or refused and goes on serving the
+// good trap sent after them.
 func TestHostilePacketsOverUDP(t *testing.T) {
 	srv := treadnettest.NewServer(t, treadnettest.WithHistory(0))
 	rc, err := treadnet.NewTrapReceiver(srv.TrapConfig())
@@ -233,20 +235,21 @@ func TestHostilePacketsOverUDP(t *testing.T) {
 	good.V3 = true
 	p, err := good.Packet()
 	require.NoError(t, err)
-	packets := append([][]byte{}, hostile...)
-	for i := range len(p) {
-		packets = append(packets, p[:i])
-	}
 	conn, err := net.Dial("udp", addr)
 	require.NoError(t, err)
 	defer conn.Close()
 	sent := 0
-	for _, b := range packets {
+	for _, b := range hostile {
 		if len(b) == 0 {
 			continue // an empty datagram is no packet to count
 		}
 		_, err := conn.Write(b)
 		require.NoError(t, err)
+		sent++
+	}
+	settle(t, rc, int64(sent))
+	for i := range len(p) {
+		rc.Handle(p[:i], netip.MustParseAddr("127.0.0.1"))
 		sent++
 	}
 	require.NoError(t, treadnettest.SendTrap(addr, good))
