@@ -434,7 +434,7 @@ func (c *Client) callError(st *callState, req *http.Request, resp *http.Response
 		if errors.As(err, &rj) {
 			ce.Reason = rj.sentinel
 		}
-		ce.Err = scrub(st.lastSentErr)
+		ce.Err = redact.Error(st.lastSentErr)
 		ce.Response = st.last
 		return ce
 	}
@@ -446,10 +446,10 @@ func (c *Client) callError(st *callState, req *http.Request, resp *http.Response
 				ce.Reason = connectors.ErrTimeout
 			}
 		} else {
-			ce.Err = scrub(st.lastErr)
+			ce.Err = redact.Error(st.lastErr)
 		}
 	} else {
-		ce.Err = scrub(err)
+		ce.Err = redact.Error(err)
 		if errors.Is(err, context.DeadlineExceeded) && st.over() {
 			ce.Reason = connectors.ErrTimeout
 		}
@@ -461,10 +461,6 @@ func (c *Client) callError(st *callState, req *http.Request, resp *http.Response
 	}
 	return ce
 }
-
-// scrub masks query values in the URL of a *url.Error (net/http puts the full URL in
-// it) and anywhere else in the message.
-func scrub(err error) error { return redact.Error(err) }
 
 // checkRetry is go-retryablehttp's CheckRetry. It classifies the attempt's outcome,
 // enforces the per-call retry count, the Retry-After cap and the deadline, and waits
@@ -518,11 +514,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	if c.hooks.OnRetry != nil {
 		c.hooks.OnRetry(RetryInfo{Method: st.rreq.Method, Host: st.rreq.URL.Host, Route: st.route, Attempt: st.attempts,
-			StatusCode: status, Err: scrub(err), Wait: wait, RetryAfter: ra})
+			StatusCode: status, Err: redact.Error(err), Wait: wait, RetryAfter: ra})
 	}
 	if c.log.Enabled(ctx, slog.LevelInfo) {
 		c.log.Info("retrying", "client", c.name, "method", st.rreq.Method, "host", st.rreq.URL.Host, "route", st.route,
-			"attempt", st.attempts, "status", status, "error", scrub(err), "wait", wait)
+			"attempt", st.attempts, "status", status, "error", redact.Error(err), "wait", wait)
 	}
 	if st.attemptExpired {
 		// the attempt timeout ended the call's context; the next attempt gets a new one
@@ -772,7 +768,7 @@ func (c *Client) attemptDone(observe bool, st *callState, req *http.Request, res
 	}
 	hook := c.hooks.OnAttempt != nil
 	logOn := c.log.Enabled(req.Context(), slog.LevelDebug)
-	info := AttemptInfo{Method: req.Method, Host: req.URL.Host, Route: req.URL.Path, Err: scrub(err), Duration: c.clk.Since(start)}
+	info := AttemptInfo{Method: req.Method, Host: req.URL.Host, Route: req.URL.Path, Err: redact.Error(err), Duration: c.clk.Since(start)}
 	if st != nil {
 		info.Route, info.Attempt = st.route, st.attempts+1
 	}

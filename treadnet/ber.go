@@ -141,7 +141,7 @@ func checkMessage(packet []byte) (int, error) {
 	}
 	switch {
 	case version[0] == 1 && len(v) == 3:
-		err = checkV2c(v[2])
+		err = checkPDU(v[2]) // a v2c message's data is its PDU
 	case version[0] == 3 && len(v) == 4:
 		err = checkV3(v[1], v[2], v[3])
 	default:
@@ -178,9 +178,6 @@ func checkPDU(pdu []byte) error {
 	}
 	return nil
 }
-
-// checkV2c checks a v2c message's data: its PDU.
-func checkV2c(data []byte) error { return checkPDU(data) }
 
 // checkV3 checks a v3 message's header, USM security parameters and, when in plain
 // text, its scoped PDU (an encrypted one is an OCTET STRING the decoder decrypts).

@@ -129,16 +129,8 @@ func Unknown(err error) bool {
 func undecodable(err error) bool {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syn) || errors.As(err, &typ) ||
-		errors.Is(err, errUndecodable)
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syn) || errors.As(err, &typ)
 }
-
-// errUndecodable marks an answer a connector could not decode (see [Undecodable]).
-var errUndecodable = errors.New("undecodable answer")
-
-// Undecodable wraps err, a connector's failure to decode a 2xx answer, so that
-// [Unknown] sees it whatever the decoder said.
-func Undecodable(err error) error { return fmt.Errorf("%w: %w", errUndecodable, err) }
 
 // Problem builds the error of a refused answer from an RFC 9457 problem's fields:
 // the message is redacted, the request id taken from the body or else the
