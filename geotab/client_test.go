@@ -90,10 +90,13 @@ func TestReadOperations(t *testing.T) {
 
 	rules, err := c.Rules(ctx, geotab.RuleSearch{})
 	require.NoError(t, err)
-	assert.Empty(t, rules, "hidden zone-stop rules only with includeZoneStopRules")
+	assert.Len(t, rules, 12, "the seeded arrival rules; hidden zone-stop rules only with includeZoneStopRules")
+	for _, r := range rules {
+		assert.Equal(t, geotab.RuleBaseTypeCustom, r.BaseType)
+	}
 	rules, err = c.Rules(ctx, geotab.RuleSearch{IncludeZoneStopRules: true})
 	require.NoError(t, err)
-	assert.Len(t, rules, 12)
+	assert.Len(t, rules, 24)
 
 	zones, err := c.Zones(ctx, geotab.ZoneSearch{ExternalReference: "SITE-000%"})
 	require.NoError(t, err)

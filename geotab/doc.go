@@ -25,6 +25,17 @@
 // version token in a [FeedCursor] ([FileCursor] ships), follow full pages at once and
 // back off while the feed is quiet. This is how 30-second GPS for a fleet is consumed.
 //
+// # Geofences
+//
+// A zone is a geofence; MyGeotab records a vehicle's entry or exit only under a rule
+// whose condition is EnteringArea or ExitingArea on the zone, as an ExceptionEvent.
+// [Client.EnsureGeofenceRules] makes sure a set of zones has those rules (once each),
+// and [Client.GeofenceFeed] turns the ExceptionEvent feed into [GeofenceEvent]s,
+// invalidations included as retractions. Zones are added without a stop rule: set
+// Zone.MustIdentifyStops for MyGeotab's ZoneStop rule, which fires when a vehicle
+// stops in the zone. MyGeotab pushes nothing; [NewReceiver] serves a relay of the
+// customer's own.
+//
 // # Wire details
 //
 // References arrive as {"id":"b1"} or as bare strings ([Ref] takes both); dates are

@@ -7,6 +7,11 @@ import (
 	"github.com/dispatchcenter/connectors/webhook"
 )
 
+// MyGeotab has no webhooks: its data is polled through feeds (SDK data feed guide),
+// and geofence entries and exits come from zone rules ([Client.GeofenceFeed]). The
+// receiver below serves a relay of the customer's own, which signs what it forwards:
+// an optional input, not a MyGeotab feature.
+
 // Relay webhook headers.
 const (
 	SignatureHeader = "X-Geotab-Signature"
@@ -33,9 +38,11 @@ type ReceiverConfig struct {
 	Options webhook.ReceiverOptions
 }
 
-// NewReceiver returns the http.Handler for GeoTab events (vehicle location, geofence
-// entered and exited, diagnostic faults): IP allowlist, then the relay's HMAC, then
-// de-duplication and hand-off to sink. Decode each event's body with [DecodeEvent].
+// NewReceiver returns the http.Handler for a relay's GeoTab events (vehicle location,
+// geofence entered and exited, diagnostic faults): IP allowlist, then the relay's
+// HMAC, then de-duplication and hand-off to sink. Decode each event's body with
+// [DecodeEvent]. The relay is the customer's own (MyGeotab pushes nothing); the
+// geofence events of record come from [Client.GeofenceFeed].
 func NewReceiver(cfg ReceiverConfig, sink webhook.Sink) (*webhook.Receiver, error) {
 	sig, err := webhook.NewHMAC(WebhookScheme(cfg.Secrets...))
 	if err != nil {

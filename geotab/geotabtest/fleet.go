@@ -64,10 +64,24 @@ type vehicle struct {
 	tripID             string
 	tripKm             float64
 	lastTripEmit       time.Time
-	inZone             map[string]string // zone id -> open exception event id
-	driver             string
-	odometerKm         float64
-	faulty             bool
+	// inside says, per zone id, whether the vehicle's last position was inside it
+	inside map[string]bool
+	// open maps a rule id to the ExceptionEvent it has open (InsideArea, ZoneStop)
+	open       map[string]string
+	visit      *visit
+	driver     string
+	odometerKm float64
+	faulty     bool
+}
+
+// visit takes a vehicle off its loop: it drives to a point, stays there stopped, then
+// drives back to where it left its loop (see [Server.Visit]).
+type visit struct {
+	lat, lon       float64 // where the vehicle is now
+	toLat, toLon   float64 // where it goes
+	stay           time.Duration
+	until          time.Time // end of the stay, once arrived
+	arrived, going bool      // going: on the way back to the loop
 }
 
 type fleet struct {
@@ -129,7 +143,7 @@ func (st *state) seed() {
 			TimeZoneID: "America/Toronto", Version: st.nextVersion()}
 		fl.devices[id] = d
 		st.feed("Device").put(d.Version, id, st.now, d)
-		v := &vehicle{id: id, driver: uid, inZone: map[string]string{},
+		v := &vehicle{id: id, driver: uid, inside: map[string]bool{}, open: map[string]string{},
 			lat: centreLat + (r.Float64()-0.5)*0.2, lon: centreLon + (r.Float64()-0.5)*0.3,
 			radiusKm: 1 + r.Float64()*3, speedKmh: 35 + r.Float64()*30, angle: r.Float64() * 2 * math.Pi,
 			phase: time.Duration(r.IntN(30)) * time.Minute, odometerKm: 20000 + r.Float64()*150000, faulty: i%7 == 3}
@@ -147,20 +161,39 @@ func (st *state) seed() {
 			CentroidLatitude: lat, CentroidLongitude: lon, Version: st.nextVersion()}
 		fl.zones[z.ID] = z
 		st.feed("Zone").put(z.Version, z.ID, st.now, z)
-		st.addZoneRule(z)
+		st.syncZoneStopRule(z)
+		// the seeded database's administrator watches arrivals at every job site: a
+		// Custom rule on the zone (test data, as a customer would configure it)
+		st.putRule(geotab.Rule{ID: st.newID("ra"), Name: "Arrival at " + z.Name, BaseType: geotab.RuleBaseTypeCustom,
+			ActiveFrom: since, Groups: []geotab.Ref{geotab.NewRef("GroupCompanyId")},
+			Condition: geotab.Condition{ConditionType: geotab.ConditionEnteringArea, Zone: geotab.NewRef(z.ID)}})
 	}
 	st.advance(0)
 }
 
-// addZoneRule creates the hidden ZoneStop rule MyGeotab makes for a zone with
-// mustIdentifyStops.
-func (st *state) addZoneRule(z geotab.Zone) {
-	if !z.MustIdentifyStops {
+// The fake evaluates the area conditions geotab.ConditionEnteringArea, ExitingArea,
+// InsideArea and ZoneStop on a zone (see zoneEvents); other condition types are kept
+// on their rules but never fire here.
+
+// syncZoneStopRule keeps the hidden ZoneStop rule MyGeotab makes for a zone with
+// mustIdentifyStops (SDK reference, Zone.MustIdentifyStops). Assumption: a Set that
+// turns the flag off removes the rule (Geotab does not say).
+func (st *state) syncZoneStopRule(z geotab.Zone) {
+	id := "r" + z.ID
+	if _, ok := st.fleet.rules[id]; ok == z.MustIdentifyStops {
 		return
 	}
-	rl := geotab.Rule{ID: "r" + z.ID, Name: "Stop at " + z.Name, BaseType: geotab.RuleBaseTypeZoneStop,
-		ActiveFrom: z.ActiveFrom, Condition: geotab.Condition{ConditionType: "ZoneStop", Zone: geotab.NewRef(z.ID)},
-		Version: st.nextVersion()}
+	if !z.MustIdentifyStops {
+		delete(st.fleet.rules, id)
+		return
+	}
+	st.putRule(geotab.Rule{ID: id, Name: "Stop at " + z.Name, BaseType: geotab.RuleBaseTypeZoneStop,
+		ActiveFrom: z.ActiveFrom, Condition: geotab.Condition{ConditionType: geotab.ConditionZoneStop, Zone: geotab.NewRef(z.ID)}})
+}
+
+// putRule stores a new version of a rule.
+func (st *state) putRule(rl geotab.Rule) {
+	rl.Version = st.nextVersion()
 	st.fleet.rules[rl.ID] = rl
 	st.feed("Rule").put(rl.Version, rl.ID, st.now, rl)
 }
@@ -185,14 +218,72 @@ func inside(pts []geotab.Coordinate, lat, lon float64) bool {
 }
 
 func (v *vehicle) position() (float64, float64) {
+	if v.visit != nil {
+		return v.visit.lat, v.visit.lon
+	}
+	return v.loopPosition()
+}
+
+func (v *vehicle) loopPosition() (float64, float64) {
 	return v.lat + v.radiusKm*math.Sin(v.angle)/kmPerDeg,
 		v.lon + v.radiusKm*math.Cos(v.angle)/(kmPerDeg*math.Cos(v.lat*math.Pi/180))
 }
 
-// drivingAt: 25 minutes driving, 5 minutes stopped, per vehicle phase.
+// drivingAt: 25 minutes driving, 5 minutes stopped, per vehicle phase; on a visit,
+// driving except during the stay.
 func (v *vehicle) drivingAt(t time.Time) bool {
+	if v.visit != nil {
+		return !v.visit.arrived || !t.Before(v.visit.until)
+	}
 	m := (time.Duration(t.Unix())*time.Second + v.phase) % (30 * time.Minute)
 	return m < 25*time.Minute
+}
+
+// moveVisit drives a visiting vehicle one step towards its target, or back to its
+// loop after the stay; it reports the distance driven.
+func (v *vehicle) moveVisit(now time.Time) float64 {
+	vs := v.visit
+	if vs.arrived && now.Before(vs.until) {
+		return 0 // staying
+	}
+	if vs.arrived && !vs.going { // the stay is over: back to the loop
+		vs.going = true
+		vs.toLat, vs.toLon = v.loopPosition()
+	}
+	dy := (vs.toLat - vs.lat) * kmPerDeg
+	dx := (vs.toLon - vs.lon) * kmPerDeg * math.Cos(vs.lat*math.Pi/180)
+	d := math.Hypot(dx, dy)
+	km := v.speedKmh * step.Hours()
+	if d <= km {
+		vs.lat, vs.lon = vs.toLat, vs.toLon
+		switch {
+		case vs.going:
+			v.visit = nil // on the loop again
+		case !vs.arrived:
+			vs.arrived, vs.until = true, now.Add(vs.stay)
+		}
+		return d
+	}
+	vs.lat += (vs.toLat - vs.lat) * km / d
+	vs.lon += (vs.toLon - vs.lon) * km / d
+	return km
+}
+
+// Visit sends a vehicle from its loop to a point (latitude, longitude), at its usual
+// speed, to stay there stopped for stay before it drives back: how a test makes a
+// vehicle arrive at a job site. It reports false for an unknown device.
+func (s *Server) Visit(deviceID string, lat, lon float64, stay time.Duration) bool {
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, v := range st.fleet.vehicles {
+		if v.id == deviceID {
+			la, lo := v.position()
+			v.visit = &visit{lat: la, lon: lo, toLat: lat, toLon: lon, stay: stay}
+			return true
+		}
+	}
+	return false
 }
 
 // advance moves the clock and simulates each 30-second step.
@@ -225,11 +316,17 @@ func (st *state) stepVehicle(v *vehicle) {
 	if driving {
 		speed = v.speedKmh
 		km := speed * step.Hours()
-		v.angle += km / v.radiusKm
+		if v.visit != nil {
+			km = v.moveVisit(now)
+		} else {
+			v.angle += km / v.radiusKm
+		}
 		v.tripKm += km
 		if now.Sub(v.lastTripEmit) >= 10*time.Minute {
 			st.emitTrip(v, false) // an in-progress trip, replaced as it grows
 		}
+	} else if v.visit != nil {
+		v.moveVisit(now)
 	}
 	lat, lon := v.position()
 	if driving || st.fleet.dsi[v.id].IsDriving || st.fleet.dsi[v.id].DateTime.IsZero() {
@@ -242,7 +339,7 @@ func (st *state) stepVehicle(v *vehicle) {
 		Latitude: lat, Longitude: lon, Speed: speed, Bearing: int(math.Mod(v.angle*180/math.Pi+90, 360)),
 		IsDriving: driving, IsDeviceCommunicating: true, Groups: st.fleet.devices[v.id].Groups}
 	st.fleet.dsi[v.id] = dsi
-	st.zoneEvents(v, lat, lon)
+	st.zoneEvents(v, lat, lon, driving)
 }
 
 // engineData reports the odometer and engine hours every 10 minutes while driving, and
@@ -290,40 +387,97 @@ func (st *state) emitTrip(v *vehicle, final bool) {
 	}
 }
 
-// zoneEvents opens an ExceptionEvent when a vehicle enters a zone with a rule and
-// closes it (a new version, same id) when it leaves.
-func (st *state) zoneEvents(v *vehicle, lat, lon float64) {
-	for _, rl := range st.fleet.rules {
-		zid := rl.Condition.Zone.ID
-		z, ok := st.fleet.zones[zid]
-		if !ok {
-			continue
-		}
-		in := inside(z.Points, lat, lon)
-		open, was := v.inZone[zid]
-		switch {
-		case in && !was:
-			ev := geotab.ExceptionEvent{ID: st.newID("ee"), Rule: geotab.NewRef(rl.ID), Device: geotab.NewRef(v.id),
-				Driver: geotab.NewRef(v.driver), ActiveFrom: geotab.NewTime(st.now), ActiveTo: geotab.NewTime(st.now),
-				State: stateRef(geotab.StateValid), LastModifiedDateTime: geotab.NewTime(st.now), Version: st.nextVersion()}
-			st.feed("ExceptionEvent").put(ev.Version, ev.ID, st.now, ev)
-			v.inZone[zid] = ev.ID
-			st.emit(geotab.WebhookEvent{ID: "wh-" + ev.ID + "-in", Type: geotab.WebhookEventTypeGeofenceEntered,
-				OccurredAt: geotab.NewTime(st.now), Device: ev.Device, Driver: ev.Driver, Zone: geotab.NewRef(zid),
-				Rule: ev.Rule, ExceptionEventID: ev.ID, Latitude: lat, Longitude: lon})
-		case !in && was:
-			f := st.feed("ExceptionEvent")
-			ev := f.items[f.latest[open]].rec.(geotab.ExceptionEvent)
-			ev.ActiveTo, ev.LastModifiedDateTime = geotab.NewTime(st.now), geotab.NewTime(st.now)
-			ev.Duration = geotab.TimeSpan(st.now.Sub(ev.ActiveFrom.Time))
-			ev.Version = st.nextVersion()
-			f.put(ev.Version, ev.ID, st.now, ev)
-			delete(v.inZone, zid)
-			st.emit(geotab.WebhookEvent{ID: "wh-" + ev.ID + "-out", Type: geotab.WebhookEventTypeGeofenceExited,
-				OccurredAt: geotab.NewTime(st.now), Device: ev.Device, Driver: ev.Driver, Zone: geotab.NewRef(zid),
-				Rule: ev.Rule, ExceptionEventID: ev.ID, Latitude: lat, Longitude: lon})
+// zoneEvents evaluates the zone rules on a vehicle's new position, as MyGeotab's rule
+// engine does on its GPS data (SDK reference, ConditionType):
+//   - EnteringArea: the vehicle was outside the zone and is inside now;
+//   - ExitingArea: it was inside and is outside now;
+//   - InsideArea: an event open from the entry, closed (activeTo, a new version of the
+//     same event) at the exit;
+//   - ZoneStop: an event open while the vehicle is stopped inside the zone, not when it
+//     drives through (SDK reference, ZoneStop; SDK sample get-zone-stop-exceptions).
+//
+// Assumption: an entry or exit event lasts no time (activeFrom = activeTo = the GPS
+// point of the crossing); Geotab documents no duration for them. A zone seen for the
+// first time (seeded, or added while the vehicle is inside) is not an entry.
+//
+// It also feeds the optional relay (see Subscribe), on every zone crossing.
+func (st *state) zoneEvents(v *vehicle, lat, lon float64, driving bool) {
+	byZone := map[string][]geotab.Rule{}
+	for _, rl := range sortedValues(st.fleet.rules, func(r geotab.Rule) string { return r.ID }) {
+		if z := rl.Condition.Zone.ID; z != "" {
+			byZone[z] = append(byZone[z], rl)
 		}
 	}
+	for _, z := range sortedValues(st.fleet.zones, func(z geotab.Zone) string { return z.ID }) {
+		in := inside(z.Points, lat, lon)
+		was, seen := v.inside[z.ID]
+		if !seen {
+			was = in
+		}
+		v.inside[z.ID] = in
+		entered, exited := in && !was, !in && was
+		for _, rl := range byZone[z.ID] {
+			open := v.open[rl.ID]
+			switch rl.Condition.ConditionType {
+			case geotab.ConditionEnteringArea:
+				if entered {
+					st.openEvent(v, rl)
+				}
+			case geotab.ConditionExitingArea:
+				if exited {
+					st.openEvent(v, rl)
+				}
+			case geotab.ConditionInsideArea:
+				if entered {
+					v.open[rl.ID] = st.openEvent(v, rl)
+				} else if exited && open != "" {
+					st.closeEvent(v, rl.ID)
+				}
+			case geotab.ConditionZoneStop:
+				stopped := in && !driving
+				if stopped && open == "" {
+					v.open[rl.ID] = st.openEvent(v, rl)
+				} else if !stopped && open != "" {
+					st.closeEvent(v, rl.ID)
+				}
+			}
+		}
+		if entered || exited {
+			typ, suffix := geotab.WebhookEventTypeGeofenceEntered, "in"
+			if exited {
+				typ, suffix = geotab.WebhookEventTypeGeofenceExited, "out"
+			}
+			st.emit(geotab.WebhookEvent{ID: fmt.Sprintf("wh-%s-%s-%s-%d", z.ID, v.id, suffix, st.now.Unix()), Type: typ,
+				OccurredAt: geotab.NewTime(st.now), Device: geotab.NewRef(v.id), Driver: geotab.NewRef(v.driver),
+				Zone: geotab.NewRef(z.ID), Latitude: lat, Longitude: lon})
+		}
+	}
+}
+
+// openEvent adds an ExceptionEvent of rl for v at the current step, ending where it
+// starts until it is closed.
+func (st *state) openEvent(v *vehicle, rl geotab.Rule) string {
+	ev := geotab.ExceptionEvent{ID: st.newID("ee"), Rule: geotab.NewRef(rl.ID), Device: geotab.NewRef(v.id),
+		Driver: geotab.NewRef(v.driver), ActiveFrom: geotab.NewTime(st.now), ActiveTo: geotab.NewTime(st.now),
+		State: stateRef(geotab.StateValid), LastModifiedDateTime: geotab.NewTime(st.now), Version: st.nextVersion()}
+	st.feed("ExceptionEvent").put(ev.Version, ev.ID, st.now, ev)
+	return ev.ID
+}
+
+// closeEvent ends v's open event of a rule: the same id, a new version (an
+// ExceptionEvent keeps its id while it is updated; SDK data feed guide).
+func (st *state) closeEvent(v *vehicle, ruleID string) {
+	f := st.feed("ExceptionEvent")
+	i, ok := f.latest[v.open[ruleID]]
+	delete(v.open, ruleID)
+	if !ok {
+		return
+	}
+	ev := f.items[i].rec.(geotab.ExceptionEvent)
+	ev.ActiveTo, ev.LastModifiedDateTime = geotab.NewTime(st.now), geotab.NewTime(st.now)
+	ev.Duration = geotab.TimeSpan(st.now.Sub(ev.ActiveFrom.Time))
+	ev.Version = st.nextVersion()
+	f.put(ev.Version, ev.ID, st.now, ev)
 }
 
 func stateRef(id string) geotab.Ref {
@@ -369,6 +523,7 @@ type search struct {
 	IsDriver             bool               `json:"isDriver"`
 	UserSearchType       string             `json:"userSearchType"`
 	RouteType            string             `json:"routeType"`
+	BaseType             string             `json:"baseType"`
 }
 
 type idSearch struct {
@@ -479,7 +634,10 @@ func (st *state) query(tn string, s search) ([]any, *rpcErr) {
 		}
 	case "Rule":
 		for _, r := range sortedValues(fl.rules, func(r geotab.Rule) string { return r.ID }) {
-			if (s.ID == "" || s.ID == r.ID) && like(s.Name, r.Name) && (r.BaseType != geotab.RuleBaseTypeZoneStop || s.IncludeZoneStopRules || s.ID != "") {
+			// hidden ZoneStop rules only with includeZoneStopRules (SDK reference,
+			// RuleSearch), or by id
+			if (s.ID == "" || s.ID == r.ID) && like(s.Name, r.Name) && (s.BaseType == "" || s.BaseType == string(r.BaseType)) &&
+				(r.BaseType != geotab.RuleBaseTypeZoneStop || s.IncludeZoneStopRules || s.ID != "") {
 				out = append(out, r)
 			}
 		}
@@ -649,8 +807,25 @@ func (st *state) add(tn string, entity any) (any, *rpcErr) {
 		}
 		z.ID = st.newID("z")
 		st.putZone(z)
-		st.addZoneRule(z)
+		for _, v := range st.fleet.vehicles { // where each vehicle is when the zone appears
+			la, lo := v.position()
+			v.inside[z.ID] = inside(z.Points, la, lo)
+		}
 		return z.ID, nil
+	case "Rule":
+		var rl geotab.Rule
+		if err := decodeInto(entity, &rl); err != nil {
+			return nil, &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: err.Error()}
+		}
+		if e := st.checkRule(rl); e != nil {
+			return nil, e
+		}
+		rl.ID = st.newID("ru")
+		if rl.ActiveFrom.IsZero() {
+			rl.ActiveFrom = geotab.NewTime(st.now)
+		}
+		st.putRule(rl)
+		return rl.ID, nil
 	case "Route":
 		var r geotab.Route
 		if err := decodeInto(entity, &r); err != nil {
@@ -715,6 +890,30 @@ func (st *state) putZone(z geotab.Zone) {
 	z.Version = st.nextVersion()
 	st.fleet.zones[z.ID] = z
 	st.feed("Zone").put(z.Version, z.ID, st.now, z)
+	st.syncZoneStopRule(z)
+}
+
+// checkRule refuses a rule without a name or a condition, and an area condition
+// without an existing zone (MyGeotab Rule reference: a rule is its condition tree;
+// the area conditions take a zone or a zone type).
+func (st *state) checkRule(rl geotab.Rule) *rpcErr {
+	if rl.Name == "" {
+		return &rpcErr{code: -32000, exception: geotab.ExArgumentNull, message: "Value cannot be null. Parameter name: name"}
+	}
+	c := rl.Condition
+	if c.ConditionType == "" {
+		return &rpcErr{code: -32000, exception: geotab.ExArgumentNull, message: "Value cannot be null. Parameter name: condition"}
+	}
+	switch c.ConditionType {
+	case geotab.ConditionEnteringArea, geotab.ConditionExitingArea, geotab.ConditionInsideArea, geotab.ConditionZoneStop, "OutsideArea":
+		if c.Zone.ID == "" && c.ZoneType.ID == "" {
+			return argErr("A %s condition needs a zone or a zone type", c.ConditionType)
+		}
+		if _, ok := st.fleet.zones[c.Zone.ID]; c.Zone.ID != "" && !ok {
+			return argErr("Zone '%s' does not exist", c.Zone.ID)
+		}
+	}
+	return nil
 }
 
 func (st *state) set(tn string, entity any) *rpcErr {
@@ -746,6 +945,19 @@ func (st *state) set(tn string, entity any) *rpcErr {
 		r.Version = st.nextVersion()
 		st.fleet.routes[r.ID] = r
 		return nil
+	case "Rule":
+		var rl geotab.Rule
+		if err := decodeInto(entity, &rl); err != nil {
+			return &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: err.Error()}
+		}
+		if _, ok := st.fleet.rules[rl.ID]; !ok {
+			return argErr("Rule '%s' does not exist", rl.ID)
+		}
+		if e := st.checkRule(rl); e != nil {
+			return e
+		}
+		st.putRule(rl)
+		return nil
 	}
 	return &rpcErr{code: -32000, exception: "InvalidApiOperationException", message: fmt.Sprintf("Set is not supported for '%s' by geotabtest", tn)}
 }
@@ -768,6 +980,12 @@ func (st *state) remove(tn string, entity any) *rpcErr {
 			return argErr("Route '%s' does not exist", ref.ID)
 		}
 		delete(st.fleet.routes, ref.ID)
+		return nil
+	case "Rule":
+		if _, ok := st.fleet.rules[ref.ID]; !ok {
+			return argErr("Rule '%s' does not exist", ref.ID)
+		}
+		delete(st.fleet.rules, ref.ID)
 		return nil
 	}
 	return &rpcErr{code: -32000, exception: "InvalidApiOperationException", message: fmt.Sprintf("Remove is not supported for '%s' by geotabtest", tn)}

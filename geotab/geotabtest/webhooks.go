@@ -13,10 +13,11 @@ import (
 // Delivery is one event sent to a subscriber.
 type Delivery = fakekit.Delivery
 
-// Subscribe makes the fake push events — geofence entered and exited, diagnostic
-// faults — to url, signed as the GeoTab relay signs (geotab.WebhookScheme with
-// secret), as they happen during [Server.Advance]. A delivery that gets no 2xx is
-// tried again, up to 3 attempts.
+// Subscribe makes the fake act as a customer's relay (MyGeotab itself has no
+// webhooks): it pushes events — every zone entered and exited, diagnostic faults — to
+// url, signed as geotab.WebhookScheme with secret, as they happen during
+// [Server.Advance]. A delivery that gets no 2xx is tried again, up to 3 attempts. The
+// relay's format is this SDK's, not Geotab's.
 func (s *Server) Subscribe(url string, secret []byte) error {
 	signer, err := webhook.NewHMACSigner(geotab.WebhookScheme(secret))
 	if err != nil {

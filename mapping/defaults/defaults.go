@@ -51,7 +51,7 @@ func Registry() *mapping.Registry {
 	reg := mapping.NewRegistry()
 	for name, sample := range map[string]any{
 		"reach.Customer": reach.Customer{}, "reach.ServiceRequest": reach.ServiceRequest{}, "reach.NewCustomer": reach.NewCustomer{},
-		"geotab.LogRecord": geotab.LogRecord{}, "geotab.DeviceStatusInfo": geotab.DeviceStatusInfo{}, "geotab.ExceptionEvent": geotab.ExceptionEvent{},
+		"geotab.LogRecord": geotab.LogRecord{}, "geotab.DeviceStatusInfo": geotab.DeviceStatusInfo{}, "geotab.GeofenceEvent": geotab.GeofenceEvent{},
 		"dayforce.Employee": dayforce.Employee{}, "dayforce.EmployeeSkill": dayforce.EmployeeSkill{},
 		"dayforce.EmployeeSchedule": dayforce.EmployeeSchedule{}, "dayforce.EmployeeAvailability": dayforce.EmployeeAvailability{},
 		"maddenco.Equipment": maddenco.Equipment{}, "maddenco.MaintenanceLog": maddenco.MaintenanceLog{},

@@ -73,6 +73,10 @@ func TestOtherDefaults(t *testing.T) {
 	assert.Equal(t, canonical.VehiclePosition{VehicleID: "b12", At: at, Latitude: 30.27, Longitude: -97.74, SpeedKPH: 54}, pos)
 	_, err = mapping.Map[canonical.VehiclePosition](get(t, l, "geotab-logrecord"), geotab.LogRecord{Device: geotab.NewRef("b12"), DateTime: geotab.NewTime(at), Latitude: 91})
 	assert.ErrorIs(t, err, mapping.ErrData)
+	geo, err := mapping.Map[canonical.GeofenceEvent](get(t, l, "geotab-geofence"),
+		geotab.GeofenceEvent{Kind: geotab.GeofenceExited, EventID: "ee9", ZoneID: "z4", RuleID: "ru2", DeviceID: "b12", At: at})
+	require.NoError(t, err)
+	assert.Equal(t, canonical.GeofenceEvent{VehicleID: "b12", ZoneID: "z4", Kind: "exited", At: at}, geo)
 
 	tech, err := mapping.Map[canonical.Technician](get(t, l, "dayforce-employee"), dayforce.Employee{XRefCode: "E0001", FirstName: "Grace", LastName: "Hopper"})
 	require.NoError(t, err)

@@ -112,7 +112,7 @@ type Service struct {
 	byVehicle  map[string]string
 	reachCP    connectors.Checkpoint
 	maddencoCP connectors.Checkpoint
-	positions  map[string]canonical.VehiclePosition
+	positions  map[string]canonical.VehiclePosition // the latest, by vehicle
 	metrics    metrics
 
 	stop []func()
@@ -336,9 +336,8 @@ func (s *Service) listen(ctx context.Context) error {
 	if err := s.fakes.Reach.Subscribe(s.URL+"/hooks/reach", reachSecret); err != nil {
 		return err
 	}
-	if err := s.fakes.Geotab.Subscribe(s.URL+"/hooks/geotab", []byte(geotabSecret)); err != nil {
-		return err
-	}
+	// (the fake GeoTab is not subscribed to /hooks/geotab: geofence events come from
+	// MyGeotab's ExceptionEvent feed; the relay route is an optional input)
 	s.fakes.Maddenco.Subscribe(s.URL+"/hooks/maddenco", maddencoKey)
 	if err := s.fakes.Dayforce.Subscribe(s.URL+"/hooks/dayforce", []byte(dayforceRelay)); err != nil {
 		return err
@@ -386,13 +385,24 @@ func (s *Service) handle(ctx context.Context, m jetstream.Msg) error {
 			return fmt.Errorf("not a service request: %v", err)
 		}
 		return s.dispatch(ctx, sr)
+	case "dispatch.geotab.position":
+		var p canonical.VehiclePosition
+		if err := json.Unmarshal(m.Data(), &p); err != nil || p.VehicleID == "" {
+			return fmt.Errorf("not a vehicle position: %v", err)
+		}
+		s.mu.Lock()
+		if p.At.After(s.positions[p.VehicleID].At) {
+			s.positions[p.VehicleID] = p
+		}
+		s.mu.Unlock()
+		return nil
 	case "dispatch.geotab.geofence":
 		var g canonical.GeofenceEvent
 		if err := json.Unmarshal(m.Data(), &g); err != nil {
 			return err
 		}
 		if g.Kind == "entered" {
-			return s.arrived(ctx, g.VehicleID)
+			return s.arrived(ctx, g.VehicleID, g.ZoneID)
 		}
 		return nil
 	case "dispatch.reach.service_request":
@@ -482,6 +492,11 @@ func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) err
 	if err != nil {
 		return err
 	}
+	// MyGeotab records a zone's entries and exits only under rules on it: the arrival
+	// comes through the geofence feed from the EnteringArea rule
+	if _, err := s.geotab.EnsureGeofenceRules(ctx, zone); err != nil {
+		return err
+	}
 	// a route plan has two waypoints at least (Geotab's route-plan sample): from where
 	// the vehicle is to the site
 	start, err := square("SR "+sr.ID+" start", geotab.Coordinate{X: near[0].Longitude, Y: near[0].Latitude})
@@ -503,18 +518,23 @@ func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) err
 	return nil
 }
 
-// arrived: the vehicle entered a zone: the job's technician is on site.
-func (s *Service) arrived(ctx context.Context, vehicle string) error {
+// arrived: the vehicle entered a zone; when it is its job's zone, the technician is
+// on site.
+func (s *Service) arrived(ctx context.Context, vehicle, zone string) error {
 	s.mu.Lock()
 	id := s.byVehicle[vehicle]
+	var jobZone string
+	if j := s.jobs[id]; j != nil {
+		jobZone = j.Zone
+	}
 	s.mu.Unlock()
-	if id == "" {
-		return nil // a vehicle without a job
+	if id == "" || zone != jobZone {
+		return nil // a vehicle without a job, or another zone on its way
 	}
 	if _, err := s.reach.SetStatus(ctx, id, reach.StatusUpdate{Status: reach.StatusOnSite}); err != nil {
 		return err
 	}
-	s.step(fmt.Sprintf("vehicle %s arrived: Reach says on site for %s", vehicle, id))
+	s.step(fmt.Sprintf("vehicle %s entered zone %s (an EnteringArea rule's event, from the GeoTab geofence feed): Reach says on site for %s", vehicle, zone, id))
 	return nil
 }
 

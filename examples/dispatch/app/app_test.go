@@ -47,7 +47,7 @@ func TestDemo(t *testing.T) {
 	tl, fakes, svc := runDemo(t, "")
 	steps := strings.Join(tl.Steps(), "\n")
 	for _, want := range []string{"request SR000001 in: emergency", "(HVAC, available) chosen", "routed to the site", "Reach says dispatched",
-		"arrived: Reach says on site", "network outage at TN-001", "1 open request(s) flagged", "equipment EQ00001: maintenance.alert", "work-order punch", "retry:",
+		"(an EnteringArea rule's event, from the GeoTab geofence feed): Reach says on site", "network outage at TN-001", "1 open request(s) flagged", "equipment EQ00001: maintenance.alert", "work-order punch", "retry:",
 		"captured: 189.50 USD", "gateway: payment.completed", "dead-lettered after 3 deliveries", "story complete"} {
 		assert.Contains(t, steps, want)
 	}
@@ -86,13 +86,16 @@ func TestDemo(t *testing.T) {
 	assert.Equal(t, "servicerequest.completed", typ)
 	assert.Equal(t, canonical.ServiceRequest{ID: "SR000001", Source: canonical.Source{System: "reach", ID: "SR000001"}, CustomerID: "C00001",
 		Status: "completed", Priority: "emergency", TechnicianID: tech}, got)
+	// the arrival came from the geofence feed: the job's vehicle entering the job's zone
+	assert.Contains(t, steps, fmt.Sprintf("vehicle %s entered zone %s (an EnteringArea rule's event", jobs[0].Vehicle, jobs[0].Zone))
 	b, typ, err = svc.Bus().Last(ctx, "dispatch.geotab.geofence")
 	require.NoError(t, err)
 	var g canonical.GeofenceEvent
 	require.NoError(t, json.Unmarshal(b, &g))
-	assert.Equal(t, "geofence.entered", typ)
-	assert.Equal(t, "entered", g.Kind)
-	assert.Equal(t, jobs[0].Vehicle, g.VehicleID)
+	assert.Equal(t, "geofence."+g.Kind, typ)
+	assert.Contains(t, []string{"entered", "exited"}, g.Kind)
+	assert.NotEmpty(t, g.VehicleID)
+	assert.NotEmpty(t, g.ZoneID)
 }
 
 // TestCrashedConsumerRedelivers kills a consumer after a flow's side effects and

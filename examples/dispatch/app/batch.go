@@ -16,9 +16,10 @@ import (
 	"github.com/dispatchcenter/connectors/mapping/canonical"
 )
 
-// followFeeds follows GeoTab's LogRecord and ExceptionEvent feeds (GetFeed), their
-// version tokens kept in files under dir, and publishes each record mapped to its
-// canonical model: positions and geofence events.
+// followFeeds follows GeoTab's LogRecord feed and its geofence feed (the
+// ExceptionEvent feed of the zones' entry and exit rules), their version tokens kept
+// in files under dir, and publishes each record mapped to its canonical model:
+// positions and geofence events.
 func (s *Service) followFeeds(ctx context.Context, dir string) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -41,19 +42,22 @@ func (s *Service) followFeeds(ctx context.Context, dir string) func() {
 	}()
 	go func() {
 		defer wg.Done()
-		m, _ := s.maps.Mapping("geotab-exception")
-		for ev, err := range s.geotab.ExceptionEventFeed(ctx, opts) {
+		m, _ := s.maps.Mapping("geotab-geofence")
+		for g, err := range s.geotab.GeofenceFeed(ctx, opts) {
 			if ctx.Err() != nil {
 				return
 			}
 			if err != nil {
-				s.log.Warn("the ExceptionEvent feed failed; retrying", "error", err)
+				s.log.Warn("the geofence feed failed; retrying", "error", err)
 				continue
 			}
-			if geotab.IsInvalidated(ev) {
+			if g.Retracted {
+				s.log.Info("MyGeotab withdrew a geofence event", "event", g.EventID, "zone", g.ZoneID)
 				continue
 			}
-			s.warnPublish("dispatch.geotab.exception", publishMapped[canonical.GeofenceEvent](s, ctx, m, ev, "dispatch.geotab.exception", "ex-"+ev.ID))
+			if err := publishMappedEvent[canonical.GeofenceEvent](s, ctx, m, g, "dispatch.geotab.geofence", "geofence-"+g.EventID, "geofence."+string(g.Kind)); err != nil {
+				s.log.Warn("publishing failed", "subject", "dispatch.geotab.geofence", "error", err)
+			}
 		}
 	}()
 	return func() { cancel(); wg.Wait() }
@@ -62,13 +66,21 @@ func (s *Service) followFeeds(ctx context.Context, dir string) func() {
 // publishMapped maps src with m into a T and publishes it under id. A record that
 // does not map is logged and kept out of the bus; a failed publish is returned.
 func publishMapped[T any](s *Service, ctx context.Context, m *mapping.Mapping, src any, subject, id string) error {
+	return publishMappedEvent[T](s, ctx, m, src, subject, id, "")
+}
+
+// publishMappedEvent is publishMapped with the vendor's event type beside the record.
+func publishMappedEvent[T any](s *Service, ctx context.Context, m *mapping.Mapping, src any, subject, id, typ string) error {
 	out, err := mapping.Map[T](m, src)
 	if err != nil {
 		s.log.Warn("a record did not map; kept out of the bus", "mapping", m.Name(), "error", err)
 		return nil
 	}
 	b, _ := json.Marshal(out)
-	return s.bus.Publish(ctx, subject, id, b)
+	if typ == "" {
+		return s.bus.Publish(ctx, subject, id, b)
+	}
+	return s.bus.PublishEvent(ctx, subject, id, typ, b)
 }
 
 // warnPublish logs a failed publish of a flow that goes on after one.

@@ -57,8 +57,9 @@ func (s *Service) Demo(ctx context.Context) error {
 	if err != nil || len(fleet) == 0 {
 		return fmt.Errorf("the fleet: %w", err)
 	}
+	// a site 2 km north of a vehicle, so the one sent there drives into its zone
 	site := reach.Address{Line1: "100 Queen Street West", City: "Toronto", Region: "north", PostalCode: "M5H 2N2", Country: "CA",
-		Latitude: fleet[0].Latitude + 0.001, Longitude: fleet[0].Longitude + 0.001}
+		Latitude: fleet[0].Latitude + 0.018, Longitude: fleet[0].Longitude}
 	sr, err := s.reach.CreateServiceRequest(ctx, reach.NewServiceRequest{CustomerID: "C00001", Description: "no heat in the server room",
 		Priority: reach.PriorityEmergency, Category: "hvac", Site: site})
 	if err != nil {
@@ -80,9 +81,16 @@ func (s *Service) Demo(ctx context.Context) error {
 		return err
 	}
 
-	// the vehicle enters the site's zone
-	s.fakes.Geotab.Push(geotab.WebhookEvent{Type: geotab.WebhookEventTypeGeofenceEntered, Device: geotab.NewRef(job.Vehicle), Zone: geotab.NewRef(job.Zone)})
+	// the vehicle drives to the site: MyGeotab's rule engine records its entry into
+	// the zone under the zone's EnteringArea rule, and the geofence feed brings it
+	s.fakes.Geotab.Visit(job.Vehicle, site.Latitude, site.Longitude, time.Hour)
+	s.step("(the fake fleet's clock runs a minute every 50 ms while the vehicle drives)")
+	tick := time.Now()
 	if err := waitFor(ctx, "the arrival", func() bool {
+		if time.Since(tick) >= 50*time.Millisecond {
+			s.fakes.Geotab.Advance(time.Minute)
+			tick = time.Now()
+		}
 		got, err := s.reach.ServiceRequest(ctx, sr.ID)
 		return err == nil && got.Status == reach.StatusOnSite
 	}); err != nil {

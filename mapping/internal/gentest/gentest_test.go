@@ -55,7 +55,7 @@ var generated = map[string]mapper{
 	"dayforce-availability": same(MapDayforceAvailability), "dayforce-employee": same(MapDayforceEmployee),
 	"dayforce-event": same(MapDayforceEvent), "dayforce-schedule": same(MapDayforceSchedule),
 	"dayforce-skill": same(MapDayforceSkill), "geotab-devicestatus": same(MapGeotabDevicestatus),
-	"geotab-exception": same(MapGeotabException), "geotab-logrecord": same(MapGeotabLogrecord),
+	"geotab-geofence": same(MapGeotabGeofence), "geotab-logrecord": same(MapGeotabLogrecord),
 	"geotab-webhook": same(MapGeotabWebhook), "maddenco-equipment": same(MapMaddencoEquipment),
 	"maddenco-event": same(MapMaddencoEvent), "maddenco-maintenance": same(MapMaddencoMaintenance),
 	"merchant-event": same(MapMerchantEvent), "merchant-settlement": same(MapMerchantSettlement),
