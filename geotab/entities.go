@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"reflect"
 	"time"
 
@@ -61,29 +62,136 @@ func (c *Client) NearestVehicles(ctx context.Context, pos Coordinate, n int) ([]
 	return c.DeviceStatusInfos(ctx, DeviceStatusInfoSearch{Position: pos, ClosestAssetLimit: n})
 }
 
-// LogRecords returns GPS points (search by device and time range).
-func (c *Client) LogRecords(ctx context.Context, s DateRangeSearch) ([]LogRecord, error) {
-	return Get[LogRecord](ctx, c, TypeNameLogRecord, nonZero(s), 0)
+// LogRecords yields the GPS points that match s (by device and time range), a page
+// of [MaxResults] at a time (see [GetAll]): a day of a fleet comes back whole.
+func (c *Client) LogRecords(ctx context.Context, s DateRangeSearch) iter.Seq2[LogRecord, error] {
+	return GetAll[LogRecord](ctx, c, TypeNameLogRecord, nonZero(s), MaxResults)
 }
 
-// Trips returns trips (search by device or driver and time range).
-func (c *Client) Trips(ctx context.Context, s DateRangeSearch) ([]Trip, error) {
-	return Get[Trip](ctx, c, TypeNameTrip, nonZero(s), 0)
+// Trips yields trips (by device or driver and time range), paged as [GetAll].
+func (c *Client) Trips(ctx context.Context, s DateRangeSearch) iter.Seq2[Trip, error] {
+	return GetAll[Trip](ctx, c, TypeNameTrip, nonZero(s), MaxResults)
 }
 
-// StatusData returns engine and sensor readings (search by device, diagnostic, time).
-func (c *Client) StatusData(ctx context.Context, s DateRangeSearch) ([]StatusData, error) {
-	return Get[StatusData](ctx, c, TypeNameStatusData, nonZero(s), 0)
+// StatusData yields engine and sensor readings (by device, diagnostic, time), paged
+// as [GetAll].
+func (c *Client) StatusData(ctx context.Context, s DateRangeSearch) iter.Seq2[StatusData, error] {
+	return GetAll[StatusData](ctx, c, TypeNameStatusData, nonZero(s), MaxResults)
 }
 
-// FaultData returns diagnostic faults (search by device, diagnostic, time).
-func (c *Client) FaultData(ctx context.Context, s DateRangeSearch) ([]FaultData, error) {
-	return Get[FaultData](ctx, c, TypeNameFaultData, nonZero(s), 0)
+// FaultData yields diagnostic faults (by device, diagnostic, time), paged as [GetAll].
+func (c *Client) FaultData(ctx context.Context, s DateRangeSearch) iter.Seq2[FaultData, error] {
+	return GetAll[FaultData](ctx, c, TypeNameFaultData, nonZero(s), MaxResults)
 }
 
-// ExceptionEvents returns rule violations, e.g. geofence entries and exits.
-func (c *Client) ExceptionEvents(ctx context.Context, s ExceptionEventSearch) ([]ExceptionEvent, error) {
-	return Get[ExceptionEvent](ctx, c, TypeNameExceptionEvent, nonZero(s), 0)
+// ExceptionEvents yields rule violations, e.g. geofence entries and exits, paged as
+// [GetAll].
+func (c *Client) ExceptionEvents(ctx context.Context, s ExceptionEventSearch) iter.Seq2[ExceptionEvent, error] {
+	return GetAll[ExceptionEvent](ctx, c, TypeNameExceptionEvent, nonZero(s), MaxResults)
+}
+
+// MaxResults is the most records one Get answers: a larger resultsLimit, or an
+// unlimited Get of more, is refused with OverLimitException (SDK Concepts, result
+// limits).
+const MaxResults = 50000
+
+// Record is a record type that [GetAll] pages by date.
+type Record interface {
+	LogRecord | StatusData | FaultData | Trip | ExceptionEvent
+}
+
+// GetAll yields every record of typeName that matches search, pageSize at a time (at
+// most [MaxResults]), as Geotab documents for large reads: a resultsLimit, and the
+// "infinite scroll" sort of the Get — by date, ascending, each page after the
+// previous one's last date (offset) and id (lastId, which breaks ties between the
+// many records of one instant). Only one page is held in memory. An error ends the
+// sequence; the records yielded before it stand.
+//
+// Assumption: the sort's field is named "date" on the wire (Geotab documents the
+// SortByDate class, not its literal); it sorts LogRecord, StatusData and FaultData
+// on dateTime, Trip on start and ExceptionEvent on activeFrom.
+func GetAll[T Record](ctx context.Context, c *Client, typeName TypeName, search any, pageSize int) iter.Seq2[T, error] {
+	if pageSize <= 0 || pageSize > MaxResults {
+		pageSize = MaxResults
+	}
+	op := "Get " + string(typeName)
+	return func(yield func(T, error) bool) {
+		var after *Sort
+		for {
+			var page []T
+			err := c.call(ctx, op, "Get", func(cr Credentials) any {
+				return GetParams{TypeName: typeName, Search: search, ResultsLimit: pageSize, Credentials: cr,
+					Sort: Sort{SortBy: "date", SortDirection: SortSortDirectionAsc, Offset: after.offset(), LastID: after.lastID()}}
+			}, &page)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, rec := range page {
+				if !yield(rec, nil) {
+					return
+				}
+			}
+			if len(page) < pageSize {
+				return
+			}
+			at, id := pageKey(page[len(page)-1])
+			if after != nil && after.Offset == at && after.LastID == id {
+				// the server answered the same page again: following it would loop
+				var zero T
+				yield(zero, &connectors.APIError{System: "geotab", Operation: op, Kind: connectors.ErrUnavailable,
+					Message: "the sorted Get did not move past its offset"})
+				return
+			}
+			after = &Sort{Offset: at, LastID: id}
+		}
+	}
+}
+
+func (s *Sort) offset() string {
+	if s == nil {
+		return ""
+	}
+	return s.Offset
+}
+
+func (s *Sort) lastID() string {
+	if s == nil {
+		return ""
+	}
+	return s.LastID
+}
+
+// pageKey is a record's place in a date-sorted Get: its date, on the wire, and id.
+func pageKey(rec any) (string, string) {
+	var t Time
+	var id string
+	switch r := rec.(type) {
+	case LogRecord:
+		t, id = r.DateTime, r.ID
+	case StatusData:
+		t, id = r.DateTime, r.ID
+	case FaultData:
+		t, id = r.DateTime, r.ID
+	case Trip:
+		t, id = r.Start, r.ID
+	case ExceptionEvent:
+		t, id = r.ActiveFrom, r.ID
+	}
+	return t.UTC().Format(wireTime), id
+}
+
+// Collect gathers a sequence of records into a slice, stopping at the first error.
+func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // Rules lists rules.

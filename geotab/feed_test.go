@@ -34,7 +34,7 @@ func TestLogRecordFeedResumesAfterRestart(t *testing.T) {
 	cursor := geotab.FileCursor{Dir: t.TempDir()}
 	c1, _ := newClient(t, srv)
 	ctx := context.Background()
-	all, err := c1.LogRecords(ctx, geotab.DateRangeSearch{})
+	all, err := geotab.Collect(c1.LogRecords(ctx, geotab.DateRangeSearch{}))
 	require.NoError(t, err)
 	total := len(all)
 	require.Greater(t, total, 10)
@@ -49,7 +49,7 @@ func TestLogRecordFeedResumesAfterRestart(t *testing.T) {
 
 	// more data arrives; a new process resumes from the persisted token
 	srv.Advance(5 * time.Minute)
-	more, err := c1.LogRecords(ctx, geotab.DateRangeSearch{FromDate: geotab.NewTime(srv.Now().Add(-5 * time.Minute).Add(time.Second))})
+	more, err := geotab.Collect(c1.LogRecords(ctx, geotab.DateRangeSearch{FromDate: geotab.NewTime(srv.Now().Add(-5 * time.Minute).Add(time.Second))}))
 	require.NoError(t, err)
 	require.NotEmpty(t, more)
 	c2, _ := newClient(t, srv)
@@ -144,7 +144,7 @@ func TestExceptionEventFeedSeesInvalidations(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, head, 16)
 
-	evs, err := c.ExceptionEvents(ctx, geotab.ExceptionEventSearch{})
+	evs, err := geotab.Collect(c.ExceptionEvents(ctx, geotab.ExceptionEventSearch{}))
 	require.NoError(t, err)
 	require.NotEmpty(t, evs)
 	require.True(t, srv.InvalidateEvent(evs[0].ID))

@@ -100,7 +100,7 @@ func TestGeofenceFeedFromEnteringAreaRules(t *testing.T) {
 	srv.Advance(2 * time.Hour)
 
 	// the exception events in the database, of every rule
-	all, err := c.ExceptionEvents(ctx, geotab.ExceptionEventSearch{})
+	all, err := geotab.Collect(c.ExceptionEvents(ctx, geotab.ExceptionEventSearch{}))
 	require.NoError(t, err)
 	stops := map[string]int{}
 	crossings := 0

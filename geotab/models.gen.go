@@ -103,6 +103,24 @@ func (e RuleBaseType) Valid() bool {
 	}
 }
 
+// Defines values for SortSortDirection.
+const (
+	SortSortDirectionAsc  SortSortDirection = "Asc"
+	SortSortDirectionDesc SortSortDirection = "Desc"
+)
+
+// Valid indicates whether the value is a known member of the SortSortDirection enum.
+func (e SortSortDirection) Valid() bool {
+	switch e {
+	case SortSortDirectionAsc:
+		return true
+	case SortSortDirectionDesc:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TypeName.
 const (
 	TypeNameDevice           TypeName = "Device"
@@ -483,7 +501,10 @@ type GetParams struct {
 	ResultsLimit     int              `json:"resultsLimit,omitempty,omitzero"`
 
 	// Search the type's search object (DeviceSearch, ZoneSearch, …)
-	Search   any      `json:"search,omitempty,omitzero"`
+	Search any `json:"search,omitempty,omitzero"`
+
+	// Sort "Infinite scroll" paging of a Get with resultsLimit (Geotab.Checkmate.ObjectModel ISort, SortByDate, SortById): the records after offset, the last value of sortBy on the previous page, and lastId, its record's id, to break ties.
+	Sort     Sort     `json:"sort,omitempty,omitzero"`
 	TypeName TypeName `json:"typeName"`
 }
 
@@ -687,6 +708,22 @@ type RuleSearch struct {
 	IncludeZoneStopRules bool   `json:"includeZoneStopRules,omitempty,omitzero"`
 	Name                 string `json:"name,omitempty,omitzero"`
 }
+
+// Sort "Infinite scroll" paging of a Get with resultsLimit (Geotab.Checkmate.ObjectModel ISort, SortByDate, SortById): the records after offset, the last value of sortBy on the previous page, and lastId, its record's id, to break ties.
+type Sort struct {
+	// LastID the id of the previous page's last record
+	LastID string `json:"lastId,omitempty,omitzero"`
+
+	// Offset the previous page's last value of sortBy
+	Offset string `json:"offset,omitempty,omitzero"`
+
+	// SortBy the field: date or id (an assumption: Geotab documents the sort classes, not their literal names)
+	SortBy        string            `json:"sortBy"`
+	SortDirection SortSortDirection `json:"sortDirection,omitempty,omitzero"`
+}
+
+// SortSortDirection defines model for Sort.SortDirection.
+type SortSortDirection string
 
 // StatusData defines model for StatusData.
 type StatusData struct {

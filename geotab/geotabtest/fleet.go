@@ -42,17 +42,6 @@ func (f *feed) put(version, id string, at time.Time, rec any) {
 	f.latest[id] = len(f.items) - 1
 }
 
-// current returns the newest version of every record, in feed order.
-func (f *feed) current() []item {
-	out := make([]item, 0, len(f.latest))
-	for i, it := range f.items {
-		if f.latest[it.id] == i {
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
 type vehicle struct {
 	id                 string
 	lat, lon           float64 // loop centre
@@ -580,11 +569,25 @@ func (st *state) get(tn string, p map[string]any) (any, *rpcErr) {
 		return nil, &rpcErr{code: -32000, exception: geotab.ExOverLimit,
 			message: fmt.Sprintf("Supplied results limit (%d) exceeds maximum limit (%d).", limit, MaxResults)}
 	}
-	out, e := st.query(tn, s)
-	if e != nil {
-		return nil, e
+	var out []any
+	if p["sort"] != nil {
+		var srt geotab.Sort
+		if err := decodeInto(p["sort"], &srt); err != nil {
+			return nil, &rpcErr{code: -32700, exception: geotab.ExJSONSerializer, message: "sort: " + err.Error()}
+		}
+		var e *rpcErr
+		if out, e = st.sorted(tn, s, srt, limit); e != nil {
+			return nil, e
+		}
+	} else {
+		var e *rpcErr
+		if out, e = st.query(tn, s); e != nil {
+			return nil, e
+		}
 	}
 	if limit == 0 && len(out) > MaxResults {
+		// Assumption: the implicit limit of a Get without resultsLimit is the explicit
+		// maximum (Geotab says such a Get is refused, not at what size)
 		return nil, &rpcErr{code: -32000, exception: geotab.ExOverLimit,
 			message: fmt.Sprintf("The results exceed the maximum limit (%d); supply a resultsLimit or narrow the search.", MaxResults)}
 	}
@@ -596,6 +599,112 @@ func (st *state) get(tn string, p map[string]any) (any, *rpcErr) {
 		// reference, Get: "array of entities"; the official clients return the
 		// result as an array)
 		out = []any{}
+	}
+	return out, nil
+}
+
+// recordTypes are the record types a Get may sort by date; timeOrdered are those
+// whose feed is already in date order (each is written at its own time).
+var (
+	recordTypes = map[string]bool{"LogRecord": true, "StatusData": true, "FaultData": true, "Trip": true, "ExceptionEvent": true}
+	timeOrdered = map[string]bool{"LogRecord": true, "StatusData": true, "FaultData": true}
+)
+
+// recordDate is the date a record sorts on: dateTime, a trip's start, an exception's
+// activeFrom (dev-objects ExceptionEvent: SortByDate sorts on activeFrom).
+func recordDate(rec any) time.Time {
+	switch r := rec.(type) {
+	case geotab.LogRecord:
+		return r.DateTime.Time
+	case geotab.StatusData:
+		return r.DateTime.Time
+	case geotab.FaultData:
+		return r.DateTime.Time
+	case geotab.Trip:
+		return r.Start.Time
+	case geotab.ExceptionEvent:
+		return r.ActiveFrom.Time
+	}
+	return time.Time{}
+}
+
+func recordID(rec any) string {
+	switch r := rec.(type) {
+	case geotab.LogRecord:
+		return r.ID
+	case geotab.StatusData:
+		return r.ID
+	case geotab.FaultData:
+		return r.ID
+	case geotab.Trip:
+		return r.ID
+	case geotab.ExceptionEvent:
+		return r.ID
+	}
+	return ""
+}
+
+// sorted answers a Get with a sort: the records in date order (ties in the order they
+// were recorded), after the offset date and, among the records of that date, after
+// lastId — Geotab's "infinite scroll" paging with resultsLimit (.NET object model,
+// ISort and SortByDate). Assumption: the field is named "date" on the wire, and a
+// sort by anything else is refused here.
+func (st *state) sorted(tn string, s search, srt geotab.Sort, limit int) ([]any, *rpcErr) {
+	if !recordTypes[tn] || !strings.EqualFold(srt.SortBy, "date") {
+		return nil, argErr("geotabtest sorts only records (LogRecord, StatusData, FaultData, Trip, ExceptionEvent) by date, not %s by '%s'", tn, srt.SortBy)
+	}
+	var off time.Time
+	if srt.Offset != "" {
+		var t geotab.Time
+		if err := t.UnmarshalJSON([]byte(`"` + srt.Offset + `"`)); err != nil {
+			return nil, argErr("sort offset: %v", err)
+		}
+		off = t.Time
+	}
+	desc := strings.EqualFold(string(srt.SortDirection), "desc")
+	f := st.feed(tn)
+	var out []any
+	passed := srt.Offset == ""
+	keep := func(rec any) bool { // reports whether the page is full
+		if !passed {
+			d := recordDate(rec)
+			if (!desc && d.Before(off)) || (desc && d.After(off)) {
+				return false
+			}
+			if d.Equal(off) {
+				passed = srt.LastID != "" && recordID(rec) == srt.LastID
+				return false
+			}
+			passed = true
+		}
+		out = append(out, rec)
+		return limit > 0 && len(out) > limit // one more than asked: the caller trims
+	}
+	if timeOrdered[tn] && !desc {
+		// one pass in the order the records were written, holding one page
+		for i, it := range f.items {
+			if f.latest[it.id] == i && st.matchRecord(tn, it, s) && keep(it.rec) {
+				break
+			}
+		}
+		return out, nil
+	}
+	var all []item
+	for i, it := range f.items {
+		if f.latest[it.id] == i && st.matchRecord(tn, it, s) {
+			all = append(all, it)
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if desc {
+			return recordDate(all[i].rec).After(recordDate(all[j].rec))
+		}
+		return recordDate(all[i].rec).Before(recordDate(all[j].rec))
+	})
+	for _, it := range all {
+		if keep(it.rec) {
+			break
+		}
 	}
 	return out, nil
 }
@@ -673,8 +782,9 @@ func (st *state) query(tn string, s search) ([]any, *rpcErr) {
 			out = append(out, d)
 		}
 	case "LogRecord", "Trip", "StatusData", "FaultData", "ExceptionEvent":
-		for _, it := range st.feed(tn).current() {
-			if st.matchRecord(tn, it, s) {
+		f := st.feed(tn)
+		for i, it := range f.items {
+			if f.latest[it.id] == i && st.matchRecord(tn, it, s) {
 				out = append(out, it.rec)
 			}
 		}
