@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/examples/dispatch/app"
+	"github.com/dispatchcenter/connectors/geotab/geotabtest"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
 
@@ -39,7 +41,9 @@ func serve(ctx context.Context, dir, admin string, out io.Writer) error {
 		return err
 	}
 	mcfg, tcfg := f.Merchant.Config(), f.Treadnet.Config()
+	geotabCA := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Geotab.Certificate().Raw})
 	files := map[string][]byte{
+		"geotab-ca.pem":   geotabCA,
 		"merchant-ca.pem": mcfg.TLS.RootCAPEM, "merchant-client.pem": mcfg.TLS.CertPEM, "merchant-client-key.pem": mcfg.TLS.KeyPEM,
 		"treadnet-ca.pem": tcfg.TLS.RootCAPEM, "treadnet-client.pem": tcfg.TLS.CertPEM, "treadnet-client-key.pem": tcfg.TLS.KeyPEM,
 	}
@@ -51,15 +55,24 @@ func serve(ctx context.Context, dir, admin string, out io.Writer) error {
 	rc, dc, gc, mc := f.Reach.Config(), f.Dayforce.Config(), f.Geotab.Config(), f.Maddenco.Config()
 	fmt.Fprintf(out, "reach     %s  OAuth client %s / %s (token URL %s/oauth/token)\n", rc.BaseURL, rc.ClientID, rc.ClientSecret, rc.BaseURL)
 	fmt.Fprintf(out, "dayforce  %s  company %s, user %s / %s (token URL %s)\n", dc.BaseURL, dc.Namespace, dc.Username, dc.Password, dc.TokenURL)
-	fmt.Fprintf(out, "geotab    %s  database %s, user %s / %s (JSON-RPC at /apiv1)\n", f.Geotab.URL, gc.Database, gc.UserName, gc.Password)
+	fmt.Fprintf(out, "geotab    %s  database %s, user %s / %s (JSON-RPC at /apiv1; TLS, CA %s/geotab-ca.pem)\n", f.Geotab.URL, gc.Database, gc.UserName, gc.Password, dir)
 	fmt.Fprintf(out, "maddenco  %s  X-API-Key %s\n", mc.BaseURL, mc.APIKey)
 	fmt.Fprintf(out, "treadnet  %s  mutual TLS: %s/treadnet-client.pem, -key.pem, CA treadnet-ca.pem\n", tcfg.BaseURL, dir)
 	fmt.Fprintf(out, "merchant  %s  OAuth client %s / %s over mutual TLS: %s/merchant-client.pem, -key.pem, CA merchant-ca.pem\n",
 		mcfg.BaseURL, mcfg.ClientID, mcfg.ClientSecret, dir)
 	fmt.Fprintf(out, "admin     http://%s  POST /faults/{system} (a fault as JSON), GET /requests/{system}\n", admin)
 
-	faults := map[string]func(fakekit.Fault){
-		"reach": f.Reach.Fail, "dayforce": f.Dayforce.Fail, "maddenco": f.Maddenco.Fail, "treadnet": f.Treadnet.Fail, "merchant": f.Merchant.Fail,
+	faults := map[string]func(json.RawMessage) error{
+		"reach": kit(f.Reach.Fail), "dayforce": kit(f.Dayforce.Fail), "maddenco": kit(f.Maddenco.Fail), "treadnet": kit(f.Treadnet.Fail),
+		"merchant": kit(f.Merchant.Fail),
+		"geotab": func(b json.RawMessage) error { // MyGeotab's faults have their own shape (exceptions)
+			var ft geotabtest.Fault
+			if err := json.Unmarshal(b, &ft); err != nil {
+				return err
+			}
+			f.Geotab.Fail(ft)
+			return nil
+		},
 	}
 	counts := map[string]func() int{
 		"reach": func() int { return len(f.Reach.Requests()) }, "dayforce": func() int { return len(f.Dayforce.Requests()) },
@@ -70,15 +83,17 @@ func serve(ctx context.Context, dir, admin string, out io.Writer) error {
 	mux.HandleFunc("POST /faults/{system}", func(w http.ResponseWriter, r *http.Request) {
 		fail, ok := faults[r.PathValue("system")]
 		if !ok {
-			http.Error(w, "no such system (geotab faults: use the Go API)", http.StatusNotFound)
+			http.Error(w, "no such system", http.StatusNotFound)
 			return
 		}
-		var ft fakekit.Fault
-		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil {
+		b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err == nil {
+			err = fail(b)
+		}
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		fail(ft)
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /requests/{system}", func(w http.ResponseWriter, r *http.Request) {
@@ -102,4 +117,16 @@ func serve(ctx context.Context, dir, admin string, out io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// kit decodes a fault of the shared fakekit shape for a fake's Fail.
+func kit(fail func(fakekit.Fault)) func(json.RawMessage) error {
+	return func(b json.RawMessage) error {
+		var ft fakekit.Fault
+		if err := json.Unmarshal(b, &ft); err != nil {
+			return err
+		}
+		fail(ft)
+		return nil
+	}
 }

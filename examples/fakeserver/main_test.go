@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +47,7 @@ func TestFakeserver(t *testing.T) {
 	for _, system := range []string{"reach", "dayforce", "geotab", "maddenco", "treadnet", "merchant"} {
 		assert.Contains(t, out.String(), system)
 	}
-	for _, f := range []string{"merchant-ca.pem", "merchant-client.pem", "merchant-client-key.pem", "treadnet-ca.pem", "treadnet-client.pem", "treadnet-client-key.pem"} {
+	for _, f := range []string{"geotab-ca.pem", "merchant-ca.pem", "merchant-client.pem", "merchant-client-key.pem", "treadnet-ca.pem", "treadnet-client.pem", "treadnet-client-key.pem"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		require.NoError(t, err)
 		assert.Contains(t, string(b), "-----BEGIN")
@@ -59,6 +62,26 @@ func TestFakeserver(t *testing.T) {
 	require.NoError(t, json.NewDecoder(r.Body).Decode(&got))
 	_ = r.Body.Close()
 	assert.Equal(t, 0, got["requests"])
+	// a client of another language trusts the fake MyGeotab with the CA in the folder
+	ca, err := os.ReadFile(filepath.Join(dir, "geotab-ca.pem"))
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(ca))
+	geo := regexp.MustCompile(`geotab +(https://\S+)`).FindStringSubmatch(out.String())
+	require.Len(t, geo, 2, out.String())
+	tlsClient := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	r, err = tlsClient.Post(geo[1]+"/apiv1/", "application/json", strings.NewReader(`{"method":"GetVersion","params":{}}`))
+	require.NoError(t, err)
+	var version map[string]any
+	require.NoError(t, json.NewDecoder(r.Body).Decode(&version))
+	_ = r.Body.Close()
+	assert.NotEmpty(t, version["result"])
+	tlsClient.CloseIdleConnections()
+	r, err = http.Post(url+"/faults/geotab", "application/json", strings.NewReader(`{"Method":"Get","Exception":"OverLimitException"}`))
+	require.NoError(t, err)
+	_ = r.Body.Close()
+	assert.Equal(t, http.StatusNoContent, r.StatusCode)
+
 	r, err = http.Post(url+"/faults/nowhere", "application/json", strings.NewReader(`{}`))
 	require.NoError(t, err)
 	_ = r.Body.Close()

@@ -157,7 +157,7 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	}
 	geoOpts := []geotab.Option{geotab.WithLogger(s.log), geotab.WithHooks(hooks)}
 	if sys.Geotab.Database == "" {
-		geoOpts = append(geoOpts, geotab.WithBaseURL(f.Geotab.URL))
+		geoOpts = append(geoOpts, geotab.WithBaseURL(f.Geotab.URL), geotab.WithHTTPClient(f.Geotab.Client()))
 	}
 	if s.geotab, err = geotab.New(pick(sys.Geotab, f.Geotab.Config(), sys.Geotab.Database == ""), geoOpts...); err != nil {
 		return nil, err

@@ -28,7 +28,9 @@ func StartFakes() *Fakes {
 	tb := &fakekit.ExampleTB{}
 	return &Fakes{tb: tb,
 		Reach:    reachtest.NewServer(tb, reachtest.WithServiceRequests(0)),
-		Geotab:   geotabtest.NewServer(tb, geotabtest.WithStart(time.Now().UTC().Truncate(time.Minute))),
+		// MyGeotab is HTTPS only (SDK Concepts): the fake serves TLS, its certificate
+		// trusted through Geotab.Client() (and written out by examples/fakeserver)
+		Geotab:   geotabtest.NewServer(tb, geotabtest.WithTLS(), geotabtest.WithStart(time.Now().UTC().Truncate(time.Minute))),
 		Dayforce: dayforcetest.NewServer(tb, dayforcetest.WithEmployees(20), dayforcetest.WithStart(time.Now().UTC().Truncate(time.Hour))),
 		Maddenco: maddencotest.NewServer(tb, maddencotest.WithEquipment(200)),
 		Treadnet: treadnettest.NewServer(tb, treadnettest.WithHistory(10)),
