@@ -288,10 +288,12 @@ func (c *Client) authenticate(ctx context.Context) (*Session, error) {
 	return s, nil
 }
 
-// readMethods are safe to retry; Set and Remove are idempotent by nature; Add and
-// ExecuteMultiCall (which may hold writes) are not.
-var readMethods = map[string]bool{"Get": true, "GetFeed": true, "GetCountOf": true, "GetAddresses": true,
-	"GetCoordinates": true, "GetVersion": true, "GetSystemTimeUtc": true, "Set": true, "Remove": true}
+// isRead reports whether a method is safe to retry: MyGeotab's reads, its Get…
+// methods (Get, GetFeed, GetCountOf, GetAddresses, …), and Set and Remove, which are
+// idempotent by nature. Add and ExecuteMultiCall (which may hold writes) are not.
+func isRead(method string) bool {
+	return method == "Set" || method == "Remove" || strings.HasPrefix(method, "Get")
+}
 
 // call runs one authenticated method: it sends the session's credentials, and on
 // InvalidUserException (expired session, database moved) logs in again once and
@@ -300,7 +302,7 @@ func (c *Client) call(ctx context.Context, op, method string, params func(Creden
 	done := c.audit.Start(ctx, op, connectors.ClassInternal, nil)
 	attempts := 0
 	err := c.callOnce(resilience.WithAttemptCount(ctx, &attempts), op, method, params, out)
-	if err != nil && !readMethods[method] {
+	if err != nil && !isRead(method) {
 		// Add, Set and Remove take no idempotency key: a lost answer is
 		// ErrOutcomeUnknown, settled by reading (see AddZone)
 		err = connector.OutcomeUnknown("geotab", op, "", err)
@@ -314,7 +316,7 @@ func (c *Client) call(ctx context.Context, op, method string, params func(Creden
 }
 
 func (c *Client) callOnce(ctx context.Context, op, method string, params func(Credentials) any, out any) error {
-	if readMethods[method] {
+	if isRead(method) {
 		ctx = resilience.WithIdempotent(ctx)
 	}
 	s, err := c.session(ctx)

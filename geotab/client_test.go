@@ -656,3 +656,26 @@ func TestMultiCallRunsInOrder(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, zs, 1, "the Add before the failing child took effect")
 }
+
+// TestCallMethodReachesTheRest: a method the client does not type is one call away,
+// with the session's credentials added.
+func TestCallMethodReachesTheRest(t *testing.T) {
+	srv := geotabtest.NewServer(t, geotabtest.WithVehicles(1), geotabtest.WithZones(0))
+	c, _ := newClient(t, srv)
+	ctx := context.Background()
+	var now geotab.Time
+	require.NoError(t, geotab.CallMethod(ctx, c, "GetSystemTimeUtc", nil, &now))
+	assert.True(t, now.Equal(srv.Now()))
+	var n int
+	require.NoError(t, geotab.CallMethod(ctx, c, "GetCountOf", map[string]any{"typeName": "Device"}, &n))
+	assert.Equal(t, 1, n)
+	assert.Contains(t, lastParams(srv, "GetCountOf"), `"credentials":{`)
+	err := geotab.CallMethod(ctx, c, "SetUserPassword", map[string]any{}, nil)
+	var ge *geotab.Error
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, geotab.ExMissingMethod, ge.Exception)
+	srv.Fail(geotabtest.Fault{Method: "AddIgnitionEvent", Reset: true})
+	err = geotab.CallMethod(ctx, c, "AddIgnitionEvent", map[string]any{}, nil)
+	assert.ErrorIs(t, err, connectors.ErrOutcomeUnknown, "a method that is not a Get is a write: not retried after a lost answer")
+	assert.Error(t, geotab.CallMethod(ctx, c, "", nil, nil))
+}

@@ -14,12 +14,36 @@
 //
 // # Data
 //
-// Typed methods cover what dispatch uses: vehicles ([Client.Devices]), current
-// positions and the nearest-vehicle search ([Client.NearestVehicles]), GPS points,
-// trips, engine data and faults, geofence events ([Client.ExceptionEvents]), rules,
-// job-site zones (add, set, remove), route assignments ([Client.AssignRoute]), drivers
-// (Get User: Get Driver fails on real servers), diagnostics, counts, multi-calls and
-// geocoding. [Get], [Add], [Set] and [Remove] serve any other type.
+// Typed methods cover what dispatch uses. Reads of record types are iterators that
+// page (resultsLimit and the date sort, [GetAll]); [Collect] gathers one.
+//
+//	MyGeotab                       typed
+//	Get Device                     Client.Devices, Client.Device
+//	Get DeviceStatusInfo           Client.DeviceStatusInfos, Client.NearestVehicles
+//	Get LogRecord, Trip,           Client.LogRecords, Client.Trips, Client.StatusData,
+//	  StatusData, FaultData          Client.FaultData (paged)
+//	Get ExceptionEvent, Rule       Client.ExceptionEvents (paged), Client.Rules
+//	Add Rule (area conditions)     Client.EnsureGeofenceRules
+//	Get/Add/Set/Remove Zone        Client.Zones, Client.AddZone, Client.SetZone, Client.RemoveZone
+//	Get/Add/Remove Route           Client.Routes, Client.AssignRoute, Client.RemoveRoute
+//	Get User                       Client.Users, Client.Drivers (Get Driver fails on real servers)
+//	Get Diagnostic                 Client.Diagnostics
+//	Add/Get TextMessage            Client.SendMessage (Text, CannedResponses, LocationStop,
+//	                                 ResetStops), Client.TextMessages
+//	Get DriverChange, DutyStatusLog Client.DriverChanges, Client.DutyStatusLogs (paged)
+//	GetFeed of each of those       Client.LogRecordFeed, Client.TripFeed, Client.StatusDataFeed,
+//	                                 Client.FaultDataFeed, Client.ExceptionEventFeed,
+//	                                 Client.GeofenceFeed, Client.TextMessageFeed,
+//	                                 Client.DriverChangeFeed, Client.DutyStatusLogFeed,
+//	                                 Client.DeviceStatusInfoFeed
+//	GetCountOf                     Client.CountOf
+//	ExecuteMultiCall               Client.ExecuteMultiCall (GetCall, CountCall, Decode)
+//	GetCoordinates, GetAddresses   Client.Coordinates, Client.Addresses
+//	Authenticate                   done by the client (see Sessions)
+//
+// The rest of MyGeotab is one call away: [Get], [Add], [Set] and [Remove] for any
+// entity type, [GetAll] to page a record type, [Follow] for any data feed, and
+// [CallMethod] for any other method.
 //
 // Data feeds ([Follow], [Client.LogRecordFeed], …) are iterators: they keep the
 // version token in a [FeedCursor] ([FileCursor] ships), follow full pages at once and

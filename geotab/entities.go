@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"reflect"
 	"time"
 
@@ -97,7 +98,7 @@ const MaxResults = 50000
 
 // Record is a record type that [GetAll] pages by date.
 type Record interface {
-	LogRecord | StatusData | FaultData | Trip | ExceptionEvent
+	LogRecord | StatusData | FaultData | Trip | ExceptionEvent | DriverChange | DutyStatusLog
 }
 
 // GetAll yields every record of typeName that matches search, pageSize at a time (at
@@ -108,8 +109,9 @@ type Record interface {
 // sequence; the records yielded before it stand.
 //
 // Assumption: the sort's field is named "date" on the wire (Geotab documents the
-// SortByDate class, not its literal); it sorts LogRecord, StatusData and FaultData
-// on dateTime, Trip on start and ExceptionEvent on activeFrom.
+// SortByDate class, not its literal); it sorts LogRecord, StatusData, FaultData,
+// DriverChange and DutyStatusLog on dateTime, Trip on start and ExceptionEvent on
+// activeFrom.
 func GetAll[T Record](ctx context.Context, c *Client, typeName TypeName, search any, pageSize int) iter.Seq2[T, error] {
 	if pageSize <= 0 || pageSize > MaxResults {
 		pageSize = MaxResults
@@ -178,6 +180,10 @@ func pageKey(rec any) (string, string) {
 		t, id = r.Start, r.ID
 	case ExceptionEvent:
 		t, id = r.ActiveFrom, r.ID
+	case DriverChange:
+		t, id = r.DateTime, r.ID
+	case DutyStatusLog:
+		t, id = r.DateTime, r.ID
 	}
 	return t.UTC().Format(wireTime), id
 }
@@ -352,7 +358,7 @@ func (c *Client) ExecuteMultiCall(ctx context.Context, calls ...Call) ([]json.Ra
 	reads := true
 	for i, cl := range calls {
 		items[i] = MultiCallItem{Method: Method(cl.Method), Params: cl.Params}
-		reads = reads && readMethods[cl.Method]
+		reads = reads && isRead(cl.Method)
 	}
 	if reads { // only reads inside: as safe to retry as they are
 		ctx = resilience.WithIdempotent(ctx)
@@ -363,6 +369,24 @@ func (c *Client) ExecuteMultiCall(ctx context.Context, calls ...Call) ([]json.Ra
 		return MultiCallParams{Calls: items, Credentials: cr}
 	}, &out)
 	return out, err
+}
+
+// CallMethod runs any other MyGeotab method: params are its parameters (the session's
+// credentials are added) and its result is decoded into out (nil discards it). A
+// method whose name starts with Get is retried as a read; any other is a write, not
+// retried after a lost answer (connectors.ErrOutcomeUnknown).
+func CallMethod(ctx context.Context, c *Client, method string, params map[string]any, out any) error {
+	if method == "" {
+		return errors.New("geotab: CallMethod needs a method")
+	}
+	return c.call(ctx, method, method, func(cr Credentials) any {
+		p := maps.Clone(params)
+		if p == nil {
+			p = map[string]any{}
+		}
+		p["credentials"] = cr
+		return p
+	}, out)
 }
 
 // Decode decodes one multi-call result.

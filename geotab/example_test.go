@@ -139,3 +139,70 @@ func ExampleNewReceiver() {
 	// Output:
 	// true
 }
+
+// Know when a vehicle arrives at a job site: make sure the site's zone has entry and
+// exit rules, then follow the geofence feed (the ExceptionEvents of those rules).
+func ExampleClient_GeofenceFeed() {
+	srv, stop := exampleServer(geotabtest.WithVehicles(1), geotabtest.WithZones(0))
+	defer stop()
+	start := srv.Now()
+	c, _ := geotab.New(srv.Config(), geotab.WithBaseURL(srv.URL))
+	ctx := context.Background()
+
+	vehicle, _ := c.DeviceStatusInfos(ctx, geotab.DeviceStatusInfoSearch{})
+	lat, lon := vehicle[0].Latitude+0.03, vehicle[0].Longitude // a site 3 km north
+	d := 0.002
+	site, err := c.AddZone(ctx, geotab.Zone{Name: "SR000042", Points: []geotab.Coordinate{
+		{X: lon - d, Y: lat - d}, {X: lon + d, Y: lat - d}, {X: lon + d, Y: lat + d}, {X: lon - d, Y: lat + d}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := c.EnsureGeofenceRules(ctx, site); err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv.Visit(vehicle[0].Device.ID, lat, lon, 30*time.Minute) // the fake fleet: drive there, stay
+	srv.Advance(time.Hour)
+
+	n := 0
+	for ev, err := range c.GeofenceFeed(ctx, geotab.FeedOptions{FromDate: start}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(ev.DeviceID, ev.Kind, ev.ZoneID == site, ev.At.Sub(start) > 0)
+		if n++; n == 2 {
+			break
+		}
+	}
+	// Output:
+	// b1 entered true true
+	// b1 exited true true
+}
+
+// Send a job to a vehicle's driver and ask whether they take it; the answer comes
+// back through the TextMessage feed (or TextMessages with ParentTextMessageID).
+func ExampleClient_SendMessage() {
+	srv, stop := exampleServer(geotabtest.WithVehicles(1), geotabtest.WithZones(0))
+	defer stop()
+	c, _ := geotab.New(srv.Config(), geotab.WithBaseURL(srv.URL))
+	ctx := context.Background()
+
+	if _, err := c.SendMessage(ctx, "b1", geotab.LocationStop("100 Queen St W, Toronto", 43.6525, -79.3839)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	id, err := c.SendMessage(ctx, "b1", geotab.CannedResponses("SR000042: no heat. Can you take it?", "Yes", "No"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv.Reply(id, "Yes") // the fake driver answers
+	replies, _ := c.TextMessages(ctx, geotab.TextMessageSearch{ParentTextMessageID: id})
+	for _, r := range replies {
+		fmt.Println(geotab.IsReply(r), r.MessageContent.Message)
+	}
+	// Output:
+	// true Yes
+}

@@ -7,6 +7,57 @@ import (
 	"encoding/json"
 )
 
+// Defines values for DriverChangeType.
+const (
+	DriverChangeTypeDriver              DriverChangeType = "Driver"
+	DriverChangeTypeDriverKey           DriverChangeType = "DriverKey"
+	DriverChangeTypeDriverVehicleChange DriverChangeType = "DriverVehicleChange"
+	DriverChangeTypeNone                DriverChangeType = "None"
+	DriverChangeTypeResetDriver         DriverChangeType = "ResetDriver"
+	DriverChangeTypeTripDriver          DriverChangeType = "TripDriver"
+)
+
+// Valid indicates whether the value is a known member of the DriverChangeType enum.
+func (e DriverChangeType) Valid() bool {
+	switch e {
+	case DriverChangeTypeDriver:
+		return true
+	case DriverChangeTypeDriverKey:
+		return true
+	case DriverChangeTypeDriverVehicleChange:
+		return true
+	case DriverChangeTypeNone:
+		return true
+	case DriverChangeTypeResetDriver:
+		return true
+	case DriverChangeTypeTripDriver:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MessageContentContentType.
+const (
+	MessageContentContentTypeCannedResponse MessageContentContentType = "CannedResponse"
+	MessageContentContentTypeLocation       MessageContentContentType = "Location"
+	MessageContentContentTypeNormal         MessageContentContentType = "Normal"
+)
+
+// Valid indicates whether the value is a known member of the MessageContentContentType enum.
+func (e MessageContentContentType) Valid() bool {
+	switch e {
+	case MessageContentContentTypeCannedResponse:
+		return true
+	case MessageContentContentTypeLocation:
+		return true
+	case MessageContentContentTypeNormal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Method.
 const (
 	MethodAdd              Method = "Add"
@@ -126,6 +177,8 @@ const (
 	TypeNameDevice           TypeName = "Device"
 	TypeNameDeviceStatusInfo TypeName = "DeviceStatusInfo"
 	TypeNameDiagnostic       TypeName = "Diagnostic"
+	TypeNameDriverChange     TypeName = "DriverChange"
+	TypeNameDutyStatusLog    TypeName = "DutyStatusLog"
 	TypeNameExceptionEvent   TypeName = "ExceptionEvent"
 	TypeNameFaultData        TypeName = "FaultData"
 	TypeNameLogRecord        TypeName = "LogRecord"
@@ -133,6 +186,7 @@ const (
 	TypeNameRoutePlanItem    TypeName = "RoutePlanItem"
 	TypeNameRule             TypeName = "Rule"
 	TypeNameStatusData       TypeName = "StatusData"
+	TypeNameTextMessage      TypeName = "TextMessage"
 	TypeNameTrip             TypeName = "Trip"
 	TypeNameUser             TypeName = "User"
 	TypeNameZone             TypeName = "Zone"
@@ -147,6 +201,10 @@ func (e TypeName) Valid() bool {
 		return true
 	case TypeNameDiagnostic:
 		return true
+	case TypeNameDriverChange:
+		return true
+	case TypeNameDutyStatusLog:
+		return true
 	case TypeNameExceptionEvent:
 		return true
 	case TypeNameFaultData:
@@ -160,6 +218,8 @@ func (e TypeName) Valid() bool {
 	case TypeNameRule:
 		return true
 	case TypeNameStatusData:
+		return true
+	case TypeNameTextMessage:
 		return true
 	case TypeNameTrip:
 		return true
@@ -219,6 +279,11 @@ type AuthenticateParams struct {
 	Database string `json:"database,omitempty,omitzero"`
 	Password string `json:"password"`
 	UserName string `json:"userName"`
+}
+
+// CannedResponseOption defines model for CannedResponseOption.
+type CannedResponseOption struct {
+	Text string `json:"text,omitempty,omitzero"`
 }
 
 // Color defines model for Color.
@@ -364,6 +429,72 @@ type Diagnostic struct {
 
 	// Version 16 hexadecimal digits
 	Version Version `json:"version,omitempty,omitzero"`
+}
+
+// DriverChange a driver taking a vehicle (SDK reference, DriverChange)
+type DriverChange struct {
+	DateTime Time `json:"dateTime,omitempty,omitzero"`
+
+	// Device a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Device EntityRef `json:"device,omitempty,omitzero"`
+
+	// Driver a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Driver EntityRef `json:"driver,omitempty,omitzero"`
+	ID     string    `json:"id,omitempty,omitzero"`
+
+	// Type DriverChangeType
+	Type DriverChangeType `json:"type,omitempty,omitzero"`
+
+	// Version 16 hexadecimal digits
+	Version Version `json:"version,omitempty,omitzero"`
+}
+
+// DriverChangeType DriverChangeType
+type DriverChangeType string
+
+// DriverChangeSearch defines model for DriverChangeSearch.
+type DriverChangeSearch struct {
+	DeviceSearch IDSearch `json:"deviceSearch,omitempty,omitzero"`
+	FromDate     Time     `json:"fromDate,omitempty,omitzero"`
+
+	// IncludeOverlappedChanges also the last change before fromDate
+	IncludeOverlappedChanges bool     `json:"includeOverlappedChanges,omitempty,omitzero"`
+	ToDate                   Time     `json:"toDate,omitempty,omitzero"`
+	UserSearch               IDSearch `json:"userSearch,omitempty,omitzero"`
+}
+
+// DutyStatusLog an hours-of-service log of a driver (SDK reference, DutyStatusLog; SDK sample importHosLogs)
+type DutyStatusLog struct {
+	DateTime Time `json:"dateTime,omitempty,omitzero"`
+
+	// Device a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Device EntityRef `json:"device,omitempty,omitzero"`
+
+	// Driver a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Driver       EntityRef `json:"driver,omitempty,omitzero"`
+	EditDateTime Time      `json:"editDateTime,omitempty,omitzero"`
+	ID           string    `json:"id,omitempty,omitzero"`
+	Origin       string    `json:"origin,omitempty,omitzero"`
+	State        string    `json:"state,omitempty,omitzero"`
+
+	// Status DutyStatusLogType (ON, OFF, D, SB, PC, YM, WT and the event types)
+	Status         string `json:"status,omitempty,omitzero"`
+	VerifyDateTime Time   `json:"verifyDateTime,omitempty,omitzero"`
+
+	// Version 16 hexadecimal digits
+	Version Version `json:"version,omitempty,omitzero"`
+}
+
+// DutyStatusLogSearch defines model for DutyStatusLogSearch.
+type DutyStatusLogSearch struct {
+	DeviceSearch IDSearch `json:"deviceSearch,omitempty,omitzero"`
+	FromDate     Time     `json:"fromDate,omitempty,omitzero"`
+
+	// IncludeBoundaryLogs also the log just before fromDate
+	IncludeBoundaryLogs bool     `json:"includeBoundaryLogs,omitempty,omitzero"`
+	Statuses            []string `json:"statuses,omitempty,omitzero"`
+	ToDate              Time     `json:"toDate,omitempty,omitzero"`
+	UserSearch          IDSearch `json:"userSearch,omitempty,omitzero"`
 }
 
 // EntityParams params of Add, Set and Remove
@@ -538,6 +669,24 @@ type LoginResult struct {
 	// Path "ThisServer", or the server name (e.g. my23.geotab.com) to send calls to
 	Path string `json:"path"`
 }
+
+// MessageContent TextContent (Normal: message, urgent), CannedResponseContent (CannedResponse: message and cannedResponseOptions) or LocationContent (Location: a stop's address, latitude and longitude; both 0 clear the stops) (SDK reference)
+type MessageContent struct {
+	Address               string                 `json:"address,omitempty,omitzero"`
+	CannedResponseOptions []CannedResponseOption `json:"cannedResponseOptions,omitempty,omitzero"`
+
+	// ContentType MessageContentType; other types (GoTalk, DataToComponent, …) are not typed here
+	ContentType MessageContentContentType `json:"contentType,omitempty,omitzero"`
+
+	// Latitude a pointer: 0 is sent, to clear the stops
+	Latitude  *float64 `json:"latitude,omitempty"`
+	Longitude *float64 `json:"longitude,omitempty"`
+	Message   string   `json:"message,omitempty,omitzero"`
+	Urgent    bool     `json:"urgent,omitempty,omitzero"`
+}
+
+// MessageContentContentType MessageContentType; other types (GoTalk, DataToComponent, …) are not typed here
+type MessageContentContentType string
 
 // Method defines model for Method.
 type Method string
@@ -741,6 +890,49 @@ type StatusData struct {
 
 	// Version 16 hexadecimal digits
 	Version Version `json:"version,omitempty,omitzero"`
+}
+
+// TextMessage a message to or from a vehicle's Garmin or Geotab Drive (SDK reference, TextMessage; SDK samples sendTextMessage and pollTextMessages); a reply has isDirectionToVehicle false and names its parentMessage
+type TextMessage struct {
+	ActiveFrom Time `json:"activeFrom,omitempty,omitzero"`
+	ActiveTo   Time `json:"activeTo,omitempty,omitzero"`
+	Delivered  Time `json:"delivered,omitempty,omitzero"`
+
+	// Device a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	Device               EntityRef `json:"device,omitempty,omitzero"`
+	ID                   string    `json:"id,omitempty,omitzero"`
+	IsDirectionToVehicle bool      `json:"isDirectionToVehicle"`
+
+	// MarkedReadBy a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	MarkedReadBy EntityRef `json:"markedReadBy,omitempty,omitzero"`
+
+	// MessageContent TextContent (Normal: message, urgent), CannedResponseContent (CannedResponse: message and cannedResponseOptions) or LocationContent (Location: a stop's address, latitude and longitude; both 0 clear the stops) (SDK reference)
+	MessageContent MessageContent `json:"messageContent,omitempty,omitzero"`
+
+	// ParentMessage a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	ParentMessage EntityRef `json:"parentMessage,omitempty,omitzero"`
+	Read          Time      `json:"read,omitempty,omitzero"`
+
+	// ReplyMessage a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	ReplyMessage EntityRef `json:"replyMessage,omitempty,omitzero"`
+	Sent         Time      `json:"sent,omitempty,omitzero"`
+
+	// User a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+	User EntityRef `json:"user,omitempty,omitzero"`
+
+	// Version 16 hexadecimal digits
+	Version Version `json:"version,omitempty,omitzero"`
+}
+
+// TextMessageSearch defines model for TextMessageSearch.
+type TextMessageSearch struct {
+	DeviceSearch IDSearch `json:"deviceSearch,omitempty,omitzero"`
+	FromDate     Time     `json:"fromDate,omitempty,omitzero"`
+
+	// ModifiedSinceDate delivered, sent or read since
+	ModifiedSinceDate   Time   `json:"modifiedSinceDate,omitempty,omitzero"`
+	ParentTextMessageID string `json:"parentTextMessageId,omitempty,omitzero"`
+	ToDate              Time   `json:"toDate,omitempty,omitzero"`
 }
 
 // Trip defines model for Trip.

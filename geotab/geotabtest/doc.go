@@ -57,6 +57,23 @@
 //     only those with a driver key (SDK reference, UserSearch; What's New 5.7.2102).
 //   - Routes: Plan routes need an existing device and stops on existing zones
 //     (SDK sample importRoutePlan).
+//   - Text messages: Add of Normal, CannedResponse and Location messages to a
+//     device; a reply ([Server.Reply]) is a message from the vehicle naming its
+//     parentMessage, and the message gains its replyMessage; TextMessageSearch by
+//     device, dates, modifiedSinceDate and parentTextMessageId (SDK reference,
+//     TextMessage; SDK samples sendTextMessage, pollTextMessages).
+//   - Driver changes: DriverKey changes come from a key ([Server.SwipeKey]); an Add
+//     is of type Driver, DriverKey ones "cannot be used to add user-assigned
+//     records"; includeOverlappedChanges adds the change in force at fromDate (SDK
+//     reference, DriverChange, DriverChangeType, DriverChangeSearch).
+//   - Duty status logs: added as the SDK sample importHosLogs adds them; searched by
+//     device, driver, dates, statuses, and includeBoundaryLogs (SDK reference,
+//     DutyStatusLog, DutyStatusLogSearch). Assumption: a driver's log says ON at the
+//     start, D when a trip starts and ON when it ends.
+//   - Data feeds of LogRecord, Trip, StatusData, FaultData, ExceptionEvent, Device,
+//     User, Zone, Rule, Diagnostic, TextMessage, DriverChange, DutyStatusLog and
+//     DeviceStatusInfo (the last since 5.7.2101, What's New; one record per vehicle,
+//     sent again as it changes).
 //   - Interpolated records, OData, add-ins and the other entity types are not
 //     served: a Get of an unknown type is an ArgumentException. Params are also
 //     checked against the shapes of geotab's openapi.yaml, written from the sources

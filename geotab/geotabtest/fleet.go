@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -137,6 +138,14 @@ func (st *state) seed() {
 			radiusKm: 1 + r.Float64()*3, speedKmh: 35 + r.Float64()*30, angle: r.Float64() * 2 * math.Pi,
 			phase: time.Duration(r.IntN(30)) * time.Minute, odometerKm: 20000 + r.Float64()*150000, faulty: i%7 == 3}
 		fl.vehicles = append(fl.vehicles, v)
+		// the driver took the vehicle with a key, or was assigned it in MyGeotab,
+		// and is on duty
+		typ := geotab.DriverChangeTypeDriver
+		if fl.keyed[uid] {
+			typ = geotab.DriverChangeTypeDriverKey
+		}
+		_ = st.changeDriver(id, uid, typ, st.now)
+		st.dutyLog(id, uid, geotab.DutyOn, st.now)
 	}
 	// job sites on the vehicles' loops, so that vehicles pass through them
 	for j := 0; j < st.cfg.zones && len(fl.vehicles) > 0; j++ {
@@ -297,8 +306,10 @@ func (st *state) stepVehicle(v *vehicle) {
 	switch {
 	case driving && !v.driving: // a trip starts
 		v.tripStart, v.tripKm, v.tripID, v.lastTripEmit = now, 0, "", now
+		st.dutyLog(v.id, v.driver, geotab.DutyDriving, now)
 	case !driving && v.driving: // the trip ends
 		st.emitTrip(v, true)
+		st.dutyLog(v.id, v.driver, geotab.DutyOn, now)
 	}
 	v.driving = driving
 	speed := 0.0
@@ -327,6 +338,11 @@ func (st *state) stepVehicle(v *vehicle) {
 	dsi := geotab.DeviceStatusInfo{Device: geotab.NewRef(v.id), Driver: geotab.NewRef(v.driver), DateTime: geotab.NewTime(now),
 		Latitude: lat, Longitude: lon, Speed: speed, Bearing: int(math.Mod(v.angle*180/math.Pi+90, 360)),
 		IsDriving: driving, IsDeviceCommunicating: true, Groups: st.fleet.devices[v.id].Groups}
+	if prev, ok := st.fleet.dsi[v.id]; !ok || prev.Latitude != lat || prev.Longitude != lon || prev.IsDriving != driving || prev.Driver.ID != v.driver {
+		// the DeviceStatusInfo feed sends a vehicle's state again when it changes
+		// (GetFeed DeviceStatusInfo, What's New 5.7.2101); DeviceStatusInfo has no id
+		st.feed("DeviceStatusInfo").put(st.nextVersion(), v.id, now, dsi)
+	}
 	st.fleet.dsi[v.id] = dsi
 	st.zoneEvents(v, lat, lon, driving)
 }
@@ -513,6 +529,11 @@ type search struct {
 	UserSearchType       string             `json:"userSearchType"`
 	RouteType            string             `json:"routeType"`
 	BaseType             string             `json:"baseType"`
+	ModifiedSinceDate    geotab.Time        `json:"modifiedSinceDate"`
+	ParentTextMessageID  string             `json:"parentTextMessageId"`
+	Statuses             []string           `json:"statuses"`
+	IncludeOverlapped    bool               `json:"includeOverlappedChanges"`
+	IncludeBoundaryLogs  bool               `json:"includeBoundaryLogs"`
 }
 
 type idSearch struct {
@@ -606,7 +627,8 @@ func (st *state) get(tn string, p map[string]any) (any, *rpcErr) {
 // recordTypes are the record types a Get may sort by date; timeOrdered are those
 // whose feed is already in date order (each is written at its own time).
 var (
-	recordTypes = map[string]bool{"LogRecord": true, "StatusData": true, "FaultData": true, "Trip": true, "ExceptionEvent": true}
+	recordTypes = map[string]bool{"LogRecord": true, "StatusData": true, "FaultData": true, "Trip": true, "ExceptionEvent": true,
+		"DriverChange": true, "DutyStatusLog": true}
 	timeOrdered = map[string]bool{"LogRecord": true, "StatusData": true, "FaultData": true}
 )
 
@@ -624,6 +646,10 @@ func recordDate(rec any) time.Time {
 		return r.Start.Time
 	case geotab.ExceptionEvent:
 		return r.ActiveFrom.Time
+	case geotab.DriverChange:
+		return r.DateTime.Time
+	case geotab.DutyStatusLog:
+		return r.DateTime.Time
 	}
 	return time.Time{}
 }
@@ -640,6 +666,10 @@ func recordID(rec any) string {
 		return r.ID
 	case geotab.ExceptionEvent:
 		return r.ID
+	case geotab.DriverChange:
+		return r.ID
+	case geotab.DutyStatusLog:
+		return r.ID
 	}
 	return ""
 }
@@ -651,7 +681,7 @@ func recordID(rec any) string {
 // sort by anything else is refused here.
 func (st *state) sorted(tn string, s search, srt geotab.Sort, limit int) ([]any, *rpcErr) {
 	if !recordTypes[tn] || !strings.EqualFold(srt.SortBy, "date") {
-		return nil, argErr("geotabtest sorts only records (LogRecord, StatusData, FaultData, Trip, ExceptionEvent) by date, not %s by '%s'", tn, srt.SortBy)
+		return nil, argErr("geotabtest sorts only records (LogRecord, StatusData, FaultData, Trip, ExceptionEvent, DriverChange, DutyStatusLog) by date, not %s by '%s'", tn, srt.SortBy)
 	}
 	var off time.Time
 	if srt.Offset != "" {
@@ -689,20 +719,18 @@ func (st *state) sorted(tn string, s search, srt geotab.Sort, limit int) ([]any,
 		}
 		return out, nil
 	}
-	var all []item
-	for i, it := range f.items {
-		if f.latest[it.id] == i && st.matchRecord(tn, it, s) {
-			all = append(all, it)
-		}
+	all, e := st.query(tn, s)
+	if e != nil {
+		return nil, e
 	}
 	sort.SliceStable(all, func(i, j int) bool {
 		if desc {
-			return recordDate(all[i].rec).After(recordDate(all[j].rec))
+			return recordDate(all[i]).After(recordDate(all[j]))
 		}
-		return recordDate(all[i].rec).Before(recordDate(all[j].rec))
+		return recordDate(all[i]).Before(recordDate(all[j]))
 	})
-	for _, it := range all {
-		if keep(it.rec) {
+	for _, rec := range all {
+		if keep(rec) {
 			break
 		}
 	}
@@ -781,12 +809,28 @@ func (st *state) query(tn string, s search) ([]any, *rpcErr) {
 		for _, d := range ds {
 			out = append(out, d)
 		}
-	case "LogRecord", "Trip", "StatusData", "FaultData", "ExceptionEvent":
+	case "LogRecord", "Trip", "StatusData", "FaultData", "ExceptionEvent", "TextMessage", "DriverChange", "DutyStatusLog":
 		f := st.feed(tn)
+		var latest []item
 		for i, it := range f.items {
-			if f.latest[it.id] == i && st.matchRecord(tn, it, s) {
+			if f.latest[it.id] != i {
+				continue
+			}
+			if st.matchRecord(tn, it, s) {
 				out = append(out, it.rec)
 			}
+			if (s.IncludeOverlapped || s.IncludeBoundaryLogs) && !s.FromDate.IsZero() {
+				latest = append(latest, it)
+			}
+		}
+		if len(latest) > 0 { // the change or log in force at fromDate comes first
+			before := s
+			before.FromDate, before.ToDate = geotab.Time{}, geotab.Time{}
+			key := func(r any) string { return r.(geotab.DriverChange).Device.ID }
+			if tn == "DutyStatusLog" {
+				key = func(r any) string { return r.(geotab.DutyStatusLog).Driver.ID }
+			}
+			out = append(boundary(latest, s.FromDate.Time, key, func(r any) bool { return st.matchRecord(tn, item{rec: r}, before) }), out...)
 		}
 	case "RoutePlanItem":
 		for _, r := range sortedValues(fl.routes, func(r geotab.Route) string { return r.ID }) {
@@ -811,6 +855,17 @@ func (st *state) matchRecord(tn string, it item, s search) bool {
 		return devMatch(s.DeviceSearch, r.Device) && devMatch(s.DiagnosticSearch, r.Diagnostic) && inRange(r.DateTime.Time, s)
 	case geotab.FaultData:
 		return devMatch(s.DeviceSearch, r.Device) && devMatch(s.DiagnosticSearch, r.Diagnostic) && inRange(r.DateTime.Time, s)
+	case geotab.TextMessage:
+		// modifiedSinceDate: "delivered/sent/read since" (SDK reference,
+		// TextMessageSearch); a record's feed time is when it last changed
+		return devMatch(s.DeviceSearch, r.Device) && inRange(r.Sent.Time, s) &&
+			(s.ModifiedSinceDate.IsZero() || !it.at.Before(s.ModifiedSinceDate.Time)) &&
+			(s.ParentTextMessageID == "" || s.ParentTextMessageID == r.ParentMessage.ID)
+	case geotab.DriverChange:
+		return devMatch(s.DeviceSearch, r.Device) && devMatch(s.UserSearch, r.Driver) && inRange(r.DateTime.Time, s)
+	case geotab.DutyStatusLog:
+		return devMatch(s.DeviceSearch, r.Device) && devMatch(s.UserSearch, r.Driver) && inRange(r.DateTime.Time, s) &&
+			(len(s.Statuses) == 0 || slices.Contains(s.Statuses, r.Status))
 	case geotab.ExceptionEvent:
 		return (s.ID == "" || s.ID == r.ID) && devMatch(s.DeviceSearch, r.Device) && devMatch(s.RuleSearch, r.Rule) &&
 			(s.IncludeInvalidated || r.State.ID != geotab.StateInvalid) &&
@@ -841,7 +896,8 @@ type feedResult struct {
 
 // feedTypes are the types whose data feed the fake serves.
 var feedTypes = map[string]bool{"LogRecord": true, "Trip": true, "StatusData": true, "FaultData": true,
-	"ExceptionEvent": true, "Device": true, "User": true, "Zone": true, "Rule": true, "Diagnostic": true}
+	"ExceptionEvent": true, "Device": true, "User": true, "Zone": true, "Rule": true, "Diagnostic": true,
+	"TextMessage": true, "DriverChange": true, "DutyStatusLog": true, "DeviceStatusInfo": true}
 
 func (st *state) getFeed(tn string, p map[string]any) (any, *rpcErr) {
 	if !feedTypes[tn] {
@@ -953,6 +1009,12 @@ func (st *state) add(tn string, entity any) (any, *rpcErr) {
 		r.Version = st.nextVersion()
 		st.fleet.routes[r.ID] = r
 		return r.ID, nil
+	case "TextMessage":
+		return st.addTextMessage(entity)
+	case "DriverChange":
+		return st.addDriverChange(entity)
+	case "DutyStatusLog":
+		return st.addDutyStatusLog(entity)
 	}
 	return nil, &rpcErr{code: -32000, exception: "InvalidApiOperationException", message: fmt.Sprintf("Add is not supported for '%s' by geotabtest", tn)}
 }
