@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -41,9 +42,12 @@ func serve(ctx context.Context, dir, admin string, out io.Writer) error {
 		return err
 	}
 	mcfg, tcfg := f.Merchant.Config(), f.Treadnet.Config()
-	geotabCA := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Geotab.Certificate().Raw})
+	ca := func(c *x509.Certificate) []byte {
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	}
 	files := map[string][]byte{
-		"geotab-ca.pem":   geotabCA,
+		"reach-ca.pem": ca(f.Reach.Certificate()), "geotab-ca.pem": ca(f.Geotab.Certificate()),
+		"dayforce-ca.pem": ca(f.Dayforce.Generic.Certificate()), "maddenco-ca.pem": ca(f.Maddenco.Certificate()),
 		"merchant-ca.pem": mcfg.TLS.RootCAPEM, "merchant-client.pem": mcfg.TLS.CertPEM, "merchant-client-key.pem": mcfg.TLS.KeyPEM,
 		"treadnet-ca.pem": tcfg.TLS.RootCAPEM, "treadnet-client.pem": tcfg.TLS.CertPEM, "treadnet-client-key.pem": tcfg.TLS.KeyPEM,
 	}
@@ -53,10 +57,10 @@ func serve(ctx context.Context, dir, admin string, out io.Writer) error {
 		}
 	}
 	rc, dc, gc, mc := f.Reach.Config(), f.Dayforce.Config(), f.Geotab.Config(), f.Maddenco.Config()
-	fmt.Fprintf(out, "reach     %s  OAuth client %s / %s (token URL %s/oauth/token)\n", rc.BaseURL, rc.ClientID, rc.ClientSecret, rc.BaseURL)
-	fmt.Fprintf(out, "dayforce  %s  company %s, user %s / %s (token URL %s)\n", dc.BaseURL, dc.Namespace, dc.Username, dc.Password, dc.TokenURL)
-	fmt.Fprintf(out, "geotab    %s  database %s, user %s / %s (JSON-RPC at /apiv1; TLS, CA %s/geotab-ca.pem)\n", f.Geotab.URL, gc.Database, gc.UserName, gc.Password, dir)
-	fmt.Fprintf(out, "maddenco  %s  X-API-Key %s\n", mc.BaseURL, mc.APIKey)
+	fmt.Fprintf(out, "reach     %s  OAuth client %s / %s (token URL %s/oauth/token); CA %s/reach-ca.pem\n", rc.BaseURL, rc.ClientID, rc.ClientSecret, rc.BaseURL, dir)
+	fmt.Fprintf(out, "dayforce  %s  company %s, user %s / %s (token URL %s); CA %s/dayforce-ca.pem\n", dc.BaseURL, dc.Namespace, dc.Username, dc.Password, dc.TokenURL, dir)
+	fmt.Fprintf(out, "geotab    %s  database %s, user %s / %s (JSON-RPC at /apiv1); CA %s/geotab-ca.pem\n", f.Geotab.URL, gc.Database, gc.UserName, gc.Password, dir)
+	fmt.Fprintf(out, "maddenco  %s  X-API-Key %s; CA %s/maddenco-ca.pem\n", mc.BaseURL, mc.APIKey, dir)
 	fmt.Fprintf(out, "treadnet  %s  mutual TLS: %s/treadnet-client.pem, -key.pem, CA treadnet-ca.pem\n", tcfg.BaseURL, dir)
 	fmt.Fprintf(out, "merchant  %s  OAuth client %s / %s over mutual TLS: %s/merchant-client.pem, -key.pem, CA merchant-ca.pem\n",
 		mcfg.BaseURL, mcfg.ClientID, mcfg.ClientSecret, dir)

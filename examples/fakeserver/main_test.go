@@ -45,9 +45,9 @@ func TestFakeserver(t *testing.T) {
 		return err == nil
 	}, 10*time.Second, 10*time.Millisecond)
 	for _, system := range []string{"reach", "dayforce", "geotab", "maddenco", "treadnet", "merchant"} {
-		assert.Contains(t, out.String(), system)
+		assert.Regexp(t, `(?m)^`+system+` +https://`, out.String(), "every fake over HTTPS")
 	}
-	for _, f := range []string{"geotab-ca.pem", "merchant-ca.pem", "merchant-client.pem", "merchant-client-key.pem", "treadnet-ca.pem", "treadnet-client.pem", "treadnet-client-key.pem"} {
+	for _, f := range []string{"reach-ca.pem", "dayforce-ca.pem", "maddenco-ca.pem", "geotab-ca.pem", "merchant-ca.pem", "merchant-client.pem", "merchant-client-key.pem", "treadnet-ca.pem", "treadnet-client.pem", "treadnet-client-key.pem"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		require.NoError(t, err)
 		assert.Contains(t, string(b), "-----BEGIN")

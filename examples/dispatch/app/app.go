@@ -152,27 +152,37 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		s.step(fmt.Sprintf("retry: %s %s got %d; attempt %d in %s", r.Host, r.Route, r.StatusCode, r.Attempt+1, r.Wait.Round(time.Millisecond)))
 	}}
 	sys := cfg.Systems
-	if s.reach, err = reach.New(pick(sys.Reach, f.Reach.Config(), sys.Reach.BaseURL == ""), reach.WithLogger(s.log), reach.WithHooks(hooks)); err != nil {
+	// every connector logs and reports to the service; against a fake, it trusts the
+	// fake's certificate through the fake's client (the options are the same type in
+	// every connector; treadnet and merchant take their mutual TLS from their Config)
+	opts := func(fake bool, c *http.Client) []reach.Option {
+		o := []reach.Option{reach.WithLogger(s.log), reach.WithHooks(hooks)}
+		if fake {
+			o = append(o, reach.WithHTTPClient(c))
+		}
+		return o
+	}
+	if s.reach, err = reach.New(pick(sys.Reach, f.Reach.Config(), sys.Reach.BaseURL == ""), opts(sys.Reach.BaseURL == "", f.Reach.Client())...); err != nil {
 		return nil, err
 	}
-	geoOpts := []geotab.Option{geotab.WithLogger(s.log), geotab.WithHooks(hooks)}
+	geoOpts := opts(sys.Geotab.Database == "", f.Geotab.Client())
 	if sys.Geotab.Database == "" {
-		geoOpts = append(geoOpts, geotab.WithBaseURL(f.Geotab.URL), geotab.WithHTTPClient(f.Geotab.Client()))
+		geoOpts = append(geoOpts, geotab.WithBaseURL(f.Geotab.URL))
 	}
 	if s.geotab, err = geotab.New(pick(sys.Geotab, f.Geotab.Config(), sys.Geotab.Database == ""), geoOpts...); err != nil {
 		return nil, err
 	}
-	if s.dayforce, err = dayforce.New(pick(sys.Dayforce, f.Dayforce.Config(), sys.Dayforce.Namespace == ""), dayforce.WithLogger(s.log), dayforce.WithHooks(hooks)); err != nil {
+	if s.dayforce, err = dayforce.New(pick(sys.Dayforce, f.Dayforce.Config(), sys.Dayforce.Namespace == ""), opts(sys.Dayforce.Namespace == "", f.Dayforce.Client())...); err != nil {
 		return nil, err
 	}
-	if s.maddenco, err = maddenco.New(pick(sys.Maddenco, f.Maddenco.Config(), sys.Maddenco.BaseURL == ""), maddenco.WithLogger(s.log), maddenco.WithHooks(hooks)); err != nil {
+	if s.maddenco, err = maddenco.New(pick(sys.Maddenco, f.Maddenco.Config(), sys.Maddenco.BaseURL == ""), opts(sys.Maddenco.BaseURL == "", f.Maddenco.Client())...); err != nil {
 		return nil, err
 	}
-	if s.treadnet, err = treadnet.New(pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == ""), treadnet.WithLogger(s.log), treadnet.WithHooks(hooks)); err != nil {
+	if s.treadnet, err = treadnet.New(pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == ""), opts(false, nil)...); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.treadnet.Close)
-	if s.merchant, err = merchant.New(pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.BaseURL == ""), merchant.WithLogger(s.log), merchant.WithHooks(hooks)); err != nil {
+	if s.merchant, err = merchant.New(pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.BaseURL == ""), opts(false, nil)...); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.merchant.Close)

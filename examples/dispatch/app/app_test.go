@@ -53,7 +53,7 @@ func TestDemo(t *testing.T) {
 	}
 	assert.Equal(t, 1, fakes.Merchant.Payments(), "one payment, though the gateway failed once")
 	ctx := context.Background()
-	c, err := reach.New(fakes.Reach.Config())
+	c, err := reach.New(fakes.Reach.Config(), reach.WithHTTPClient(fakes.Reach.Client()))
 	require.NoError(t, err)
 	sr, err := c.ServiceRequest(ctx, "SR000001")
 	require.NoError(t, err)
@@ -118,7 +118,7 @@ func TestCrashedConsumerRedelivers(t *testing.T) {
 	}}, fakes)
 	require.NoError(t, err)
 	t.Cleanup(a.Close)
-	c, err := reach.New(fakes.Reach.Config())
+	c, err := reach.New(fakes.Reach.Config(), reach.WithHTTPClient(fakes.Reach.Client()))
 	require.NoError(t, err)
 	sr, err := c.CreateServiceRequest(ctx, reach.NewServiceRequest{CustomerID: "C00001", Description: "leak", Priority: reach.PriorityHigh,
 		Site: reach.Address{Region: "north", Latitude: 43.65, Longitude: -79.38}})

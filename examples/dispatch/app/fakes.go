@@ -23,16 +23,16 @@ type Fakes struct {
 	tb       *fakekit.ExampleTB
 }
 
-// StartFakes starts every fake on loopback.
+// StartFakes starts every fake on loopback, each over HTTPS as the real system is
+// served; a fake's Client() trusts its certificate (examples/fakeserver writes the
+// CAs out for other clients).
 func StartFakes() *Fakes {
 	tb := &fakekit.ExampleTB{}
 	return &Fakes{tb: tb,
-		Reach:    reachtest.NewServer(tb, reachtest.WithServiceRequests(0)),
-		// MyGeotab is HTTPS only (SDK Concepts): the fake serves TLS, its certificate
-		// trusted through Geotab.Client() (and written out by examples/fakeserver)
+		Reach:    reachtest.NewServer(tb, reachtest.WithTLS(), reachtest.WithServiceRequests(0)),
 		Geotab:   geotabtest.NewServer(tb, geotabtest.WithTLS(), geotabtest.WithStart(time.Now().UTC().Truncate(time.Minute))),
-		Dayforce: dayforcetest.NewServer(tb, dayforcetest.WithEmployees(20), dayforcetest.WithStart(time.Now().UTC().Truncate(time.Hour))),
-		Maddenco: maddencotest.NewServer(tb, maddencotest.WithEquipment(200)),
+		Dayforce: dayforcetest.NewServer(tb, dayforcetest.WithTLS(), dayforcetest.WithEmployees(20), dayforcetest.WithStart(time.Now().UTC().Truncate(time.Hour))),
+		Maddenco: maddencotest.NewServer(tb, maddencotest.WithTLS(), maddencotest.WithEquipment(200)),
 		Treadnet: treadnettest.NewServer(tb, treadnettest.WithHistory(10)),
 		Merchant: merchanttest.NewServer(tb, merchanttest.WithHistory(1)),
 	}
