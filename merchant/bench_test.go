@@ -3,7 +3,7 @@ package merchant_test
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"strings"
@@ -13,76 +13,66 @@ import (
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 )
 
-// BenchmarkAuthorize measures one authorization over loopback: mutual TLS 1.3 with
-// connections reused, the fake gateway validating the request against the contract
-// and storing the idempotent answer. "raw" is the same POST through a bare
-// http.Client, its answer decoded into the same Transaction, so sdk minus raw is what
-// the SDK adds (generated client, resilience layer, token, idempotency key, money
-// checks, audit). Allocations include the fake's,
-// which runs in the same process.
+// rawAnswer is the outputs a hand-written client would decode.
+type rawAnswer struct {
+	Status    string `xml:"trans_catalog>transaction>outputs>status"`
+	Result    string `xml:"trans_catalog>transaction>outputs>result"`
+	AuthCode  string `xml:"trans_catalog>transaction>outputs>authcode"`
+	HistoryID string `xml:"trans_catalog>transaction>outputs>historyid"`
+	OrderID   string `xml:"trans_catalog>transaction>outputs>orderid"`
+	Total     string `xml:"trans_catalog>transaction>outputs>total"`
+	AVS       string `xml:"trans_catalog>transaction>outputs>avsresult"`
+	CVV       string `xml:"trans_catalog>transaction>outputs>cvv2result"`
+	Duplicate string `xml:"trans_catalog>transaction>outputs>duplicate"`
+}
+
+// BenchmarkAuthorize measures one authorization over loopback through the XML
+// interface (TLS, connections reused), the fake gateway parsing the request and
+// keeping its ledger. "raw" is a bare net/http POST of the same XML, its answer
+// decoded with encoding/xml, so sdk minus raw is what the SDK adds (the request
+// document, the resilience layer, the answer's parsing and typing, money checks,
+// audit). Allocations include the fake's, which runs in the same process.
 func BenchmarkAuthorize(b *testing.B) {
 	srv := merchanttest.NewServer(b, merchanttest.WithHistory(0))
-	c, err := merchant.New(srv.Config())
+	cfg := srv.Config()
+	cfg.BaseURL = ""
+	c, err := merchant.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer c.Close()
 	ctx := context.Background()
-	tok, err := c.Tokenize(ctx, merchant.Card{Number: merchanttest.CardApproved, ExpMonth: 12, ExpYear: 2035})
-	if err != nil {
-		b.Fatal(err)
-	}
+	card := &merchant.Card{Number: merchanttest.CardApproved, ExpMonth: 12, ExpYear: 2035, CVV: "123", HolderName: "Pat Doe"}
 	b.Run("sdk", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := range b.N {
-			_, err := c.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: usd(1000 + int64(i%5000)), OrderNumber: fmt.Sprintf("B-%d", i)})
+			_, err := c.Authorize(ctx, merchant.Payment{Card: card, Amount: usd(1000 + int64(i%5000)), OrderNumber: fmt.Sprintf("B-%d", i)})
 			if err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("raw", func(b *testing.B) {
-		cfg := srv.Config()
-		cert, err := tls.X509KeyPair(cfg.TLS.CertPEM, cfg.TLS.KeyPEM)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tr := &http.Transport{ForceAttemptHTTP2: true, TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: srv.CAPool(), Certificates: []tls.Certificate{cert}}}
+		tr := &http.Transport{ForceAttemptHTTP2: true, TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: srv.CAPool()}}
 		defer tr.CloseIdleConnections()
 		hc := &http.Client{Transport: tr}
-		form := strings.NewReader("grant_type=client_credentials&client_id=" + merchanttest.ClientID + "&client_secret=" + merchanttest.ClientSecret)
-		resp, err := hc.Post(srv.URL+"/oauth/token", "application/x-www-form-urlencoded", form)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var at struct {
-			AccessToken string `json:"access_token"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&at)
-		_ = resp.Body.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
 		b.ReportAllocs()
-		b.ResetTimer()
 		for i := range b.N {
-			body := fmt.Sprintf(`{"token":%q,"amount":%d,"currency":"USD","merchant_order_number":"R-%d"}`, tok.Token, 1000+i%5000, i)
-			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/payments/authorizations", strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+at.AccessToken)
-			req.Header.Set("Idempotency-Key", fmt.Sprintf("raw-%d", i))
-			resp, err := hc.Do(req)
+			amount := 1000 + i%5000
+			body := fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>`+"\n"+`<interface_driver><trans_catalog><transaction name="creditcard"><inputs>`+
+				`<amount>%d.%02d</amount><merchantordernumber>R-%d</merchantordernumber><currency>USD</currency><ccname>Pat Doe</ccname>`+
+				`<ccnum>%s</ccnum><cvv2>123</cvv2><expmon>12</expmon><expyear>2035</expyear><acctid>TEST0</acctid>`+
+				`<merchantpin>%s</merchantpin><service>1</service></inputs></transaction></trans_catalog></interface_driver>`,
+				amount/100, amount%100, i, merchanttest.CardApproved, merchanttest.MerchantPIN)
+			resp, err := hc.Post(cfg.GatewayURL, "application/xml", strings.NewReader(body))
 			if err != nil {
 				b.Fatal(err)
 			}
-			var tx merchant.Transaction // decoded, as the SDK does
-			err = json.NewDecoder(resp.Body).Decode(&tx)
+			var ans rawAnswer // decoded, as a hand-written client would
+			err = xml.NewDecoder(resp.Body).Decode(&ans)
 			_ = resp.Body.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if resp.StatusCode != http.StatusCreated {
-				b.Fatal(resp.Status)
+			if err != nil || ans.Status != "Approved" {
+				b.Fatal(err, ans.Status)
 			}
 		}
 	})

@@ -33,20 +33,31 @@ const (
 // DefaultCurrencies are the currencies accepted when Config.Currencies is empty.
 var DefaultCurrencies = []string{"USD", "CAD"}
 
-// Config holds the gateway credentials, the client certificate and the money rules.
+// Config holds the gateway account, the reporting contract's credentials and the
+// money rules.
 type Config struct {
-	// BaseURL of the gateway, e.g. https://api.merchantpartners.example.com.
+	// GatewayURL is the XML interface (default [DefaultGatewayURL]).
+	GatewayURL string
+	// AccountID is the gateway account (acctid); [TestAccount] ("TEST0") is Merchant
+	// Partners' shared test account. SubID (subid) and MerchantPIN (merchantpin) are
+	// sent when the account has them.
+	AccountID, SubID, MerchantPIN string
+
+	// BaseURL of the dispatch center's reporting contract with the gateway
+	// (transactions, settlements, chargebacks, fraud alerts; see openapi.yaml), e.g.
+	// https://api.merchantpartners.example.com. Empty: no reporting calls.
 	BaseURL string
-	// TokenURL of the OAuth 2.0 token endpoint (default BaseURL + "/oauth/token"). The
-	// token request presents the client certificate too.
+	// TokenURL of the reporting contract's OAuth 2.0 token endpoint (default BaseURL +
+	// "/oauth/token"). The token request presents the client certificate too.
 	TokenURL string
-	// ClientID and ClientSecret of the dispatch center's OAuth 2.0 client.
+	// ClientID and ClientSecret of the reporting contract's OAuth 2.0 client.
 	ClientID, ClientSecret string
-	// Scopes to request, if the gateway uses any.
+	// Scopes to request, if the reporting contract uses any.
 	Scopes []string
-	// TLS is the client certificate (required) and the gateway's private CA, if any.
-	// Connections use TLS 1.3 only.
+	// TLS is the reporting contract's client certificate (required with BaseURL; its
+	// connections use TLS 1.3 only) and the CAs to trust for both interfaces.
 	TLS connectors.MutualTLS
+
 	// Currencies accepted (ISO 4217 codes; default [DefaultCurrencies]). An amount in
 	// another currency is refused before the network.
 	Currencies []string
@@ -58,17 +69,19 @@ type Config struct {
 // Validate reports every problem at once.
 func (c Config) Validate() error {
 	var errs []error
-	if c.BaseURL == "" {
-		errs = append(errs, errors.New("missing BaseURL"))
+	if c.AccountID == "" {
+		errs = append(errs, errors.New("missing AccountID (the gateway's acctid; TEST0 for the test account)"))
 	}
-	if c.ClientID == "" {
-		errs = append(errs, errors.New("missing ClientID"))
-	}
-	if c.ClientSecret == "" {
-		errs = append(errs, errors.New("missing ClientSecret"))
-	}
-	if !c.TLS.HasCertificate() {
-		errs = append(errs, errors.New("missing the client certificate (TLS): the gateway requires mutual TLS"))
+	if c.BaseURL != "" {
+		if c.ClientID == "" {
+			errs = append(errs, errors.New("missing ClientID (the reporting contract's)"))
+		}
+		if c.ClientSecret == "" {
+			errs = append(errs, errors.New("missing ClientSecret (the reporting contract's)"))
+		}
+		if !c.TLS.HasCertificate() {
+			errs = append(errs, errors.New("missing the client certificate (TLS): the reporting contract requires mutual TLS"))
+		}
 	}
 	for _, cur := range c.Currencies {
 		if w, gone := iso4217.Withdrawn(cur); gone {
@@ -88,14 +101,20 @@ func (c Config) Validate() error {
 
 // Client calls the payment gateway. It is safe for concurrent use.
 type Client struct {
-	gen        *api.ClientWithResponses
-	http       *resilience.Client
-	audit      connector.Auditor
-	owned      *http.Transport
-	store      IdempotencyStore
-	log        *slog.Logger
-	currencies []string
-	min, max   int64
+	xml         *resilience.Client // the XML interface
+	gateway     string             // its URL
+	account     []field            // acctid, subid, merchantpin
+	test        bool               // the test account
+	clk         clock.Clock
+	gen         *api.ClientWithResponses // the reporting contract; nil without one
+	http        *resilience.Client
+	audit       connector.Auditor
+	owned       *http.Transport // the XML interface's, when built here
+	reportOwned *http.Transport
+	store       IdempotencyStore
+	log         *slog.Logger
+	currencies  []string
+	min, max    int64
 }
 
 // Option configures a [Client]. The same option names serve every connector.
@@ -106,10 +125,11 @@ type Option = connector.Option
 // other RoundTripper is used as it is and must present the certificate itself.
 func WithHTTPClient(c *http.Client) Option { return connector.WithHTTPClient(c) }
 
-// WithBaseURL overrides Config.BaseURL (e.g. with a merchanttest server's URL).
+// WithBaseURL overrides Config.GatewayURL, the XML interface's URL.
 func WithBaseURL(u string) Option { return connector.WithBaseURL(u) }
 
-// WithPolicy replaces the default resilience policy ([resilience.Critical]).
+// WithPolicy replaces the default resilience policy ([resilience.Critical]) of both
+// interfaces.
 func WithPolicy(p resilience.Policy) Option { return connector.WithPolicy(p) }
 
 // WithLogger sets the logger; records are redacted (no tokens, card data or secrets).
@@ -130,38 +150,32 @@ func WithClock(c clock.Clock) Option { return connector.WithClock(c) }
 // personal are the fields kept out of logs besides the default secrets.
 var personal = []string{"number", "cvv", "holder_name", "postal_code", "token", "description", "customer_reference", "evidence"}
 
-// New returns a client. Tokens are fetched on first use, over the same mutual-TLS
-// transport, and refreshed before expiry.
+// New returns a client. Payments go to the XML interface; reporting calls, when
+// Config.BaseURL is set, to the reporting contract, whose tokens are fetched on first
+// use over its mutual-TLS transport and refreshed before expiry.
 func New(cfg Config, opts ...Option) (*Client, error) {
 	o := connector.Apply(opts)
 	if o.BaseURL != "" {
-		cfg.BaseURL = o.BaseURL
+		cfg.GatewayURL = o.BaseURL
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	base, err := connector.ParseBaseURL(cfg.BaseURL)
+	if cfg.GatewayURL == "" {
+		cfg.GatewayURL = DefaultGatewayURL
+	}
+	gw, err := connector.ParseBaseURL(cfg.GatewayURL)
 	if err != nil {
 		return nil, fmt.Errorf("merchant: %w", err)
 	}
-	tokenURL := cfg.TokenURL
-	if tokenURL == "" {
-		tokenURL = base.String() + "/oauth/token"
-	}
-	rt, owned, err := connector.TLSTransport(cfg.TLS, tls.VersionTLS13, o)
+	// the XML interface: server authentication, TLS 1.2 or later (PCI DSS); the
+	// client certificate, if any, is presented too
+	xrt, xowned, err := connector.TLSTransport(cfg.TLS, tls.VersionTLS12, o)
 	if err != nil {
 		return nil, fmt.Errorf("merchant: %w", err)
 	}
-	cc := clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: tokenURL, Scopes: cfg.Scopes}
-	hc, err := connector.Build(connector.Stack{
-		System: "merchant", Policy: resilience.Critical(), MinTLS: tls.VersionTLS13, Transport: rt, Personal: personal,
-		Auth:  auth.ClientCredentials(cc, &http.Client{Transport: rt, Timeout: 30 * time.Second}),
-		Check: checkInUse,
-	}, o, base)
-	if err != nil {
-		return nil, fmt.Errorf("merchant: %w", err)
-	}
-	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(hc))
+	xc, err := connector.Build(connector.Stack{System: "merchant", Policy: resilience.Critical(), MinTLS: tls.VersionTLS12,
+		Transport: xrt, Personal: personal, Check: checkAnswer}, o, gw)
 	if err != nil {
 		return nil, fmt.Errorf("merchant: %w", err)
 	}
@@ -169,8 +183,21 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	c := &Client{gen: gen, http: hc, audit: connector.Auditor{System: "merchant", A: o.Auditor, Clock: clk}, owned: owned,
-		log: redact.Logger(o.Logger, personal...), currencies: cfg.Currencies, min: cfg.MinAmount, max: cfg.MaxAmount}
+	c := &Client{xml: xc, gateway: gw.String(), test: cfg.AccountID == TestAccount, clk: clk, owned: xowned,
+		audit: connector.Auditor{System: "merchant", A: o.Auditor, Clock: clk},
+		log:   redact.Logger(o.Logger, personal...), currencies: cfg.Currencies, min: cfg.MinAmount, max: cfg.MaxAmount}
+	// the credentials end every request (ActiveMerchant's commit adds acctid,
+	// merchantpin and service last); subid's place is an assumption
+	c.account = []field{{"acctid", cfg.AccountID}}
+	if cfg.SubID != "" {
+		c.account = append(c.account, field{"subid", cfg.SubID})
+	}
+	c.account = append(c.account, field{"merchantpin", cfg.MerchantPIN})
+	if cfg.BaseURL != "" {
+		if err := c.reportingClient(cfg, o); err != nil {
+			return nil, err
+		}
+	}
 	for _, x := range o.Extra {
 		if s, ok := x.(IdempotencyStore); ok {
 			c.store = s
@@ -189,21 +216,63 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// Health reports the health of the connection to the gateway.
-func (c *Client) Health() resilience.Health { return c.http.Health() }
+// reportingClient builds the reporting contract's client: OAuth 2.0 client
+// credentials over mutual TLS 1.3.
+func (c *Client) reportingClient(cfg Config, o connector.Options) error {
+	base, err := connector.ParseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return fmt.Errorf("merchant: %w", err)
+	}
+	tokenURL := cfg.TokenURL
+	if tokenURL == "" {
+		tokenURL = base.String() + "/oauth/token"
+	}
+	rt, owned, err := connector.TLSTransport(cfg.TLS, tls.VersionTLS13, o)
+	if err != nil {
+		return fmt.Errorf("merchant: %w", err)
+	}
+	cc := clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: tokenURL, Scopes: cfg.Scopes}
+	hc, err := connector.Build(connector.Stack{
+		System: "merchant", Policy: resilience.Critical(), MinTLS: tls.VersionTLS13, Transport: rt, Personal: personal,
+		Auth:  auth.ClientCredentials(cc, &http.Client{Transport: rt, Timeout: 30 * time.Second}),
+		Check: checkInUse,
+	}, o, base)
+	if err != nil {
+		return fmt.Errorf("merchant: %w", err)
+	}
+	if c.gen, err = api.NewClientWithResponses(base.String(), api.WithHTTPClient(hc)); err != nil {
+		return fmt.Errorf("merchant: %w", err)
+	}
+	c.http, c.reportOwned = hc, owned
+	return nil
+}
 
-// Close releases the idle connections of the transport the client built. The client
+// reporting refuses a reporting call without a reporting contract.
+func (c *Client) reporting() error {
+	if c.gen == nil {
+		return fmt.Errorf("%w: no reporting contract is configured (Config.BaseURL); the XML interface has no reports", ErrInvalid)
+	}
+	return nil
+}
+
+// Health reports the health of the connection to the gateway's XML interface, which
+// takes the payments.
+func (c *Client) Health() resilience.Health { return c.xml.Health() }
+
+// Close releases the idle connections of the transports the client built. The client
 // may still be used; it opens new connections as needed.
 func (c *Client) Close() {
-	if c.owned != nil {
-		c.owned.CloseIdleConnections()
+	for _, t := range []*http.Transport{c.owned, c.reportOwned} {
+		if t != nil {
+			t.CloseIdleConnections()
+		}
 	}
 }
 
 // CallOption configures one mutating call.
 type CallOption func(*callOptions)
 
-type callOptions struct{ key string }
+type callOptions struct{ key, order string }
 
 func applyCallOptions(opts []CallOption) callOptions {
 	var o callOptions
@@ -215,13 +284,21 @@ func applyCallOptions(opts []CallOption) callOptions {
 	return o
 }
 
-// WithIdempotencyKey sends key as the call's Idempotency-Key instead of a generated
-// one: repeat a call with the same key (after a crash, from another replica) and the
-// gateway answers it once. At most 255 characters.
+// WithIdempotencyKey names a logical call for the processes sharing an
+// [IdempotencyStore]: the same call repeated with the same key, from this process or
+// another replica, gets the first outcome without reaching the gateway. The gateway
+// itself has no idempotency keys (see the package doc). At most 255 characters.
 func WithIdempotencyKey(key string) CallOption { return func(o *callOptions) { o.key = key } }
 
-// idempotencyKey returns the caller's key or a new one; every attempt of the call
-// sends it.
+// WithOrderNumber sends n as the merchantordernumber of a capture or refund: the key
+// of the gateway's duplicate detection, which makes the call safe to send again
+// after an ambiguous failure (see the package doc). Without one, a capture or
+// refund whose answer is lost is not sent again: its error matches
+// connectors.ErrOutcomeUnknown.
+func WithOrderNumber(n string) CallOption { return func(o *callOptions) { o.order = n } }
+
+// idempotencyKey returns the caller's key or a new one, for the reporting contract's
+// Idempotency-Key header.
 func idempotencyKey(opts []CallOption) (string, error) {
 	o := applyCallOptions(opts)
 	switch {
@@ -231,6 +308,14 @@ func idempotencyKey(opts []CallOption) (string, error) {
 		return "", fmt.Errorf("%w: the idempotency key is longer than 255 characters", ErrInvalid)
 	}
 	return o.key, nil
+}
+
+// checkKey checks the caller's key.
+func checkKey(opts []CallOption) error {
+	if o := applyCallOptions(opts); len(o.key) > 255 {
+		return fmt.Errorf("%w: the idempotency key is longer than 255 characters", ErrInvalid)
+	}
+	return nil
 }
 
 // errInUse is the answer to a repeat of a call the gateway is still processing
@@ -249,9 +334,14 @@ func checkInUse(resp *http.Response) error {
 	return nil
 }
 
-// invoke runs one operation with its audit record (see [connector.Invoke]).
+// invoke runs one operation of the reporting contract with its audit record (see
+// [connector.Invoke]).
 func invoke[T any](ctx context.Context, c *Client, op string, summary map[string]string,
 	call connector.Call[T, Problem]) (T, error) {
+	if err := c.reporting(); err != nil {
+		var zero T
+		return zero, err
+	}
 	v, _, err := connector.Invoke(ctx, c.audit, op, connectors.ClassPayment, summary, call, func(status int, p *Problem, hdr http.Header) error {
 		if p == nil {
 			p = &Problem{}

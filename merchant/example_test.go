@@ -10,14 +10,16 @@ import (
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 )
 
-// Taking a payment at job completion: the card is tokenized once, then only the
-// token travels. The order number is the dispatch center's invoice; the idempotency
-// key makes the call safe to repeat after a crash, from any replica.
-func ExampleClient_Authorize() {
+// Taking a payment at job completion through the gateway's XML interface: the card
+// is stored once as a profile, then only its token travels. The order number is the
+// dispatch center's invoice: one payment keeps it across every retry, and the
+// gateway's duplicate detection answers a repeat with the original. Capture and
+// refund name the transaction by its historyid.
+func ExampleClient_Sale() {
 	tb := &fakekit.ExampleTB{}
 	defer tb.Stop()
 	srv := merchanttest.NewServer(tb, merchanttest.WithHistory(0))
-	c, err := merchant.New(srv.Config()) // OAuth 2.0 over mutual TLS 1.3
+	c, err := merchant.New(srv.Config()) // account TEST0 and its merchant PIN
 	if err != nil {
 		panic(err)
 	}
@@ -30,25 +32,46 @@ func ExampleClient_Authorize() {
 	if err != nil {
 		panic(err)
 	}
-	tx, err := c.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: merchant.Money{Minor: 18950, Currency: "USD"},
-		OrderNumber: "INV-2026-0042"}, merchant.WithIdempotencyKey("job-7731-payment"))
-	fmt.Println(tx.Status, tx.Amount, err)
-	tx, err = c.Capture(ctx, tx.ID, 0)
-	fmt.Println(tx.Status, tx.CapturedAmount, err)
+	tx, err := c.Sale(ctx, merchant.Payment{Token: tok.Token, Amount: merchant.Money{Minor: 18950, Currency: "USD"}, OrderNumber: "INV-2026-0042"})
+	fmt.Println(tx.Status, tx.Amount, tx.AuthCode, err)
+	again, _ := c.Sale(ctx, merchant.Payment{Token: tok.Token, Amount: merchant.Money{Minor: 18950, Currency: "USD"}, OrderNumber: "INV-2026-0042"})
+	fmt.Println(again.ID == tx.ID, again.Duplicate, "(a repeat is the original)")
+	rf, err := c.Refund(ctx, tx.ID, merchant.Money{Minor: 2000, Currency: "USD"}, merchant.WithOrderNumber("INV-2026-0042-R1"))
+	fmt.Println(rf.Status, rf.Amount, err)
 
 	declined, _ := c.Tokenize(ctx, merchant.Card{Number: merchanttest.CardDeclined, ExpMonth: 12, ExpYear: 2035})
-	_, err = c.Authorize(ctx, merchant.Authorization{Token: declined.Token, Amount: merchant.Money{Minor: 5000, Currency: "USD"}, OrderNumber: "INV-2026-0043"})
+	_, err = c.Sale(ctx, merchant.Payment{Token: declined.Token, Amount: merchant.Money{Minor: 5000, Currency: "USD"}, OrderNumber: "INV-2026-0043"})
 	var de *merchant.DeclineError
-	fmt.Println(errors.Is(err, merchant.ErrDeclined), errors.As(err, &de) && de.Code == "invalid_account_number")
+	fmt.Println(errors.Is(err, merchant.ErrDeclined), errors.As(err, &de) && de.Code == "1102140001", de.Message)
 
-	_, err = c.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: merchant.Money{Minor: 5000, Currency: "EUR"}, OrderNumber: "INV-2026-0044"})
+	_, err = c.Sale(ctx, merchant.Payment{Token: tok.Token, Amount: merchant.Money{Minor: 5000, Currency: "EUR"}, OrderNumber: "INV-2026-0044"})
 	fmt.Println(errors.Is(err, merchant.ErrInvalid), "(refused before the network)")
 	// Output:
 	// card ****6781 exp 12/2035
-	// authorized 18950 <nil>
-	// captured 18950 <nil>
-	// true true
+	// captured 18950 TEST <nil>
+	// true true (a repeat is the original)
+	// refunded 2000 <nil>
+	// true true Invalid account number
 	// true (refused before the network)
+}
+
+// Authorizing first, capturing when the job is done: one-shot use of a card, without
+// storing it.
+func ExampleClient_Authorize() {
+	tb := &fakekit.ExampleTB{}
+	defer tb.Stop()
+	srv := merchanttest.NewServer(tb, merchanttest.WithHistory(0))
+	c, _ := merchant.New(srv.Config())
+	defer c.Close()
+	ctx := context.Background()
+	card := &merchant.Card{Number: merchanttest.CardApproved, ExpMonth: 12, ExpYear: 2035, CVV: "123", HolderName: "Pat Doe"}
+	auth, err := c.Authorize(ctx, merchant.Payment{Card: card, Amount: merchant.Money{Minor: 30000, Currency: "USD"}, OrderNumber: "INV-2026-0050"})
+	fmt.Println(auth.Status, auth.AvsResult, auth.CvvResult, err)
+	tx, err := c.Capture(ctx, auth.ID, merchant.Money{Minor: 27500, Currency: "USD"}, merchant.WithOrderNumber("INV-2026-0050"))
+	fmt.Println(tx.Status, tx.CapturedAmount, err)
+	// Output:
+	// authorized N U <nil>
+	// captured 27500 <nil>
 }
 
 // Reconciling a business day: the batch's totals, then its lines streamed page by

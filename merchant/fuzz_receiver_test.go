@@ -57,7 +57,7 @@ func FuzzReceiver(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	if _, err := c.Authorize(context.Background(), merchant.Authorization{Token: tok.Token, Amount: usd(2500), OrderNumber: "FUZZ-1", Capture: true}); err != nil {
+	if _, err := c.Sale(context.Background(), merchant.Payment{Token: tok.Token, Amount: usd(2500), OrderNumber: "FUZZ-1"}); err != nil {
 		f.Fatal(err)
 	}
 	mu.Lock()

@@ -10,8 +10,9 @@ type (
 	CardToken = api.CardToken
 	// CardBrand is visa, mastercard, amex, discover or other.
 	CardBrand = api.CardBrand
-	// Transaction is a payment: its authorization and what was captured, refunded or
-	// voided since, with its refunds.
+	// Transaction is a payment as the gateway answers it (its ID is the gateway's
+	// historyid, the reference of later calls), or as the reporting contract reports
+	// it, with what was captured, refunded or voided since.
 	Transaction = api.Transaction
 	// TransactionStatus is authorized, captured, partially_refunded, refunded, voided
 	// or declined.
@@ -46,6 +47,8 @@ const (
 	StatusRefunded          = api.TransactionStatusRefunded
 	StatusVoided            = api.TransactionStatusVoided
 	StatusDeclined          = api.TransactionStatusDeclined
+	// StatusCredited is a credit to a card not charged by a sale (Client.Credit).
+	StatusCredited = api.TransactionStatusCredited
 )
 
 // Chargeback statuses.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Errors of this package, matched with errors.Is.
@@ -117,25 +118,34 @@ func (c Card) check() error {
 	return nil
 }
 
-// checkToken keeps the token-only surface honest: a card number passed where a token
-// belongs is refused before it leaves the process (and is not echoed).
+// tokenShape is a stored profile's token: "userprofileid|last4".
+var tokenShape = regexp.MustCompile(`^[0-9A-Za-z]{1,32}\|[0-9]{4}$`)
+
+// checkToken keeps tokens honest: a card number passed where a token belongs is
+// refused before it leaves the process (and is not echoed).
 func checkToken(tok string) error {
 	switch {
 	case tok == "":
-		return fmt.Errorf("%w: missing the card token", ErrInvalid)
-	case cardDigits.MatchString(tok):
-		return fmt.Errorf("%w: a card number was given where a token belongs; tokenize the card first", ErrInvalid)
+		return fmt.Errorf("%w: missing the card token (or a card)", ErrInvalid)
+	case cardDigits.MatchString(strings.ReplaceAll(tok, " ", "")):
+		return fmt.Errorf("%w: a card number was given where a token belongs; tokenize the card, or pass it as Card", ErrInvalid)
+	case !tokenShape.MatchString(tok):
+		return fmt.Errorf("%w: a token is \"userprofileid|last4\", as Tokenize returns it", ErrInvalid)
 	}
 	return nil
 }
 
-// DeclineError is the error of a declined authorization. The declined transaction
-// exists at the gateway (its id is here) and is returned alongside the error.
+// DeclineError is the error of a declined payment, profile or follow-up. A declined
+// transaction the gateway kept is returned alongside the error. A decline is final:
+// the same request is declined again.
 type DeclineError struct {
-	// TransactionID of the declined transaction.
+	// TransactionID of the declined transaction ("" when the gateway kept none).
 	TransactionID string
-	// Code and Message are the gateway's decline code and message.
+	// Code and Message are the gateway's decline code (ten digits) and message, from
+	// "DECLINED:<code>:<message>:".
 	Code, Message string
+	// Class is what the code's first digit says: a network or a gateway decline.
+	Class DeclineClass
 }
 
 // Error implements error.

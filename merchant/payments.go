@@ -1,202 +1,413 @@
 package merchant
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"iter"
+	"io"
 	"net/http"
 	"regexp"
-	"strconv"
-	"time"
+	"strings"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/merchant/internal/api"
+	"github.com/dispatchcenter/connectors/resilience"
 )
 
-// Tokenize exchanges a card for a token: the only call that takes card data. The
-// card number and CVV travel in this one request body and nowhere else (not in logs,
-// errors, audit records or the fake's recordings).
-func (c *Client) Tokenize(ctx context.Context, card Card, opts ...CallOption) (CardToken, error) {
-	if err := card.check(); err != nil {
-		return CardToken{}, err
-	}
-	key, err := idempotencyKey(opts)
-	if err != nil {
-		return CardToken{}, err
-	}
-	in := api.CardInput{Number: card.Number, ExpMonth: card.ExpMonth, ExpYear: card.ExpYear, Cvv: card.CVV,
-		HolderName: card.HolderName, PostalCode: card.PostalCode}
-	return shared(ctx, c, "tokenize", opts, func() (CardToken, error) {
-		return invoke(connector.Mutation(ctx, key), c, "POST /v1/tokens", map[string]string{"last4": card.Last4()}, func(ctx context.Context) (*http.Response, *CardToken, *Problem, error) {
-			r, err := c.gen.CreateTokenWithResponse(ctx, &api.CreateTokenParams{IdempotencyKey: key}, in)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
-		})
-	})
-}
-
-// Authorization is a request to authorize (and optionally capture) an amount on a
-// tokenized card.
-type Authorization struct {
-	// Token of the card (from [Client.Tokenize]); never a card number.
+// Payment is a sale, an authorization or a credit: an amount on a stored card (Token,
+// from [Client.Tokenize]) or, for one-shot use, on a card.
+type Payment struct {
+	// Token of a stored card ("userprofileid|last4"), or Card: one of the two.
 	Token string
-	// Amount to authorize.
+	Card  *Card
+	// Amount to charge or credit.
 	Amount Money
-	// OrderNumber is the dispatch center's unique reference of the sale (e.g. the
-	// invoice number); the gateway's merchant_order_number.
+	// OrderNumber is the dispatch center's unique reference of the payment (e.g. the
+	// invoice number): the gateway's merchantordernumber, and the key of its
+	// duplicate detection. Every retry of the payment sends the same one.
 	OrderNumber string
-	// Capture captures at once (a sale) instead of only authorizing.
-	Capture bool
-	// Description appears on the gateway's records (no card data).
-	Description string
-	// CustomerReference is the dispatch center's customer id.
-	CustomerReference string
-	// Metadata are at most 20 key-value pairs kept with the transaction.
-	Metadata map[string]string
+	// Email and IPAddress of the payer, if known.
+	Email, IPAddress string
 }
 
 var orderNumber = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// Authorize authorizes a payment. Every attempt carries the same Idempotency-Key
-// (generated, or the caller's [WithIdempotencyKey]), so retries after a lost answer
-// never charge twice. A decline returns the declined transaction and a
-// [*DeclineError] matching [ErrDeclined]. The amount, currency and order number are
-// checked before the network.
-func (c *Client) Authorize(ctx context.Context, a Authorization, opts ...CallOption) (Transaction, error) {
-	if err := checkToken(a.Token); err != nil {
+// check refuses what the gateway must not see.
+func (c *Client) checkPayment(p Payment) error {
+	switch {
+	case p.Card != nil && p.Token != "":
+		return fmt.Errorf("%w: a payment takes a token or a card, not both", ErrInvalid)
+	case p.Card != nil:
+		if err := p.Card.check(); err != nil {
+			return err
+		}
+	default:
+		if err := checkToken(p.Token); err != nil {
+			return err
+		}
+	}
+	if err := c.checkMoney(p.Amount); err != nil {
+		return err
+	}
+	if !orderNumber.MatchString(p.OrderNumber) {
+		return fmt.Errorf("%w: the order number must be 1-64 letters, digits, '.', '_' or '-'", ErrInvalid)
+	}
+	return nil
+}
+
+// invoice adds amount, merchantordernumber and currency, in ActiveMerchant's order.
+func invoice(m Money, order string) ([]field, error) {
+	amount, err := decimalAmount(m)
+	if err != nil {
+		return nil, err
+	}
+	return []field{{"amount", amount}, {"merchantordernumber", order}, {"currency", m.Currency}}, nil
+}
+
+// paymentMethod adds a stored profile (userprofileid, last4digits) or a card
+// (ccname, ccnum, cvv2, expmon as two digits, expyear as four).
+func paymentMethod(p Payment) []field {
+	if p.Card == nil {
+		id, last4, _ := strings.Cut(p.Token, "|")
+		return []field{{"userprofileid", id}, {"last4digits", last4}}
+	}
+	k := p.Card
+	return []field{{"ccname", k.HolderName}, {"ccnum", k.Number}, {"cvv2", k.CVV},
+		{"expmon", fmt.Sprintf("%02d", k.ExpMonth)}, {"expyear", fmt.Sprintf("%04d", k.ExpYear)}}
+}
+
+// customer adds the payer's email, IP address and billing postal code
+// (ActiveMerchant's spelling, bilzip; the gateway's own is unconfirmed).
+func customer(p Payment) []field {
+	var f []field
+	if p.Email != "" {
+		f = append(f, field{"email", p.Email})
+	}
+	if p.IPAddress != "" {
+		f = append(f, field{"ipaddress", p.IPAddress})
+	}
+	if p.Card != nil && p.Card.PostalCode != "" {
+		f = append(f, field{"bilzip", p.Card.PostalCode})
+	}
+	return f
+}
+
+// Tokenize stores a card as a profile (service 7, profileactiontype 3: store only)
+// and returns its token, "userprofileid|last4" as ActiveMerchant forms it: the
+// profile's id and the card's last four digits, never the card. The card number and
+// CVV travel in this one request body and nowhere else (not in logs, errors, audit
+// records or the fake's recordings).
+func (c *Client) Tokenize(ctx context.Context, card Card, opts ...CallOption) (CardToken, error) {
+	if err := card.check(); err != nil {
+		return CardToken{}, err
+	}
+	if err := checkKey(opts); err != nil {
+		return CardToken{}, err
+	}
+	p := Payment{Card: &card}
+	fields := append(paymentMethod(p), customer(p)...)
+	fields = append(fields, field{"profileactiontype", "3"})
+	return shared(ctx, c, "tokenize", opts, func() (CardToken, error) {
+		// storing a profile twice moves no money: it is sent again after a lost
+		// answer (at worst the account holds two profiles of the card)
+		out, err := c.transact(ctx, serviceStore, map[string]string{"last4": card.Last4()}, true, fields)
+		if err != nil {
+			return CardToken{}, err
+		}
+		if out["status"] != "Approved" {
+			code, msg, class := parseDecline(out["result"])
+			return CardToken{}, declineErr(c, "store", code, msg, class, "")
+		}
+		if out["userprofileid"] == "" {
+			return CardToken{}, &connectors.APIError{System: "merchant", Operation: "store", Kind: connectors.ErrOutcomeUnknown,
+				Message: "the gateway approved the profile but named none"}
+		}
+		last4 := cmpOr(out["last4digits"], card.Last4())
+		return CardToken{Token: out["userprofileid"] + "|" + last4, Last4: last4, Brand: cardBrand(card.Number),
+			ExpMonth: card.ExpMonth, ExpYear: card.ExpYear, CreatedAt: c.clk.Now().UTC(), Test: c.test}, nil
+	})
+}
+
+// Authorize authorizes an amount (service 1) without capturing it: capture it later
+// with [Client.Capture], or release it with [Client.Void]. ActiveMerchant sends an
+// authorization on a stored profile with the profile's fields; whether the gateway
+// takes one is unconfirmed (its service codes list a sale and a credit on a
+// profile, not an authorization).
+//
+// The payment's OrderNumber makes it safe to send again: after an ambiguous failure
+// (no answer, a reset after sending, a 5xx, an answer cut short) it is sent again
+// with the same merchantordernumber, and the gateway's duplicate detection answers
+// the repeat with the original (Transaction.Duplicate). A decline returns the
+// declined transaction and a [*DeclineError] matching [ErrDeclined]; a gateway or
+// network error (a decline code of class 2 or 3) is a retryable
+// connectors.ErrUnavailable.
+func (c *Client) Authorize(ctx context.Context, p Payment, opts ...CallOption) (Transaction, error) {
+	return c.pay(ctx, "authorize", serviceAuth, serviceAuth, p, opts)
+}
+
+// Sale authorizes and captures an amount at once: service 2 on a card, 8 on a stored
+// profile. It is sent again after an ambiguous failure as [Client.Authorize] is.
+func (c *Client) Sale(ctx context.Context, p Payment, opts ...CallOption) (Transaction, error) {
+	return c.pay(ctx, "sale", serviceSale, serviceProfileSale, p, opts)
+}
+
+// Credit gives an amount to a card that was not charged by a sale of this gateway
+// (service 6 on a card, 13 on a stored profile); a refund of a sale is
+// [Client.Refund].
+func (c *Client) Credit(ctx context.Context, p Payment, opts ...CallOption) (Transaction, error) {
+	return c.pay(ctx, "credit", serviceCredit, serviceProfileCredit, p, opts)
+}
+
+func (c *Client) pay(ctx context.Context, name string, onCard, onProfile service, p Payment, opts []CallOption) (Transaction, error) {
+	if err := c.checkPayment(p); err != nil {
 		return Transaction{}, err
 	}
-	if err := c.checkMoney(a.Amount); err != nil {
+	if err := checkKey(opts); err != nil {
 		return Transaction{}, err
 	}
-	if !orderNumber.MatchString(a.OrderNumber) {
-		return Transaction{}, fmt.Errorf("%w: the order number must be 1-64 letters, digits, '.', '_' or '-'", ErrInvalid)
+	svc := onProfile
+	if p.Card != nil {
+		svc = onCard
 	}
-	key, err := idempotencyKey(opts)
+	fields, err := invoice(p.Amount, p.OrderNumber)
 	if err != nil {
 		return Transaction{}, err
 	}
-	in := api.AuthorizationRequest{Token: a.Token, Amount: a.Amount.Minor, Currency: a.Amount.Currency, MerchantOrderNumber: a.OrderNumber,
-		Capture: a.Capture, Description: a.Description, CustomerReference: a.CustomerReference, Metadata: a.Metadata}
-	summary := map[string]string{"order": a.OrderNumber, "amount": a.Amount.String(), "capture": strconv.FormatBool(a.Capture)}
-	t, err := shared(ctx, c, "authorize", opts, func() (Transaction, error) {
-		return invoke(connector.Mutation(ctx, key), c, "POST /v1/payments/authorizations", summary, func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
-			r, err := c.gen.AuthorizeWithResponse(ctx, &api.AuthorizeParams{IdempotencyKey: key}, in)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
-		})
+	fields = append(append(fields, paymentMethod(p)...), customer(p)...)
+	summary := map[string]string{"order": p.OrderNumber, "amount": p.Amount.String(), "service": serviceNames[svc]}
+	t, err := shared(ctx, c, name+"/"+p.OrderNumber, opts, func() (Transaction, error) {
+		out, err := c.transact(ctx, svc, summary, true, fields)
+		if err != nil {
+			return Transaction{}, err
+		}
+		return c.transaction(out, svc, p.Amount, p.Token, p.OrderNumber)
 	})
-	if err == nil && t.Status == StatusDeclined {
-		return t, &DeclineError{TransactionID: t.ID, Code: t.DeclineCode, Message: t.DeclineMessage}
-	}
 	return t, err
 }
 
-// Capture captures an authorized payment: amount minor units of its currency, or all
-// of it when amount is 0.
-func (c *Client) Capture(ctx context.Context, id string, amount int64, opts ...CallOption) (Transaction, error) {
-	if amount != 0 {
-		if err := c.checkAmount(amount); err != nil {
+// Capture captures amount of an authorization (service 3 on its historyid). It is
+// sent again after an ambiguous failure only with [WithOrderNumber].
+func (c *Client) Capture(ctx context.Context, historyID string, amount Money, opts ...CallOption) (Transaction, error) {
+	return c.followUp(ctx, "capture", serviceCapture, historyID, &amount, opts)
+}
+
+// Refund refunds amount of a sale or capture (service 4 on its historyid); the
+// answer is the refund's own transaction. It is sent again after an ambiguous
+// failure only with [WithOrderNumber]: a refund sent twice without one could be paid
+// twice.
+func (c *Client) Refund(ctx context.Context, historyID string, amount Money, opts ...CallOption) (Transaction, error) {
+	return c.followUp(ctx, "refund", serviceRefund, historyID, &amount, opts)
+}
+
+// Void cancels an authorization or a sale not yet settled (service 5 on its
+// historyid; no amount). A void is sent again after an ambiguous failure: voiding
+// twice moves no money (at worst the repeat is declined). A void names no currency,
+// so the answer's echoed total is not read: the Transaction's Amount is 0.
+func (c *Client) Void(ctx context.Context, historyID string, opts ...CallOption) (Transaction, error) {
+	return c.followUp(ctx, "void", serviceVoid, historyID, nil, opts)
+}
+
+func (c *Client) followUp(ctx context.Context, name string, svc service, historyID string, amount *Money, opts []CallOption) (Transaction, error) {
+	if err := checkKey(opts); err != nil {
+		return Transaction{}, err
+	}
+	if historyID == "" {
+		return Transaction{}, fmt.Errorf("%w: %s needs the transaction's historyid", ErrInvalid, name)
+	}
+	o := applyCallOptions(opts)
+	if o.order != "" && !orderNumber.MatchString(o.order) {
+		return Transaction{}, fmt.Errorf("%w: the order number must be 1-64 letters, digits, '.', '_' or '-'", ErrInvalid)
+	}
+	var fields []field
+	money := Money{}
+	if amount != nil {
+		if err := c.checkMoney(*amount); err != nil {
 			return Transaction{}, err
 		}
-	}
-	key, err := idempotencyKey(opts)
-	if err != nil {
-		return Transaction{}, err
-	}
-	return shared(ctx, c, "capture/"+id, opts, func() (Transaction, error) {
-		return invoke(connector.Mutation(ctx, key), c, "POST /v1/payments/{id}/capture", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
-			func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
-				r, err := c.gen.CaptureWithResponse(ctx, id, &api.CaptureParams{IdempotencyKey: key}, api.CaptureRequest{Amount: amount})
-				if err != nil {
-					return nil, nil, nil, err
-				}
-				return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-			})
-	})
-}
-
-// Void releases an authorization that was not captured.
-func (c *Client) Void(ctx context.Context, id, reason string, opts ...CallOption) (Transaction, error) {
-	key, err := idempotencyKey(opts)
-	if err != nil {
-		return Transaction{}, err
-	}
-	return shared(ctx, c, "void/"+id, opts, func() (Transaction, error) {
-		return invoke(connector.Mutation(ctx, key), c, "POST /v1/payments/{id}/void", map[string]string{"transaction": id},
-			func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
-				r, err := c.gen.VoidWithResponse(ctx, id, &api.VoidParams{IdempotencyKey: key}, api.VoidRequest{Reason: reason})
-				if err != nil {
-					return nil, nil, nil, err
-				}
-				return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-			})
-	})
-}
-
-// Refund refunds amount minor units of a captured payment, or all that is not yet
-// refunded when amount is 0.
-func (c *Client) Refund(ctx context.Context, id string, amount int64, reason string, opts ...CallOption) (Refund, error) {
-	if amount != 0 {
-		if err := c.checkAmount(amount); err != nil {
-			return Refund{}, err
+		var err error
+		if fields, err = invoice(*amount, o.order); err != nil {
+			return Transaction{}, err
 		}
+		money = *amount
 	}
-	key, err := idempotencyKey(opts)
+	fields = append(fields, field{"historykeyid", historyID})
+	safe := o.order != "" || svc == serviceVoid
+	summary := map[string]string{"transaction": historyID, "amount": money.String(), "service": name}
+	return shared(ctx, c, name+"/"+historyID, opts, func() (Transaction, error) {
+		out, err := c.transact(ctx, svc, summary, safe, fields)
+		if err != nil {
+			return Transaction{}, err
+		}
+		return c.transaction(out, svc, money, "", o.order)
+	})
+}
+
+// transact sends one transaction and reads its outputs. The account's credentials
+// and the service code end the inputs. A retry-safe call (one the gateway's
+// duplicate detection makes safe, or one that moves no money) is retried by the
+// resilience policy after any failure, an answer cut short included; any other is
+// sent once, and an ambiguous failure matches connectors.ErrOutcomeUnknown.
+func (c *Client) transact(ctx context.Context, svc service, summary map[string]string, retrySafe bool, fields []field) (outputs, error) {
+	op := "ProcessXML.cgi " + serviceNames[svc]
+	fields = append(append(fields, c.account...), field{"service", string(svc)})
+	body := xmlRequest(fields)
+	if retrySafe {
+		ctx = resilience.WithIdempotent(ctx)
+	} else {
+		ctx = connector.Mutation(ctx, "")
+	}
+	out, _, err := connector.Invoke(ctx, c.audit, op, connectors.ClassPayment, summary,
+		func(ctx context.Context) (*http.Response, *outputs, *struct{}, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.gateway, bytes.NewReader(body))
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			req.Header.Set("Content-Type", "application/xml")
+			resp, err := c.xml.Do(req)
+			if err != nil {
+				return resp, nil, nil, err
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
+				return resp, nil, &struct{}{}, nil
+			}
+			if pb, ok := resp.Body.(*parsedBody); ok { // read by checkAnswer already
+				return resp, &pb.out, nil, nil
+			}
+			b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+			if err != nil {
+				return resp, nil, nil, err
+			}
+			o, err := parseAnswer(b)
+			if err != nil {
+				return resp, nil, nil, err
+			}
+			return resp, &o, nil, nil
+		}, func(status int, _ *struct{}, hdr http.Header) error {
+			return connector.Problem("merchant", op, status, "", http.StatusText(status), "", "", hdr)
+		})
 	if err != nil {
-		return Refund{}, err
+		return nil, connector.OutcomeUnknown("merchant", op, "", err)
 	}
-	return shared(ctx, c, "refund/"+id, opts, func() (Refund, error) {
-		return invoke(connector.Mutation(ctx, key), c, "POST /v1/payments/{id}/refunds", map[string]string{"transaction": id, "amount": strconv.FormatInt(amount, 10)},
-			func(ctx context.Context) (*http.Response, *Refund, *Problem, error) {
-				r, err := c.gen.RefundWithResponse(ctx, id, &api.RefundParams{IdempotencyKey: key}, api.RefundRequest{Amount: amount, Reason: reason})
-				if err != nil {
-					return nil, nil, nil, err
-				}
-				return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
-			})
-	})
+	return out, nil
 }
 
-// Transaction returns one transaction with its refunds.
-func (c *Client) Transaction(ctx context.Context, id string) (Transaction, error) {
-	return invoke(ctx, c, "GET /v1/transactions/{id}", map[string]string{"transaction": id},
-		func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
-			r, err := c.gen.GetTransactionWithResponse(ctx, id)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+// checkAnswer is the XML interface's response check: an answer of 200 whose body is
+// not the gateway's outputs (cut short, or another format) is a failure the
+// resilience layer retries for retry-safe calls, and whose outcome is unknown for the
+// others. The body is put back for the caller.
+func checkAnswer(resp *http.Response) error {
+	if resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	_ = resp.Body.Close()
+	var out outputs
+	if err == nil {
+		out, err = parseAnswer(b)
+	}
+	if err != nil {
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		return badAnswer{err}
+	}
+	resp.Body = &parsedBody{Reader: bytes.NewReader(b), out: out}
+	return nil
 }
 
-// TransactionFilter narrows [Client.Transactions]; zero fields do not filter.
-type TransactionFilter struct {
-	// From and To bound the creation time (From inclusive, To exclusive).
-	From, To time.Time
-	Status   TransactionStatus
-	// OrderNumber finds the transactions of one sale (e.g. to reconcile after a
-	// failure whose outcome is unknown).
-	OrderNumber string
-	// PageSize per request (default 100, at most 500).
-	PageSize int
+// parsedBody is an answer's body with its outputs, parsed once by checkAnswer.
+type parsedBody struct {
+	*bytes.Reader
+	out outputs
 }
 
-// Transactions lists transactions oldest first, page by page.
-func (c *Client) Transactions(ctx context.Context, f TransactionFilter) iter.Seq2[Transaction, error] {
-	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Transaction, string, error) {
-		p, err := invoke(ctx, c, "GET /v1/transactions", nil, func(ctx context.Context) (*http.Response, *api.TransactionPage, *Problem, error) {
-			r, err := c.gen.ListTransactionsWithResponse(ctx, &api.ListTransactionsParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(f.PageSize),
-				CreatedFrom: connector.OptTime(f.From), CreatedTo: connector.OptTime(f.To), Status: connector.Opt(f.Status), MerchantOrderNumber: connector.Opt(f.OrderNumber)})
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
-		return p.Data, p.NextCursor, err
-	})
+// Close implements io.Closer.
+func (*parsedBody) Close() error { return nil }
+
+// badAnswer is an answer that did not read: retryable for calls safe to repeat.
+type badAnswer struct{ err error }
+
+func (e badAnswer) Error() string   { return e.err.Error() }
+func (e badAnswer) Unwrap() error   { return e.err }
+func (e badAnswer) Retryable() bool { return true }
+
+// Undecodable says the answer did not read: a payment's outcome is then unknown.
+func (e badAnswer) Undecodable() bool { return true }
+
+// transaction types an answer. A decline is returned with the declined transaction
+// and a *DeclineError; a gateway or network error (class 2 or 3) as a retryable
+// ErrUnavailable; an answer whose status is neither Approved nor Declined as an
+// outcome the SDK cannot tell.
+func (c *Client) transaction(out outputs, svc service, m Money, token, order string) (Transaction, error) {
+	now := c.clk.Now().UTC()
+	t := Transaction{ID: nonZero(out["historyid"]), OrderID: nonZero(out["orderid"]), RefCode: nonZero(out["refcode"]),
+		MerchantOrderNumber: cmpOr(out["merchantordernumber"], order), Currency: api.Currency(m.Currency), Amount: m.Minor,
+		AuthCode: out["authcode"], AvsResult: out["avsresult"], CvvResult: out["cvv2result"], Last4: out["last4digits"],
+		Brand: brandOf(out["paytype"]), Duplicate: out["duplicate"] == "1", Token: token, Test: c.test, CreatedAt: now, UpdatedAt: now}
+	if total, err := minorAmount(out["total"], m.Currency); err == nil && total != 0 {
+		t.Amount = total // the gateway echoes the amount ("1.0" for 1.00)
+	}
+	op := "ProcessXML.cgi " + serviceNames[svc]
+	switch out["status"] {
+	case "Approved":
+		switch svc {
+		case serviceAuth:
+			t.Status = StatusAuthorized
+		case serviceSale, serviceProfileSale, serviceCapture:
+			t.Status, t.CapturedAmount = StatusCaptured, t.Amount
+		case serviceVoid:
+			t.Status = StatusVoided
+		case serviceRefund:
+			t.Status, t.RefundedAmount = StatusRefunded, t.Amount
+		case serviceCredit, serviceProfileCredit:
+			t.Status = StatusCredited
+		}
+		return t, nil
+	case "Declined":
+		code, msg, class := parseDecline(out["result"])
+		t.Status, t.DeclineCode, t.DeclineMessage, t.DeclineClass = StatusDeclined, code, msg, api.TransactionDeclineClass(class)
+		return t, declineErr(c, op, code, msg, class, t.ID)
+	}
+	return t, &connectors.APIError{System: "merchant", Operation: op, Kind: connectors.ErrOutcomeUnknown,
+		Message: "the gateway answered a status that is neither Approved nor Declined"}
+}
+
+// declineErr is a decline's error: ErrDeclined for a decline (class 0 or 1), a
+// retryable ErrUnavailable for a gateway or network error (class 2 or 3).
+func declineErr(c *Client, op, code, msg string, class DeclineClass, id string) error {
+	if class.IsError() {
+		return &connectors.APIError{System: "merchant", Operation: op, StatusCode: http.StatusOK, Kind: connectors.ErrUnavailable,
+			Retryable: true, Code: code, Message: msg}
+	}
+	return &DeclineError{TransactionID: id, Code: code, Message: msg, Class: class}
+}
+
+func nonZero(s string) string {
+	if s == "0" {
+		return ""
+	}
+	return s
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// cardBrand is the brand a card number's prefix says.
+func cardBrand(n string) CardBrand {
+	switch {
+	case strings.HasPrefix(n, "4"):
+		return "visa"
+	case len(n) >= 2 && n[0] == '5' && n[1] >= '1' && n[1] <= '5', strings.HasPrefix(n, "2"):
+		return "mastercard"
+	case strings.HasPrefix(n, "34"), strings.HasPrefix(n, "37"):
+		return "amex"
+	case strings.HasPrefix(n, "6011"), strings.HasPrefix(n, "65"):
+		return "discover"
+	}
+	return "other"
 }

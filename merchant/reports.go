@@ -126,3 +126,43 @@ func (c *Client) FraudAlerts(ctx context.Context, since time.Time) iter.Seq2[Fra
 		return p.Data, p.NextCursor, err
 	})
 }
+
+// Transaction returns one transaction, as the reporting contract reports it, with
+// its refunds.
+func (c *Client) Transaction(ctx context.Context, id string) (Transaction, error) {
+	return invoke(ctx, c, "GET /v1/transactions/{id}", map[string]string{"transaction": id},
+		func(ctx context.Context) (*http.Response, *Transaction, *Problem, error) {
+			r, err := c.gen.GetTransactionWithResponse(ctx, id)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+		})
+}
+
+// TransactionFilter narrows [Client.Transactions]; zero fields do not filter.
+type TransactionFilter struct {
+	// From and To bound the creation time (From inclusive, To exclusive).
+	From, To time.Time
+	Status   TransactionStatus
+	// OrderNumber finds the transactions of one sale (e.g. to reconcile after a
+	// failure whose outcome is unknown).
+	OrderNumber string
+	// PageSize per request (default 100, at most 500).
+	PageSize int
+}
+
+// Transactions lists transactions oldest first, page by page.
+func (c *Client) Transactions(ctx context.Context, f TransactionFilter) iter.Seq2[Transaction, error] {
+	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Transaction, string, error) {
+		p, err := invoke(ctx, c, "GET /v1/transactions", nil, func(ctx context.Context) (*http.Response, *api.TransactionPage, *Problem, error) {
+			r, err := c.gen.ListTransactionsWithResponse(ctx, &api.ListTransactionsParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(f.PageSize),
+				CreatedFrom: connector.OptTime(f.From), CreatedTo: connector.OptTime(f.To), Status: connector.Opt(f.Status), MerchantOrderNumber: connector.Opt(f.OrderNumber)})
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
+		})
+		return p.Data, p.NextCursor, err
+	})
+}

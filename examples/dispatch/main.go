@@ -112,8 +112,9 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 // REACH_CLIENT_SECRET; GEOTAB_DATABASE, GEOTAB_USER, GEOTAB_PASSWORD;
 // DAYFORCE_NAMESPACE, DAYFORCE_USER, DAYFORCE_PASSWORD; MADDENCO_BASE_URL,
 // MADDENCO_API_KEY; TREADNET_BASE_URL, TREADNET_CERT_FILE, TREADNET_KEY_FILE,
-// TREADNET_CA_FILE; MERCHANT_BASE_URL, MERCHANT_CLIENT_ID, MERCHANT_CLIENT_SECRET,
-// MERCHANT_CERT_FILE, MERCHANT_KEY_FILE.
+// TREADNET_CA_FILE; MERCHANT_ACCOUNT_ID, MERCHANT_SUB_ID, MERCHANT_PIN (the XML
+// interface), MERCHANT_REPORTS_URL, MERCHANT_CLIENT_ID, MERCHANT_CLIENT_SECRET,
+// MERCHANT_CERT_FILE, MERCHANT_KEY_FILE (the reporting contract).
 func systemsFromEnv() app.Systems {
 	e := os.Getenv
 	return app.Systems{
@@ -123,7 +124,8 @@ func systemsFromEnv() app.Systems {
 		Maddenco: maddenco.Config{BaseURL: e("MADDENCO_BASE_URL"), APIKey: e("MADDENCO_API_KEY")},
 		Treadnet: treadnet.Config{BaseURL: e("TREADNET_BASE_URL"), TLS: connectors.MutualTLS{CertFile: e("TREADNET_CERT_FILE"),
 			KeyFile: e("TREADNET_KEY_FILE"), RootCAFile: e("TREADNET_CA_FILE")}},
-		Merchant: merchant.Config{BaseURL: e("MERCHANT_BASE_URL"), ClientID: e("MERCHANT_CLIENT_ID"), ClientSecret: e("MERCHANT_CLIENT_SECRET"),
+		Merchant: merchant.Config{AccountID: e("MERCHANT_ACCOUNT_ID"), SubID: e("MERCHANT_SUB_ID"), MerchantPIN: e("MERCHANT_PIN"),
+			BaseURL: e("MERCHANT_REPORTS_URL"), ClientID: e("MERCHANT_CLIENT_ID"), ClientSecret: e("MERCHANT_CLIENT_SECRET"),
 			TLS: connectors.MutualTLS{CertFile: e("MERCHANT_CERT_FILE"), KeyFile: e("MERCHANT_KEY_FILE")}},
 	}
 }

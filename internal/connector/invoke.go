@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -125,11 +126,16 @@ func Unknown(err error) bool {
 	return undecodable(err) // the generated client got an answer it could not read
 }
 
-// undecodable reports a body that came back cut short or not as the contract says.
+// undecodable reports a body that came back cut short or not as the contract says:
+// JSON that does not decode, XML that does not parse, or an error that says so of
+// itself (Undecodable() true, e.g. XML without the vendor's elements).
 func undecodable(err error) bool {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syn) || errors.As(err, &typ)
+	var xsyn *xml.SyntaxError
+	var u interface{ Undecodable() bool }
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syn) || errors.As(err, &typ) || errors.As(err, &xsyn) ||
+		errors.As(err, &u) && u.Undecodable()
 }
 
 // Problem builds the error of a refused answer from an RFC 9457 problem's fields:

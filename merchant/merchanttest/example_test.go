@@ -10,8 +10,9 @@ import (
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 )
 
-// A fake gateway for a test: its Config carries a client certificate its CA signed,
-// and a fault after commit shows that a retried authorization is charged once.
+// A fake gateway for a test: its Config names the XML interface and the test
+// account, and a fault after commit shows that a retried sale is charged once (the
+// repeat is answered as a duplicate of the original).
 func ExampleNewServer() {
 	tb := &fakekit.ExampleTB{}
 	defer tb.Stop()
@@ -21,14 +22,14 @@ func ExampleNewServer() {
 	ctx := context.Background()
 
 	tok, _ := c.Tokenize(ctx, merchant.Card{Number: merchanttest.CardApproved, ExpMonth: 1, ExpYear: 2040})
-	srv.Fail(merchanttest.Fault{Match: "authorize", After: true, Reset: true}) // committed, then the answer is lost
-	tx, err := c.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: merchant.Money{Minor: 4200, Currency: "USD"}, OrderNumber: "INV-1"})
-	fmt.Println(tx.Status, err, srv.Payments())
+	srv.Fail(merchanttest.Fault{Match: "profilesale", After: true, Reset: true}) // committed, then the answer is lost
+	tx, err := c.Sale(ctx, merchant.Payment{Token: tok.Token, Amount: merchant.Money{Minor: 4200, Currency: "USD"}, OrderNumber: "INV-1"})
+	fmt.Println(tx.Status, tx.Duplicate, err, srv.Payments())
 
-	tok, _ = c.Tokenize(ctx, merchant.Card{Number: merchanttest.CardInsufficientFunds, ExpMonth: 1, ExpYear: 2040})
-	_, err = c.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: merchant.Money{Minor: 4200, Currency: "USD"}, OrderNumber: "INV-2"})
+	tok, _ = c.Tokenize(ctx, merchant.Card{Number: merchanttest.CardDeclined, ExpMonth: 1, ExpYear: 2040})
+	_, err = c.Sale(ctx, merchant.Payment{Token: tok.Token, Amount: merchant.Money{Minor: 4200, Currency: "USD"}, OrderNumber: "INV-2"})
 	fmt.Println(errors.Is(err, merchant.ErrDeclined))
 	// Output:
-	// authorized <nil> 1
+	// captured true <nil> 1
 	// true
 }

@@ -27,24 +27,29 @@ const (
 	// WebhookSecret signs the fake's event deliveries (Standard Webhooks).
 	WebhookSecret = "whsec_bWVyY2hhbnQtdGVzdC13ZWJob29rLXNlY3JldA=="
 
-	// CardApproved is approved (Visa; Merchant Partners' TEST0 approval card).
+	// CardApproved is approved (Visa; the TEST0 card of ActiveMerchant's remote
+	// tests).
 	CardApproved = "4003000123456781"
-	// CardDeclined is declined with invalid_account_number (it fails the Luhn check,
-	// as on TEST0; every number that fails it is declined so).
+	// CardDeclined is declined "DECLINED:1102140001:Invalid account number:" (as on
+	// TEST0; it fails the Luhn check, and the fake declines every number that does).
 	CardDeclined = "4003000123456782"
-	// CardApprovedMastercard is approved (Mastercard).
+	// CardApprovedMastercard is approved (Mastercard; the test card of the ATS
+	// variant's Perl module).
 	CardApprovedMastercard = "5454545454545454"
-	// CardInsufficientFunds is declined with insufficient_funds.
-	CardInsufficientFunds = "4000000000009995"
 
 	// FraudReviewAmount: an authorization of this many minor units or more raises a
 	// fraud alert (action review) besides being approved.
 	FraudReviewAmount = 1_000_000
 )
 
-// Server is a fake Merchant Partners gateway, over mutual TLS only.
+// Server is a fake Merchant Partners gateway: its XML interface ([Server.Gateway],
+// TLS) and the dispatch center's reporting contract (the embedded server, mutual TLS
+// only).
 type Server struct {
 	*httptest.Server
+	// Gateway serves the XML interface at /cgi-bin/ProcessXML.cgi.
+	Gateway  *httptest.Server
+	quirks   Quirks
 	contract *fakekit.Contract
 	now      func() time.Time
 	mtls     *fakekit.MTLS
@@ -60,8 +65,9 @@ type Server struct {
 	failWith func(op string, r *http.Request, body []byte) *Fault
 }
 
-// Request is one recorded call: the Authorization header is never kept, and a
-// tokenization's card number is kept masked and its CVV not at all.
+// Request is one recorded call: the Authorization header is never kept, and an XML
+// body is kept scrubbed of card data, account numbers and the merchant PIN
+// (merchant.Scrub).
 type Request struct {
 	Method, Path, Query string
 	IdempotencyKey      string
@@ -77,6 +83,7 @@ type config struct {
 	history  int
 	now      func() time.Time
 	tokenTTL time.Duration
+	quirks   Quirks
 }
 
 // WithHistory sets how many days of past transactions are seeded (default 30, about
@@ -113,7 +120,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("merchanttest: %v", err)
 	}
-	s := &Server{contract: c, now: cfg.now, mtls: m, tokens: fakekit.Tokens{Prefix: "mpat_", TTL: cfg.tokenTTL}}
+	s := &Server{contract: c, now: cfg.now, mtls: m, tokens: fakekit.Tokens{Prefix: "mpat_", TTL: cfg.tokenTTL}, quirks: cfg.quirks}
 	s.idem.Problem = func(w http.ResponseWriter, status int, code, title string) { problem(w, status, code, title, "") }
 	s.st.init()
 	s.seed(cfg.history)
@@ -121,18 +128,28 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s.hooks.UseClient(&http.Client{Transport: s.hookTr, Timeout: 5 * time.Second})
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	m.StartTLS(s.Server, tls.VersionTLS13)
+	// the XML interface: server authentication only, TLS 1.2 or later
+	srvCert, err := m.CA.Server()
+	if err != nil {
+		t.Fatalf("merchanttest: %v", err)
+	}
+	s.Gateway = httptest.NewUnstartedServer(http.HandlerFunc(s.serveXML))
+	s.Gateway.TLS = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{srvCert.TLS}}
+	s.Gateway.StartTLS()
 	t.Cleanup(func() {
 		s.Close()
+		s.Gateway.Close()
 		s.hookTr.CloseIdleConnections()
 	})
 	return s
 }
 
-// Config returns a merchant.Config for the fake: its URL, credentials, a client
-// certificate its CA signed and the CA to trust.
+// Config returns a merchant.Config for the fake: the XML interface's URL and the test
+// account (TEST0, with [MerchantPIN]), the reporting contract's URL and credentials,
+// a client certificate its CA signed and the CA to trust.
 func (s *Server) Config() merchant.Config {
-	return merchant.Config{BaseURL: s.URL, ClientID: ClientID, ClientSecret: ClientSecret,
-		TLS: s.mtls.Client()}
+	return merchant.Config{GatewayURL: s.Gateway.URL + "/cgi-bin/ProcessXML.cgi", AccountID: merchant.TestAccount, MerchantPIN: MerchantPIN,
+		BaseURL: s.URL, ClientID: ClientID, ClientSecret: ClientSecret, TLS: s.mtls.Client()}
 }
 
 // CAPool returns the fake's CA: it signed the fake's server certificate, the client
@@ -161,10 +178,12 @@ func (s *Server) IssueServerCertificate() (tls.Certificate, error) {
 // certificate, one its CA did not sign, an old TLS version).
 func (s *Server) RefusedHandshakes() int { return s.mtls.RefusedHandshakes() }
 
-// Fault is a failure to inject into the next Times calls of Match (an operation id
-// such as "authorize", or "token" for the token endpoint; empty for all). With After,
-// the gateway commits the call first and the answer is lost or replaced: the case
-// idempotency keys exist for.
+// Fault is a failure to inject into the next Times calls of Match: an XML service
+// ("auth", "sale", "capture", "refund", "void", "credit", "store", "profilesale",
+// "profilecredit"; see merchant.ServiceName), an operation id of the reporting
+// contract ("listTransactions"), or "token" for its token endpoint; empty for all.
+// With After, the gateway commits the call first and the answer is lost or
+// replaced: what an ambiguous failure is.
 type Fault = fakekit.Fault
 
 // Fail queues a fault.
@@ -208,7 +227,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		cn = r.TLS.PeerCertificates[0].Subject.CommonName
 	}
 	s.rec.Add(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, IdempotencyKey: r.Header.Get("Idempotency-Key"),
-		ClientCert: cn, Body: maskBody(r.URL.Path, body)})
+		ClientCert: cn, Body: string(body)})
 	if r.URL.Path == "/oauth/token" {
 		if f := s.faults.Take("token"); f != nil && fakekit.Apply(w, r, f) {
 			return
@@ -227,11 +246,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := fakekit.Validate(r, route, params, body); err != nil {
-		detail := err.Error()
-		if r.URL.Path == "/v1/tokens" {
-			detail = "" // the validator quotes values: never echo card data
-		}
-		problem(w, http.StatusBadRequest, "validation_failed", "The request does not match the contract", detail)
+		problem(w, http.StatusBadRequest, "validation_failed", "The request does not match the contract", err.Error())
 		return
 	}
 	op := route.Operation.OperationID
@@ -260,24 +275,6 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) authorized(r *http.Request) bool { return s.tokens.Bearer(r, s.now()) }
-
-// maskBody keeps a recorded body free of card data: the number masked to its last
-// four digits, the CVV dropped.
-func maskBody(path string, body []byte) string {
-	if path != "/v1/tokens" {
-		return string(body)
-	}
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		return "(unparsable card body withheld)"
-	}
-	if n, ok := m["number"].(string); ok {
-		m["number"] = "****" + n[max(0, len(n)-4):]
-	}
-	delete(m, "cvv")
-	b, _ := json.Marshal(m)
-	return string(b)
-}
 
 // Now returns the fake's time.
 func (s *Server) Now() time.Time { return s.now() }

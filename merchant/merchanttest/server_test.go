@@ -2,7 +2,6 @@ package merchanttest_test
 
 import (
 	"crypto/tls"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -19,89 +18,103 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// raw is an HTTP client presenting the fake's client certificate, with a token.
-type raw struct {
-	t     *testing.T
-	srv   *merchanttest.Server
-	hc    *http.Client
-	token string
-}
-
-func newRaw(t *testing.T, srv *merchanttest.Server) *raw {
-	cfg := srv.Config()
-	cert, err := tls.X509KeyPair(cfg.TLS.CertPEM, cfg.TLS.KeyPEM)
-	require.NoError(t, err)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CAPool(), Certificates: []tls.Certificate{cert}}}
+// post sends one request document to the fake's XML interface and returns the
+// answer's body.
+func post(t *testing.T, srv *merchanttest.Server, inputs string) string {
+	t.Helper()
+	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: srv.CAPool()}}
 	t.Cleanup(tr.CloseIdleConnections)
-	r := &raw{t: t, srv: srv, hc: &http.Client{Transport: tr}}
-	resp, err := r.hc.PostForm(srv.URL+"/oauth/token", url.Values{"grant_type": {"client_credentials"},
-		"client_id": {merchanttest.ClientID}, "client_secret": {merchanttest.ClientSecret}})
+	body := `<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<interface_driver><trans_catalog><transaction name="creditcard"><inputs>` +
+		inputs + `</inputs></transaction></trans_catalog></interface_driver>`
+	resp, err := (&http.Client{Transport: tr}).Post(srv.Config().GatewayURL, "application/xml", strings.NewReader(body))
 	require.NoError(t, err)
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
-	_ = resp.Body.Close()
-	r.token = tok.AccessToken
-	return r
-}
-
-func (r *raw) post(path, key, body string) (int, http.Header, string) {
-	req, _ := http.NewRequest(http.MethodPost, r.srv.URL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+r.token)
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	resp, err := r.hc.Do(req)
-	require.NoError(r.t, err)
 	b, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
-	return resp.StatusCode, resp.Header, string(b)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+	return string(b)
 }
 
-func TestIdempotencyAsAGatewayDoes(t *testing.T) {
+const creds = `<acctid>TEST0</acctid><merchantpin>` + merchanttest.MerchantPIN + `</merchantpin>`
+
+func card(n string) string {
+	return `<ccname>Pat Doe</ccname><ccnum>` + n + `</ccnum><cvv2>9731</cvv2><expmon>09</expmon><expyear>2031</expyear>`
+}
+
+func field(answer, name string) string {
+	_, v, _ := strings.Cut(answer, "<"+name+">")
+	v, _, _ = strings.Cut(v, "</"+name+">")
+	return v
+}
+
+// TestTestAccountAnswers: the TEST0 answers of ActiveMerchant's remote tests and unit
+// fixtures, in their shape.
+func TestTestAccountAnswers(t *testing.T) {
 	srv := merchanttest.NewServer(t, merchanttest.WithHistory(0))
-	r := newRaw(t, srv)
-	status, _, body := r.post("/v1/tokens", "t1", `{"number":"`+merchanttest.CardApproved+`","exp_month":12,"exp_year":2040}`)
-	require.Equal(t, http.StatusCreated, status, body)
-	var tok struct {
-		Token string `json:"token"`
+	sale := post(t, srv, `<amount>1.00</amount><merchantordernumber>T-1</merchantordernumber><currency>USD</currency>`+card(merchanttest.CardApproved)+creds+`<service>2</service>`)
+	assert.True(t, strings.HasPrefix(sale, `<?xml version="1.0"?><interface_driver>`+"\n<trans_catalog>\n<transaction>\n<outputs>\n<status>Approved</status>"), sale)
+	hid := field(sale, "historyid")
+	assert.Equal(t, "AVSSALE:TEST:::"+hid+":N::U", field(sale, "result"))
+	for name, want := range map[string]string{"authcode": "TEST", "total": "1.0", "merchantordernumber": "T-1", "last4digits": "6781",
+		"avsresult": "N", "cvv2result": "U", "duplicate": "0", "paytype": "Visa", "accountname": "Default Name"} {
+		assert.Equal(t, want, field(sale, name), name)
 	}
-	require.NoError(t, json.Unmarshal([]byte(body), &tok))
-
-	auth := `{"token":"` + tok.Token + `","amount":5000,"currency":"USD","merchant_order_number":"I-1"}`
-	s1, _, b1 := r.post("/v1/payments/authorizations", "a1", auth)
-	s2, h2, b2 := r.post("/v1/payments/authorizations", "a1", auth)
-	assert.Equal(t, http.StatusCreated, s1)
-	assert.Equal(t, s1, s2)
-	assert.JSONEq(t, b1, b2, "the same key and body: the same answer")
-	assert.Equal(t, "true", h2.Get("Idempotent-Replayed"))
-	s3, _, b3 := r.post("/v1/payments/authorizations", "a1", strings.Replace(auth, "5000", "5001", 1))
-	assert.Equal(t, http.StatusUnprocessableEntity, s3)
-	assert.Contains(t, b3, "idempotency_key_reused")
+	declined := post(t, srv, `<amount>1.00</amount><merchantordernumber>T-2</merchantordernumber><currency>USD</currency>`+card(merchanttest.CardDeclined)+creds+`<service>1</service>`)
+	assert.Equal(t, "Declined", field(declined, "status"))
+	assert.Equal(t, "DECLINED:1102140001:Invalid account number:", field(declined, "result"))
+	assert.Equal(t, "Pat Doe", field(declined, "accountname"))
+	for _, tc := range []struct{ inputs, result string }{
+		{`<amount>1.00</amount><merchantordernumber></merchantordernumber><currency>USD</currency><historykeyid></historykeyid>` + creds + `<service>3</service>`,
+			"DECLINED:1102010009:Missing account number:"},
+		{`<amount></amount><merchantordernumber></merchantordernumber><currency>USD</currency><historykeyid></historykeyid>` + creds + `<service>4</service>`,
+			"DECLINED:1101700009:Missing account number:"},
+		{`<historykeyid>5d53a33d960c46d00f5dc061947d998c</historykeyid>` + creds + `<service>5</service>`, "DECLINED:3101810001:Invalid acct type:"},
+	} {
+		a := post(t, srv, tc.inputs)
+		assert.Equal(t, tc.result, field(a, "result"))
+		assert.Equal(t, "0", field(a, "historyid"), "a refused follow-up keeps no transaction")
+		assert.Equal(t, "0.00", field(a, "total"))
+	}
+	store := post(t, srv, card(merchanttest.CardApproved)+`<profileactiontype>3</profileactiontype>`+creds+`<service>7</service>`)
+	assert.Equal(t, "PROFILEADD:Success:::0:::", field(store, "result"))
+	assert.NotEmpty(t, field(store, "userprofileid"))
+	void := post(t, srv, `<historykeyid>`+hid+`</historykeyid>`+creds+`<service>5</service>`)
+	assert.Equal(t, "VOID:TEST:::"+field(void, "historyid")+":::", field(void, "result"))
+	wrong := post(t, srv, `<historykeyid>`+hid+`</historykeyid><acctid>TEST0</acctid><merchantpin>0000</merchantpin><service>5</service>`)
+	assert.Equal(t, "Declined", field(wrong, "status"), "a wrong PIN is refused")
 	assert.Equal(t, 1, srv.Payments())
-
-	s4, _, b4 := r.post("/v1/payments/authorizations", "", auth)
-	assert.Equal(t, http.StatusBadRequest, s4, "the key is required by the contract")
-	assert.Contains(t, b4, "validation_failed")
 }
 
-func TestCardDataIsNeverEchoedOrRecorded(t *testing.T) {
+// TestDuplicateDetection: a repeat with the same merchantordernumber is answered
+// with the original and duplicate 1 (an assumption of the fake: see its doc).
+func TestDuplicateDetection(t *testing.T) {
 	srv := merchanttest.NewServer(t, merchanttest.WithHistory(0))
-	r := newRaw(t, srv)
-	status, _, body := r.post("/v1/tokens", "t1", `{"number":"`+merchanttest.CardApproved+`","exp_month":13,"exp_year":2040,"cvv":"9731x"}`)
-	assert.Equal(t, http.StatusBadRequest, status)
-	assert.NotContains(t, body, merchanttest.CardApproved, "the validation error does not quote card data")
-	assert.NotContains(t, body, "9731")
-	status, _, _ = r.post("/v1/tokens", "t2", `{"number":"`+merchanttest.CardApproved+`","exp_month":12,"exp_year":2040,"cvv":"9731"}`)
-	assert.Equal(t, http.StatusCreated, status)
+	in := `<amount>42.00</amount><merchantordernumber>D-1</merchantordernumber><currency>USD</currency>` + card(merchanttest.CardApproved) + creds + `<service>2</service>`
+	first := post(t, srv, in)
+	again := post(t, srv, in)
+	assert.Equal(t, field(first, "historyid"), field(again, "historyid"))
+	assert.Equal(t, "0", field(first, "duplicate"))
+	assert.Equal(t, "1", field(again, "duplicate"))
+	other := post(t, srv, strings.Replace(in, "D-1", "D-2", 1))
+	assert.NotEqual(t, field(first, "historyid"), field(other, "historyid"))
+	assert.Equal(t, 2, srv.Payments())
+}
+
+func TestQuirks(t *testing.T) {
+	in := `<amount>1.00</amount><merchantordernumber>Q-1</merchantordernumber><currency>USD</currency>` + card(merchanttest.CardApproved) + creds + `<service>1</service>`
+	escaped := post(t, merchanttest.NewServer(t, merchanttest.WithHistory(0), merchanttest.WithQuirks(merchanttest.Quirks{Escaped: true})), in)
+	assert.True(t, strings.HasPrefix(escaped, "&lt;?xml version=&#34;1.0&#34;?&gt;&lt;interface_driver&gt;"), escaped)
+	spaced := post(t, merchanttest.NewServer(t, merchanttest.WithHistory(0), merchanttest.WithQuirks(merchanttest.Quirks{LeadingSpace: true})), in)
+	assert.True(t, strings.HasPrefix(spaced, "  \n <?xml"), spaced)
+}
+
+func TestCardDataIsNeverRecorded(t *testing.T) {
+	srv := merchanttest.NewServer(t, merchanttest.WithHistory(0))
+	post(t, srv, `<amount>1.00</amount><merchantordernumber>R-1</merchantordernumber><currency>USD</currency>`+card(merchanttest.CardApproved)+creds+`<service>2</service>`)
 	for _, req := range srv.Requests() {
 		assert.NotContains(t, req.Body, merchanttest.CardApproved)
 		assert.NotContains(t, req.Body, "9731")
-		if req.Path == "/v1/tokens" {
-			assert.Contains(t, req.Body, "****6781")
-		}
+		assert.NotContains(t, req.Body, merchanttest.MerchantPIN)
+		assert.Contains(t, req.Body, "<ccnum>[FILTERED]</ccnum>")
 	}
 }
 

@@ -1,8 +1,6 @@
 package merchanttest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -16,14 +14,14 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/dispatchcenter/connectors/internal/fakekit"
-	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/merchant"
 )
 
 // card is what the fake keeps of a tokenized card: never its number or CVV.
 type card struct {
 	tok     merchant.CardToken
-	outcome string // "" approves; otherwise the decline code
+	name    string // ccname
+	outcome string // "" approves; otherwise the decline's result string
 }
 
 type state struct {
@@ -35,10 +33,14 @@ type state struct {
 	chargebacks []*merchant.Chargeback
 	alerts      []*merchant.FraudAlert
 	events      int
+	profiles    int             // stored profiles so far
+	dups        map[string]dup  // duplicate detection: key → first answer
+	charged     map[string]bool // approved auths and sales of the XML interface
 }
 
 func (st *state) init() {
 	st.cards, st.byID, st.captured = map[string]*card{}, map[string]*merchant.Transaction{}, map[string]time.Time{}
+	st.dups, st.charged = map[string]dup{}, map[string]bool{}
 }
 
 func brand(n string) merchant.CardBrand {
@@ -95,7 +97,9 @@ func (s *Server) seed(days int) {
 }
 
 func (s *Server) newTransaction(c *card, m merchant.Money, order string, at time.Time) *merchant.Transaction {
-	t := &merchant.Transaction{ID: fmt.Sprintf("txn_%08d", len(s.st.txs)+1), Status: merchant.StatusAuthorized, Amount: m.Minor, Currency: m.Currency,
+	// historyids and orderids are numbers, as the gateway's (398182213, 287915678)
+	t := &merchant.Transaction{ID: strconv.Itoa(398000000 + len(s.st.txs) + 1), OrderID: strconv.Itoa(287000000 + len(s.st.txs) + 1),
+		Status: merchant.StatusAuthorized, Amount: m.Minor, Currency: m.Currency,
 		MerchantOrderNumber: order, Token: c.tok.Token, Brand: c.tok.Brand, Last4: c.tok.Last4, AuthCode: "TEST",
 		AvsResult: "Y", CvvResult: "M", Test: true, CreatedAt: at, UpdatedAt: at}
 	s.st.txs = append(s.st.txs, t)
@@ -117,18 +121,13 @@ func (s *Server) addRefund(t *merchant.Transaction, amount int64, reason string,
 	return rf
 }
 
-// Payments returns how many payments were approved (authorized or captured at any
-// point, seeded history excluded): what a customer could have been charged for.
+// Payments returns how many authorizations and sales the XML interface approved
+// (seeded history excluded): what a customer could have been charged for. A repeat
+// answered as a duplicate is not another payment.
 func (s *Server) Payments() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for _, t := range s.st.txs {
-		if t.Token != "tok_seed" && t.Status != merchant.StatusDeclined {
-			n++
-		}
-	}
-	return n
+	return len(s.st.charged)
 }
 
 // Transaction returns a transaction as the gateway holds it.
@@ -172,80 +171,6 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 	q := r.URL.Query()
 	id := params["id"]
 	switch op {
-	case "createToken":
-		var in struct {
-			Number   string `json:"number"`
-			ExpMonth int    `json:"exp_month"`
-			ExpYear  int    `json:"exp_year"`
-		}
-		_ = json.Unmarshal(body, &in)
-		if in.ExpYear < now.Year() || in.ExpYear == now.Year() && in.ExpMonth < int(now.Month()) {
-			problem(w, http.StatusUnprocessableEntity, "card_expired", "The card has expired", "")
-			return
-		}
-		fp := sha256.Sum256([]byte("merchanttest:" + in.Number))
-		c := &card{tok: merchant.CardToken{Token: fmt.Sprintf("tok_%06d%s", len(s.st.cards)+1, hex.EncodeToString(fp[:4])), Brand: brand(in.Number),
-			Last4: in.Number[len(in.Number)-4:], ExpMonth: in.ExpMonth, ExpYear: in.ExpYear, Fingerprint: hex.EncodeToString(fp[:8]), CreatedAt: now, Test: true}}
-		switch {
-		case !redact.Luhn([]byte(in.Number)):
-			c.outcome = "invalid_account_number"
-		case in.Number == CardInsufficientFunds:
-			c.outcome = "insufficient_funds"
-		}
-		s.st.cards[c.tok.Token] = c
-		writeJSON(w, http.StatusCreated, c.tok)
-	case "authorize":
-		var req struct {
-			Token    string            `json:"token"`
-			Amount   int64             `json:"amount"`
-			Currency string            `json:"currency"`
-			Order    string            `json:"merchant_order_number"`
-			Capture  bool              `json:"capture"`
-			Desc     string            `json:"description"`
-			CustRef  string            `json:"customer_reference"`
-			Metadata map[string]string `json:"metadata"`
-		}
-		_ = json.Unmarshal(body, &req)
-		c, ok := s.st.cards[req.Token]
-		if !ok {
-			problem(w, http.StatusUnprocessableEntity, "unknown_token", "No card has this token", "")
-			return
-		}
-		t := s.newTransaction(c, merchant.Money{Minor: req.Amount, Currency: req.Currency}, req.Order, now)
-		t.Description, t.CustomerReference, t.Metadata = req.Desc, req.CustRef, req.Metadata
-		ev := merchant.Event{TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber, Amount: t.Amount, Currency: t.Currency}
-		switch {
-		case c.outcome != "":
-			t.Status, t.AuthCode, t.DeclineCode = merchant.StatusDeclined, "", c.outcome
-			t.DeclineMessage = map[string]string{"invalid_account_number": "Invalid account number", "insufficient_funds": "Insufficient funds"}[c.outcome]
-			ev.Type, ev.Status, ev.DeclineCode = merchant.EventPaymentFailed, t.Status, t.DeclineCode
-			s.emit(ev)
-		case req.Capture:
-			t.Status, t.CapturedAmount = merchant.StatusCaptured, t.Amount
-			s.st.captured[t.ID] = now
-			ev.Type, ev.Status = merchant.EventPaymentCompleted, t.Status
-			s.emit(ev)
-		}
-		if t.Status != merchant.StatusDeclined && t.Amount >= FraudReviewAmount {
-			fa := &merchant.FraudAlert{ID: fmt.Sprintf("fa_%06d", len(s.st.alerts)+1), TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
-				RiskScore: 85, Rule: "amount_threshold", Action: "review", CreatedAt: now}
-			s.st.alerts = append(s.st.alerts, fa)
-			s.emit(merchant.Event{Type: merchant.EventFraudAlert, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
-				FraudAlertID: fa.ID, RiskScore: fa.RiskScore, Reason: fa.Rule})
-		}
-		writeJSON(w, http.StatusCreated, t)
-	case "capture", "void", "refund":
-		t, ok := s.st.byID[id]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Transaction not found", id)
-			return
-		}
-		var in struct {
-			Amount int64  `json:"amount"`
-			Reason string `json:"reason"`
-		}
-		_ = json.Unmarshal(body, &in)
-		s.change(w, t, op, in.Amount, in.Reason, now)
 	case "getTransaction":
 		t, ok := s.st.byID[id]
 		if !ok {
@@ -325,54 +250,6 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 			func(p []merchant.FraudAlert, next string) any { return map[string]any{"data": p, "next_cursor": next} })
 	default:
 		problem(w, http.StatusNotImplemented, "not_implemented", "The fake does not implement "+op, "")
-	}
-}
-
-// change captures, voids or refunds t (with s.mu held).
-func (s *Server) change(w http.ResponseWriter, t *merchant.Transaction, op string, amount int64, reason string, now time.Time) {
-	ev := merchant.Event{TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber, Currency: t.Currency}
-	switch op {
-	case "capture":
-		if t.Status != merchant.StatusAuthorized {
-			problem(w, http.StatusConflict, "invalid_state", "Only an authorized transaction can be captured", string(t.Status))
-			return
-		}
-		if amount == 0 {
-			amount = t.Amount
-		}
-		if amount > t.Amount {
-			problem(w, http.StatusUnprocessableEntity, "amount_exceeds_available", "The capture exceeds the authorized amount", "")
-			return
-		}
-		t.Status, t.CapturedAmount, t.UpdatedAt = merchant.StatusCaptured, amount, now
-		s.st.captured[t.ID] = now
-		ev.Type, ev.Status, ev.Amount = merchant.EventPaymentCompleted, t.Status, amount
-		s.emit(ev)
-		writeJSON(w, http.StatusOK, t)
-	case "void":
-		if t.Status != merchant.StatusAuthorized {
-			problem(w, http.StatusConflict, "invalid_state", "Only an authorized transaction can be voided", string(t.Status))
-			return
-		}
-		t.Status, t.UpdatedAt = merchant.StatusVoided, now
-		writeJSON(w, http.StatusOK, t)
-	case "refund":
-		if t.Status != merchant.StatusCaptured && t.Status != merchant.StatusPartiallyRefunded {
-			problem(w, http.StatusConflict, "invalid_state", "Only a captured transaction can be refunded", string(t.Status))
-			return
-		}
-		left := t.CapturedAmount - t.RefundedAmount
-		if amount == 0 {
-			amount = left
-		}
-		if amount > left {
-			problem(w, http.StatusUnprocessableEntity, "amount_exceeds_available", "The refund exceeds what is captured and not refunded", "")
-			return
-		}
-		rf := s.addRefund(t, amount, reason, now)
-		ev.Type, ev.Status, ev.Amount, ev.RefundID = merchant.EventRefundProcessed, t.Status, amount, rf.ID
-		s.emit(ev)
-		writeJSON(w, http.StatusCreated, rf)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -116,7 +117,8 @@ func TestReplicasProcessAWebhookOnce(t *testing.T) {
 	}
 }
 
-// Four replicas authorizing with the same idempotency key at once make one payment.
+// Four replicas taking the same payment with the same idempotency key at once make
+// one payment, and the gateway sees one sale.
 func TestReplicasAuthorizeOnce(t *testing.T) {
 	_, rdb := mini(t)
 	srv := merchanttest.NewServer(t, merchanttest.WithHistory(0))
@@ -137,7 +139,7 @@ func TestReplicasAuthorizeOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tx, err := c.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: merchant.Money{Minor: 18950, Currency: "USD"}, OrderNumber: "INV-7731"},
+			tx, err := c.Sale(ctx, merchant.Payment{Token: tok.Token, Amount: merchant.Money{Minor: 18950, Currency: "USD"}, OrderNumber: "INV-7731"},
 				merchant.WithIdempotencyKey("job-7731-payment"))
 			assert.NoError(t, err)
 			ids[i] = tx.ID
@@ -150,7 +152,7 @@ func TestReplicasAuthorizeOnce(t *testing.T) {
 	}
 	reached := 0
 	for _, r := range srv.Requests() {
-		if r.Path == "/v1/payments/authorizations" {
+		if r.Path == "/cgi-bin/ProcessXML.cgi" && strings.Contains(r.Body, "<service>8</service>") {
 			reached++
 		}
 	}

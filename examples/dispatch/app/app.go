@@ -182,14 +182,14 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.treadnet.Close)
-	if s.merchant, err = merchant.New(pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.BaseURL == ""), opts(false, nil)...); err != nil {
+	if s.merchant, err = merchant.New(pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.AccountID == ""), opts(false, nil)...); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.merchant.Close)
 	s.metrics.systems = map[string]string{}
 	for name, u := range map[string]string{"reach": pick(sys.Reach, f.Reach.Config(), sys.Reach.BaseURL == "").BaseURL, "geotab": f.Geotab.URL,
 		"dayforce": f.Dayforce.Hosts[f.Dayforce.Current()].URL, "maddenco": pick(sys.Maddenco, f.Maddenco.Config(), sys.Maddenco.BaseURL == "").BaseURL,
-		"treadnet": pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == "").BaseURL, "merchant": pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.BaseURL == "").BaseURL} {
+		"treadnet": pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == "").BaseURL, "merchant": pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.AccountID == "").GatewayURL} {
 		if pu, err := url.Parse(u); err == nil {
 			s.metrics.systems[pu.Host] = name
 		}
@@ -570,8 +570,10 @@ func (s *Service) complete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	tx, err := s.merchant.Authorize(ctx, merchant.Authorization{Token: tok.Token, Amount: merchant.Money{Minor: 18950, Currency: "USD"},
-		OrderNumber: "SR-" + id, Capture: true}, merchant.WithIdempotencyKey("sr-"+id+"-payment"))
+	// a sale on the gateway's XML interface: the order number is the payment's key
+	// across retries and replicas (the gateway answers a repeat with the original)
+	tx, err := s.merchant.Sale(ctx, merchant.Payment{Token: tok.Token, Amount: merchant.Money{Minor: 18950, Currency: "USD"},
+		OrderNumber: "SR-" + id}, merchant.WithIdempotencyKey("sr-"+id+"-payment"))
 	if err != nil {
 		return err
 	}

@@ -126,7 +126,7 @@ func (s *Service) Demo(ctx context.Context) error {
 	}
 
 	// the job is done; the gateway fails once before the payment goes through
-	s.fakes.Merchant.Fail(merchanttest.Fault{Match: "authorize", Status: 503})
+	s.fakes.Merchant.Fail(merchanttest.Fault{Match: "profilesale", Status: 503})
 	s.step("(injected: the payment gateway answers 503 once)")
 	if _, err := s.reach.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.StatusCompleted, Note: "thermostat replaced"}); err != nil {
 		return err

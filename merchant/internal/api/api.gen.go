@@ -195,10 +195,35 @@ func (e SettlementLineKind) Valid() bool {
 	}
 }
 
+// Defines values for TransactionDeclineClass.
+const (
+	TransactionDeclineClassGatewayDeclined TransactionDeclineClass = "gateway_declined"
+	TransactionDeclineClassGatewayError    TransactionDeclineClass = "gateway_error"
+	TransactionDeclineClassNetworkDeclined TransactionDeclineClass = "network_declined"
+	TransactionDeclineClassNetworkError    TransactionDeclineClass = "network_error"
+)
+
+// Valid indicates whether the value is a known member of the TransactionDeclineClass enum.
+func (e TransactionDeclineClass) Valid() bool {
+	switch e {
+	case TransactionDeclineClassGatewayDeclined:
+		return true
+	case TransactionDeclineClassGatewayError:
+		return true
+	case TransactionDeclineClassNetworkDeclined:
+		return true
+	case TransactionDeclineClassNetworkError:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TransactionStatus.
 const (
 	TransactionStatusAuthorized        TransactionStatus = "authorized"
 	TransactionStatusCaptured          TransactionStatus = "captured"
+	TransactionStatusCredited          TransactionStatus = "credited"
 	TransactionStatusDeclined          TransactionStatus = "declined"
 	TransactionStatusPartiallyRefunded TransactionStatus = "partially_refunded"
 	TransactionStatusRefunded          TransactionStatus = "refunded"
@@ -211,6 +236,8 @@ func (e TransactionStatus) Valid() bool {
 	case TransactionStatusAuthorized:
 		return true
 	case TransactionStatusCaptured:
+		return true
+	case TransactionStatusCredited:
 		return true
 	case TransactionStatusDeclined:
 		return true
@@ -228,43 +255,8 @@ func (e TransactionStatus) Valid() bool {
 // Amount in the currency's minor units (cents for USD)
 type Amount = int64
 
-// AuthorizationRequest defines model for AuthorizationRequest.
-type AuthorizationRequest struct {
-	// Amount in the currency's minor units (cents for USD)
-	Amount Amount `json:"amount"`
-
-	// Capture capture at once (a sale)
-	Capture bool `json:"capture,omitempty,omitzero"`
-
-	// Currency ISO 4217 alphabetic code
-	Currency          Currency `json:"currency"`
-	CustomerReference string   `json:"customer_reference,omitempty,omitzero"`
-	Description       string   `json:"description,omitempty,omitzero"`
-
-	// MerchantOrderNumber the merchant's own unique reference of the sale (OCS merchantordernumber)
-	MerchantOrderNumber OrderNumber       `json:"merchant_order_number"`
-	Metadata            map[string]string `json:"metadata,omitempty,omitzero"`
-	Token               string            `json:"token"`
-}
-
-// CaptureRequest defines model for CaptureRequest.
-type CaptureRequest struct {
-	// Amount at most the authorized amount; absent captures all of it
-	Amount Amount `json:"amount,omitempty,omitzero"`
-}
-
 // CardBrand defines model for CardBrand.
 type CardBrand string
-
-// CardInput defines model for CardInput.
-type CardInput struct {
-	Cvv        string `json:"cvv,omitempty,omitzero"`
-	ExpMonth   int    `json:"exp_month"`
-	ExpYear    int    `json:"exp_year"`
-	HolderName string `json:"holder_name,omitempty,omitzero"`
-	Number     string `json:"number"`
-	PostalCode string `json:"postal_code,omitempty,omitzero"`
-}
 
 // CardToken defines model for CardToken.
 type CardToken struct {
@@ -405,13 +397,6 @@ type Refund struct {
 // RefundStatus defines model for Refund.Status.
 type RefundStatus string
 
-// RefundRequest defines model for RefundRequest.
-type RefundRequest struct {
-	// Amount at most what is captured and not refunded; absent refunds all of it
-	Amount Amount `json:"amount,omitempty,omitzero"`
-	Reason string `json:"reason,omitempty,omitzero"`
-}
-
 // Settlement defines model for Settlement.
 type Settlement struct {
 	BatchID   string             `json:"batch_id"`
@@ -478,25 +463,44 @@ type Transaction struct {
 	CreatedAt      time.Time `json:"created_at"`
 
 	// Currency ISO 4217 alphabetic code
-	Currency            Currency          `json:"currency"`
-	CustomerReference   string            `json:"customer_reference,omitempty,omitzero"`
-	CvvResult           string            `json:"cvv_result,omitempty,omitzero"`
-	DeclineCode         string            `json:"decline_code,omitempty,omitzero"`
-	DeclineMessage      string            `json:"decline_message,omitempty,omitzero"`
-	Description         string            `json:"description,omitempty,omitzero"`
+	Currency          Currency `json:"currency"`
+	CustomerReference string   `json:"customer_reference,omitempty,omitzero"`
+	CvvResult         string   `json:"cvv_result,omitempty,omitzero"`
+
+	// DeclineClass the decline code's first digit (0, 1, 2, 3)
+	DeclineClass TransactionDeclineClass `json:"decline_class,omitempty,omitzero"`
+
+	// DeclineCode the 10-digit code of DECLINED:<code>:<message>:
+	DeclineCode    string `json:"decline_code,omitempty,omitzero"`
+	DeclineMessage string `json:"decline_message,omitempty,omitzero"`
+	Description    string `json:"description,omitempty,omitzero"`
+
+	// Duplicate the gateway answered a repeat with the original (its duplicate output)
+	Duplicate bool `json:"duplicate,omitempty,omitzero"`
+
+	// ID the gateway's historyid, the reference of later calls
 	ID                  string            `json:"id"`
 	Last4               string            `json:"last4,omitempty,omitzero"`
 	MerchantOrderNumber string            `json:"merchant_order_number"`
 	Metadata            map[string]string `json:"metadata,omitempty,omitzero"`
-	RefundedAmount      int64             `json:"refunded_amount,omitempty,omitzero"`
-	Refunds             []Refund          `json:"refunds,omitempty,omitzero"`
-	Status              TransactionStatus `json:"status"`
+
+	// OrderID the gateway's orderid
+	OrderID string `json:"order_id,omitempty,omitzero"`
+
+	// RefCode the gateway's refcode
+	RefCode        string            `json:"ref_code,omitempty,omitzero"`
+	RefundedAmount int64             `json:"refunded_amount,omitempty,omitzero"`
+	Refunds        []Refund          `json:"refunds,omitempty,omitzero"`
+	Status         TransactionStatus `json:"status"`
 
 	// Test made in test mode
 	Test      bool      `json:"test,omitempty,omitzero"`
 	Token     string    `json:"token,omitempty,omitzero"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// TransactionDeclineClass the decline code's first digit (0, 1, 2, 3)
+type TransactionDeclineClass string
 
 // TransactionPage defines model for TransactionPage.
 type TransactionPage struct {
@@ -506,11 +510,6 @@ type TransactionPage struct {
 
 // TransactionStatus defines model for TransactionStatus.
 type TransactionStatus string
-
-// VoidRequest defines model for VoidRequest.
-type VoidRequest struct {
-	Reason string `json:"reason,omitempty,omitzero"`
-}
 
 // Cursor defines model for Cursor.
 type Cursor = string
@@ -558,37 +557,12 @@ type ListFraudAlertsParams struct {
 	Since *Since `form:"since,omitempty" json:"since,omitempty"`
 }
 
-// AuthorizeParams defines parameters for Authorize.
-type AuthorizeParams struct {
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
-}
-
-// CaptureParams defines parameters for Capture.
-type CaptureParams struct {
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
-}
-
-// RefundParams defines parameters for Refund.
-type RefundParams struct {
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
-}
-
-// VoidParams defines parameters for Void.
-type VoidParams struct {
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
-}
-
 // ListSettlementLinesParams defines parameters for ListSettlementLines.
 type ListSettlementLinesParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit page size (default 100)
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
-}
-
-// CreateTokenParams defines parameters for CreateToken.
-type CreateTokenParams struct {
-	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
 }
 
 // ListTransactionsParams defines parameters for ListTransactions.
@@ -609,21 +583,6 @@ type ListTransactionsParams struct {
 
 // RespondToChargebackJSONRequestBody defines body for RespondToChargeback for application/json ContentType.
 type RespondToChargebackJSONRequestBody = ChargebackResponse
-
-// AuthorizeJSONRequestBody defines body for Authorize for application/json ContentType.
-type AuthorizeJSONRequestBody = AuthorizationRequest
-
-// CaptureJSONRequestBody defines body for Capture for application/json ContentType.
-type CaptureJSONRequestBody = CaptureRequest
-
-// RefundJSONRequestBody defines body for Refund for application/json ContentType.
-type RefundJSONRequestBody = RefundRequest
-
-// VoidJSONRequestBody defines body for Void for application/json ContentType.
-type VoidJSONRequestBody = VoidRequest
-
-// CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
-type CreateTokenJSONRequestBody = CardInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -720,56 +679,6 @@ type ClientInterface interface {
 	// ListFraudAlerts performs a GET /v1/fraud-alerts (the `ListFraudAlerts` operationId) request.
 	ListFraudAlerts(ctx context.Context, params *ListFraudAlertsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AuthorizeWithBody performs a POST /v1/payments/authorizations (the `Authorize` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Authorizes an amount on a tokenized card (and captures it at once with
-	// `capture: true`). A decline is answered 201 with status `declined`.
-	AuthorizeWithBody(ctx context.Context, params *AuthorizeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// Authorize performs a POST /v1/payments/authorizations (the `Authorize` operationId) request.
-	// Takes a body of the `application/json` content type.
-	//
-	// Authorizes an amount on a tokenized card (and captures it at once with
-	// `capture: true`). A decline is answered 201 with status `declined`.
-	Authorize(ctx context.Context, params *AuthorizeParams, body AuthorizeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CaptureWithBody performs a POST /v1/payments/{id}/capture (the `Capture` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Captures an authorized transaction, in full or in part (once).
-	CaptureWithBody(ctx context.Context, id ID, params *CaptureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// Capture performs a POST /v1/payments/{id}/capture (the `Capture` operationId) request.
-	// Takes a body of the `application/json` content type.
-	//
-	// Captures an authorized transaction, in full or in part (once).
-	Capture(ctx context.Context, id ID, params *CaptureParams, body CaptureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RefundWithBody performs a POST /v1/payments/{id}/refunds (the `Refund` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Refunds part or all of the captured amount not yet refunded.
-	RefundWithBody(ctx context.Context, id ID, params *RefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// Refund performs a POST /v1/payments/{id}/refunds (the `Refund` operationId) request.
-	// Takes a body of the `application/json` content type.
-	//
-	// Refunds part or all of the captured amount not yet refunded.
-	Refund(ctx context.Context, id ID, params *RefundParams, body RefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// VoidWithBody performs a POST /v1/payments/{id}/void (the `Void` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Releases an authorization that was not captured.
-	VoidWithBody(ctx context.Context, id ID, params *VoidParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// Void performs a POST /v1/payments/{id}/void (the `Void` operationId) request.
-	// Takes a body of the `application/json` content type.
-	//
-	// Releases an authorization that was not captured.
-	Void(ctx context.Context, id ID, params *VoidParams, body VoidJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// GetSettlement performs a GET /v1/settlements/{date} (the `GetSettlement` operationId) request.
 	//
 	// The settlement batch of one business day (settled the next business day).
@@ -777,18 +686,6 @@ type ClientInterface interface {
 
 	// ListSettlementLines performs a GET /v1/settlements/{date}/lines (the `ListSettlementLines` operationId) request.
 	ListSettlementLines(ctx context.Context, date Date, params *ListSettlementLinesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateTokenWithBody performs a POST /v1/tokens (the `CreateToken` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Exchanges a card for a token. The only call that accepts card data.
-	CreateTokenWithBody(ctx context.Context, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateToken performs a POST /v1/tokens (the `CreateToken` operationId) request.
-	// Takes a body of the `application/json` content type.
-	//
-	// Exchanges a card for a token. The only call that accepts card data.
-	CreateToken(ctx context.Context, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTransactions performs a GET /v1/transactions (the `ListTransactions` operationId) request.
 	ListTransactions(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -868,136 +765,6 @@ func (c *Client) ListFraudAlerts(ctx context.Context, params *ListFraudAlertsPar
 	return c.Client.Do(req)
 }
 
-// AuthorizeWithBody performs a POST /v1/payments/authorizations (the `Authorize` operationId) request,
-// with any type of body and a specified content type.
-//
-// Authorizes an amount on a tokenized card (and captures it at once with
-// `capture: true`). A decline is answered 201 with status `declined`.
-func (c *Client) AuthorizeWithBody(ctx context.Context, params *AuthorizeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAuthorizeRequestWithBody(c.Server, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// Authorize performs a POST /v1/payments/authorizations (the `Authorize` operationId) request.
-// Takes a body of the `application/json` content type.
-//
-// Authorizes an amount on a tokenized card (and captures it at once with
-// `capture: true`). A decline is answered 201 with status `declined`.
-func (c *Client) Authorize(ctx context.Context, params *AuthorizeParams, body AuthorizeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAuthorizeRequest(c.Server, params, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CaptureWithBody performs a POST /v1/payments/{id}/capture (the `Capture` operationId) request,
-// with any type of body and a specified content type.
-//
-// Captures an authorized transaction, in full or in part (once).
-func (c *Client) CaptureWithBody(ctx context.Context, id ID, params *CaptureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCaptureRequestWithBody(c.Server, id, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// Capture performs a POST /v1/payments/{id}/capture (the `Capture` operationId) request.
-// Takes a body of the `application/json` content type.
-//
-// Captures an authorized transaction, in full or in part (once).
-func (c *Client) Capture(ctx context.Context, id ID, params *CaptureParams, body CaptureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCaptureRequest(c.Server, id, params, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RefundWithBody performs a POST /v1/payments/{id}/refunds (the `Refund` operationId) request,
-// with any type of body and a specified content type.
-//
-// Refunds part or all of the captured amount not yet refunded.
-func (c *Client) RefundWithBody(ctx context.Context, id ID, params *RefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRefundRequestWithBody(c.Server, id, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// Refund performs a POST /v1/payments/{id}/refunds (the `Refund` operationId) request.
-// Takes a body of the `application/json` content type.
-//
-// Refunds part or all of the captured amount not yet refunded.
-func (c *Client) Refund(ctx context.Context, id ID, params *RefundParams, body RefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRefundRequest(c.Server, id, params, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// VoidWithBody performs a POST /v1/payments/{id}/void (the `Void` operationId) request,
-// with any type of body and a specified content type.
-//
-// Releases an authorization that was not captured.
-func (c *Client) VoidWithBody(ctx context.Context, id ID, params *VoidParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewVoidRequestWithBody(c.Server, id, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// Void performs a POST /v1/payments/{id}/void (the `Void` operationId) request.
-// Takes a body of the `application/json` content type.
-//
-// Releases an authorization that was not captured.
-func (c *Client) Void(ctx context.Context, id ID, params *VoidParams, body VoidJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewVoidRequest(c.Server, id, params, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // GetSettlement performs a GET /v1/settlements/{date} (the `GetSettlement` operationId) request.
 //
 // The settlement batch of one business day (settled the next business day).
@@ -1016,38 +783,6 @@ func (c *Client) GetSettlement(ctx context.Context, date Date, reqEditors ...Req
 // ListSettlementLines performs a GET /v1/settlements/{date}/lines (the `ListSettlementLines` operationId) request.
 func (c *Client) ListSettlementLines(ctx context.Context, date Date, params *ListSettlementLinesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSettlementLinesRequest(c.Server, date, params)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateTokenWithBody performs a POST /v1/tokens (the `CreateToken` operationId) request,
-// with any type of body and a specified content type.
-//
-// Exchanges a card for a token. The only call that accepts card data.
-func (c *Client) CreateTokenWithBody(ctx context.Context, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTokenRequestWithBody(c.Server, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateToken performs a POST /v1/tokens (the `CreateToken` operationId) request.
-// Takes a body of the `application/json` content type.
-//
-// Exchanges a card for a token. The only call that accepts card data.
-func (c *Client) CreateToken(ctx context.Context, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTokenRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1346,239 +1081,6 @@ func NewListFraudAlertsRequest(server string, params *ListFraudAlertsParams) (*h
 	return req, nil
 }
 
-// NewAuthorizeRequest calls the generic Authorize builder with application/json body
-func NewAuthorizeRequest(server string, params *AuthorizeParams, body AuthorizeJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewAuthorizeRequestWithBody(server, params, "application/json", bodyReader)
-}
-
-// NewAuthorizeRequestWithBody constructs an http.Request for the Authorize method, with any body, and a specified content type
-func NewAuthorizeRequestWithBody(server string, params *AuthorizeParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/payments/authorizations")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	if params != nil {
-
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Idempotency-Key", headerParam0)
-
-	}
-
-	return req, nil
-}
-
-// NewCaptureRequest calls the generic Capture builder with application/json body
-func NewCaptureRequest(server string, id ID, params *CaptureParams, body CaptureJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCaptureRequestWithBody(server, id, params, "application/json", bodyReader)
-}
-
-// NewCaptureRequestWithBody constructs an http.Request for the Capture method, with any body, and a specified content type
-func NewCaptureRequestWithBody(server string, id ID, params *CaptureParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/payments/%s/capture", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	if params != nil {
-
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Idempotency-Key", headerParam0)
-
-	}
-
-	return req, nil
-}
-
-// NewRefundRequest calls the generic Refund builder with application/json body
-func NewRefundRequest(server string, id ID, params *RefundParams, body RefundJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewRefundRequestWithBody(server, id, params, "application/json", bodyReader)
-}
-
-// NewRefundRequestWithBody constructs an http.Request for the Refund method, with any body, and a specified content type
-func NewRefundRequestWithBody(server string, id ID, params *RefundParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/payments/%s/refunds", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	if params != nil {
-
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Idempotency-Key", headerParam0)
-
-	}
-
-	return req, nil
-}
-
-// NewVoidRequest calls the generic Void builder with application/json body
-func NewVoidRequest(server string, id ID, params *VoidParams, body VoidJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewVoidRequestWithBody(server, id, params, "application/json", bodyReader)
-}
-
-// NewVoidRequestWithBody constructs an http.Request for the Void method, with any body, and a specified content type
-func NewVoidRequestWithBody(server string, id ID, params *VoidParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/payments/%s/void", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	if params != nil {
-
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Idempotency-Key", headerParam0)
-
-	}
-
-	return req, nil
-}
-
 // NewGetSettlementRequest constructs an http.Request for the GetSettlement method
 func NewGetSettlementRequest(server string, date Date) (*http.Request, error) {
 	var err error
@@ -1681,59 +1183,6 @@ func NewListSettlementLinesRequest(server string, date Date, params *ListSettlem
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateTokenRequest calls the generic CreateToken builder with application/json body
-func NewCreateTokenRequest(server string, params *CreateTokenParams, body CreateTokenJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateTokenRequestWithBody(server, params, "application/json", bodyReader)
-}
-
-// NewCreateTokenRequestWithBody constructs an http.Request for the CreateToken method, with any body, and a specified content type
-func NewCreateTokenRequestWithBody(server string, params *CreateTokenParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/tokens")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	if params != nil {
-
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Idempotency-Key", headerParam0)
-
 	}
 
 	return req, nil
@@ -1960,64 +1409,6 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListFraudAlertsWithResponse(ctx context.Context, params *ListFraudAlertsParams, reqEditors ...RequestEditorFn) (*ListFraudAlertsResponse, error)
 
-	// AuthorizeWithBodyWithResponse performs a POST /v1/payments/authorizations (the `Authorize` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Authorizes an amount on a tokenized card (and captures it at once with
-	// `capture: true`). A decline is answered 201 with status `declined`.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	AuthorizeWithBodyWithResponse(ctx context.Context, params *AuthorizeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthorizeResponse, error)
-
-	// AuthorizeWithResponse performs a POST /v1/payments/authorizations (the `Authorize` operationId) request.
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Authorizes an amount on a tokenized card (and captures it at once with
-	// `capture: true`). A decline is answered 201 with status `declined`.
-	AuthorizeWithResponse(ctx context.Context, params *AuthorizeParams, body AuthorizeJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthorizeResponse, error)
-
-	// CaptureWithBodyWithResponse performs a POST /v1/payments/{id}/capture (the `Capture` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Captures an authorized transaction, in full or in part (once).
-	//
-	// Returns a wrapper object for the known response body format(s).
-	CaptureWithBodyWithResponse(ctx context.Context, id ID, params *CaptureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CaptureResponse, error)
-
-	// CaptureWithResponse performs a POST /v1/payments/{id}/capture (the `Capture` operationId) request.
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Captures an authorized transaction, in full or in part (once).
-	CaptureWithResponse(ctx context.Context, id ID, params *CaptureParams, body CaptureJSONRequestBody, reqEditors ...RequestEditorFn) (*CaptureResponse, error)
-
-	// RefundWithBodyWithResponse performs a POST /v1/payments/{id}/refunds (the `Refund` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Refunds part or all of the captured amount not yet refunded.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	RefundWithBodyWithResponse(ctx context.Context, id ID, params *RefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundResponse, error)
-
-	// RefundWithResponse performs a POST /v1/payments/{id}/refunds (the `Refund` operationId) request.
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Refunds part or all of the captured amount not yet refunded.
-	RefundWithResponse(ctx context.Context, id ID, params *RefundParams, body RefundJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundResponse, error)
-
-	// VoidWithBodyWithResponse performs a POST /v1/payments/{id}/void (the `Void` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Releases an authorization that was not captured.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	VoidWithBodyWithResponse(ctx context.Context, id ID, params *VoidParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidResponse, error)
-
-	// VoidWithResponse performs a POST /v1/payments/{id}/void (the `Void` operationId) request.
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Releases an authorization that was not captured.
-	VoidWithResponse(ctx context.Context, id ID, params *VoidParams, body VoidJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidResponse, error)
-
 	// GetSettlementWithResponse performs a GET /v1/settlements/{date} (the `GetSettlement` operationId) request.
 	//
 	// The settlement batch of one business day (settled the next business day).
@@ -2029,20 +1420,6 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	ListSettlementLinesWithResponse(ctx context.Context, date Date, params *ListSettlementLinesParams, reqEditors ...RequestEditorFn) (*ListSettlementLinesResponse, error)
-
-	// CreateTokenWithBodyWithResponse performs a POST /v1/tokens (the `CreateToken` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Exchanges a card for a token. The only call that accepts card data.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	CreateTokenWithBodyWithResponse(ctx context.Context, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
-
-	// CreateTokenWithResponse performs a POST /v1/tokens (the `CreateToken` operationId) request.
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Exchanges a card for a token. The only call that accepts card data.
-	CreateTokenWithResponse(ctx context.Context, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
 
 	// ListTransactionsWithResponse performs a GET /v1/transactions (the `ListTransactions` operationId) request.
 	//
@@ -2247,198 +1624,6 @@ func (r ListFraudAlertsResponse) ContentType() string {
 	return ""
 }
 
-type AuthorizeResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Transaction
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r AuthorizeResponse) GetJSON201() *Transaction {
-	return r.JSON201
-}
-
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r AuthorizeResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
-}
-
-// GetBody returns the raw response body bytes
-func (r AuthorizeResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r AuthorizeResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r AuthorizeResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AuthorizeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type CaptureResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Transaction
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CaptureResponse) GetJSON200() *Transaction {
-	return r.JSON200
-}
-
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CaptureResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
-}
-
-// GetBody returns the raw response body bytes
-func (r CaptureResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CaptureResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CaptureResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CaptureResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type RefundResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Refund
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r RefundResponse) GetJSON201() *Refund {
-	return r.JSON201
-}
-
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r RefundResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
-}
-
-// GetBody returns the raw response body bytes
-func (r RefundResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r RefundResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r RefundResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RefundResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type VoidResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Transaction
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r VoidResponse) GetJSON200() *Transaction {
-	return r.JSON200
-}
-
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r VoidResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
-}
-
-// GetBody returns the raw response body bytes
-func (r VoidResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r VoidResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r VoidResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r VoidResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetSettlementResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2529,54 +1714,6 @@ func (r ListSettlementLinesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListSettlementLinesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type CreateTokenResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *CardToken
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateTokenResponse) GetJSON201() *CardToken {
-	return r.JSON201
-}
-
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateTokenResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
-}
-
-// GetBody returns the raw response body bytes
-func (r CreateTokenResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CreateTokenResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CreateTokenResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2738,112 +1875,6 @@ func (c *ClientWithResponses) ListFraudAlertsWithResponse(ctx context.Context, p
 	return ParseListFraudAlertsResponse(rsp)
 }
 
-// AuthorizeWithBodyWithResponse performs a POST /v1/payments/authorizations (the `Authorize` operationId) request,
-// with any type of body and a specified content type.
-//
-// Authorizes an amount on a tokenized card (and captures it at once with
-// `capture: true`). A decline is answered 201 with status `declined`.
-//
-// Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) AuthorizeWithBodyWithResponse(ctx context.Context, params *AuthorizeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthorizeResponse, error) {
-	rsp, err := c.AuthorizeWithBody(ctx, params, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAuthorizeResponse(rsp)
-}
-
-// AuthorizeWithResponse performs a POST /v1/payments/authorizations (the `Authorize` operationId) request.
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Authorizes an amount on a tokenized card (and captures it at once with
-// `capture: true`). A decline is answered 201 with status `declined`.
-func (c *ClientWithResponses) AuthorizeWithResponse(ctx context.Context, params *AuthorizeParams, body AuthorizeJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthorizeResponse, error) {
-	rsp, err := c.Authorize(ctx, params, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAuthorizeResponse(rsp)
-}
-
-// CaptureWithBodyWithResponse performs a POST /v1/payments/{id}/capture (the `Capture` operationId) request,
-// with any type of body and a specified content type.
-//
-// Captures an authorized transaction, in full or in part (once).
-//
-// Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) CaptureWithBodyWithResponse(ctx context.Context, id ID, params *CaptureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CaptureResponse, error) {
-	rsp, err := c.CaptureWithBody(ctx, id, params, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCaptureResponse(rsp)
-}
-
-// CaptureWithResponse performs a POST /v1/payments/{id}/capture (the `Capture` operationId) request.
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Captures an authorized transaction, in full or in part (once).
-func (c *ClientWithResponses) CaptureWithResponse(ctx context.Context, id ID, params *CaptureParams, body CaptureJSONRequestBody, reqEditors ...RequestEditorFn) (*CaptureResponse, error) {
-	rsp, err := c.Capture(ctx, id, params, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCaptureResponse(rsp)
-}
-
-// RefundWithBodyWithResponse performs a POST /v1/payments/{id}/refunds (the `Refund` operationId) request,
-// with any type of body and a specified content type.
-//
-// Refunds part or all of the captured amount not yet refunded.
-//
-// Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) RefundWithBodyWithResponse(ctx context.Context, id ID, params *RefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundResponse, error) {
-	rsp, err := c.RefundWithBody(ctx, id, params, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseRefundResponse(rsp)
-}
-
-// RefundWithResponse performs a POST /v1/payments/{id}/refunds (the `Refund` operationId) request.
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Refunds part or all of the captured amount not yet refunded.
-func (c *ClientWithResponses) RefundWithResponse(ctx context.Context, id ID, params *RefundParams, body RefundJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundResponse, error) {
-	rsp, err := c.Refund(ctx, id, params, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseRefundResponse(rsp)
-}
-
-// VoidWithBodyWithResponse performs a POST /v1/payments/{id}/void (the `Void` operationId) request,
-// with any type of body and a specified content type.
-//
-// Releases an authorization that was not captured.
-//
-// Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) VoidWithBodyWithResponse(ctx context.Context, id ID, params *VoidParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidResponse, error) {
-	rsp, err := c.VoidWithBody(ctx, id, params, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseVoidResponse(rsp)
-}
-
-// VoidWithResponse performs a POST /v1/payments/{id}/void (the `Void` operationId) request.
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Releases an authorization that was not captured.
-func (c *ClientWithResponses) VoidWithResponse(ctx context.Context, id ID, params *VoidParams, body VoidJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidResponse, error) {
-	rsp, err := c.Void(ctx, id, params, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseVoidResponse(rsp)
-}
-
 // GetSettlementWithResponse performs a GET /v1/settlements/{date} (the `GetSettlement` operationId) request.
 //
 // The settlement batch of one business day (settled the next business day).
@@ -2866,32 +1897,6 @@ func (c *ClientWithResponses) ListSettlementLinesWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListSettlementLinesResponse(rsp)
-}
-
-// CreateTokenWithBodyWithResponse performs a POST /v1/tokens (the `CreateToken` operationId) request,
-// with any type of body and a specified content type.
-//
-// Exchanges a card for a token. The only call that accepts card data.
-//
-// Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Context, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
-	rsp, err := c.CreateTokenWithBody(ctx, params, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateTokenResponse(rsp)
-}
-
-// CreateTokenWithResponse performs a POST /v1/tokens (the `CreateToken` operationId) request.
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Exchanges a card for a token. The only call that accepts card data.
-func (c *ClientWithResponses) CreateTokenWithResponse(ctx context.Context, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
-	rsp, err := c.CreateToken(ctx, params, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateTokenResponse(rsp)
 }
 
 // ListTransactionsWithResponse performs a GET /v1/transactions (the `ListTransactions` operationId) request.
@@ -3048,138 +2053,6 @@ func ParseListFraudAlertsResponse(rsp *http.Response) (*ListFraudAlertsResponse,
 	return response, nil
 }
 
-// ParseAuthorizeResponse parses an HTTP response from a AuthorizeWithResponse call
-func ParseAuthorizeResponse(rsp *http.Response) (*AuthorizeResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &AuthorizeResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Transaction
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationProblemJSONDefault = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseCaptureResponse parses an HTTP response from a CaptureWithResponse call
-func ParseCaptureResponse(rsp *http.Response) (*CaptureResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CaptureResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Transaction
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationProblemJSONDefault = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseRefundResponse parses an HTTP response from a RefundWithResponse call
-func ParseRefundResponse(rsp *http.Response) (*RefundResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &RefundResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Refund
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationProblemJSONDefault = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseVoidResponse parses an HTTP response from a VoidWithResponse call
-func ParseVoidResponse(rsp *http.Response) (*VoidResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &VoidResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Transaction
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationProblemJSONDefault = &dest
-
-	}
-
-	return response, nil
-}
-
 // ParseGetSettlementResponse parses an HTTP response from a GetSettlementWithResponse call
 func ParseGetSettlementResponse(rsp *http.Response) (*GetSettlementResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3233,39 +2106,6 @@ func ParseListSettlementLinesResponse(rsp *http.Response) (*ListSettlementLinesR
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationProblemJSONDefault = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseCreateTokenResponse parses an HTTP response from a CreateTokenWithResponse call
-func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CreateTokenResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest CardToken
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
