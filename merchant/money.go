@@ -81,6 +81,23 @@ func (c Card) Last4() string {
 	return c.Number[len(c.Number)-4:]
 }
 
+// Brand is the card's brand by its number's prefix (visa, mastercard, amex,
+// discover, or other).
+func (c Card) Brand() CardBrand {
+	n := c.Number
+	switch {
+	case strings.HasPrefix(n, "4"):
+		return "visa"
+	case len(n) >= 2 && n[0] == '5' && n[1] >= '1' && n[1] <= '5', strings.HasPrefix(n, "2"):
+		return "mastercard"
+	case strings.HasPrefix(n, "34"), strings.HasPrefix(n, "37"):
+		return "amex"
+	case strings.HasPrefix(n, "6011"), strings.HasPrefix(n, "65"):
+		return "discover"
+	}
+	return "other"
+}
+
 // String masks the card: "card ****6781 exp 12/2030".
 func (c Card) String() string {
 	return "card ****" + c.Last4() + " exp " + strconv.Itoa(c.ExpMonth) + "/" + strconv.Itoa(c.ExpYear)

@@ -124,7 +124,7 @@ func (c *Client) Tokenize(ctx context.Context, card Card, opts ...CallOption) (C
 				Message: "the gateway approved the profile but named none"}
 		}
 		last4 := cmpOr(out["last4digits"], card.Last4())
-		return CardToken{Token: out["userprofileid"] + "|" + last4, Last4: last4, Brand: cardBrand(card.Number),
+		return CardToken{Token: out["userprofileid"] + "|" + last4, Last4: last4, Brand: card.Brand(),
 			ExpMonth: card.ExpMonth, ExpYear: card.ExpYear, CreatedAt: c.clk.Now().UTC(), Test: c.test}, nil
 	})
 }
@@ -395,19 +395,4 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// cardBrand is the brand a card number's prefix says.
-func cardBrand(n string) CardBrand {
-	switch {
-	case strings.HasPrefix(n, "4"):
-		return "visa"
-	case len(n) >= 2 && n[0] == '5' && n[1] >= '1' && n[1] <= '5', strings.HasPrefix(n, "2"):
-		return "mastercard"
-	case strings.HasPrefix(n, "34"), strings.HasPrefix(n, "37"):
-		return "amex"
-	case strings.HasPrefix(n, "6011"), strings.HasPrefix(n, "65"):
-		return "discover"
-	}
-	return "other"
 }

@@ -198,6 +198,19 @@ func (s *Server) FailWith(f func(op string, r *http.Request, body []byte) *Fault
 	s.failWith = f
 }
 
+// fault is the fault of a call: FailWith's decision, else the next queued one.
+func (s *Server) fault(op string, r *http.Request, body []byte) *Fault {
+	s.mu.Lock()
+	decide := s.failWith
+	s.mu.Unlock()
+	if decide != nil {
+		if f := decide(op, r, body); f != nil {
+			return f
+		}
+	}
+	return s.faults.Take(op)
+}
+
 // Requests returns the calls received so far.
 func (s *Server) Requests() []Request { return s.rec.All() }
 
@@ -250,16 +263,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op := route.Operation.OperationID
-	s.mu.Lock()
-	decide := s.failWith
-	s.mu.Unlock()
-	var f *Fault
-	if decide != nil {
-		f = decide(op, r, body)
-	}
-	if f == nil {
-		f = s.faults.Take(op)
-	}
+	f := s.fault(op, r, body)
 	fakekit.Serve(w, r, f, func(w http.ResponseWriter) {
 		if r.Method == http.MethodPost {
 			s.idem.Do(w, r, body, func(w http.ResponseWriter) { s.handle(w, r, op, params, body) })

@@ -43,20 +43,6 @@ func (st *state) init() {
 	st.dups, st.charged = map[string]dup{}, map[string]bool{}
 }
 
-func brand(n string) merchant.CardBrand {
-	switch {
-	case strings.HasPrefix(n, "4"):
-		return "visa"
-	case len(n) >= 2 && n[0] == '5' && n[1] >= '1' && n[1] <= '5', strings.HasPrefix(n, "2"):
-		return "mastercard"
-	case strings.HasPrefix(n, "34"), strings.HasPrefix(n, "37"):
-		return "amex"
-	case strings.HasPrefix(n, "6011"), strings.HasPrefix(n, "65"):
-		return "discover"
-	}
-	return "other"
-}
-
 // seed creates days of settled history: about 33 captured sales a day, some refunded,
 // a few chargebacks and fraud alerts.
 func (s *Server) seed(days int) {

@@ -179,16 +179,7 @@ func (s *Server) serveXML(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op := xmlOps[in["service"]]
-	s.mu.Lock()
-	decide := s.failWith
-	s.mu.Unlock()
-	var f *Fault
-	if decide != nil {
-		f = decide(op, r, body)
-	}
-	if f == nil {
-		f = s.faults.Take(op)
-	}
+	f := s.fault(op, r, body)
 	fakekit.Serve(w, r, f, func(w http.ResponseWriter) {
 		a := s.transact(in)
 		w.Header().Set("Content-Type", "text/xml") // assumption
@@ -309,7 +300,7 @@ func (s *Server) cardOf(in xmlInputs) (*card, *answer) {
 	}
 	em, _ := strconv.Atoi(in["expmon"])
 	ey, _ := strconv.Atoi(in["expyear"])
-	c := &card{tok: merchant.CardToken{Brand: brand(n), Last4: n[max(0, len(n)-4):], ExpMonth: em, ExpYear: ey, Test: true}, name: in["ccname"]}
+	c := &card{tok: merchant.CardToken{Brand: merchant.Card{Number: n}.Brand(), Last4: n[max(0, len(n)-4):], ExpMonth: em, ExpYear: ey, Test: true}, name: in["ccname"]}
 	if !redact.Luhn([]byte(n)) {
 		c.outcome = "DECLINED:1102140001:Invalid account number:"
 	}
