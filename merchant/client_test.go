@@ -598,26 +598,26 @@ func TestReportingErrors(t *testing.T) {
 
 // TestAuthorizationsAreNeverDuplicated: the gateway has no idempotency keys, so one
 // payment keeps one merchantordernumber across every retry and the gateway's
-// duplicate detection answers a repeat with the original. 1 000 sales from 8
-// workers, the first attempt of four in five failing — before the gateway commits
+// duplicate detection answers a repeat with the original. 1 000 authorizations
+// (service 1, on a card) from 8 workers, the first attempt of four in five failing — before the gateway commits
 // (503) or after (the answer lost to a reset, replaced by a 502, cut short) — make
 // exactly 1 000 payments in the fake's ledger.
 func TestAuthorizationsAreNeverDuplicated(t *testing.T) {
 	srv := merchanttest.NewServer(t, merchanttest.WithHistory(0))
 	c := newClient(t, srv, merchant.WithPolicy(noBreaker()))
-	tok := tokenize(t, c, merchanttest.CardApproved)
+	card := &merchant.Card{Number: merchanttest.CardApproved, ExpMonth: 12, ExpYear: time.Now().Year() + 2, CVV: cvv, HolderName: "Pat Doe"}
 	const n, workers = 1000, 8
 	faults := []merchanttest.Fault{
-		{Match: "profilesale", Status: 503},                 // before the commit
-		{Match: "profilesale", After: true, Reset: true},    // committed, the answer lost
-		{Match: "profilesale", After: true, Status: 502},    // committed, a proxy's 502 instead
-		{Match: "profilesale", After: true, Truncate: true}, // committed, the answer cut short
+		{Match: "auth", Status: 503},                 // before the commit
+		{Match: "auth", After: true, Reset: true},    // committed, the answer lost
+		{Match: "auth", After: true, Status: 502},    // committed, a proxy's 502 instead
+		{Match: "auth", After: true, Truncate: true}, // committed, the answer cut short
 	}
 	order := regexp.MustCompile(`<merchantordernumber>DUP-(\d+)</merchantordernumber>`)
 	var seen sync.Map // the first attempt of each payment fails as its number says
 	srv.FailWith(func(op string, _ *http.Request, body []byte) *merchanttest.Fault {
 		m := order.FindSubmatch(body)
-		if m == nil || op != "profilesale" {
+		if m == nil || op != "auth" {
 			return nil
 		}
 		if _, again := seen.LoadOrStore(string(m[1]), true); again {
@@ -638,7 +638,7 @@ func TestAuthorizationsAreNeverDuplicated(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				txs[i], errs[i] = c.Sale(context.Background(), merchant.Payment{Token: tok.Token, Amount: usd(int64(1000 + i)), OrderNumber: fmt.Sprintf("DUP-%04d", i)})
+				txs[i], errs[i] = c.Authorize(context.Background(), merchant.Payment{Card: card, Amount: usd(int64(1000 + i)), OrderNumber: fmt.Sprintf("DUP-%04d", i)})
 			}
 		}()
 	}
@@ -650,7 +650,8 @@ func TestAuthorizationsAreNeverDuplicated(t *testing.T) {
 	ids := map[string]bool{}
 	duplicates := 0
 	for i := range n {
-		require.NoError(t, errs[i], "sale %d", i)
+		require.NoError(t, errs[i], "authorization %d", i)
+		require.Equal(t, merchant.StatusAuthorized, txs[i].Status)
 		require.False(t, ids[txs[i].ID], "one transaction per payment")
 		ids[txs[i].ID] = true
 		assert.EqualValues(t, 1000+i, txs[i].Amount)
@@ -658,7 +659,7 @@ func TestAuthorizationsAreNeverDuplicated(t *testing.T) {
 			duplicates++
 		}
 	}
-	assert.Equal(t, n, srv.Payments(), "exactly one payment per sale in the ledger")
+	assert.Equal(t, n, srv.Payments(), "exactly one payment per authorization in the ledger")
 	assert.Equal(t, n*3/5, duplicates, "each answer lost after the commit was settled by the gateway's duplicate answer")
 	sent := map[string]int{}
 	for _, r := range srv.Requests() {
