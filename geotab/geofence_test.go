@@ -175,3 +175,26 @@ func TestGeofenceFeedRetractsInvalidatedEvents(t *testing.T) {
 	require.NotNil(t, retracted)
 	assert.Equal(t, geotab.GeofenceEntered, retracted.Kind)
 }
+
+// TestInsideAreaSpansTheStay: an InsideArea rule's event opens when the vehicle
+// enters and closes (a new version of the same event) when it leaves.
+func TestInsideAreaSpansTheStay(t *testing.T) {
+	srv := geotabtest.NewServer(t, geotabtest.WithVehicles(1), geotabtest.WithZones(0))
+	c, _ := newClient(t, srv)
+	ctx := context.Background()
+	dsi, err := c.DeviceStatusInfos(ctx, geotab.DeviceStatusInfoSearch{})
+	require.NoError(t, err)
+	lat, lon := dsi[0].Latitude+3/111.32, dsi[0].Longitude
+	site, err := c.AddZone(ctx, squareZone("Site", lat, lon, 0.4, false))
+	require.NoError(t, err)
+	rule, err := geotab.Add(ctx, c, geotab.TypeNameRule, geotab.Rule{Name: "On site", BaseType: geotab.RuleBaseTypeCustom,
+		Condition: geotab.Condition{ConditionType: geotab.ConditionInsideArea, Zone: geotab.NewRef(site)}})
+	require.NoError(t, err)
+	require.True(t, srv.Visit(dsi[0].Device.ID, lat, lon, 25*time.Minute))
+	srv.Advance(2 * time.Hour)
+	evs, err := geotab.Collect(c.ExceptionEvents(ctx, geotab.ExceptionEventSearch{RuleSearch: geotab.IDSearch{ID: rule}}))
+	require.NoError(t, err)
+	require.Len(t, evs, 1, "one stay, one event")
+	assert.GreaterOrEqual(t, evs[0].Duration.Duration(), 25*time.Minute)
+	assert.Equal(t, evs[0].ActiveTo.Sub(evs[0].ActiveFrom.Time), evs[0].Duration.Duration())
+}

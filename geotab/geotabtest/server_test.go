@@ -2,6 +2,7 @@ package geotabtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -116,4 +117,38 @@ func TestOfficialClientsReachTheFake(t *testing.T) {
 	if got := rpc(t, srv, "/apiv1/", "application/json", none); !strings.Contains(got, `"result":[]`) {
 		t.Fatalf("a Get that matches nothing answers [], got %s", got)
 	}
+}
+
+// TestRateLimitHeaders: a call under a rule carries X-Rate-Limit-Limit, -Remaining
+// and -Reset; the call over it is OverLimitException with Retry-After (SDK Concepts,
+// rate limits).
+func TestRateLimitHeaders(t *testing.T) {
+	srv := NewServer(t, WithVehicles(1), WithZones(0), WithRateLimit("Get Device", 2))
+	call := func(body string) (*http.Response, string) {
+		resp, err := http.Post(srv.URL+"/apiv1", "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		return resp, string(b)
+	}
+	_, login := call(`{"method":"Authenticate","params":{"database":"` + DefaultDatabase + `","userName":"` + DefaultUser + `","password":"` + DefaultPassword + `"}}`)
+	var lr struct {
+		Result geotab.LoginResult `json:"result"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(login), &lr))
+	cred, _ := json.Marshal(lr.Result.Credentials)
+	get := `{"method":"Get","params":{"typeName":"Device","credentials":` + string(cred) + `}}`
+	for remaining := 1; remaining >= 0; remaining-- {
+		resp, body := call(get)
+		assert.Contains(t, body, `"result"`)
+		assert.Equal(t, "1m", resp.Header.Get("X-Rate-Limit-Limit"))
+		assert.Equal(t, fmt.Sprint(remaining), resp.Header.Get("X-Rate-Limit-Remaining"))
+		_, err := time.Parse("2006-01-02T15:04:05.000Z", resp.Header.Get("X-Rate-Limit-Reset"))
+		assert.NoError(t, err, "an ISO 8601 UTC reset time")
+	}
+	resp, body := call(get)
+	assert.Contains(t, body, "OverLimitException")
+	assert.Contains(t, body, "API calls quota exceeded. Maximum admitted 2 per 1m.")
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+	http.DefaultClient.CloseIdleConnections()
 }
