@@ -14,7 +14,11 @@
 //     NetworkOutageDetected, ServiceImpactAlert, NetworkRestored, TopologyChanged,
 //     PerformanceDegraded — through [DefaultMappings] (linkDown, linkUp and Treadnet's
 //     own) and the user's [Mapping]s; events wait in a bounded queue that counts what
-//     it drops, and the same trap re-sent within a window is dropped and counted;
+//     it drops, and the same trap re-sent within a window is dropped and counted; a
+//     v3 user is bound to the engine ids configured for it (a trap from another
+//     engine is refused and counted, as snmptrapd's createUser -e binds it); informs
+//     are answered with their response PDU once queued; a linkDown or linkUp
+//     without ifDescr names its interface by index ("ifIndex 7");
 //   - [Correlate] and [CorrelateOutage], which match a network event or an outage to
 //     the open service requests at its sites or in its areas;
 //   - RFC 9457 problems mapped to *connectors.APIError and its sentinels, and one audit

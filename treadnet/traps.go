@@ -182,6 +182,13 @@ var (
 // Queued before a consumer can receive it.
 type TrapStats struct {
 	Received, Queued, Refused, Malformed, Unmapped, Duplicates, Dropped int64
+	// ForeignEngines counts the v3 traps, among the Refused, of a configured user
+	// and passphrases but from an engine the user is not bound to.
+	ForeignEngines int64
+	// InformsAnswered counts the InformRequests answered with a response PDU (by
+	// [TrapReceiver.Serve]; one the queue had no room for is not answered, so the
+	// agent sends it again).
+	InformsAnswered int64
 	// DecoderPanics counts the packets, among the Malformed, that made the SNMP
 	// decoder panic: the panic was contained, and the packet counted as malformed.
 	DecoderPanics int64
@@ -207,7 +214,11 @@ type TrapReceiver struct {
 
 	logs throttle // refused, malformed and panicking packets are logged once per logEvery
 
-	received, queued, refused, malformed, unmapped, duplicates, dropped, panics atomic.Int64
+	// engines binds each v3 user to the engine ids configured for it (as snmptrapd's
+	// createUser -e): a trap of the user from any other engine is refused
+	engines map[string]map[string]bool
+
+	received, queued, refused, malformed, unmapped, duplicates, dropped, panics, foreign, informs atomic.Int64
 }
 
 // logEvery is how often, at most, the receiver logs each kind of bad packet (refused,
@@ -266,7 +277,7 @@ func NewTrapReceiver(cfg TrapConfig) (*TrapReceiver, error) {
 		return nil, errors.New("treadnet: a trap receiver needs v2c communities or v3 users")
 	}
 	r := &TrapReceiver{mappings: map[string]compiled{}, comms: map[string]bool{}, siteOf: cfg.SiteOf, window: cfg.DedupWindow,
-		clk: cfg.Clock, log: cfg.Logger}
+		clk: cfg.Clock, log: cfg.Logger, engines: map[string]map[string]bool{}}
 	for _, m := range append(DefaultMappings(), cfg.Mappings...) {
 		oid := strings.TrimPrefix(m.TrapOID, ".")
 		if oid == "" || m.Kind == "" {
@@ -322,6 +333,10 @@ func NewTrapReceiver(cfg TrapConfig) (*TrapReceiver, error) {
 			if err := table.Add(u.Name, sp); err != nil {
 				return nil, fmt.Errorf("treadnet: v3 user %q: %w", u.Name, err)
 			}
+			if r.engines[u.Name] == nil {
+				r.engines[u.Name] = map[string]bool{}
+			}
+			r.engines[u.Name][string(eid)] = true
 		}
 		r.v3 = &gosnmp.GoSNMP{Version: gosnmp.Version3, SecurityModel: gosnmp.UserSecurityModel, MsgFlags: gosnmp.AuthPriv}
 		r.v3.SetTrapSecurityParametersTable(table)
@@ -335,7 +350,8 @@ func (r *TrapReceiver) Events() <-chan NetworkEvent { return r.events }
 // Stats returns the counters so far.
 func (r *TrapReceiver) Stats() TrapStats {
 	return TrapStats{Received: r.received.Load(), Queued: r.queued.Load(), Refused: r.refused.Load(), Malformed: r.malformed.Load(),
-		Unmapped: r.unmapped.Load(), Duplicates: r.duplicates.Load(), Dropped: r.dropped.Load(), DecoderPanics: r.panics.Load()}
+		Unmapped: r.unmapped.Load(), Duplicates: r.duplicates.Load(), Dropped: r.dropped.Load(), DecoderPanics: r.panics.Load(),
+		ForeignEngines: r.foreign.Load(), InformsAnswered: r.informs.Load()}
 }
 
 // ListenAndServe listens on the UDP address addr (e.g. ":162") and serves until ctx
@@ -350,6 +366,8 @@ func (r *TrapReceiver) ListenAndServe(ctx context.Context, addr string) error {
 
 // Serve reads traps from pc until ctx is done (then closes pc and returns nil) or pc
 // fails. Each trap is decoded, de-duplicated and queued; nothing blocks the reading.
+// An InformRequest is answered with its response PDU (RFC 3416 4.2.7) once it is
+// queued, or known as a duplicate.
 func (r *TrapReceiver) Serve(ctx context.Context, pc net.PacketConn) error {
 	stop := context.AfterFunc(ctx, func() { _ = pc.Close() })
 	defer stop()
@@ -366,15 +384,30 @@ func (r *TrapReceiver) Serve(ctx context.Context, pc net.PacketConn) error {
 		if ua, ok := from.(*net.UDPAddr); ok {
 			agent = ua.AddrPort().Addr().Unmap()
 		}
-		r.Handle(buf[:n], agent)
+		r.handle(buf[:n], agent, func(b []byte) { _, _ = pc.WriteTo(b, from) })
 	}
 }
 
 // Handle takes one trap packet from agent: decodes, de-duplicates and queues it,
-// counting what happened. It never blocks.
-func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) {
+// counting what happened. It never blocks. It has no way back to the agent: an
+// inform is answered only by [TrapReceiver.Serve].
+func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) { r.handle(packet, agent, nil) }
+
+func (r *TrapReceiver) handle(packet []byte, agent netip.Addr, reply func([]byte)) {
 	defer r.received.Add(1) // last: whoever sees a trap received sees its outcome counted
-	ev, err := r.Decode(packet, agent)
+	ev, p, err := r.decode(packet, agent)
+	answer := func() { // an inform received is answered; one dropped is not
+		if reply == nil || p == nil || p.PDUType != gosnmp.InformRequest {
+			return
+		}
+		b, err := r.response(p)
+		if err != nil {
+			r.log.Warn("could not answer an inform", "agent", agent.String(), "error", err)
+			return
+		}
+		reply(b)
+		r.informs.Add(1)
+	}
 	var crash *decoderPanic
 	switch {
 	case errors.Is(err, ErrTrapRefused):
@@ -386,6 +419,7 @@ func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) {
 	case errors.Is(err, ErrTrapUnmapped):
 		r.unmapped.Add(1)
 		r.log.Debug("trap without a mapping", "agent", agent.String(), "oid", ev.TrapOID)
+		answer()
 		return
 	case errors.As(err, &crash):
 		r.malformed.Add(1)
@@ -404,6 +438,7 @@ func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) {
 	}
 	if r.duplicate(ev) {
 		r.duplicates.Add(1)
+		answer() // the agent did not hear the first answer
 		return
 	}
 	r.qmu.Lock()
@@ -413,7 +448,9 @@ func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) {
 		r.events <- ev // cannot block: only consumers, which make room, run meanwhile
 	}
 	r.qmu.Unlock()
-	if !queued {
+	if queued {
+		answer()
+	} else {
 		r.dropped.Add(1)
 		r.log.Warn("trap queue full: event dropped", "kind", string(ev.Kind), "agent", agent.String())
 	}
@@ -423,18 +460,24 @@ func (r *TrapReceiver) Handle(packet []byte, agent netip.Addr) {
 // queuing it. Any bytes are safe to pass: a packet that is not a well-formed SNMP v2c
 // or v3 notification is [ErrTrapMalformed], and so is one that makes the third-party
 // decoder panic (the panic is contained, counted and logged by [TrapReceiver.Handle]).
-func (r *TrapReceiver) Decode(packet []byte, agent netip.Addr) (ev NetworkEvent, err error) {
+func (r *TrapReceiver) Decode(packet []byte, agent netip.Addr) (NetworkEvent, error) {
+	ev, _, err := r.decode(packet, agent)
+	return ev, err
+}
+
+// decode is Decode, with the decoded packet (nil when it did not decode).
+func (r *TrapReceiver) decode(packet []byte, agent netip.Addr) (ev NetworkEvent, p *gosnmp.SnmpPacket, err error) {
 	defer func() {
-		if p := recover(); p != nil {
-			ev, err = NetworkEvent{}, &decoderPanic{value: p}
+		if v := recover(); v != nil {
+			ev, p, err = NetworkEvent{}, nil, &decoderPanic{value: v}
 		}
 	}()
 	p, version, err := r.unmarshal(packet)
 	if err != nil {
-		return NetworkEvent{}, err
+		return NetworkEvent{}, nil, err
 	}
 	if p.PDUType != gosnmp.SNMPv2Trap && p.PDUType != gosnmp.InformRequest {
-		return NetworkEvent{}, fmt.Errorf("%w: PDU type %v is not a notification", ErrTrapMalformed, p.PDUType)
+		return NetworkEvent{}, nil, fmt.Errorf("%w: PDU type %v is not a notification", ErrTrapMalformed, p.PDUType)
 	}
 	ev = NetworkEvent{Agent: agent, Version: version, Received: r.clk.Now(), Vars: make(map[string]string, len(p.Variables))}
 	for _, v := range p.Variables {
@@ -451,16 +494,23 @@ func (r *TrapReceiver) Decode(packet []byte, agent netip.Addr) (ev NetworkEvent,
 		ev.Vars[oid] = text(v)
 	}
 	if ev.TrapOID == "" {
-		return NetworkEvent{}, fmt.Errorf("%w: no snmpTrapOID", ErrTrapMalformed)
+		return NetworkEvent{}, nil, fmt.Errorf("%w: no snmpTrapOID", ErrTrapMalformed)
 	}
 	m, ok := r.mappings[ev.TrapOID]
 	if !ok {
-		return ev, ErrTrapUnmapped
+		return ev, p, ErrTrapUnmapped
 	}
 	ev.Kind = m.kind
 	for _, f := range m.fields {
 		if val, found := lookup(p.Variables, ev.Vars, f.oid); found {
 			*f.field(&ev) = val
+		}
+	}
+	if ev.Interface == "" && (ev.TrapOID == OIDLinkDown || ev.TrapOID == OIDLinkUp) {
+		// the IF-MIB's linkDown and linkUp carry ifIndex, ifAdminStatus and
+		// ifOperStatus (RFC 2863); ifDescr is an agent's extra
+		if idx, found := lookup(p.Variables, ev.Vars, OIDIfIndex); found {
+			ev.Interface = "ifIndex " + idx
 		}
 	}
 	if (ev.SiteID == "" || ev.Area == "") && r.siteOf != nil {
@@ -469,7 +519,17 @@ func (r *TrapReceiver) Decode(packet []byte, agent netip.Addr) (ev NetworkEvent,
 			ev.Area = cmp.Or(ev.Area, area)
 		}
 	}
-	return ev, nil
+	return ev, p, nil
+}
+
+// response is the answer to an inform: the same PDU as a response, noError
+// (RFC 3416 4.2.7), under the same security parameters for v3.
+func (r *TrapReceiver) response(p *gosnmp.SnmpPacket) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p.PDUType, p.Error, p.ErrorIndex = gosnmp.GetResponse, gosnmp.NoError, 0
+	p.MsgFlags &^= gosnmp.Reportable // a response is not reportable (RFC 3412 7.1)
+	return p.MarshalMsg()
 }
 
 // unmarshal checks the packet's shape, then decodes it with the decoder of its
@@ -500,8 +560,18 @@ func (r *TrapReceiver) unmarshal(packet []byte) (*gosnmp.SnmpPacket, string, err
 		}
 		p, err := r.v3.UnmarshalTrap(packet, true)
 		if err != nil || p.MsgFlags&gosnmp.AuthPriv != gosnmp.AuthPriv {
-			// wrong user, engine, passphrase or a message without auth and privacy
+			// wrong user, passphrase or a message without auth and privacy
 			return nil, "", ErrTrapRefused
+		}
+		// gosnmp localizes the user's keys with the packet's own engine id: the user
+		// is bound to its configured engines here (snmptrapd's createUser -e)
+		sp, ok := p.SecurityParameters.(*gosnmp.UsmSecurityParameters)
+		if !ok {
+			return nil, "", ErrTrapRefused
+		}
+		if !r.engines[sp.UserName][sp.AuthoritativeEngineID] {
+			r.foreign.Add(1)
+			return nil, "", fmt.Errorf("%w: user %q from an engine it is not bound to", ErrTrapRefused, sp.UserName)
 		}
 		return p, "v3", nil
 	}

@@ -2,6 +2,7 @@ package treadnet_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -259,4 +260,68 @@ func TestHostilePacketsOverUDP(t *testing.T) {
 	assert.Equal(t, int64(sent), st.Malformed+st.Refused, "%+v", st)
 	assert.Equal(t, int64(1), st.Queued)
 	assert.Zero(t, st.DecoderPanics, "the checks stop them before the decoder")
+}
+
+// TestV3UserIsBoundToItsEngine: a v3 trap with the configured user and passphrases
+// but from another agent's engine is refused and counted (snmptrapd binds a user to
+// its engine with createUser -e); the configured engine's is accepted.
+func TestV3UserIsBoundToItsEngine(t *testing.T) {
+	srv := treadnettest.NewServer(t, treadnettest.WithHistory(0))
+	rc, err := treadnet.NewTrapReceiver(srv.TrapConfig())
+	require.NoError(t, err)
+	addr := serve(t, rc)
+	down := treadnettest.LinkDown(1, 3, "ge-0/0/3")
+	down.V3 = true
+	foreign := down
+	foreign.EngineID = "80001f8804666f726569676e2d32" // a second agent's engine
+	require.NoError(t, treadnettest.SendTrap(addr, foreign))
+	require.NoError(t, treadnettest.SendTrap(addr, down))
+	ev := next(t, rc)
+	assert.Equal(t, "v3", ev.Version)
+	st := settle(t, rc, 2)
+	assert.Equal(t, int64(1), st.Refused)
+	assert.Equal(t, int64(1), st.ForeignEngines)
+	assert.Equal(t, int64(1), st.Queued, "only the configured engine's trap")
+
+	p, err := foreign.Packet()
+	require.NoError(t, err)
+	_, err = rc.Decode(p, netip.MustParseAddr("127.0.1.1"))
+	assert.ErrorIs(t, err, treadnet.ErrTrapRefused)
+}
+
+// TestInformsAreAnswered: an InformRequest (v2c and v3, as gosnmp sends one for an
+// agent) gets its response PDU, so the agent stops resending it; a resent one is
+// answered again but queued once.
+func TestInformsAreAnswered(t *testing.T) {
+	srv := treadnettest.NewServer(t, treadnettest.WithHistory(0))
+	rc, err := treadnet.NewTrapReceiver(srv.TrapConfig())
+	require.NoError(t, err)
+	addr := serve(t, rc)
+	for i, v3 := range []bool{false, true} {
+		inform := treadnettest.LinkUp(2, 4+i, fmt.Sprintf("ge-0/0/%d", 4+i))
+		inform.V3, inform.Inform = v3, true
+		require.NoError(t, treadnettest.SendTrap(addr, inform), "answered (v3 %v)", v3)
+		ev := next(t, rc)
+		assert.Equal(t, treadnet.NetworkRestored, ev.Kind)
+		require.NoError(t, treadnettest.SendTrap(addr, inform), "a resend is answered too")
+	}
+	st := settle(t, rc, 4)
+	assert.Equal(t, int64(4), st.InformsAnswered)
+	assert.Equal(t, int64(2), st.Queued)
+	assert.Equal(t, int64(2), st.Duplicates)
+}
+
+// TestLinkTrapsWithoutIfDescr: linkDown with only the IF-MIB's objects (ifIndex,
+// ifAdminStatus, ifOperStatus) names its interface by index.
+func TestLinkTrapsWithoutIfDescr(t *testing.T) {
+	rc, err := treadnet.NewTrapReceiver(treadnet.TrapConfig{Communities: []string{treadnettest.Community}})
+	require.NoError(t, err)
+	down := treadnettest.LinkDown(0, 9, "")
+	down.Vars = down.Vars[:3] // no ifDescr
+	p, err := down.Packet()
+	require.NoError(t, err)
+	ev, err := rc.Decode(p, netip.MustParseAddr("127.0.0.1"))
+	require.NoError(t, err)
+	assert.Equal(t, "ifIndex 9", ev.Interface)
+	assert.Equal(t, treadnet.NetworkOutageDetected, ev.Kind)
 }

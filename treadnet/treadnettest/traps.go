@@ -61,6 +61,12 @@ type Trap struct {
 	// Community, AuthPass and PrivPass override the fake's credentials (to test
 	// refusals).
 	Community, AuthPass, PrivPass string
+	// EngineID overrides the agent's SNMPv3 engine id (hex; default V3EngineID): a
+	// second agent's engine.
+	EngineID string
+	// Inform sends an InformRequest, which waits for the receiver's response:
+	// SendTrap fails when none comes.
+	Inform bool
 }
 
 // LinkDown is the standard linkDown trap for an interface of a site.
@@ -139,9 +145,10 @@ func (t Trap) agent(host string, port uint16) *gosnmp.GoSNMP {
 		g.LocalAddr = AgentAddress(t.Site) + ":0"
 	}
 	if t.V3 {
-		eid := make([]byte, len(V3EngineID)/2)
+		hexID := cmp.Or(t.EngineID, V3EngineID)
+		eid := make([]byte, len(hexID)/2)
 		for i := range eid {
-			v, _ := strconv.ParseUint(V3EngineID[2*i:2*i+2], 16, 8)
+			v, _ := strconv.ParseUint(hexID[2*i:2*i+2], 16, 8)
 			eid[i] = byte(v)
 		}
 		g.Version, g.Community, g.SecurityModel, g.MsgFlags = gosnmp.Version3, "", gosnmp.UserSecurityModel, gosnmp.AuthPriv
@@ -155,7 +162,8 @@ func (t Trap) agent(host string, port uint16) *gosnmp.GoSNMP {
 
 // SendTrap sends t to a trap receiver at addr ("127.0.0.1:port"), from the agent
 // address of its site (on Linux; where 127.0.1.x is not a local address, from the
-// default one).
+// default one), as gosnmp sends traps and informs for an agent. An inform waits for
+// the receiver's response (2 seconds, no retry).
 func SendTrap(addr string, t Trap) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -178,7 +186,7 @@ func SendTrap(addr string, t Trap) error {
 		return fmt.Errorf("treadnettest: %w", err)
 	}
 	defer g.Conn.Close()
-	_, err = g.SendTrap(gosnmp.SnmpTrap{Variables: t.pdus()})
+	_, err = g.SendTrap(gosnmp.SnmpTrap{Variables: t.pdus(), IsInform: t.Inform})
 	return err
 }
 

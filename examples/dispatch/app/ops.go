@@ -130,6 +130,8 @@ func (s *Service) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintf(&b, "dispatch_traps_total{outcome=%q} %d\n", o.outcome, o.n)
 	}
 	fmt.Fprintf(&b, "# HELP dispatch_trap_decoder_panics_total SNMP packets that made the decoder panic (contained, counted as malformed).\n# TYPE dispatch_trap_decoder_panics_total counter\ndispatch_trap_decoder_panics_total %d\n", ts.DecoderPanics)
+	fmt.Fprintf(&b, "# HELP dispatch_trap_foreign_engines_total SNMPv3 traps refused for coming from an engine their user is not bound to.\n# TYPE dispatch_trap_foreign_engines_total counter\ndispatch_trap_foreign_engines_total %d\n", ts.ForeignEngines)
+	fmt.Fprintf(&b, "# HELP dispatch_trap_informs_answered_total SNMP informs answered with a response PDU.\n# TYPE dispatch_trap_informs_answered_total counter\ndispatch_trap_informs_answered_total %d\n", ts.InformsAnswered)
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	_, _ = w.Write([]byte(b.String()))
 }
