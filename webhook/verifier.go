@@ -67,7 +67,9 @@ type StandardOptions struct {
 	// PublicKeys are the active Ed25519 keys for v1a signatures, "whpk_"-prefixed
 	// base64.
 	PublicKeys []string
-	// Tolerance is the replay window on both sides (default 5 minutes).
+	// Tolerance is the replay window on both sides (default 5 minutes), in whole
+	// seconds: now is floored to the second, so a timestamp exactly at the tolerance
+	// is accepted (as the official libraries compare).
 	Tolerance time.Duration
 	// Clock tells the time (tests).
 	Clock clock.Clock
@@ -194,6 +196,10 @@ var dot = []byte{'.'}
 
 // window checks a timestamp on both sides.
 func window(now, at time.Time, tol time.Duration) error {
+	// timestamps are whole seconds: now is floored to the second, as the official
+	// Standard Webhooks libraries compare integer seconds, so a timestamp exactly at
+	// the tolerance is accepted on both sides, whatever the fraction of now
+	now = now.Truncate(time.Second)
 	switch {
 	case now.Sub(at) > tol:
 		return ErrTooOld

@@ -370,3 +370,38 @@ func TestSameEventDeliveredAHundredTimesAtOnceIsProcessedOnce(t *testing.T) {
 	assert.Equal(t, int64(1), processed.Load())
 	assert.Equal(t, map[int]int{202: 1, 200: 99}, counts)
 }
+
+// TestToleranceEdgesAreWholeSeconds: timestamps are whole seconds, so now is floored
+// to the second: a timestamp exactly at the tolerance is accepted on the old side as
+// on the new, whatever the fraction of now; a second more is refused.
+func TestToleranceEdgesAreWholeSeconds(t *testing.T) {
+	sign := func(ts int64) map[string]string {
+		s, err := NewStandardSigner(specSecret, nil)
+		require.NoError(t, err)
+		hdr := http.Header{}
+		s.Sign(hdr, specID, time.Unix(ts, 0), []byte(specBody))
+		return map[string]string{"webhook-id": specID, "webhook-timestamp": hdr.Get("webhook-timestamp"), "webhook-signature": hdr.Get("webhook-signature")}
+	}
+	tol := int64(DefaultTolerance / time.Second)
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		ts   int64
+		want error
+	}{
+		{"old edge, now at .9 s", time.Unix(specTS+tol, 900_000_000), specTS, nil},
+		{"old edge, now at .0 s", time.Unix(specTS+tol, 0), specTS, nil},
+		{"a second past the old edge", time.Unix(specTS+tol+1, 0), specTS, ErrTooOld},
+		{"new edge, now at .9 s", time.Unix(specTS, 900_000_000), specTS + tol, nil},
+		{"a second past the new edge", time.Unix(specTS, 900_000_000), specTS + tol + 1, ErrTooNew},
+	} {
+		v, err := NewStandard(StandardOptions{Secrets: []string{specSecret}, Clock: clock.NewFake(tc.now)})
+		require.NoError(t, err)
+		_, err = v.Verify(req(sign(tc.ts), specBody), []byte(specBody))
+		if tc.want == nil {
+			assert.NoError(t, err, tc.name)
+		} else {
+			assert.ErrorIs(t, err, tc.want, tc.name)
+		}
+	}
+}
