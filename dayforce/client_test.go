@@ -110,7 +110,7 @@ func TestRelocationRediscoversAndNeverSendsAWriteThroughARedirect(t *testing.T) 
 	at := srv.Now().Add(time.Hour)
 	res, err := c.PostPunch(ctx, dayforce.Punch{Badge: badge, Time: at, Type: dayforce.PunchIn}, dayforce.WriteOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, badge, res.Punch.EmployeeBadge)
+	assert.Equal(t, 1, res.Attempts)
 	assert.Len(t, srv.Punches(badge), 3, "two seeded, one posted once")
 	uri, err := c.ServiceURI(ctx)
 	require.NoError(t, err)
@@ -283,7 +283,7 @@ func TestTokenExpiryMidRunAndBasic(t *testing.T) {
 }
 
 func TestWarningsAndValidateOnly(t *testing.T) {
-	srv := dayforcetest.NewServer(t)
+	srv := dayforcetest.NewServer(t, dayforcetest.WithPunchPayload()) // the answer the vendor's document shows
 	c := newClient(t, srv, nil)
 	badge := srv.Badge("E0005")
 	sunday := time.Date(2026, 1, 11, 12, 0, 0, 0, time.FixedZone("EST", -5*3600))
@@ -416,9 +416,10 @@ func TestOverTLSAndCompletingAWorkOrder(t *testing.T) {
 	require.NoError(t, err)
 	r, err := c.CompleteWorkOrder(ctx, dayforce.WorkOrderPunch{Badge: badge, Time: at.Add(90 * time.Minute), WorkOrder: "SR1", EndShift: true}, dayforce.WriteOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, dayforce.PunchOut, r.Punch.PunchType)
+	assert.Empty(t, r.Punch.PunchType, "200 with no body: the stored punch is known only by reading it back")
 	got := srv.Punches(badge)
 	require.Len(t, got, 4)
+	assert.Equal(t, dayforce.PunchOut, got[3].PunchType)
 	assert.Equal(t, "SR1", got[2].ExtraData.DocketXRefCode)
 	assert.Equal(t, dayforce.PunchJobTransfer, got[2].PunchType)
 	_, err = c.StartWorkOrder(ctx, dayforce.WorkOrderPunch{Badge: badge, Time: at}, dayforce.WriteOptions{})
@@ -463,6 +464,37 @@ func TestPostPunchHonoursRetryAfter(t *testing.T) {
 				assert.GreaterOrEqual(t, d, tc.wantWait, "no wait shorter than Retry-After")
 			}
 			assert.Len(t, srv.Punches(badge), before+1, "stored once")
+		})
+	}
+}
+
+// TestPunchAnswers: Dayforce's POST answers 200 with no body (public integrations)
+// or with the stored punch and its warnings (the vendor's document): both are a
+// success, and the punch is posted once.
+func TestPunchAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		opts    []dayforcetest.Option
+		payload bool
+	}{{"no body", nil, false}, {"payload", []dayforcetest.Option{dayforcetest.WithPunchPayload()}, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := dayforcetest.NewServer(t, tc.opts...)
+			c := newClient(t, srv, nil)
+			badge := srv.Badge("E0004")
+			at := time.Date(2026, 1, 5, 9, 15, 0, 0, time.FixedZone("EST", -5*3600))
+			r, err := c.PostPunch(ctx, dayforce.Punch{Badge: badge, Time: at, Type: dayforce.PunchJobTransfer}, dayforce.WriteOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, 1, r.Attempts)
+			assert.False(t, r.Reconciled)
+			if tc.payload {
+				assert.Equal(t, dayforce.PunchJobTransfer, r.Punch.PunchType)
+				assert.Equal(t, "Processed", r.Punch.PunchState, "the vendor's samples' casing")
+			} else {
+				assert.Empty(t, r.Punch.PunchType)
+			}
+			got := srv.Punches(badge)
+			require.Len(t, got, 3, "two seeded, one posted")
+			assert.Equal(t, dayforce.PunchJobTransfer, got[2].PunchType)
 		})
 	}
 }

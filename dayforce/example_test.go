@@ -51,7 +51,9 @@ func Example_techniciansWithSkillsAndSchedule() {
 }
 
 // Post a technician's punch: the work-order start, as a job transfer onto its docket.
-// Retries never duplicate it, and a warning on the answer reaches the caller.
+// Retries never duplicate it. Dayforce answers 200 with no body (or, as its OpenAPI
+// document shows, the stored punch and its warnings, which reach the caller); the
+// stored punch is read back by time.
 func ExampleClient_PostPunch() {
 	tb := &fakekit.ExampleTB{}
 	defer tb.Stop()
@@ -67,7 +69,15 @@ func ExampleClient_PostPunch() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(r.Punch.PunchType, r.Punch.RawPunchTime.UTC().Format(time.RFC3339), r.Punch.ExtraData.DocketXRefCode, len(r.Warnings))
+	fmt.Println(r.Attempts, len(r.Warnings))
+	at := time.Date(2026, 1, 5, 10, 30, 0, 0, est)
+	for p, err := range dayforce.Items(c.RawPunches(context.Background(), dayforce.PunchFilter{EmployeeXRefCode: "E0003",
+		From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})) {
+		if err == nil && p.RawPunchTime.Equal(at) {
+			fmt.Println(p.PunchType, p.PunchState, p.RawPunchTime.UTC().Format(time.RFC3339), p.ExtraData.DocketXRefCode)
+		}
+	}
 	// Output:
-	// Job_Transfer 2026-01-05T15:30:00Z SR000042 0
+	// 1 0
+	// Job_Transfer Processed 2026-01-05T15:30:00Z SR000042
 }

@@ -43,6 +43,7 @@ type Server struct {
 	tokens   fakekit.Tokens
 	nextHost string
 	limit    int
+	payload  bool // punch POSTs answer {Data, ProcessResults} (WithPunchPayload)
 	window   time.Time
 	inWindow int
 
@@ -80,6 +81,7 @@ type config struct {
 	tokenTTL  time.Duration
 	start     time.Time
 	limit     int
+	payload   bool
 }
 
 // WithEmployees sets how many employees are seeded (default 200).
@@ -97,6 +99,13 @@ func WithStart(t time.Time) Option { return func(c *config) { c.start = t } }
 // WithRateLimit throttles API calls to n per minute of the fake clock (0: none);
 // calls beyond it get 429 with a rate-limit ProcessResult.
 func WithRateLimit(n int) Option { return func(c *config) { c.limit = n } }
+
+// WithPunchPayload makes a punch POST answer with the stored punch and its warnings
+// ({Data, ProcessResults}), as the vendor's OpenAPI document shows the answer
+// (PaginatedPayload of EmployeeRawPunch). By default it answers 200 with no body, as
+// public integrations document it (the WSO2 Ceridian Dayforce connector's "Working
+// with Employee Raw Punches": "Dayforce returns HTTP Code 200").
+func WithPunchPayload() Option { return func(c *config) { c.payload = true } }
 
 // dayforceDate accepts Dayforce's dates: ISO 8601 with or without an offset.
 var dayforceDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$`)
@@ -147,7 +156,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("dayforcetest: %v", err)
 	}
-	s := &Server{contract: c, now: cfg.start, tokens: fakekit.Tokens{Prefix: "df-", TTL: cfg.tokenTTL}, limit: cfg.limit,
+	s := &Server{contract: c, now: cfg.start, tokens: fakekit.Tokens{Prefix: "df-", TTL: cfg.tokenTTL}, limit: cfg.limit, payload: cfg.payload,
 		byXRef: map[string]*employee{}, byBadge: map[string]*employee{}}
 	if _, s.idKey, err = ed25519.GenerateKey(rand.Reader); err != nil {
 		t.Fatalf("dayforcetest: %v", err)

@@ -103,8 +103,8 @@ func (s *Server) seed(cfg config) {
 	fri := day0.AddDate(0, 0, -3)
 	for _, e := range s.employees[:techs] {
 		in := fri.Add(8 * time.Hour)
-		s.store(dayforce.EmployeeRawPunch{EmployeeBadge: e.badge, EmployeeXRefCode: e.rec.XRefCode, PunchType: dayforce.PunchIn, RawPunchTime: offset(in), PunchState: "PROCESSED", PunchDevice: "clock"})
-		s.store(dayforce.EmployeeRawPunch{EmployeeBadge: e.badge, EmployeeXRefCode: e.rec.XRefCode, PunchType: dayforce.PunchOut, RawPunchTime: offset(in.Add(8 * time.Hour)), PunchState: "PROCESSED", PunchDevice: "clock"})
+		s.store(dayforce.EmployeeRawPunch{EmployeeBadge: e.badge, EmployeeXRefCode: e.rec.XRefCode, PunchType: dayforce.PunchIn, RawPunchTime: offset(in), PunchState: "Processed", PunchDevice: "clock"})
+		s.store(dayforce.EmployeeRawPunch{EmployeeBadge: e.badge, EmployeeXRefCode: e.rec.XRefCode, PunchType: dayforce.PunchOut, RawPunchTime: offset(in.Add(8 * time.Hour)), PunchState: "Processed", PunchDevice: "clock"})
 	}
 }
 
@@ -474,7 +474,7 @@ func (s *Server) listPunches(w http.ResponseWriter, r *http.Request, q url.Value
 			q.Get("employeeBadge") != "" && q.Get("employeeBadge") != p.EmployeeBadge ||
 			q.Get("employeeXRefCode") != "" && q.Get("employeeXRefCode") != p.EmployeeXRefCode ||
 			len(types) > 0 && !types[p.PunchType] ||
-			q.Get("punchState") != "" && q.Get("punchState") != "ALL" && q.Get("punchState") != p.PunchState {
+			q.Get("punchState") != "" && !strings.EqualFold(q.Get("punchState"), "ALL") && !strings.EqualFold(q.Get("punchState"), p.PunchState) {
 			continue
 		}
 		out = append(out, p)
@@ -513,14 +513,24 @@ func (s *Server) postPunch(w http.ResponseWriter, body []byte, validateOnly bool
 		warn = append(warn, result("WARN", "TIME_RawPunch_OutsideSchedule", "punch.RawPunchTime", "The punch is outside any scheduled shift."))
 	}
 	p := dayforce.EmployeeRawPunch{EmployeeBadge: e.badge, EmployeeXRefCode: e.rec.XRefCode, PunchType: in.PunchType, RawPunchTime: offset(at),
-		PunchDevice: in.PunchDevice, PunchState: "PROCESSED", LocationXRefCode: in.LocationXRefCode, PositionXRefCode: in.PositionXRefCode}
+		PunchDevice: in.PunchDevice, PunchState: "Processed", LocationXRefCode: in.LocationXRefCode, PositionXRefCode: in.PositionXRefCode}
 	p.ExtraData.DocketXRefCode, p.ExtraData.ProjectXRefCode, p.ExtraData.Quantity = in.DocketXRefCode, in.ProjectXRefCode, in.Quantity
 	if validateOnly {
+		if !s.payload { // "Dayforce returns HTTP Code 200" (WSO2 connector docs, isValidateOnly true)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		// invented: the information result of a validate-only post
 		warn = append(warn, result("INFO", "SYS_ValidateOnly", "", "Validated; nothing was saved."))
 		ok(w, []dayforce.EmployeeRawPunch{}, warn, true, "")
 		return
 	}
 	// received now by the wall clock, as Dayforce's own clock reads it (the fake's
 	// business clock, s.now, may be anywhere: tests move it)
-	ok(w, []dayforce.EmployeeRawPunch{s.storeAt(p, time.Now().UTC())}, warn, true, "")
+	stored := s.storeAt(p, time.Now().UTC())
+	if !s.payload {
+		w.WriteHeader(http.StatusOK) // 200, no body: public integrations' documented answer
+		return
+	}
+	ok(w, []dayforce.EmployeeRawPunch{stored}, warn, true, "")
 }
