@@ -139,7 +139,7 @@ func TestOperations(t *testing.T) {
 	assert.NotEmpty(t, e.Data.WorkAssignments.Items[0].Position.Job.XRefCode)
 	assert.NotEmpty(t, e.Data.Badges.Items[0].BadgeNumber)
 
-	sch, err := c.EmployeeSchedules(ctx, "E0003", day, day.AddDate(0, 0, 1))
+	sch, err := c.EmployeeSchedules(ctx, "E0003", day, day.AddDate(0, 0, 1), dayforce.ScheduleOptions{})
 	require.NoError(t, err)
 	for _, s := range sch.Data {
 		assert.Equal(t, day.YearDay(), s.TimeStart.YearDay(), "end date is exclusive")
@@ -163,9 +163,9 @@ func TestOperations(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, ta.Data, 1)
 
-	assert.Len(t, collect(t, dayforce.Items(c.Skills(ctx, ""))), 6)
-	assert.Len(t, collect(t, dayforce.Items(c.Certifications(ctx, ""))), 3)
-	changes := collect(t, dayforce.Items(c.ScheduleChanges(ctx, "BRANCH_NORTH", day, time.Time{})))
+	assert.Len(t, collect(t, dayforce.Items(c.Skills(ctx, dayforce.CatalogFilter{}))), 6)
+	assert.Len(t, collect(t, dayforce.Items(c.Certifications(ctx, dayforce.CatalogFilter{}))), 3)
+	changes := collect(t, dayforce.Items(c.ScheduleChanges(ctx, "BRANCH_NORTH", day, dayforce.ScheduleChangeOptions{})))
 	assert.NotEmpty(t, len(changes))
 	for _, ch := range changes {
 		if ch.OrgUnitXRefCode != "BRANCH_NORTH" || ch.TimeStart.Before(day) {

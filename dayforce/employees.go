@@ -155,28 +155,65 @@ func (c *Client) EmployeeCertifications(ctx context.Context, xRefCode string, co
 		})
 }
 
-// Skills pages through the skills catalog (xRefCode, when set, selects one).
-func (c *Client) Skills(ctx context.Context, xRefCode string) iter.Seq2[Page[Skill], error] {
-	p := &api.ListSkillsParams{XRefCode: connector.Opt(xRefCode)}
+// CatalogFilter selects entries of a catalog ([Client.Skills],
+// [Client.Certifications]).
+type CatalogFilter struct {
+	// XRefCode, when set, selects one entry.
+	XRefCode string
+	// PageSize sets the page size (Dayforce's default when 0).
+	PageSize int
+}
+
+// Skills pages through the skills catalog.
+func (c *Client) Skills(ctx context.Context, f CatalogFilter) iter.Seq2[Page[Skill], error] {
+	p := &api.ListSkillsParams{XRefCode: connector.Opt(f.XRefCode), PageSize: pageSize(f.PageSize)}
 	return pages[Skill](ctx, c, "GET Skills", connectors.ClassPublic,
 		func(ctx context.Context) (*http.Response, error) { return c.gen.ListSkills(ctx, c.ns, p) })
 }
 
 // Certifications pages through the certifications catalog.
-func (c *Client) Certifications(ctx context.Context, xRefCode string) iter.Seq2[Page[LMSCertification], error] {
-	p := &api.ListCertificationsParams{XRefCode: connector.Opt(xRefCode)}
+func (c *Client) Certifications(ctx context.Context, f CatalogFilter) iter.Seq2[Page[LMSCertification], error] {
+	p := &api.ListCertificationsParams{XRefCode: connector.Opt(f.XRefCode), PageSize: pageSize(f.PageSize)}
 	return pages[LMSCertification](ctx, c, "GET Certifications", connectors.ClassPublic,
 		func(ctx context.Context) (*http.Response, error) { return c.gen.ListCertifications(ctx, c.ns, p) })
+}
+
+// pageSize is the pageSize parameter: nil (Dayforce's default) for 0.
+func pageSize(n int) *int32 {
+	if n <= 0 {
+		return nil
+	}
+	v := int32(min(n, 1<<30))
+	return &v
+}
+
+// expand is the expand parameter: a comma-separated list, nil for none.
+func expand(entities []string) *string {
+	if len(entities) == 0 {
+		return nil
+	}
+	s := strings.Join(entities, ",")
+	return &s
+}
+
+// ScheduleOptions refine [Client.EmployeeSchedules].
+type ScheduleOptions struct {
+	// Posted, when set, chooses posted (true) or unposted (false) schedules;
+	// Dayforce's default is the published ones (isPosted).
+	Posted *bool
+	// Expand names top-level entities to include (expand), e.g. "Activities".
+	Expand []string
 }
 
 // EmployeeSchedules returns one employee's shifts starting in [from, to): from is
 // inclusive and to exclusive, both aligned to the business day, in the organisation's
 // wall time.
-func (c *Client) EmployeeSchedules(ctx context.Context, xRefCode string, from, to time.Time) (Result[[]EmployeeSchedule], error) {
+func (c *Client) EmployeeSchedules(ctx context.Context, xRefCode string, from, to time.Time, o ScheduleOptions) (Result[[]EmployeeSchedule], error) {
 	if err := span(from, to); err != nil {
 		return Result[[]EmployeeSchedule]{}, err
 	}
-	p := &api.GetEmployeeSchedulesParams{FilterScheduleStartDate: NewDateTime(from), FilterScheduleEndDate: NewDateTime(to)}
+	p := &api.GetEmployeeSchedulesParams{FilterScheduleStartDate: NewDateTime(from), FilterScheduleEndDate: NewDateTime(to),
+		IsPosted: o.Posted, Expand: expand(o.Expand)}
 	return one[[]EmployeeSchedule](ctx, c, "GET Employees/{xRefCode}/Schedules", connectors.ClassInternal,
 		func(ctx context.Context) (*http.Response, error) {
 			return c.gen.GetEmployeeSchedules(ctx, c.ns, xRefCode, p)
@@ -194,6 +231,10 @@ type ScheduleFilter struct {
 	PositionXRefCode   string
 	// Unfilled selects only unfilled shifts.
 	Unfilled bool
+	// Expand names top-level entities to include (expand).
+	Expand []string
+	// PageSize sets the page size (Dayforce's default when 0).
+	PageSize int
 }
 
 // Schedules pages through the shifts matching f, for many employees at once.
@@ -204,7 +245,8 @@ func (c *Client) Schedules(ctx context.Context, f ScheduleFilter) iter.Seq2[Page
 	}
 	p := &api.ListEmployeeSchedulesParams{FilterScheduleStartDate: NewDateTime(f.From), FilterScheduleEndDate: NewDateTime(f.To),
 		EmployeeXRefCode: connector.Opt(f.EmployeeXRefCode), OrgUnitXRefCode: connector.Opt(f.OrgUnitXRefCode), DepartmentXRefCode: connector.Opt(f.DepartmentXRefCode),
-		JobXRefCode: connector.Opt(f.JobXRefCode), PositionXRefCode: connector.Opt(f.PositionXRefCode)}
+		JobXRefCode: connector.Opt(f.JobXRefCode), PositionXRefCode: connector.Opt(f.PositionXRefCode),
+		Expand: expand(f.Expand), PageSize: pageSize(f.PageSize)}
 	if f.Unfilled {
 		p.Unfill = &f.Unfilled
 	}
@@ -212,13 +254,66 @@ func (c *Client) Schedules(ctx context.Context, f ScheduleFilter) iter.Seq2[Page
 		func(ctx context.Context) (*http.Response, error) { return c.gen.ListEmployeeSchedules(ctx, c.ns, p) })
 }
 
-// ScheduleChanges pages through the shifts of an org unit changed since from (to:
-// optional end of the change window).
-func (c *Client) ScheduleChanges(ctx context.Context, orgUnitXRefCode string, from, to time.Time) iter.Seq2[Page[EmployeeScheduleExtended], error] {
-	if orgUnitXRefCode == "" || from.IsZero() {
+// Which unscheduled days of employees [Client.ScheduleChanges] returns
+// (unscheduledEmployeeOption: None, PrimaryOnly, SecondaryOnly, Both).
+const (
+	UnscheduledNone = iota
+	UnscheduledPrimaryOnly
+	UnscheduledSecondaryOnly
+	UnscheduledBoth
+)
+
+// Which schedules [Client.ScheduleChanges] returns by posting (schedulePostedOption:
+// All, Posted, Unposted).
+const (
+	PostedAll = iota
+	PostedOnly
+	UnpostedOnly
+)
+
+// ScheduleChangeOptions refine [Client.ScheduleChanges] (the EmployeeSchedulesDelta
+// options).
+type ScheduleChangeOptions struct {
+	// To ends the change window (optional).
+	To time.Time
+	// UnscheduledEmployeeDays returns employees' free days for that many days from
+	// the start (at most 60), per UnscheduledEmployeeOption ([UnscheduledNone], …).
+	UnscheduledEmployeeDays   int
+	UnscheduledEmployeeOption int
+	// SchedulePostedOption chooses posted, unposted or all schedules ([PostedAll], …).
+	SchedulePostedOption int
+	// ExcludeNonProductiveShifts leaves out shifts marked (partly) non-productive.
+	ExcludeNonProductiveShifts bool
+	// PageSize sets the page size (Dayforce's default when 0).
+	PageSize int
+}
+
+// ScheduleChanges pages through the shifts of an org unit (or its children) changed
+// since from.
+func (c *Client) ScheduleChanges(ctx context.Context, orgUnitXRefCode string, from time.Time, o ScheduleChangeOptions) iter.Seq2[Page[EmployeeScheduleExtended], error] {
+	switch {
+	case orgUnitXRefCode == "" || from.IsZero():
 		return fail[EmployeeScheduleExtended](fmt.Errorf("dayforce: ScheduleChanges needs an org unit and a start: %w", connectors.ErrInvalidRequest))
+	case o.UnscheduledEmployeeDays < 0 || o.UnscheduledEmployeeDays > 60:
+		return fail[EmployeeScheduleExtended](fmt.Errorf("dayforce: UnscheduledEmployeeDays is at most 60: %w", connectors.ErrInvalidRequest))
+	case o.UnscheduledEmployeeOption < UnscheduledNone || o.UnscheduledEmployeeOption > UnscheduledBoth ||
+		o.SchedulePostedOption < PostedAll || o.SchedulePostedOption > UnpostedOnly:
+		return fail[EmployeeScheduleExtended](fmt.Errorf("dayforce: unknown schedule change option: %w", connectors.ErrInvalidRequest))
 	}
-	p := &api.ListEmployeeSchedulesDeltaParams{OrgUnitXRefCode: orgUnitXRefCode, ScheduleChangesFromDate: NewDateTime(from), ScheduleChangesToDate: date(to)}
+	p := &api.ListEmployeeSchedulesDeltaParams{OrgUnitXRefCode: orgUnitXRefCode, ScheduleChangesFromDate: NewDateTime(from), ScheduleChangesToDate: date(o.To),
+		PageSize: pageSize(o.PageSize)}
+	if o.UnscheduledEmployeeDays > 0 {
+		days := int32(o.UnscheduledEmployeeDays)
+		opt := api.ListEmployeeSchedulesDeltaParamsUnscheduledEmployeeOption(o.UnscheduledEmployeeOption)
+		p.UnscheduledEmployeeDays, p.UnscheduledEmployeeOption = &days, &opt
+	}
+	if o.SchedulePostedOption != PostedAll {
+		opt := api.ListEmployeeSchedulesDeltaParamsSchedulePostedOption(o.SchedulePostedOption)
+		p.SchedulePostedOption = &opt
+	}
+	if o.ExcludeNonProductiveShifts {
+		p.ExcludeNonProductiveShifts = &o.ExcludeNonProductiveShifts
+	}
 	return pages[EmployeeScheduleExtended](ctx, c, "GET EmployeeSchedulesDelta", connectors.ClassInternal,
 		func(ctx context.Context) (*http.Response, error) {
 			return c.gen.ListEmployeeSchedulesDelta(ctx, c.ns, p)

@@ -36,7 +36,7 @@ func Example_techniciansWithSkillsAndSchedule() {
 		for _, s := range e.Data.Skills.Items {
 			skills = append(skills, s.Skill.XRefCode+"/"+s.SkillLevel.XRefCode)
 		}
-		shifts, err := c.EmployeeSchedules(ctx, x, today, today.AddDate(0, 0, 1))
+		shifts, err := c.EmployeeSchedules(ctx, x, today, today.AddDate(0, 0, 1), dayforce.ScheduleOptions{})
 		if err != nil {
 			panic(err)
 		}

@@ -39,11 +39,8 @@ func (c *Client) RawPunches(ctx context.Context, f PunchFilter) iter.Seq2[Page[E
 	}
 	p := &api.ListEmployeeRawPunchesParams{FilterTransactionStartTimeUTC: NewDateTime(f.From.UTC()),
 		FilterTransactionEndTimeUTC: NewDateTime(f.To.UTC()), EmployeeXRefCode: connector.Opt(f.EmployeeXRefCode),
-		EmployeeBadge: connector.Opt(f.EmployeeBadge), PunchState: connector.Opt(f.State), PunchTypes: connector.Opt(strings.Join(f.Types, ","))}
-	if f.PageSize > 0 {
-		n := int32(min(f.PageSize, 1<<30))
-		p.PageSize = &n
-	}
+		EmployeeBadge: connector.Opt(f.EmployeeBadge), PunchState: connector.Opt(f.State), PunchTypes: connector.Opt(strings.Join(f.Types, ",")),
+		PageSize: pageSize(f.PageSize)}
 	return pages[EmployeeRawPunch](ctx, c, "GET EmployeeRawPunches", connectors.ClassPersonal,
 		func(ctx context.Context) (*http.Response, error) { return c.gen.ListEmployeeRawPunches(ctx, c.ns, p) })
 }

@@ -86,9 +86,10 @@ func (s *Server) seed(cfg config) {
 				continue
 			}
 			start := day.Add(time.Duration(7+i%2) * time.Hour)
+			// the schedules of the third week out are drafted, not yet posted
 			e.schedules = append(e.schedules, dayforce.EmployeeSchedule{EmployeeScheduleXRefCode: fmt.Sprintf("S-%s-%s", x, day.Format("20060102")),
 				EmployeeXRefCode: x, TimeStart: dt(start), TimeEnd: dt(start.Add(8 * time.Hour)), NetHours: 7.5, OrgUnitXRefCode: org,
-				PositionXRefCode: e.assign.Position.XRefCode, JobXRefCode: job, DepartmentXRefCode: "FIELD_SERVICE", Published: true,
+				PositionXRefCode: e.assign.Position.XRefCode, JobXRefCode: job, DepartmentXRefCode: "FIELD_SERVICE", Published: d < 14,
 				Breaks: []api.Breaks{{TimeStart: dt(start.Add(4 * time.Hour)), TimeEnd: dt(start.Add(4*time.Hour + 30*time.Minute)), NetHours: 0.5, Type: "Meal"}}})
 		}
 		if i%10 == 0 {
@@ -243,7 +244,16 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 		writePage(s, w, r, filterX(s.certs, q.Get("xRefCode"), func(k dayforce.LMSCertification) string { return k.XRefCode }))
 	case "getEmployeeSchedules":
 		from, to := queryTime(q, "filterScheduleStartDate"), queryTime(q, "filterScheduleEndDate")
-		ok(w, shifts(e, from, to, false), nil, false, "")
+		// isPosted: "A flag to determine whether to display posted schedules. By
+		// default it searches for published schedules" (dayforce-openapi.yaml)
+		posted := q.Get("isPosted") != "false"
+		out := []dayforce.EmployeeSchedule{}
+		for _, sh := range shifts(e, from, to, false) {
+			if sh.Published == posted {
+				out = append(out, sh)
+			}
+		}
+		ok(w, out, nil, false, "")
 	case "listEmployeeSchedules":
 		s.listSchedules(w, r, q)
 	case "listEmployeeSchedulesDelta":
@@ -385,7 +395,12 @@ func (s *Server) listDelta(w http.ResponseWriter, r *http.Request, q url.Values)
 	var all []dayforce.EmployeeScheduleExtended
 	for _, e := range s.employees {
 		for _, sh := range e.schedules {
-			if sh.OrgUnitXRefCode != org || sh.TimeStart.Before(from) {
+			// schedulePostedOption: 0 All, 1 Posted, 2 Unposted (dayforce-openapi.yaml);
+			// excludeNonProductiveShifts is a no-op here (no seeded shift is
+			// non-productive); unscheduledEmployeeDays is accepted and not modeled (the
+			// document does not show how free days are answered)
+			if sh.OrgUnitXRefCode != org || sh.TimeStart.Before(from) ||
+				q.Get("schedulePostedOption") == "1" && !sh.Published || q.Get("schedulePostedOption") == "2" && sh.Published {
 				continue
 			}
 			all = append(all, dayforce.EmployeeScheduleExtended{EmployeeScheduleXRefCode: sh.EmployeeScheduleXRefCode,
