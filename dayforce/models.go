@@ -16,7 +16,9 @@ type (
 	Job = api.Job
 	// Department is a department.
 	Department = api.Department
-	// Location is an organisational unit (site, branch).
+	// Location is an organisational unit (site, branch): what an employee's work
+	// assignment names, and what [Client.OrgUnit] returns with its level, parents
+	// and children.
 	Location = api.Location
 	// EmployeeSkill is a skill an employee holds, at a level, over a period.
 	EmployeeSkill = api.EmployeeSkill
@@ -40,6 +42,19 @@ type (
 	EmployeeRawPunch = api.EmployeeRawPunch
 	// PunchLaborMetric tags a punch with a labour metric (type and code).
 	PunchLaborMetric = api.PunchLaborMetric
+	// EmployeePunch is a processed punch: a shift as Dayforce made it from the raw
+	// punches, with its status, meal breaks and transfers.
+	EmployeePunch = api.EmployeePunch
+	// MealBreak is a meal or break within an EmployeePunch.
+	MealBreak = api.MealBreaks
+	// Transfer is a job transfer within an EmployeePunch.
+	Transfer = api.Transfers
+	// OrgLevel is the level of an org unit in the organisation (site, region, …).
+	OrgLevel = api.OrgLevel
+	// OrgUnitParent is an org unit's parent over a period.
+	OrgUnitParent = api.OrgUnitParent
+	// ChildLocation is an org unit's immediate child.
+	ChildLocation = api.ChildLocation
 	// ProcessResult is a message Dayforce attaches to an answer (Level WARN, ERROR, …).
 	ProcessResult = api.ProcessResult
 	// DateTime is a Dayforce date (with or without a UTC offset).

@@ -97,3 +97,78 @@ func collectErr[T any](seq func(func(T, error) bool)) ([]T, error) {
 	}
 	return out, nil
 }
+
+// TestProcessedPunchesAndOrgUnits: the shifts Dayforce made of a technician's raw
+// punches, with a meal break and a transfer onto a work order; the org unit of the
+// technician's location, its parent, and the company's children.
+func TestProcessedPunchesAndOrgUnits(t *testing.T) {
+	srv := dayforcetest.NewServer(t, dayforcetest.WithEmployees(20))
+	c := newClient(t, srv, nil)
+	badge := srv.Badge("E0007")
+	est := time.FixedZone("EST", -5*3600)
+	day := time.Date(2026, 1, 6, 0, 0, 0, 0, est)
+	since := time.Now().Add(-time.Minute)
+	for _, p := range []dayforce.Punch{
+		{Type: dayforce.PunchIn, Time: day.Add(7 * time.Hour)},
+		{Type: dayforce.PunchJobTransfer, Time: day.Add(9 * time.Hour), DocketXRefCode: "SR000042"},
+		{Type: dayforce.PunchMealOut, Time: day.Add(12 * time.Hour)},
+		{Type: dayforce.PunchMealIn, Time: day.Add(12*time.Hour + 30*time.Minute)},
+		{Type: dayforce.PunchOut, Time: day.Add(15 * time.Hour)},
+		{Type: dayforce.PunchIn, Time: day.Add(31 * time.Hour)}, // the next day's shift, still open
+	} {
+		p.Badge = badge
+		_, err := c.PostPunch(ctx, p, dayforce.WriteOptions{})
+		require.NoError(t, err)
+	}
+	window := dayforce.ProcessedPunchFilter{From: since, To: time.Now().Add(time.Minute), EmployeeXRefCode: "E0007"}
+	shifts := collect(t, dayforce.Items(c.ProcessedPunches(ctx, window)))
+	require.Len(t, shifts, 2, "a completed shift and an open one")
+	done := shifts[0]
+	assert.Equal(t, dayforce.ShiftCompleted, done.PunchStatus)
+	assert.True(t, done.TimeStart.Equal(day.Add(7*time.Hour)))
+	assert.True(t, done.TimeEnd.Equal(day.Add(15*time.Hour)))
+	assert.InDelta(t, 7.5, done.NetHours, 1e-9, "8 hours less the 30-minute meal")
+	require.Len(t, done.MealBreaks, 1)
+	assert.Equal(t, "Meal", done.MealBreaks[0].Type)
+	require.Len(t, done.Transfers, 1)
+	assert.Equal(t, "SR000042", done.Transfers[0].DocketXRefCode)
+	assert.Equal(t, dayforce.ShiftActive, shifts[1].PunchStatus)
+
+	window.ShiftStatus, window.PageSize = dayforce.ShiftCompleted, 10
+	completed := collect(t, dayforce.Items(c.ProcessedPunches(ctx, window)))
+	require.Len(t, completed, 1)
+	assert.Equal(t, done.PunchXRefCode, completed[0].PunchXRefCode, "ids are stable")
+	q := lastQuery(srv, "/EmployeePunches")
+	assert.Equal(t, "COMPLETED", q.Get("shiftStatus"))
+	assert.Equal(t, "10", q.Get("pageSize"))
+	window.ShiftStatus, window.DocketXRefCode = "", "SR999999"
+	assert.Empty(t, collect(t, dayforce.Items(c.ProcessedPunches(ctx, window))))
+
+	wa, err := c.WorkAssignments(ctx, "E0007", time.Time{})
+	require.NoError(t, err)
+	site := wa.Data[0].Location.XRefCode
+	units, err := c.OrgUnits(ctx)
+	require.NoError(t, err)
+	codes := map[string]bool{}
+	for _, u := range units.Data {
+		codes[u.XRefCode] = true
+	}
+	assert.True(t, codes[site], "the technician's location is an org unit")
+	ou, err := c.OrgUnit(ctx, site, dayforce.OrgUnitOptions{Expand: []string{"OrgUnitParents"}})
+	require.NoError(t, err)
+	assert.NotEmpty(t, ou.Data.Address)
+	assert.Equal(t, "Site", ou.Data.OrgLevel.XRefCode)
+	require.Len(t, ou.Data.OrgUnitParents.Items, 1)
+	parent := ou.Data.OrgUnitParents.Items[0].ParentOrgUnit.XRefCode
+	assert.Equal(t, "OrgUnitParents", lastQuery(srv, "/OrgUnits/"+site).Get("expand"))
+	top, err := c.OrgUnit(ctx, parent, dayforce.OrgUnitOptions{Children: true})
+	require.NoError(t, err)
+	assert.Equal(t, "true", lastQuery(srv, "/OrgUnits/"+parent).Get("includeChildOrgUnits"))
+	kids := map[string]bool{}
+	for _, k := range top.Data.ChildOrgUnits.Items {
+		kids[k.XRefCode] = true
+	}
+	assert.True(t, kids[site])
+	_, err = c.OrgUnit(ctx, "NOWHERE", dayforce.OrgUnitOptions{})
+	assert.ErrorIs(t, err, connectors.ErrNotFound, "Dayforce answers 400 for an unknown XRefCode")
+}

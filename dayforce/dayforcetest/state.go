@@ -215,7 +215,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 	q := r.URL.Query()
 	validateOnly := q.Get("isValidateOnly") == "true"
 	var e *employee
-	if x, ok := params["xRefCode"]; ok {
+	if x, ok := params["xRefCode"]; ok && op == "getOrgUnit" {
+		s.getOrgUnit(w, x, q)
+		return
+	} else if ok {
 		if e = s.byXRef[x]; e == nil {
 			results(w, http.StatusBadRequest, arr, result("ERROR", "HR_Employee_InvalidXRefCode", "xRefCode",
 				"The employee XRefCode does not match an employee."))
@@ -273,6 +276,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 		ok(w, nonNil(out), nil, false, "")
 	case "listEmployeeRawPunches":
 		s.listPunches(w, r, q)
+	case "listEmployeePunches":
+		s.listProcessedPunches(w, r, q)
+	case "listOrgUnits":
+		s.listOrgUnits(w)
 	case "postEmployeeRawPunch":
 		s.postPunch(w, body, validateOnly)
 	default:

@@ -102,6 +102,21 @@ type Breaks struct {
 	Type      string   `json:"Type,omitempty,omitzero"`
 }
 
+// ChildLocation defines model for ChildLocation.
+type ChildLocation struct {
+	LastModifiedTimestamp DateTime                `json:"LastModifiedTimestamp,omitempty,omitzero"`
+	LongName              string                  `json:"LongName,omitempty,omitzero"`
+	OrgLevel              OrgLevel                `json:"OrgLevel,omitempty,omitzero"`
+	OrgUnitParents        OrgUnitParentCollection `json:"OrgUnitParents,omitempty,omitzero"`
+	ShortName             string                  `json:"ShortName,omitempty,omitzero"`
+	XRefCode              string                  `json:"XRefCode,omitempty,omitzero"`
+}
+
+// ChildLocationCollection defines model for ChildLocationCollection.
+type ChildLocationCollection struct {
+	Items []ChildLocation `json:"Items,omitempty,omitzero"`
+}
+
 // City defines model for City.
 type City struct {
 	LastModifiedTimestamp DateTime `json:"LastModifiedTimestamp,omitempty,omitzero"`
@@ -217,6 +232,40 @@ type EmployeeLocation struct {
 // EmployeeLocationCollection defines model for EmployeeLocationCollection.
 type EmployeeLocationCollection struct {
 	Items []EmployeeLocation `json:"Items,omitempty,omitzero"`
+}
+
+// EmployeePunch a processed punch (a shift), with its meal breaks and transfers (dayforce-openapi.yaml)
+type EmployeePunch struct {
+	AssumedTimeEnd           DateTime       `json:"AssumedTimeEnd,omitempty,omitzero"`
+	AssumedTimeStart         DateTime       `json:"AssumedTimeStart,omitempty,omitzero"`
+	BusinessDate             DateTime       `json:"BusinessDate,omitempty,omitzero"`
+	DepartmentXRefCode       string         `json:"DepartmentXRefCode,omitempty,omitzero"`
+	DocketQuantity           float64        `json:"DocketQuantity,omitempty,omitzero"`
+	DocketXRefCode           string         `json:"DocketXRefCode,omitempty,omitzero"`
+	EmployeeComment          string         `json:"EmployeeComment,omitempty,omitzero"`
+	EmployeeXRefCode         string         `json:"EmployeeXRefCode,omitempty,omitzero"`
+	EndExceptionCode         string         `json:"EndExceptionCode,omitempty,omitzero"`
+	FuturePunch              bool           `json:"FuturePunch,omitempty,omitzero"`
+	IsDeleted                bool           `json:"IsDeleted,omitempty,omitzero"`
+	IsOnCall                 bool           `json:"IsOnCall,omitempty,omitzero"`
+	JobXRefCode              string         `json:"JobXRefCode,omitempty,omitzero"`
+	LaborMetrics             []LaborMetrics `json:"LaborMetrics,omitempty,omitzero"`
+	LastModifiedTimestampUtc DateTime       `json:"LastModifiedTimestampUtc,omitempty,omitzero"`
+	LocationXRefCode         string         `json:"LocationXRefCode,omitempty,omitzero"`
+	ManagerComment           string         `json:"ManagerComment,omitempty,omitzero"`
+	MealBreaks               []MealBreaks   `json:"MealBreaks,omitempty,omitzero"`
+	NetHours                 float64        `json:"NetHours,omitempty,omitzero"`
+	PayAdjustmentXRefCode    string         `json:"PayAdjustmentXRefCode,omitempty,omitzero"`
+	PositionXRefCode         string         `json:"PositionXRefCode,omitempty,omitzero"`
+	ProjectXRefCode          string         `json:"ProjectXRefCode,omitempty,omitzero"`
+	PunchStatus              string         `json:"PunchStatus,omitempty,omitzero"`
+	PunchXRefCode            string         `json:"PunchXRefCode,omitempty,omitzero"`
+	StartExceptionCode       string         `json:"StartExceptionCode,omitempty,omitzero"`
+	TimeEnd                  DateTime       `json:"TimeEnd,omitempty,omitzero"`
+	TimeEndRaw               DateTime       `json:"TimeEndRaw,omitempty,omitzero"`
+	TimeStart                DateTime       `json:"TimeStart,omitempty,omitzero"`
+	TimeStartRaw             DateTime       `json:"TimeStartRaw,omitempty,omitzero"`
+	Transfers                []Transfers    `json:"Transfers,omitempty,omitzero"`
 }
 
 // EmployeeRawPunch defines model for EmployeeRawPunch.
@@ -423,6 +472,13 @@ type EmploymentStatusGroup struct {
 	XRefCode              string   `json:"XRefCode,omitempty,omitzero"`
 }
 
+// HRConfigurationEntity defines model for HRConfigurationEntity.
+type HRConfigurationEntity struct {
+	LongName  string `json:"LongName,omitempty,omitzero"`
+	ShortName string `json:"ShortName,omitempty,omitzero"`
+	XRefCode  string `json:"XRefCode,omitempty,omitzero"`
+}
+
 // Job defines model for Job.
 type Job struct {
 	EffectiveEnd          DateTime `json:"EffectiveEnd,omitempty,omitzero"`
@@ -485,22 +541,78 @@ type LaborMetric struct {
 	TypeXRefCode string `json:"TypeXRefCode,omitempty,omitzero"`
 }
 
+// LaborMetrics defines model for LaborMetrics.
+type LaborMetrics struct {
+	LaborMetricsCodeXRefCode string `json:"LaborMetricsCodeXRefCode,omitempty,omitzero"`
+	LaborMetricsTypeXRefCode string `json:"LaborMetricsTypeXRefCode,omitempty,omitzero"`
+}
+
 // Location defines model for Location.
 type Location struct {
-	Address               string   `json:"Address,omitempty,omitzero"`
-	Address2              string   `json:"Address2,omitempty,omitzero"`
-	ClockTransferCode     string   `json:"ClockTransferCode,omitempty,omitzero"`
-	CountryCode           string   `json:"CountryCode,omitempty,omitzero"`
-	GeoCity               City     `json:"GeoCity,omitempty,omitzero"`
-	IsMobileOrg           bool     `json:"IsMobileOrg,omitempty,omitzero"`
+	Address               string                  `json:"Address,omitempty,omitzero"`
+	Address2              string                  `json:"Address2,omitempty,omitzero"`
+	ChildOrgUnits         ChildLocationCollection `json:"ChildOrgUnits,omitempty,omitzero"`
+	ClockTransferCode     string                  `json:"ClockTransferCode,omitempty,omitzero"`
+	CountryCode           string                  `json:"CountryCode,omitempty,omitzero"`
+	GeoCity               City                    `json:"GeoCity,omitempty,omitzero"`
+	IsMobileOrg           bool                    `json:"IsMobileOrg,omitempty,omitzero"`
+	LastModifiedTimestamp DateTime                `json:"LastModifiedTimestamp,omitempty,omitzero"`
+	LongName              string                  `json:"LongName,omitempty,omitzero"`
+	OrgLevel              OrgLevel                `json:"OrgLevel,omitempty,omitzero"`
+	OrgUnitParents        OrgUnitParentCollection `json:"OrgUnitParents,omitempty,omitzero"`
+	PhysicalLocation      bool                    `json:"PhysicalLocation,omitempty,omitzero"`
+	PostalCode            string                  `json:"PostalCode,omitempty,omitzero"`
+	PublicName            string                  `json:"PublicName,omitempty,omitzero"`
+	ShortName             string                  `json:"ShortName,omitempty,omitzero"`
+	StateCode             string                  `json:"StateCode,omitempty,omitzero"`
+	Timezone              TimeZone                `json:"Timezone,omitempty,omitzero"`
+	XRefCode              string                  `json:"XRefCode,omitempty,omitzero"`
+}
+
+// MealBreaks defines model for MealBreaks.
+type MealBreaks struct {
+	EndExceptionCode         string   `json:"EndExceptionCode,omitempty,omitzero"`
+	IsAutoInjected           bool     `json:"IsAutoInjected,omitempty,omitzero"`
+	LastModifiedTimestampUtc DateTime `json:"LastModifiedTimestampUtc,omitempty,omitzero"`
+	NetHours                 float64  `json:"NetHours,omitempty,omitzero"`
+	PunchXRefCode            string   `json:"PunchXRefCode,omitempty,omitzero"`
+	StartExceptionCode       string   `json:"StartExceptionCode,omitempty,omitzero"`
+	TimeEnd                  DateTime `json:"TimeEnd,omitempty,omitzero"`
+	TimeEndRaw               DateTime `json:"TimeEndRaw,omitempty,omitzero"`
+	TimeStart                DateTime `json:"TimeStart,omitempty,omitzero"`
+	TimeStartRaw             DateTime `json:"TimeStartRaw,omitempty,omitzero"`
+	Type                     string   `json:"Type,omitempty,omitzero"`
+}
+
+// OrgLevel defines model for OrgLevel.
+type OrgLevel struct {
 	LastModifiedTimestamp DateTime `json:"LastModifiedTimestamp,omitempty,omitzero"`
 	LongName              string   `json:"LongName,omitempty,omitzero"`
-	PhysicalLocation      bool     `json:"PhysicalLocation,omitempty,omitzero"`
-	PostalCode            string   `json:"PostalCode,omitempty,omitzero"`
 	ShortName             string   `json:"ShortName,omitempty,omitzero"`
-	StateCode             string   `json:"StateCode,omitempty,omitzero"`
-	Timezone              TimeZone `json:"Timezone,omitempty,omitzero"`
 	XRefCode              string   `json:"XRefCode,omitempty,omitzero"`
+}
+
+// OrgUnitParent defines model for OrgUnitParent.
+type OrgUnitParent struct {
+	EffectiveEnd          DateTime              `json:"EffectiveEnd,omitempty,omitzero"`
+	EffectiveStart        DateTime              `json:"EffectiveStart,omitempty,omitzero"`
+	LastModifiedTimestamp DateTime              `json:"LastModifiedTimestamp,omitempty,omitzero"`
+	LongName              string                `json:"LongName,omitempty,omitzero"`
+	ParentOrgUnit         HRConfigurationEntity `json:"ParentOrgUnit,omitempty,omitzero"`
+	ShortName             string                `json:"ShortName,omitempty,omitzero"`
+	XRefCode              string                `json:"XRefCode,omitempty,omitzero"`
+}
+
+// OrgUnitParentCollection defines model for OrgUnitParentCollection.
+type OrgUnitParentCollection struct {
+	Items []OrgUnitParent `json:"Items,omitempty,omitzero"`
+}
+
+// PaginatedPayloadIEnumerableEmployeePunch defines model for PaginatedPayload_IEnumerable_EmployeePunch.
+type PaginatedPayloadIEnumerableEmployeePunch struct {
+	Data           []EmployeePunch `json:"Data,omitempty,omitzero"`
+	Paging         Paging          `json:"Paging,omitempty,omitzero"`
+	ProcessResults []ProcessResult `json:"ProcessResults,omitempty,omitzero"`
 }
 
 // PaginatedPayloadIEnumerableEmployeeRawPunch defines model for PaginatedPayload_IEnumerable_EmployeeRawPunch.
@@ -589,6 +701,18 @@ type PayloadIEnumerableEmployeeWorkAssignment struct {
 type PayloadIEnumerableLMSEmployeeCertification struct {
 	Data           []LMSEmployeeCertification `json:"Data,omitempty,omitzero"`
 	ProcessResults []ProcessResult            `json:"ProcessResults,omitempty,omitzero"`
+}
+
+// PayloadIEnumerableLocation defines model for Payload_IEnumerable_Location.
+type PayloadIEnumerableLocation struct {
+	Data           []Location      `json:"Data,omitempty,omitzero"`
+	ProcessResults []ProcessResult `json:"ProcessResults,omitempty,omitzero"`
+}
+
+// PayloadLocation defines model for Payload_Location.
+type PayloadLocation struct {
+	Data           Location        `json:"Data,omitempty,omitzero"`
+	ProcessResults []ProcessResult `json:"ProcessResults,omitempty,omitzero"`
 }
 
 // PayloadObject defines model for Payload_Object.
@@ -738,6 +862,21 @@ type TrainingProgram struct {
 	XRefCode              string   `json:"XRefCode,omitempty,omitzero"`
 }
 
+// Transfers defines model for Transfers.
+type Transfers struct {
+	DocketQuantity        float64        `json:"DocketQuantity,omitempty,omitzero"`
+	DocketXRefCode        string         `json:"DocketXRefCode,omitempty,omitzero"`
+	EmployeeComment       string         `json:"EmployeeComment,omitempty,omitzero"`
+	LaborMetrics          []LaborMetrics `json:"LaborMetrics,omitempty,omitzero"`
+	LocationXRefCode      string         `json:"LocationXRefCode,omitempty,omitzero"`
+	ManagerComment        string         `json:"ManagerComment,omitempty,omitzero"`
+	PayAdjustmentXRefCode string         `json:"PayAdjustmentXRefCode,omitempty,omitzero"`
+	PositionXRefCode      string         `json:"PositionXRefCode,omitempty,omitzero"`
+	ProjectXRefCode       string         `json:"ProjectXRefCode,omitempty,omitzero"`
+	TimeStart             DateTime       `json:"TimeStart,omitempty,omitzero"`
+	TimeStartRaw          DateTime       `json:"TimeStartRaw,omitempty,omitzero"`
+}
+
 // WebhookEvent An event about an employee dispatch cares for (the seeds' schedule modifications, employee status updates,
 // time-off requests and certification updates), posted by the integration that watches Dayforce.
 type WebhookEvent struct {
@@ -775,6 +914,54 @@ type ListCertificationsParams struct {
 
 	// XRefCode The xrefcode filter for the certifications
 	XRefCode *string `form:"xRefCode,omitempty" json:"xRefCode,omitempty"`
+}
+
+// ListEmployeePunchesParams defines parameters for ListEmployeePunches.
+type ListEmployeePunchesParams struct {
+	// FilterTransactionStartTimeUTC Inclusive transaction period start date in UTC to determine which employee punch data to retrieve. Example: 2017-01-01T00:00:00
+	FilterTransactionStartTimeUTC DateTime `form:"filterTransactionStartTimeUTC" json:"filterTransactionStartTimeUTC"`
+
+	// FilterTransactionEndTimeUTC Inclusive transaction period end date in UTC to determine which employee punch data to retrieve. Example: 2017-01-01T00:00:00
+	FilterTransactionEndTimeUTC DateTime `form:"filterTransactionEndTimeUTC" json:"filterTransactionEndTimeUTC"`
+
+	// EmployeeXRefCode The unique identifier (external reference code) of the employee to be retrieved.
+	EmployeeXRefCode *string `form:"employeeXRefCode,omitempty" json:"employeeXRefCode,omitempty"`
+
+	// LocationXRefCode A case-sensitive field that identifies a location or organizational units
+	LocationXRefCode *string `form:"locationXRefCode,omitempty" json:"locationXRefCode,omitempty"`
+
+	// PositionXRefCode A case-sensitive field that identifies one or more Positions
+	PositionXRefCode *string `form:"positionXRefCode,omitempty" json:"positionXRefCode,omitempty"`
+
+	// DepartmentXRefCode A case-sensitive field that identifies one or more Departments
+	DepartmentXRefCode *string `form:"departmentXRefCode,omitempty" json:"departmentXRefCode,omitempty"`
+
+	// JobXRefCode A case-sensitive field that identifies one or more Jobs
+	JobXRefCode *string `form:"jobXRefCode,omitempty" json:"jobXRefCode,omitempty"`
+
+	// DocketXRefCode A case-sensitive field that identifies one or more dockets
+	DocketXRefCode *string `form:"docketXRefCode,omitempty" json:"docketXRefCode,omitempty"`
+
+	// ProjectXRefCode A case-sensitive field that identifies one or more projects
+	ProjectXRefCode *string `form:"projectXRefCode,omitempty" json:"projectXRefCode,omitempty"`
+
+	// PayAdjustmentXRefCode A case-sensitive field that identifies one or more pay adjustment
+	PayAdjustmentXRefCode *string `form:"payAdjustmentXRefCode,omitempty" json:"payAdjustmentXRefCode,omitempty"`
+
+	// ShiftStatus A case-sensitive field containing shift status groups. Examples: [ACTIVE, COMPLETED, PROBLEM, ALL]
+	ShiftStatus *string `form:"shiftStatus,omitempty" json:"shiftStatus,omitempty"`
+
+	// FilterShiftTimeStart Use with FilterTransactionStartTimeUTC to search for shifts with a Start and end time in a given timeframe.
+	FilterShiftTimeStart *DateTime `form:"filterShiftTimeStart,omitempty" json:"filterShiftTimeStart,omitempty"`
+
+	// FilterShiftTimeEnd Use with FilterTransactionEndTimeUTC to search for shifts with a Start and end time in a given timeframe.
+	FilterShiftTimeEnd *DateTime `form:"filterShiftTimeEnd,omitempty" json:"filterShiftTimeEnd,omitempty"`
+
+	// BusinessDate The Business Date value is intended as a Timesheet View to return punch data related to a clients Business day parameter configuration.
+	BusinessDate *DateTime `form:"businessDate,omitempty" json:"businessDate,omitempty"`
+
+	// PageSize The number of records returned per page in the paginated response
+	PageSize *int32 `form:"pageSize,omitempty" json:"pageSize,omitempty"`
 }
 
 // ListEmployeeRawPunchesParams defines parameters for ListEmployeeRawPunches.
@@ -1036,6 +1223,18 @@ type GetEmployeeWorkAssignmentsParams struct {
 	ContextDateRangeTo *DateTime `form:"contextDateRangeTo,omitempty" json:"contextDateRangeTo,omitempty"`
 }
 
+// GetOrgUnitParams defines parameters for GetOrgUnit.
+type GetOrgUnitParams struct {
+	// ContextDate The Context Date value is an as-of date used to determine which org unit data to search when records have specific start and end dates.
+	ContextDate *DateTime `form:"contextDate,omitempty" json:"contextDate,omitempty"`
+
+	// Expand A comma-separated list of top-level entities that contain the data elements needed for downstream processing.
+	Expand *string `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// IncludeChildOrgUnits When a TRUE value is used in this parameter, the immediate child org units information under the org unit being retrieved will be returned as well.
+	IncludeChildOrgUnits *bool `form:"includeChildOrgUnits,omitempty" json:"includeChildOrgUnits,omitempty"`
+}
+
 // ListSkillsParams defines parameters for ListSkills.
 type ListSkillsParams struct {
 	// PageSize The page size for the pagination (Default is 1000)
@@ -1135,6 +1334,11 @@ type ClientInterface interface {
 	// Corresponds with GET /{clientNamespace}/V1/ClientMetadata (the `GetClientMetadata` operationId).
 	GetClientMetadata(ctx context.Context, clientNamespace ClientNamespace, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListEmployeePunches GET a List of Employee Punches (processed, as shifts with meal breaks and transfers)
+	//
+	// Corresponds with GET /{clientNamespace}/V1/EmployeePunches (the `ListEmployeePunches` operationId).
+	ListEmployeePunches(ctx context.Context, clientNamespace ClientNamespace, params *ListEmployeePunchesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListEmployeeRawPunches GET a List of Employee Raw Punches
 	//
 	// Corresponds with GET /{clientNamespace}/V1/EmployeeRawPunches (the `ListEmployeeRawPunches` operationId).
@@ -1218,6 +1422,16 @@ type ClientInterface interface {
 	// Corresponds with GET /{clientNamespace}/V1/Employees/{xRefCode}/WorkAssignments (the `GetEmployeeWorkAssignments` operationId).
 	GetEmployeeWorkAssignments(ctx context.Context, clientNamespace ClientNamespace, xRefCode string, params *GetEmployeeWorkAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListOrgUnits GET a List of Org Units (their XRefCodes)
+	//
+	// Corresponds with GET /{clientNamespace}/V1/OrgUnits (the `ListOrgUnits` operationId).
+	ListOrgUnits(ctx context.Context, clientNamespace ClientNamespace, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrgUnit GET an Org Unit
+	//
+	// Corresponds with GET /{clientNamespace}/V1/OrgUnits/{xRefCode} (the `GetOrgUnit` operationId).
+	GetOrgUnit(ctx context.Context, clientNamespace ClientNamespace, xRefCode string, params *GetOrgUnitParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListSkills GET the list of all skills
 	//
 	// Corresponds with GET /{clientNamespace}/V1/Skills (the `ListSkills` operationId).
@@ -1244,6 +1458,21 @@ func (c *Client) ListCertifications(ctx context.Context, clientNamespace ClientN
 // Corresponds with GET /{clientNamespace}/V1/ClientMetadata (the `GetClientMetadata` operationId).
 func (c *Client) GetClientMetadata(ctx context.Context, clientNamespace ClientNamespace, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetClientMetadataRequest(c.Server, clientNamespace)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEmployeePunches GET a List of Employee Punches (processed, as shifts with meal breaks and transfers)
+//
+// Corresponds with GET /{clientNamespace}/V1/EmployeePunches (the `ListEmployeePunches` operationId).
+func (c *Client) ListEmployeePunches(ctx context.Context, clientNamespace ClientNamespace, params *ListEmployeePunchesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEmployeePunchesRequest(c.Server, clientNamespace, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1487,6 +1716,36 @@ func (c *Client) GetEmployeeWorkAssignments(ctx context.Context, clientNamespace
 	return c.Client.Do(req)
 }
 
+// ListOrgUnits GET a List of Org Units (their XRefCodes)
+//
+// Corresponds with GET /{clientNamespace}/V1/OrgUnits (the `ListOrgUnits` operationId).
+func (c *Client) ListOrgUnits(ctx context.Context, clientNamespace ClientNamespace, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrgUnitsRequest(c.Server, clientNamespace)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrgUnit GET an Org Unit
+//
+// Corresponds with GET /{clientNamespace}/V1/OrgUnits/{xRefCode} (the `GetOrgUnit` operationId).
+func (c *Client) GetOrgUnit(ctx context.Context, clientNamespace ClientNamespace, xRefCode string, params *GetOrgUnitParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrgUnitRequest(c.Server, clientNamespace, xRefCode, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListSkills GET the list of all skills
 //
 // Corresponds with GET /{clientNamespace}/V1/Skills (the `ListSkills` operationId).
@@ -1599,6 +1858,227 @@ func NewGetClientMetadataRequest(server string, clientNamespace ClientNamespace)
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListEmployeePunchesRequest constructs an http.Request for the ListEmployeePunches method
+func NewListEmployeePunchesRequest(server string, clientNamespace ClientNamespace, params *ListEmployeePunchesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "clientNamespace", clientNamespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/V1/EmployeePunches", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filterTransactionStartTimeUTC", params.FilterTransactionStartTimeUTC, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filterTransactionEndTimeUTC", params.FilterTransactionEndTimeUTC, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.EmployeeXRefCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "employeeXRefCode", *params.EmployeeXRefCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LocationXRefCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locationXRefCode", *params.LocationXRefCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PositionXRefCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "positionXRefCode", *params.PositionXRefCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DepartmentXRefCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "departmentXRefCode", *params.DepartmentXRefCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JobXRefCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "jobXRefCode", *params.JobXRefCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DocketXRefCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "docketXRefCode", *params.DocketXRefCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProjectXRefCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "projectXRefCode", *params.ProjectXRefCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PayAdjustmentXRefCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "payAdjustmentXRefCode", *params.PayAdjustmentXRefCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ShiftStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "shiftStatus", *params.ShiftStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FilterShiftTimeStart != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filterShiftTimeStart", *params.FilterShiftTimeStart, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FilterShiftTimeEnd != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filterShiftTimeEnd", *params.FilterShiftTimeEnd, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.BusinessDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "businessDate", *params.BusinessDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3129,6 +3609,132 @@ func NewGetEmployeeWorkAssignmentsRequest(server string, clientNamespace ClientN
 		if params.ContextDateRangeTo != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "contextDateRangeTo", *params.ContextDateRangeTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListOrgUnitsRequest constructs an http.Request for the ListOrgUnits method
+func NewListOrgUnitsRequest(server string, clientNamespace ClientNamespace) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "clientNamespace", clientNamespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/V1/OrgUnits", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOrgUnitRequest constructs an http.Request for the GetOrgUnit method
+func NewGetOrgUnitRequest(server string, clientNamespace ClientNamespace, xRefCode string, params *GetOrgUnitParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "clientNamespace", clientNamespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "xRefCode", xRefCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/V1/OrgUnits/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ContextDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "contextDate", *params.ContextDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Expand != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand", *params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildOrgUnits != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildOrgUnits", *params.IncludeChildOrgUnits, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
