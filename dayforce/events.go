@@ -37,7 +37,7 @@ func WebhookScheme(secrets ...[]byte) webhook.HMACOptions {
 	return webhook.HMACOptions{Name: "dayforce", Header: SignatureHeader, Prefix: "sha256=", TimestampHeader: TimestampHeader, Secrets: secrets}
 }
 
-// ReceiverConfig configures [NewReceiver]. Both checks are required, as the seeds ask:
+// ReceiverConfig configures [NewReceiver]. Both checks are required, as the integration design asks:
 // the bearer token says the sender holds a token of the identity service, the
 // signature that the body is the sender's and recent.
 type ReceiverConfig struct {

@@ -3,7 +3,7 @@ package geotab
 import "time"
 
 // Offline returns the vehicles that have not reported for longer than threshold at
-// now, or that MyGeotab says are not communicating: the seeds ask for an alert on
+// now, or that MyGeotab says are not communicating: the integration design asks for an alert on
 // extended offline periods.
 func Offline(statuses []DeviceStatusInfo, now time.Time, threshold time.Duration) []DeviceStatusInfo {
 	var out []DeviceStatusInfo

@@ -16,7 +16,7 @@ type Event = api.Event
 // EventType names the kind of an [Event].
 type EventType = api.EventType
 
-// Event types (the seeds' EquipmentStatusChanged, MaintenanceScheduled and
+// Event types (the integration design's EquipmentStatusChanged, MaintenanceScheduled and
 // PartOrderRequired).
 const (
 	EventStatusChanged    = api.EventTypeEquipmentStatusChanged

@@ -24,7 +24,7 @@ func TestMaddencoPushesEvents(t *testing.T) {
 	defer hook.Close()
 
 	srv := maddencotest.NewServer(t, maddencotest.WithEquipment(20))
-	srv.Subscribe(hook.URL, inboundKey)
+	require.NoError(t, srv.Subscribe(hook.URL, inboundKey))
 	require.True(t, srv.SetStatus(maddencotest.EquipmentID(4), maddenco.StatusOutOfService))
 	due := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	alert := maddenco.Event{ID: "mce_alert_1", Type: maddenco.EventMaintenanceAlert, EquipmentID: maddencotest.EquipmentID(5),
@@ -66,7 +66,7 @@ func TestMaddencoReceiverRefuses(t *testing.T) {
 			hook := httptest.NewServer(rc)
 			defer hook.Close()
 			srv := maddencotest.NewServer(t, maddencotest.WithEquipment(5))
-			srv.Subscribe(hook.URL, tc.key)
+			require.NoError(t, srv.Subscribe(hook.URL, tc.key))
 			srv.Push(maddenco.Event{Type: maddenco.EventLowStock, PartNumber: maddencotest.PartNumber(1)})
 			assert.Empty(t, got.All())
 			ds := srv.Deliveries()

@@ -29,7 +29,7 @@ func CustomerKeys(phone, mail, region string) []string {
 }
 
 // CustomerIndex finds the customer a new record duplicates, by normalized phone or
-// email (the seeds' customer de-duplication). It is safe for concurrent use.
+// email (the integration design's customer de-duplication). It is safe for concurrent use.
 type CustomerIndex struct {
 	region string
 	mu     sync.RWMutex
@@ -66,7 +66,7 @@ func (x *CustomerIndex) Find(c canonical.Customer) (string, bool) {
 }
 
 // DuplicateDetector reports records seen again within a window, by a key the caller
-// builds (for payments: order number, amount and currency — the seeds' duplicate
+// builds (for payments: order number, amount and currency — the integration design's duplicate
 // transaction detection). It keeps at most max keys (default 100 000); the oldest go
 // first. It is safe for concurrent use.
 type DuplicateDetector struct{ w *seen.Window[string] }

@@ -1,6 +1,6 @@
 // Package mapping renames, cleanses, checks and converts the records that cross into
 // and out of the dispatch center, as data that operations can edit without a release
-// (the seeds' Metadata Mapping), with errors that say who must do what.
+// (the integration design's Metadata Mapping), with errors that say who must do what.
 //
 // A mapping is a file ([Spec], YAML or JSON): per target field a source path
 // ("service_address.line1", "contacts[1].phone"), a default, whether it is required,

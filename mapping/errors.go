@@ -9,7 +9,7 @@ import (
 // Class says who must act on an error.
 type Class uint8
 
-// The classes of errors, as the seeds ask ("classified errors ... the required action
+// The classes of errors, as the integration design asks ("classified errors ... the required action
 // must be available").
 const (
 	// ClassData: the record is wrong; the customer fixes the data at its source.

@@ -15,7 +15,7 @@ const (
 	UnknownPass = "pass"
 )
 
-// Lookup is a compiled value table (the seeds' time-type codes, priority levels),
+// Lookup is a compiled value table (the integration design's time-type codes, priority levels),
 // usable both ways when it is one-to-one.
 type Lookup struct {
 	name    string

@@ -10,7 +10,7 @@ import (
 )
 
 // Spec is a mapping as written in its file (YAML or JSON): what operations edit
-// without a release (the seeds' Metadata Mapping).
+// without a release (the integration design's Metadata Mapping).
 type Spec struct {
 	// Name and Version identify the mapping in errors and in the error store.
 	Name    string `json:"name" yaml:"name"`
@@ -99,10 +99,20 @@ func ParseSpec(b []byte) (*Spec, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
-		return nil, &SpecError{Mapping: "(unparsed)", Problems: []string{"yaml: " + strings.ReplaceAll(err.Error(), "\n", " ")}}
+		return nil, &SpecError{Mapping: "(unparsed)", Problems: []string{yamlProblem(err)}}
 	}
 	return &s, nil
 }
 
 // String names the mapping and its version ("reach-customer v3").
 func (s *Spec) String() string { return fmt.Sprintf("%s v%d", s.Name, s.Version) }
+
+// yamlProblem is a parse error on one line, said once: the YAML library prefixes
+// its own "yaml: ".
+func yamlProblem(err error) string {
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	for strings.HasPrefix(msg, "yaml: ") {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return "yaml: " + msg
+}

@@ -18,7 +18,7 @@ type Event = api.Event
 // EventType names the kind of an [Event].
 type EventType = api.EventType
 
-// Event types (the seeds' PaymentCompleted, PaymentFailed, ChargebackReceived,
+// Event types (the integration design's PaymentCompleted, PaymentFailed, ChargebackReceived,
 // RefundProcessed, and fraud alerts).
 const (
 	EventPaymentCompleted   = api.EventTypePaymentCompleted

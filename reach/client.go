@@ -134,7 +134,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if tokenURL == "" {
 		tokenURL = base.String() + "/oauth/token"
 	}
-	rt, err := connector.BaseTransport(tls.VersionTLS13, o) // the seeds ask for TLS 1.3
+	rt, err := connector.BaseTransport(tls.VersionTLS13, o) // the integration design asks for TLS 1.3
 	if err != nil {
 		return nil, fmt.Errorf("reach: %w", err)
 	}

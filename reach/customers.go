@@ -13,7 +13,7 @@ import (
 )
 
 // customerFields is the allowlist of customer data that may leave for Reach: the
-// seeds' "customer information (minimal)".
+// integration design's "customer information (minimal)".
 var customerFields = map[string]bool{"external_id": true, "name": true, "phone": true, "email": true, "service_address": true}
 
 // MinimizeCustomer keeps only the allowlisted fields of a customer record (in the

@@ -5,10 +5,10 @@
 //
 // # Presets
 //
-// The dispatch center's seeds define three policies, available as [Critical] (reach,
+// The dispatch center's integration design defines three policies, available as [Critical] (reach,
 // merchant: 5 retries, exponential full-jitter backoff from 2 s capped at 30 s),
 // [Standard] (maddenco, dayforce, geotab: 3 retries, linear 5 s) and [Monitoring]
-// (treadnet: 2 retries, fixed 10 s). All three use the seeds' breaker (open after 5
+// (treadnet: 2 retries, fixed 10 s). All three use the integration design's breaker (open after 5
 // failures within 5 minutes, for 60 s; close after 3 successful probes) and a 30 s call
 // timeout. Every field can be overridden.
 //
@@ -36,7 +36,7 @@
 // [Hooks] report attempts, retries, breaker changes, limiter waits and finished calls;
 // a logger given with [WithLogger] receives redacted records (query values, secrets and
 // card numbers never appear); without one the client is silent. [Client.Health] returns
-// a snapshot classified with the seeds' alert thresholds.
+// a snapshot classified with the integration design's alert thresholds.
 //
 // # Time
 //

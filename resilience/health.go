@@ -42,7 +42,7 @@ type HealthThresholds struct {
 	AvailabilityWarning, AvailabilityCritical float64
 }
 
-// DefaultThresholds are the seeds' alert thresholds: response time over 2 s warning,
+// DefaultThresholds are the integration design's alert thresholds: response time over 2 s warning,
 // over 5 s critical; error rate over 1 % warning, over 5 % critical; availability under
 // 99 % warning, under 95 % critical.
 func DefaultThresholds() HealthThresholds {

@@ -113,7 +113,7 @@ type CachePolicy struct {
 	MaxBodyBytes int64
 }
 
-// Cache TTLs from the seeds' caching strategy, for [CacheRoute] and [CachePolicy].
+// Cache TTLs from the integration design's caching strategy, for [CacheRoute] and [CachePolicy].
 const (
 	// CacheTTLAPI is for ordinary API responses.
 	CacheTTLAPI = 5 * time.Minute
@@ -123,18 +123,18 @@ const (
 	CacheTTLCalendar = 24 * time.Hour
 )
 
-// The seeds' breaker: opens after 5 failures within 5 minutes, stays open 60 s,
+// The integration design's breaker: opens after 5 failures within 5 minutes, stays open 60 s,
 // closes after 3 successes.
 func seedBreaker() BreakerPolicy {
 	return BreakerPolicy{FailureThreshold: 5, Window: 5 * time.Minute, OpenFor: 60 * time.Second, SuccessThreshold: 3}
 }
 
-// DefaultTimeout is the seeds' default request timeout.
+// DefaultTimeout is the integration design's default request timeout.
 const DefaultTimeout = 30 * time.Second
 
 // Critical is the policy of the systems the dispatch center cannot work without
 // (reach, merchant): 5 retries with exponential full-jitter backoff from 2 s capped at
-// 30 s; the seeds' breaker; a 30 s call timeout.
+// 30 s; the integration design's breaker; a 30 s call timeout.
 func Critical() Policy {
 	return Policy{
 		Retry:      RetryPolicy{MaxRetries: 5, Backoff: Exponential{Base: 2 * time.Second, Cap: 30 * time.Second}},
@@ -145,7 +145,7 @@ func Critical() Policy {
 }
 
 // Standard is the policy of the business systems (maddenco, dayforce, geotab): 3
-// retries with a linear 5 s backoff (5 s, 10 s, 15 s); the seeds' breaker; a 30 s call
+// retries with a linear 5 s backoff (5 s, 10 s, 15 s); the integration design's breaker; a 30 s call
 // timeout.
 func Standard() Policy {
 	return Policy{
@@ -157,7 +157,7 @@ func Standard() Policy {
 }
 
 // Monitoring is the policy of the monitoring systems (treadnet): 2 retries with a
-// fixed 10 s wait; the seeds' breaker; a 30 s call timeout.
+// fixed 10 s wait; the integration design's breaker; a 30 s call timeout.
 func Monitoring() Policy {
 	return Policy{
 		Retry:      RetryPolicy{MaxRetries: 2, Backoff: Fixed{Wait: 10 * time.Second}},

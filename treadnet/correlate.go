@@ -19,7 +19,7 @@ type Match struct {
 }
 
 // Correlate returns the open requests at the event's site (By "site") and then those
-// elsewhere in its area (By "area"), in the order given, as the seeds ask: "correlate
+// elsewhere in its area (By "area"), in the order given, as the integration design asks: "correlate
 // with service requests".
 func Correlate(ev NetworkEvent, open []ServiceRequest) []Match {
 	var sites, areas []string

@@ -2,7 +2,7 @@ package treadnet
 
 import _ "embed"
 
-// OpenAPISpec is the gateway contract (openapi.yaml), for validators and the fake.
+// OpenAPISpec is Treadnet's API contract (openapi.yaml), for validators and the fake.
 //
 //go:embed openapi.yaml
 var OpenAPISpec []byte

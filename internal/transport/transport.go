@@ -77,7 +77,7 @@ func or(d, def time.Duration) time.Duration {
 // TLSOptions describe the TLS side of a connector.
 type TLSOptions struct {
 	// MinVersion is the lowest TLS version accepted: tls.VersionTLS12 (the default and
-	// the floor) or tls.VersionTLS13 (reach, as the seeds ask).
+	// the floor) or tls.VersionTLS13 (reach, as the integration design asks).
 	MinVersion uint16
 	// Certificates are client certificates for mutual TLS.
 	Certificates []tls.Certificate

@@ -2,6 +2,7 @@ package maddencotest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -16,8 +17,12 @@ type Delivery = fakekit.Delivery
 // status changes (from [Server.SetStatus]) and whatever [Server.Push] sends.
 // Deliveries are made before the call that caused them returns, and tried again up to
 // 3 attempts until they get a 2xx.
-func (s *Server) Subscribe(url, key string) {
+func (s *Server) Subscribe(url, key string) error {
+	if key == "" {
+		return errors.New("maddencotest: a subscription needs the key its deliveries carry")
+	}
 	s.hooks.Subscribe(url, func(h http.Header, _ string, _ []byte) { h.Set(maddenco.KeyHeader, key) })
+	return nil
 }
 
 // Deliveries returns the deliveries made so far.

@@ -27,7 +27,7 @@ type GeoPoint struct {
 	Longitude float64 `json:"longitude"`
 }
 
-// Customer is the seeds' CustomerMaster: one customer, whatever system knew it first.
+// Customer is the integration design's CustomerMaster: one customer, whatever system knew it first.
 type Customer struct {
 	ID     string `json:"id"`
 	Source Source `json:"source"`

@@ -87,7 +87,7 @@ type config struct {
 }
 
 // WithHistory sets how many days of past transactions are seeded (default 30, about
-// 33 a day: the seeds' 1 000 a month).
+// 33 a day: the integration design's 1 000 a month).
 func WithHistory(days int) Option { return func(c *config) { c.history = days } }
 
 // WithClock sets the fake's clock (default: the wall clock).

@@ -348,7 +348,9 @@ func (s *Service) listen(ctx context.Context) error {
 	}
 	// (the fake GeoTab is not subscribed to /hooks/geotab: geofence events come from
 	// MyGeotab's ExceptionEvent feed; the relay route is an optional input)
-	s.fakes.Maddenco.Subscribe(s.URL+"/hooks/maddenco", maddencoKey)
+	if err := s.fakes.Maddenco.Subscribe(s.URL+"/hooks/maddenco", maddencoKey); err != nil {
+		return err
+	}
 	if err := s.fakes.Dayforce.Subscribe(s.URL+"/hooks/dayforce", []byte(dayforceRelay)); err != nil {
 		return err
 	}
@@ -367,7 +369,7 @@ func (s *Service) publishNetworkEvent(ctx context.Context, ev treadnet.NetworkEv
 }
 
 // SyncReach reads the service requests changed in Reach since the last sync (the
-// seeds' Reach sync) and publishes the new ones.
+// integration design's Reach sync) and publishes the new ones.
 func (s *Service) SyncReach(ctx context.Context) error {
 	m, _ := s.maps.Mapping("reach-service-request")
 	for ch, err := range s.reach.Sync(ctx, s.reachCP, reach.SyncOptions{Kinds: []reach.Kind{reach.KindServiceRequest}}) {

@@ -90,7 +90,7 @@ func (s *Service) warnPublish(subject string, err error) {
 	}
 }
 
-// Jobs of the seeds' daily batch, each resumable from its checkpoint.
+// Jobs of the integration design's daily batch, each resumable from its checkpoint.
 type batchJob struct {
 	name string
 	at   time.Duration // time of day, UTC

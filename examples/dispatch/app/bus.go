@@ -12,7 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// The seeds' messaging settings: at most 3 deliveries, then a dead-letter stream
+// The integration design's messaging settings: at most 3 deliveries, then a dead-letter stream
 // kept 7 days; a duplicate window that drops a re-published event by its id.
 const (
 	StreamEvents    = "DISPATCH"

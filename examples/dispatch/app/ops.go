@@ -69,8 +69,12 @@ func (s *Service) readyz(w http.ResponseWriter, _ *http.Request) {
 	out := map[string]any{}
 	status := http.StatusOK
 	for name, h := range s.Health() {
+		var last any // blank for a system never called, not 0001-01-01
+		if !h.LastSuccess.IsZero() {
+			last = h.LastSuccess
+		}
 		out[name] = map[string]any{"status": h.Status.String(), "reasons": h.Reasons, "breakers": h.Breakers,
-			"last_success": h.LastSuccess, "error_rate": h.ErrorRate, "calls": h.Calls}
+			"last_success": last, "error_rate": h.ErrorRate, "calls": h.Calls}
 		if h.Status == resilience.HealthCritical {
 			status = http.StatusServiceUnavailable
 		}
