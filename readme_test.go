@@ -53,9 +53,9 @@ func readmeResilience(ctx context.Context, logger *slog.Logger, vendorURL string
 
 // readmeFake is the README's block on the bundled fakes.
 func readmeFake(t *testing.T, ctx context.Context) ([]geotab.DeviceStatusInfo, error) {
-	srv := geotabtest.NewServer(t) // a MyGeotab on loopback, 50 vehicles
-	c, _ := geotab.New(srv.Config(), geotab.WithBaseURL(srv.URL))
-	srv.Advance(10 * time.Minute) // the fleet drives; GPS points appear
+	srv := geotabtest.NewServer(t)   // a MyGeotab on loopback, 50 vehicles
+	c, _ := geotab.New(srv.Config()) // the fake is its federation root
+	srv.Advance(10 * time.Minute)    // the fleet drives; GPS points appear
 	near, err := c.NearestVehicles(ctx, geotab.Coordinate{X: -79.38, Y: 43.65}, 3)
 	return near, err
 }
@@ -100,15 +100,16 @@ func TestReadmeSnippetsRun(t *testing.T) {
 }
 
 // TestReadmeBlocksRun: every ```go block of the README is in this file, line for line
-// (leading white space aside), so CI compiles and runs what the README shows.
+// (runs of white space aside), so CI compiles and runs what the README shows.
 func TestReadmeBlocksRun(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	self, err := os.ReadFile("readme_test.go")
 	require.NoError(t, err)
+	norm := func(l string) string { return strings.Join(strings.Fields(l), " ") } // gofmt aligns comments
 	var here []string
 	for _, l := range strings.Split(string(self), "\n") {
-		here = append(here, strings.TrimSpace(l))
+		here = append(here, norm(l))
 	}
 	var blocks [][]string
 	var cur []string
@@ -123,7 +124,7 @@ func TestReadmeBlocksRun(t *testing.T) {
 			in = false
 			blocks = append(blocks, cur)
 		case in:
-			cur = append(cur, strings.TrimSpace(l))
+			cur = append(cur, norm(l))
 		}
 	}
 	require.NotEmpty(t, blocks)

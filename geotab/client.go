@@ -26,8 +26,9 @@ const DefaultServer = "my.geotab.com"
 // Config holds a MyGeotab service account. MyGeotab has no OAuth: integrations log in
 // as a service account and keep the session.
 type Config struct {
-	// Server is the federation root to authenticate against (default my.geotab.com).
-	// Calls then go to the server Authenticate names (its "path").
+	// Server is the federation root to authenticate against (default my.geotab.com),
+	// a host name or, for a test server on loopback, its URL (as geotabtest's Config
+	// gives it). Calls then go to the server Authenticate names (its "path").
 	Server string
 	// Database is the customer database, e.g. "acme".
 	Database string
@@ -121,6 +122,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		server = DefaultServer
 	}
 	raw := "https://" + server
+	if strings.Contains(server, "://") {
+		raw = server
+	}
 	if o.BaseURL != "" {
 		raw = o.BaseURL
 	}

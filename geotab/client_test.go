@@ -679,3 +679,16 @@ func TestCallMethodReachesTheRest(t *testing.T) {
 	assert.ErrorIs(t, err, connectors.ErrOutcomeUnknown, "a method that is not a Get is a write: not retried after a lost answer")
 	assert.Error(t, geotab.CallMethod(ctx, c, "", nil, nil))
 }
+
+// TestFakeConfigIsEnough: a geotabtest server's Config names it as the federation
+// root, so no WithBaseURL is needed.
+func TestFakeConfigIsEnough(t *testing.T) {
+	srv := geotabtest.NewServer(t, geotabtest.WithVehicles(2), geotabtest.WithZones(0))
+	c, err := geotab.New(srv.Config())
+	require.NoError(t, err)
+	ds, err := c.Devices(context.Background(), geotab.DeviceSearch{})
+	require.NoError(t, err)
+	assert.Len(t, ds, 2)
+	_, err = geotab.New(geotab.Config{Server: "http://my.geotab.com", Database: "d", UserName: "u", Password: "p"})
+	assert.ErrorContains(t, err, "plain http", "a URL for a real host must be https")
+}

@@ -114,10 +114,11 @@ func (s *Server) start(tls bool) {
 // Host is the server's host:port, as Authenticate's "path" names it.
 func (s *Server) Host() string { return s.Listener.Addr().String() }
 
-// Config returns a geotab.Config for the service account (use it with
-// geotab.WithBaseURL(srv.URL)).
+// Config returns a geotab.Config for the service account, with the fake as the
+// federation root (Server is its URL): geotab.New(srv.Config()) is enough (add
+// geotab.WithHTTPClient(srv.Client()) under WithTLS).
 func (s *Server) Config() geotab.Config {
-	return geotab.Config{Database: DefaultDatabase, UserName: DefaultUser, Password: DefaultPassword}
+	return geotab.Config{Server: s.URL, Database: DefaultDatabase, UserName: DefaultUser, Password: DefaultPassword}
 }
 
 // MoveDatabase moves the database to another server of the federation: sessions
