@@ -7,14 +7,15 @@ import (
 
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/dayforce/dayforcetest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
 
 // List the field technicians of a branch with their skills and today's shift.
 func Example_techniciansWithSkillsAndSchedule() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := dayforcetest.NewServer(tb, dayforcetest.WithEmployees(20))
+	srv, err := dayforcetest.New(dayforcetest.WithEmployees(20)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 
 	c, err := dayforce.New(srv.Config())
 	if err != nil {
@@ -55,9 +56,11 @@ func Example_techniciansWithSkillsAndSchedule() {
 // document shows, the stored punch and its warnings, which reach the caller); the
 // stored punch is read back by time.
 func ExampleClient_PostPunch() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := dayforcetest.NewServer(tb, dayforcetest.WithEmployees(20))
+	srv, err := dayforcetest.New(dayforcetest.WithEmployees(20)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, err := dayforce.New(srv.Config())
 	if err != nil {
 		panic(err)

@@ -8,14 +8,16 @@ import (
 
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 
-// exampleServer starts the bundled fake outside a test.
+// exampleServer starts the bundled fake outside a test (in a test: NewServer(t)).
 func exampleServer(opts ...geotabtest.Option) (*geotabtest.Server, func()) {
-	tb := &fakekit.ExampleTB{}
-	return geotabtest.NewServer(tb, opts...), tb.Stop
+	srv, err := geotabtest.New(opts...)
+	if err != nil {
+		panic(err)
+	}
+	return srv, srv.Close
 }
 
 // Log in and list the fleet's vehicles. Against the real service, leave out

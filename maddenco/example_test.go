@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/maddenco/maddencotest"
 	"github.com/dispatchcenter/connectors/resilience"
@@ -16,9 +15,11 @@ import (
 // with the last good data, marked stale. A screen that cannot wait for retries says
 // so in its context.
 func ExampleClient_Equipment() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := maddencotest.NewServer(tb, maddencotest.WithEquipment(10))
+	srv, err := maddencotest.New(maddencotest.WithEquipment(10)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	cfg := srv.Config()
 	cfg.CacheTTL = -1 // always ask Maddenco; keep answers for the fallback only
 	c, _ := maddenco.New(cfg)
@@ -41,9 +42,11 @@ func ExampleClient_Equipment() {
 // The daily sync: every change since the checkpoint, which is saved after each
 // batch. Use connectors.FileCheckpoint in production.
 func ExampleClient_Changes() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := maddencotest.NewServer(tb, maddencotest.WithEquipment(10))
+	srv, err := maddencotest.New(maddencotest.WithEquipment(10)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, _ := maddenco.New(srv.Config())
 	ctx := context.Background()
 	cp := &connectors.MemoryCheckpoint{}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/merchant"
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 )
@@ -16,9 +15,11 @@ import (
 // gateway's duplicate detection answers a repeat with the original. Capture and
 // refund name the transaction by its historyid.
 func ExampleClient_Sale() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := merchanttest.NewServer(tb, merchanttest.WithHistory(0))
+	srv, err := merchanttest.New(merchanttest.WithHistory(0)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, err := merchant.New(srv.Config()) // account TEST0 and its merchant PIN
 	if err != nil {
 		panic(err)
@@ -58,9 +59,11 @@ func ExampleClient_Sale() {
 // Authorizing first, capturing when the job is done: one-shot use of a card, without
 // storing it.
 func ExampleClient_Authorize() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := merchanttest.NewServer(tb, merchanttest.WithHistory(0))
+	srv, err := merchanttest.New(merchanttest.WithHistory(0)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, _ := merchant.New(srv.Config())
 	defer c.Close()
 	ctx := context.Background()
@@ -77,9 +80,11 @@ func ExampleClient_Authorize() {
 // Reconciling a business day: the batch's totals, then its lines streamed page by
 // page.
 func ExampleClient_SettlementLines() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := merchanttest.NewServer(tb, merchanttest.WithHistory(3))
+	srv, err := merchanttest.New(merchanttest.WithHistory(3)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, _ := merchant.New(srv.Config())
 	defer c.Close()
 	ctx := context.Background()

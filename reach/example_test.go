@@ -4,16 +4,17 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/reach/reachtest"
 )
 
 // List the technicians who have a skill.
 func ExampleClient_Technicians() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := reachtest.NewServer(tb, reachtest.WithTechnicians(6))
+	srv, err := reachtest.New(reachtest.WithTechnicians(6)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, err := reach.New(srv.Config())
 	if err != nil {
 		fmt.Println(err)
@@ -34,9 +35,11 @@ func ExampleClient_Technicians() {
 // Resume an incremental sync: the checkpoint remembers how far the last run got, so
 // a restarted process continues without a gap. Use FileCheckpoint in production.
 func ExampleClient_Sync() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := reachtest.NewServer(tb, reachtest.WithServiceRequests(120))
+	srv, err := reachtest.New(reachtest.WithServiceRequests(120)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, _ := reach.New(srv.Config())
 	cp := &reach.MemoryCheckpoint{}
 	run := func() int {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/treadnet"
 	"github.com/dispatchcenter/connectors/treadnet/treadnettest"
 )
@@ -13,9 +12,11 @@ import (
 // Listening for Treadnet's traps and matching an outage to the open service requests
 // it may explain.
 func ExampleTrapReceiver() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := treadnettest.NewServer(tb, treadnettest.WithHistory(0))
+	srv, err := treadnettest.New(treadnettest.WithHistory(0)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 
 	rc, err := treadnet.NewTrapReceiver(srv.TrapConfig()) // communities, v3 users, site of each agent
 	if err != nil {
@@ -44,9 +45,11 @@ func ExampleTrapReceiver() {
 
 // Reading the current outages over mutual TLS.
 func ExampleClient_Outages() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := treadnettest.NewServer(tb)
+	srv, err := treadnettest.New() // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, err := treadnet.New(srv.Config()) // Config.TLS: client certificate and CA
 	if err != nil {
 		panic(err)

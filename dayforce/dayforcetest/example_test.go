@@ -7,15 +7,16 @@ import (
 
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/dayforce/dayforcetest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
 
 // Lose the answer to a punch after the fake stored it, then move the tenant to its
 // other host: the client neither duplicates the punch nor loses its way.
 func ExampleServer_Fail() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := dayforcetest.NewServer(tb, dayforcetest.WithEmployees(10))
+	srv, err := dayforcetest.New(dayforcetest.WithEmployees(10)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, err := dayforce.New(srv.Config())
 	if err != nil {
 		panic(err)

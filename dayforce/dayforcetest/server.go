@@ -29,6 +29,7 @@ const (
 
 // Server is a fake Dayforce.
 type Server struct {
+	standalone func() // New's cleanups; nil under NewServer
 	// Generic is the generic host (www.dayforcehcm.com's role); its URL + "/Api" is
 	// the BaseURL clients start from.
 	Generic *httptest.Server
@@ -423,4 +424,29 @@ func (s *Server) authorized(r *http.Request) bool {
 		return u == Username && p == Password
 	}
 	return s.tokens.Bearer(r, s.Now())
+}
+
+// New starts a fake Dayforce outside a test (a program, an Example, a tool), with the
+// same options as [NewServer]; Close stops it.
+func New(opts ...Option) (*Server, error) {
+	s, stop, err := fakekit.Standalone(func(tb testing.TB) *Server { return NewServer(tb, opts...) })
+	if err != nil {
+		return nil, err
+	}
+	s.standalone = stop
+	return s, nil
+}
+
+// Close stops the fake: all of it for one made by [New]; a fake made by [NewServer]
+// stops with its test.
+func (s *Server) Close() {
+	if s.standalone != nil {
+		stop := s.standalone
+		s.standalone = nil
+		stop()
+		return
+	}
+	s.Generic.Close()
+	s.Hosts[0].Close()
+	s.Hosts[1].Close()
 }

@@ -64,7 +64,10 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
 	tl := app.NewTimeline(os.Stdout)
-	fakes := app.StartFakes()
+	fakes, err := app.StartFakes()
+	if err != nil {
+		return err
+	}
 	defer fakes.Stop()
 	svc, err := app.New(ctx, app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state, StoreDir: store, Systems: systemsFromEnv()}, fakes)
 	if err != nil {

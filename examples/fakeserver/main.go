@@ -36,7 +36,10 @@ func main() {
 
 // serve runs the fakes and the admin endpoint until ctx ends.
 func serve(ctx context.Context, dir, admin string, out io.Writer) error {
-	f := app.StartFakes()
+	f, err := app.StartFakes()
+	if err != nil {
+		return err
+	}
 	defer f.Stop()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err

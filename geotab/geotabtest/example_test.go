@@ -9,18 +9,19 @@ import (
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
 
 // Inject a MyGeotab exception into the next call and watch the client map it.
 func ExampleServer_Fail() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := geotabtest.NewServer(tb, geotabtest.WithVehicles(2))
+	srv, err := geotabtest.New(geotabtest.WithVehicles(2)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, _ := geotab.New(srv.Config(), geotab.WithBaseURL(srv.URL))
 
 	srv.Fail(geotabtest.Fault{Method: "Get Device", Exception: geotab.ExInvalidPermissions, Message: "no access to vehicles"})
-	_, err := c.Devices(context.Background(), geotab.DeviceSearch{})
+	_, err = c.Devices(context.Background(), geotab.DeviceSearch{})
 	fmt.Println(errors.Is(err, connectors.ErrForbidden))
 
 	srv.Advance(time.Hour) // the fleet drives on the fake clock

@@ -30,6 +30,7 @@ const (
 // Server is a fake MyGeotab server. Servers made with [Server.NewPeer] share one
 // federation: the same database, sessions and fleet, on another address.
 type Server struct {
+	standalone func() // New's cleanups; nil under NewServer
 	*httptest.Server
 	st *state
 }
@@ -88,7 +89,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s := &Server{st: st}
 	s.start(cfg.tls)
 	st.home = s
-	t.Cleanup(s.Close)
+	t.Cleanup(s.Server.Close)
 	return s
 }
 
@@ -98,7 +99,7 @@ func (s *Server) NewPeer(t testing.TB) *Server {
 	t.Helper()
 	p := &Server{st: s.st}
 	p.start(s.TLS != nil)
-	t.Cleanup(p.Close)
+	t.Cleanup(p.Server.Close)
 	return p
 }
 
@@ -369,4 +370,27 @@ func peekTypeName(params json.RawMessage) string {
 	}
 	_ = json.Unmarshal(params, &p)
 	return p.TypeName
+}
+
+// New starts a fake MyGeotab outside a test (a program, an Example, a tool), with the
+// same options as [NewServer]; Close stops it.
+func New(opts ...Option) (*Server, error) {
+	s, stop, err := fakekit.Standalone(func(tb testing.TB) *Server { return NewServer(tb, opts...) })
+	if err != nil {
+		return nil, err
+	}
+	s.standalone = stop
+	return s, nil
+}
+
+// Close stops the fake: all of it for one made by [New]; a fake made by [NewServer]
+// stops with its test.
+func (s *Server) Close() {
+	if s.standalone != nil {
+		stop := s.standalone
+		s.standalone = nil
+		stop()
+		return
+	}
+	s.Server.Close()
 }

@@ -151,24 +151,39 @@ func (r *Recorder[T]) All() []T {
 	return append([]T(nil), r.reqs...)
 }
 
-// ExampleTB stands in for *testing.T where a fake is started outside a test (runnable
-// Example functions): Cleanup functions run on Stop, Fatalf panics.
-type ExampleTB struct {
+// Standalone builds a fake outside a test, for the fakes' New: start is the fake's
+// NewServer; a failure it reports with Fatalf is returned as an error; stop runs its
+// cleanups (what its test would have run).
+func Standalone[T any](start func(testing.TB) T) (v T, stop func(), err error) {
+	tb := &standaloneTB{}
+	defer func() {
+		if p := recover(); p != nil {
+			tb.Stop()
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	v = start(tb)
+	return v, tb.Stop, nil
+}
+
+// standaloneTB stands in for *testing.T where a fake is started outside a test:
+// Cleanup functions run on Stop, Fatalf panics (Standalone recovers it).
+type standaloneTB struct {
 	testing.TB
 	fns []func()
 }
 
 // Helper does nothing.
-func (e *ExampleTB) Helper() {}
+func (e *standaloneTB) Helper() {}
 
 // Cleanup registers f to run on Stop.
-func (e *ExampleTB) Cleanup(f func()) { e.fns = append(e.fns, f) }
+func (e *standaloneTB) Cleanup(f func()) { e.fns = append(e.fns, f) }
 
 // Fatalf panics with the message.
-func (e *ExampleTB) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }
+func (e *standaloneTB) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }
 
 // Stop runs the cleanups, last registered first.
-func (e *ExampleTB) Stop() {
+func (e *standaloneTB) Stop() {
 	for i := len(e.fns) - 1; i >= 0; i-- {
 		e.fns[i]()
 	}

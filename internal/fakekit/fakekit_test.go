@@ -172,3 +172,39 @@ paths:
 	_, err = LoadContract([]byte("openapi: 3.0.3\ninfo: {}\npaths: {}\n"), nil)
 	assert.Error(t, err, "an invalid contract is refused")
 }
+
+func TestStandalone(t *testing.T) {
+	tests := []struct {
+		name    string
+		fatal   bool
+		wantErr string
+	}{
+		{name: "started; stop runs the cleanups"},
+		{name: "a Fatalf is an error, and what started is stopped", fatal: true, wantErr: "no port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cleaned []string
+			v, stop, err := Standalone(func(tb testing.TB) string {
+				tb.Helper()
+				tb.Cleanup(func() { cleaned = append(cleaned, "first") })
+				tb.Cleanup(func() { cleaned = append(cleaned, "second") })
+				if tt.fatal {
+					tb.Fatalf("no %s", "port")
+				}
+				return "fake"
+			})
+			if tt.wantErr != "" {
+				require.EqualError(t, err, tt.wantErr)
+				require.Nil(t, stop)
+				require.Equal(t, []string{"second", "first"}, cleaned)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, "fake", v)
+			require.Empty(t, cleaned)
+			stop()
+			require.Equal(t, []string{"second", "first"}, cleaned)
+		})
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/maddenco/maddencotest"
 )
@@ -14,9 +13,11 @@ import (
 // A fake Maddenco for a test: the client sends the fake's API key, and the fake
 // checks every request against the contract and the hourly budget.
 func ExampleNewServer() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := maddencotest.NewServer(tb, maddencotest.WithEquipment(100))
+	srv, err := maddencotest.New(maddencotest.WithEquipment(100)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, _ := maddenco.New(srv.Config())
 
 	p, err := c.Part(context.Background(), maddencotest.PartNumber(1))

@@ -21,6 +21,7 @@ const APIKey = "mc-test-key-0123456789"
 
 // Server is a fake Maddenco.
 type Server struct {
+	standalone func() // New's cleanups; nil under NewServer
 	*httptest.Server
 	contract *fakekit.Contract
 	now      func() time.Time
@@ -111,7 +112,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	} else {
 		s.Server = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	}
-	t.Cleanup(s.Close)
+	t.Cleanup(s.Server.Close)
 	return s
 }
 
@@ -279,4 +280,27 @@ func (s *Server) admit() (time.Duration, bool) {
 	s.hits = append(s.hits, now)
 	s.maxWindow = max(s.maxWindow, len(s.hits))
 	return 0, true
+}
+
+// New starts a fake MaddenCo outside a test (a program, an Example, a tool), with the
+// same options as [NewServer]; Close stops it.
+func New(opts ...Option) (*Server, error) {
+	s, stop, err := fakekit.Standalone(func(tb testing.TB) *Server { return NewServer(tb, opts...) })
+	if err != nil {
+		return nil, err
+	}
+	s.standalone = stop
+	return s, nil
+}
+
+// Close stops the fake: all of it for one made by [New]; a fake made by [NewServer]
+// stops with its test.
+func (s *Server) Close() {
+	if s.standalone != nil {
+		stop := s.standalone
+		s.standalone = nil
+		stop()
+		return
+	}
+	s.Server.Close()
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/merchant"
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 )
@@ -14,9 +13,11 @@ import (
 // account, and a fault after commit shows that a retried sale is charged once (the
 // repeat is answered as a duplicate of the original).
 func ExampleNewServer() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := merchanttest.NewServer(tb, merchanttest.WithHistory(0))
+	srv, err := merchanttest.New(merchanttest.WithHistory(0)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, _ := merchant.New(srv.Config())
 	defer c.Close()
 	ctx := context.Background()

@@ -46,6 +46,7 @@ const (
 // TLS) and the dispatch center's reporting contract (the embedded server, mutual TLS
 // only).
 type Server struct {
+	standalone func() // New's cleanups; nil under NewServer
 	*httptest.Server
 	// Gateway serves the XML interface at /cgi-bin/ProcessXML.cgi.
 	Gateway  *httptest.Server
@@ -137,7 +138,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s.Gateway.TLS = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{srvCert.TLS}}
 	s.Gateway.StartTLS()
 	t.Cleanup(func() {
-		s.Close()
+		s.Server.Close()
 		s.Gateway.Close()
 		s.hookTr.CloseIdleConnections()
 	})
@@ -282,3 +283,27 @@ func (s *Server) authorized(r *http.Request) bool { return s.tokens.Bearer(r, s.
 
 // Now returns the fake's time.
 func (s *Server) Now() time.Time { return s.now() }
+
+// New starts a fake Merchant Partners gateway outside a test (a program, an Example, a tool), with the
+// same options as [NewServer]; Close stops it.
+func New(opts ...Option) (*Server, error) {
+	s, stop, err := fakekit.Standalone(func(tb testing.TB) *Server { return NewServer(tb, opts...) })
+	if err != nil {
+		return nil, err
+	}
+	s.standalone = stop
+	return s, nil
+}
+
+// Close stops the fake: all of it for one made by [New]; a fake made by [NewServer]
+// stops with its test.
+func (s *Server) Close() {
+	if s.standalone != nil {
+		stop := s.standalone
+		s.standalone = nil
+		stop()
+		return
+	}
+	s.Server.Close()
+	s.Gateway.Close()
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/reach/reachtest"
 )
@@ -14,9 +13,11 @@ import (
 // A fake Reach for a test: the client gets a token from the fake's OAuth endpoint,
 // and the fake checks every request against the contract.
 func ExampleNewServer() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := reachtest.NewServer(tb, reachtest.WithServiceRequests(3))
+	srv, err := reachtest.New(reachtest.WithServiceRequests(3)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, _ := reach.New(srv.Config())
 
 	sr, err := c.ServiceRequest(context.Background(), "SR000002")

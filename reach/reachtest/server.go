@@ -27,6 +27,7 @@ const (
 
 // Server is a fake Reach.
 type Server struct {
+	standalone func() // New's cleanups; nil under NewServer
 	*httptest.Server
 	contract *fakekit.Contract
 
@@ -112,7 +113,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	} else {
 		s.Server = httptest.NewServer(h)
 	}
-	t.Cleanup(s.Close)
+	t.Cleanup(s.Server.Close)
 	return s
 }
 
@@ -296,4 +297,27 @@ func first(v []string) string {
 		return ""
 	}
 	return v[0]
+}
+
+// New starts a fake Reach outside a test (a program, an Example, a tool), with the
+// same options as [NewServer]; Close stops it.
+func New(opts ...Option) (*Server, error) {
+	s, stop, err := fakekit.Standalone(func(tb testing.TB) *Server { return NewServer(tb, opts...) })
+	if err != nil {
+		return nil, err
+	}
+	s.standalone = stop
+	return s, nil
+}
+
+// Close stops the fake: all of it for one made by [New]; a fake made by [NewServer]
+// stops with its test.
+func (s *Server) Close() {
+	if s.standalone != nil {
+		stop := s.standalone
+		s.standalone = nil
+		stop()
+		return
+	}
+	s.Server.Close()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/treadnet"
 	"github.com/dispatchcenter/connectors/treadnet/treadnettest"
 )
@@ -12,9 +11,11 @@ import (
 // A fake Treadnet for a test: its Config carries a client certificate its CA signed,
 // and its agents' traps can be encoded for a receiver without a socket.
 func ExampleNewServer() {
-	tb := &fakekit.ExampleTB{}
-	defer tb.Stop()
-	srv := treadnettest.NewServer(tb, treadnettest.WithSites(12))
+	srv, err := treadnettest.New(treadnettest.WithSites(12)) // a fake outside a test; in a test, NewServer(t)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
 	c, _ := treadnet.New(srv.Config())
 	defer c.Close()
 	st, err := c.NetworkStatus(context.Background())

@@ -25,6 +25,7 @@ const ClientCertName = "dispatch-center.example.com"
 
 // Server is a fake Treadnet API over mutual TLS, with its own CA.
 type Server struct {
+	standalone func() // New's cleanups; nil under NewServer
 	*httptest.Server
 	contract *fakekit.Contract
 	now      func() time.Time
@@ -89,7 +90,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s.seed(cfg)
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	m.StartTLS(s.Server, tls.VersionTLS12)
-	t.Cleanup(s.Close)
+	t.Cleanup(s.Server.Close)
 	return s
 }
 
@@ -281,4 +282,27 @@ func writePage(w http.ResponseWriter, items []*treadnet.Outage, keep func(*tread
 		return
 	}
 	writeJSON(w, map[string]any{"data": data, "next_cursor": next})
+}
+
+// New starts a fake Treadnet outside a test (a program, an Example, a tool), with the
+// same options as [NewServer]; Close stops it.
+func New(opts ...Option) (*Server, error) {
+	s, stop, err := fakekit.Standalone(func(tb testing.TB) *Server { return NewServer(tb, opts...) })
+	if err != nil {
+		return nil, err
+	}
+	s.standalone = stop
+	return s, nil
+}
+
+// Close stops the fake: all of it for one made by [New]; a fake made by [NewServer]
+// stops with its test.
+func (s *Server) Close() {
+	if s.standalone != nil {
+		stop := s.standalone
+		s.standalone = nil
+		stop()
+		return
+	}
+	s.Server.Close()
 }

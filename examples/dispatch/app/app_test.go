@@ -32,8 +32,7 @@ func TestMain(m *testing.M) {
 
 func runDemo(t *testing.T, natsURL string) (*Timeline, *Fakes, *Service) {
 	t.Helper()
-	fakes := StartFakes()
-	t.Cleanup(fakes.Stop)
+	fakes := startFakes(t)
 	tl := NewTimeline(nil)
 	svc, err := New(context.Background(), Config{NATSURL: natsURL, Step: tl.Step}, fakes)
 	require.NoError(t, err)
@@ -106,8 +105,7 @@ func TestCrashedConsumerRedelivers(t *testing.T) {
 	nats, err := OpenBus(ctx, "", "") // a NATS both instances use
 	require.NoError(t, err)
 	t.Cleanup(nats.Close)
-	fakes := StartFakes()
-	t.Cleanup(fakes.Stop)
+	fakes := startFakes(t)
 	tl := NewTimeline(nil)
 	var a *Service
 	var crash sync.Once
@@ -175,8 +173,7 @@ func TestExternalNATS(t *testing.T) {
 // TestDailyJobsOnDemand runs the seeds' daily jobs on demand; a second run resumes
 // from the checkpoints (nothing new to read).
 func TestDailyJobsOnDemand(t *testing.T) {
-	fakes := StartFakes()
-	t.Cleanup(fakes.Stop)
+	fakes := startFakes(t)
 	tl := NewTimeline(nil)
 	svc, err := New(context.Background(), Config{Step: tl.Step, StateDir: t.TempDir()}, fakes)
 	require.NoError(t, err)
@@ -198,8 +195,7 @@ func TestDailyJobsOnDemand(t *testing.T) {
 // (an SNMPv3 header with nothing after it) to the trap port: the service counts it as
 // malformed and goes on turning traps into events on the bus.
 func TestHostileTrapKeepsServing(t *testing.T) {
-	fakes := StartFakes()
-	t.Cleanup(fakes.Stop)
+	fakes := startFakes(t)
 	svc, err := New(context.Background(), Config{}, fakes)
 	require.NoError(t, err)
 	t.Cleanup(svc.Close)
@@ -229,4 +225,13 @@ func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// startFakes starts the six fakes for one test and stops them with it.
+func startFakes(t *testing.T) *Fakes {
+	t.Helper()
+	fakes, err := StartFakes()
+	require.NoError(t, err)
+	t.Cleanup(fakes.Stop)
+	return fakes
 }
