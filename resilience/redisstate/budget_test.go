@@ -44,7 +44,7 @@ func TestBudgetHoldsAcrossRedisPauseKillAndRestart(t *testing.T) {
 			}
 			ctx, stop := context.WithCancel(context.Background())
 			var mu sync.Mutex
-			var at []time.Time
+			var at []admission
 			var wg sync.WaitGroup
 			for _, l := range limiters {
 				for range 3 {
@@ -53,11 +53,13 @@ func TestBudgetHoldsAcrossRedisPauseKillAndRestart(t *testing.T) {
 						defer wg.Done()
 						for ctx.Err() == nil {
 							wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+							from := time.Now()
 							err := l.Wait(wctx)
+							to := time.Now()
 							cancel()
 							if err == nil {
 								mu.Lock()
-								at = append(at, time.Now())
+								at = append(at, admission{from, to})
 								mu.Unlock()
 							}
 						}
@@ -88,17 +90,43 @@ func TestBudgetHoldsAcrossRedisPauseKillAndRestart(t *testing.T) {
 			if tc.fixed {
 				perWindow := map[time.Time]int{}
 				for _, a := range at {
-					perWindow[a.Truncate(per)]++
+					if w := a.from.Truncate(per); w.Equal(a.to.Truncate(per)) { // surely in w
+						perWindow[w]++
+					}
 				}
 				for w, n := range perWindow {
 					assert.LessOrEqual(t, n, requests, "calendar window %s", w)
 				}
 			} else {
-				assert.LessOrEqual(t, maxInWindow(at, per), requests, "no window of %s holds more than the budget", per)
+				assert.LessOrEqual(t, maxSurelyInWindow(at, per), requests, "no window of %s holds more than the budget", per)
 			}
 			assert.Greater(t, before, requests, "the budget is used")
 			assert.Greater(t, resumed, 0, "and again once Redis is back")
 			assert.Greater(t, restarted, 0, "and after Redis lost its data")
 		})
 	}
+}
+
+// admission is a granted Wait as the test can time it: Redis admitted it at some
+// instant between the call (from) and its return (to). Counting return times alone
+// puts an admission made at the end of one window into the next when the caller is
+// slow to run again (a loaded machine), which is not an excess.
+type admission struct{ from, to time.Time }
+
+// maxSurelyInWindow returns the most admissions that surely fell within one window of
+// length w (both their call and their return inside it), over the windows that start
+// at each admission's call.
+func maxSurelyInWindow(as []admission, w time.Duration) int {
+	best := 0
+	for _, start := range as {
+		end := start.from.Add(w)
+		n := 0
+		for _, a := range as {
+			if !a.from.Before(start.from) && a.to.Before(end) {
+				n++
+			}
+		}
+		best = max(best, n)
+	}
+	return best
 }
