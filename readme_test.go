@@ -18,8 +18,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
+	"github.com/dispatchcenter/connectors/reach"
+	"github.com/dispatchcenter/connectors/reach/reachtest"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -60,6 +63,16 @@ func readmeFake(t *testing.T, ctx context.Context) ([]geotab.DeviceStatusInfo, e
 	return near, err
 }
 
+// readmeClock is the README's block on the public fake clock.
+func readmeClock(t *testing.T, ctx context.Context) (*clock.Fake, *reachtest.Server, reach.ServiceRequest, error) {
+	clk := clock.NewFake(time.Now()) // package github.com/dispatchcenter/connectors/clock
+	srv := reachtest.NewServer(t, reachtest.WithClock(clk))
+	c, _ := reach.New(srv.Config(), reach.WithClock(clk))
+	srv.Fail(reachtest.Fault{Match: "getServiceRequest", Status: 502, Times: 3})
+	sr, err := c.ServiceRequest(ctx, "SR000001") // the 4th attempt answers; its backoff took no time
+	return clk, srv, sr, err
+}
+
 // TestReadmeSnippetsRun runs both blocks: the resilience one against a vendor that
 // answers, one that refuses (a 404 is returned as the response), one that fails (a
 // 503 whose retry would pass the deadline) and one that resets the connection (no
@@ -97,6 +110,18 @@ func TestReadmeSnippetsRun(t *testing.T) {
 	near, err := readmeFake(t, context.Background())
 	require.NoError(t, err)
 	assert.Len(t, near, 3)
+
+	clk, srv, sr, err := readmeClock(t, context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "SR000001", sr.ID)
+	assert.Len(t, clk.Sleeps(), 3, "three backoffs, on the fake clock")
+	gets := 0
+	for _, r := range srv.Requests() {
+		if r.Path == "/api/servicerequests/SR000001" {
+			gets++
+		}
+	}
+	assert.Equal(t, 4, gets)
 }
 
 // TestReadmeBlocksRun: every ```go block of the README is in this file, line for line

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/dayforce/internal/api"
 	"github.com/dispatchcenter/connectors/internal/auth"
-	"github.com/dispatchcenter/connectors/internal/clock"
 	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/resilience"
@@ -289,7 +289,7 @@ func (c *Client) ServiceURI(ctx context.Context) (string, error) {
 func (c *Client) serviceURI(ctx context.Context) (*url.URL, error) {
 	c.host.mu.Lock()
 	defer c.host.mu.Unlock()
-	if c.host.uri != nil && c.clk.Since(c.host.at) < c.host.ttl {
+	if c.host.uri != nil && c.clk.Now().Sub(c.host.at) < c.host.ttl {
 		return c.host.uri, nil
 	}
 	u, err := c.discover(ctx)

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
-	"github.com/dispatchcenter/connectors/internal/clock"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/resilience"
 )

@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/maddenco/maddencotest"
 	"github.com/dispatchcenter/connectors/resilience"
@@ -219,7 +219,7 @@ func TestErrors(t *testing.T) {
 func TestHourlyLimitHeldUnderConcurrency(t *testing.T) {
 	// a stepped clock: each waiting caller wakes at its own time, as on the wall clock
 	clk := clock.NewStepped(time.Now())
-	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk.Now))
+	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk))
 	c := newClient(t, srv, clk)
 	start := clk.Now()
 	const callers, each = 50, 30
@@ -258,7 +258,7 @@ func TestHourlyLimitHeldUnderConcurrency(t *testing.T) {
 // answered from the stale fallback instead.
 func TestSpentBudgetFailsFastOrServesStale(t *testing.T) {
 	clk := clock.NewFake(time.Now()) // the wall clock: call deadlines are real contexts
-	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk.Now), maddencotest.WithEquipment(20))
+	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk), maddencotest.WithEquipment(20))
 	cfg := srv.Config()
 	cfg.RequestsPerHour, cfg.Burst, cfg.CacheTTL = 10, 3, -1 // 9 an hour with the headroom
 	c, err := maddenco.New(cfg, maddenco.WithClock(clk))
@@ -279,7 +279,7 @@ func TestSpentBudgetFailsFastOrServesStale(t *testing.T) {
 
 func TestStaleReadsWhileMaddencoIsDown(t *testing.T) {
 	clk := clock.NewFake(time.Now()) // the wall clock: call deadlines are real contexts
-	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk.Now), maddencotest.WithEquipment(100))
+	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk), maddencotest.WithEquipment(100))
 	c := newClient(t, srv, clk)
 	ctx := context.Background()
 	id := maddencotest.EquipmentID(42)
@@ -306,7 +306,12 @@ func TestStaleReadsWhileMaddencoIsDown(t *testing.T) {
 			s, err := c.Part(ctx, maddencotest.PartNumber(5))
 			return s.Stale, s.AsOf, err
 		}},
-		{"equipment again, breaker open", func() (bool, time.Time, error) { s, err := c.Equipment(ctx, id); return s.Stale, s.AsOf, err }},
+		{"part again", func() (bool, time.Time, error) {
+			s, err := c.Part(ctx, maddencotest.PartNumber(5))
+			return s.Stale, s.AsOf, err
+		}},
+		// the fifth failed call: the breaker counts calls, not their attempts
+		{"equipment again, opening the breaker", func() (bool, time.Time, error) { s, err := c.Equipment(ctx, id); return s.Stale, s.AsOf, err }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -317,7 +322,7 @@ func TestStaleReadsWhileMaddencoIsDown(t *testing.T) {
 		})
 	}
 	for _, st := range c.Health().Breakers {
-		assert.Equal(t, resilience.StateOpen, st, "five failures opened the breaker")
+		assert.Equal(t, resilience.StateOpen, st, "five failed calls opened the breaker")
 	}
 	_, err = c.Equipment(ctx, maddencotest.EquipmentID(43))
 	assert.ErrorIs(t, err, connectors.ErrCircuitOpen, "never read: nothing to fall back on")

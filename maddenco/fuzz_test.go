@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/maddenco/maddencotest"

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // FailedRecord is a record that could not be mapped, kept until it can be.

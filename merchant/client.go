@@ -13,8 +13,8 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/auth"
-	"github.com/dispatchcenter/connectors/internal/clock"
 	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/internal/iso4217"
 	"github.com/dispatchcenter/connectors/internal/redact"

@@ -26,10 +26,10 @@ type IdempotencyStore interface {
 }
 
 // How long a shared claim and outcome are kept: the in-flight claim outlives the
-// Critical policy's worst case (6 attempts within the 30 s call timeout), the outcome
-// the gateway's 24 hours.
+// Critical policy's worst case (its call budget: 6 attempts of 30 s and 60 s of
+// waits), the outcome the gateway's 24 hours.
 const (
-	sharedClaimTTL = 2 * time.Minute
+	sharedClaimTTL = 5 * time.Minute
 	sharedKeep     = 24 * time.Hour
 )
 

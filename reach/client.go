@@ -12,8 +12,8 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/auth"
-	"github.com/dispatchcenter/connectors/internal/clock"
 	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/reach/internal/api"

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // bulkhead bounds concurrent calls. A free slot costs one uncontended lock (a
@@ -41,7 +41,7 @@ func (b *bulkhead) tryAcquire() bool {
 func (b *bulkhead) acquire(ctx context.Context) error {
 	wait := b.maxWait
 	if dl, ok := ctx.Deadline(); ok {
-		if left := dl.Sub(b.clk.Now()); left < wait {
+		if left := time.Until(dl); left < wait { // a context deadline is real time
 			wait = left
 		}
 	}

@@ -19,16 +19,9 @@ import (
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/redact"
 )
-
-// Clock tells the time, sleeps and schedules; inject a fake one with [WithClock] so
-// that tests of 30-second backoffs and 60-second breaker windows take no time.
-type Clock = clock.Clock
-
-// Timer is a call scheduled with [Clock.AfterFunc].
-type Timer = clock.Timer
 
 // Client sends HTTP requests through the policy's layers. It is safe for concurrent
 // use, and its Do method makes it an oapi-codegen HttpRequestDoer.
@@ -36,7 +29,7 @@ type Timer = clock.Timer
 // The order of the layers is fixed by construction:
 //
 //	once per call:    cache lookup → call timeout → bulkhead → retry loop (go-retryablehttp)
-//	once per attempt: breaker (per host) → rate limiter → attempt timeout
+//	once per attempt: breaker (per host; a call's failures count once) → rate limiter → attempt timeout
 //	                  → attempt middleware (auth, User-Agent, …) → base transport
 //
 // so the breaker never counts a request the limiter held back, the limiter never
@@ -72,7 +65,7 @@ type options struct {
 	mws     []func(http.RoundTripper) http.RoundTripper
 	log     *slog.Logger
 	hooks   Hooks
-	clk     Clock
+	clk     clock.Clock
 	limiter Limiter
 	rnd     func() float64
 	redir   func(req *http.Request, via []*http.Request) error
@@ -100,9 +93,10 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 func WithHooks(h Hooks) Option { return func(o *options) { o.hooks = h } }
 
 // WithClock sets the clock used for backoff waits, breaker windows, limiter waits and
-// the attempt timeout. A call timeout's deadline is read from it too, but expires in
-// real time, as a context deadline does.
-func WithClock(c Clock) Option { return func(o *options) { o.clk = c } }
+// the attempt timeout. Deadlines, the call timeout's and the caller's, are context
+// deadlines and run in real time: on a fake clock a 15 s backoff takes no time and
+// does not use up the call's timeout.
+func WithClock(c clock.Clock) Option { return func(o *options) { o.clk = c } }
 
 // WithLimiter replaces the policy's token bucket with l (for a limiter shared across
 // replicas).
@@ -244,6 +238,8 @@ type callState struct {
 	// lastSentErr is the error of the last attempt that reached the network, kept for
 	// a call that the breaker or limiter then stops: it is the call's cause
 	lastSentErr error
+	// breakerFailed: the breaker has counted this call's failure already
+	breakerFailed bool
 }
 
 // Read reads the wrapped response body.
@@ -281,7 +277,7 @@ func idempotentMethod(m string) bool {
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	o := overridesFrom(ctx)
-	start := clock.Tick(c.clk)
+	start := c.clk.Now()
 	route := req.URL.Path
 	if o != nil && o.route != "" {
 		route = o.route
@@ -309,7 +305,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	}
 	var dl time.Time
 	if timeout > 0 {
-		dl = start.Add(timeout)
+		dl = time.Now().Add(timeout) // a context deadline: real time, whatever the clock
 		if cur, ok := ctx.Deadline(); ok && !cur.After(dl) {
 			dl = time.Time{} // the caller's deadline comes first
 		}
@@ -502,7 +498,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if wait < ra {
 		wait = ra // the server's hint is a floor, never jittered below
 	}
-	if dl, ok := ctx.Deadline(); ok && !now.Add(wait).Before(dl) {
+	if dl, ok := ctx.Deadline(); ok && wait >= time.Until(dl) {
 		st.stop = connectors.ErrTimeout
 		return false, errStop
 	}
@@ -666,7 +662,15 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		st.lastSentErr = err
 	}
 	if br != nil {
-		br.done(probe, classify(ctx, resp, err))
+		o := classify(ctx, resp, err)
+		if o == outcomeFailure && !probe && st != nil {
+			// a call counts once in the closed state (BreakerPolicy.FailureThreshold)
+			if st.breakerFailed {
+				o = outcomeIgnore
+			}
+			st.breakerFailed = true
+		}
+		br.done(probe, o)
 	}
 	c.attemptDone(observe, st, req, resp, err, start)
 	return resp, err
@@ -709,7 +713,7 @@ func (s *callState) attemptStart(clk clock.Clock) time.Time {
 		s.first = time.Time{}
 		return t
 	}
-	return clock.Tick(clk)
+	return clk.Now()
 }
 
 // limit waits on the limiter from now and returns how long it waited.
@@ -718,7 +722,7 @@ func (c *Client) limit(ctx context.Context, now time.Time) (time.Duration, error
 		return tb.waitAt(ctx, now)
 	}
 	err := c.limiter.Wait(ctx)
-	return clock.Tick(c.clk).Sub(now), err
+	return c.clk.Now().Sub(now), err
 }
 
 // withTimeout bounds the attempt until its response headers arrive, through the
@@ -768,7 +772,7 @@ func (c *Client) attemptDone(observe bool, st *callState, req *http.Request, res
 	}
 	hook := c.hooks.OnAttempt != nil
 	logOn := c.log.Enabled(req.Context(), slog.LevelDebug)
-	info := AttemptInfo{Method: req.Method, Host: req.URL.Host, Route: req.URL.Path, Err: redact.Error(err), Duration: c.clk.Since(start)}
+	info := AttemptInfo{Method: req.Method, Host: req.URL.Host, Route: req.URL.Path, Err: redact.Error(err), Duration: c.clk.Now().Sub(start)}
 	if st != nil {
 		info.Route, info.Attempt = st.route, st.attempts+1
 	}
@@ -788,7 +792,7 @@ func (c *Client) finish(req *http.Request, o *overrides, route string, attempts,
 	if o != nil && o.attempts != nil {
 		*o.attempts = attempts
 	}
-	d := c.clk.Since(start)
+	d := c.clk.Now().Sub(start)
 	status := 0
 	if resp != nil {
 		status = resp.StatusCode

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // deadlines enforces one kind of deadline (the calls' timeouts, or the attempts')
@@ -69,14 +69,14 @@ func (d *deadlines) arm(at time.Time) {
 	d.gen++
 	gen := d.gen
 	d.armed, d.next = true, at
-	d.timer = d.clk.AfterFunc(at.Sub(clock.Tick(d.clk)), func() { d.fire(gen) })
+	d.timer = d.clk.AfterFunc(at.Sub(d.clk.Now()), func() { d.fire(gen) })
 }
 
 // fire ends what is past its deadline and, if it is the current timer, sets the next
 // one.
 func (d *deadlines) fire(gen uint64) {
 	d.mu.Lock()
-	now := clock.Tick(d.clk)
+	now := d.clk.Now()
 	var due []*callCtx
 	for len(d.heap) > 0 && !d.heap[0].at.After(now) {
 		due = append(due, d.heap[0].ctx) // the entry may be reused once it is off the heap

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // checkHeap verifies the heap order and every entry's slot.

@@ -9,8 +9,10 @@
 // merchant: 5 retries, exponential full-jitter backoff from 2 s capped at 30 s),
 // [Standard] (maddenco, dayforce, geotab: 3 retries, linear 5 s) and [Monitoring]
 // (treadnet: 2 retries, fixed 10 s). All three use the integration design's breaker (open after 5
-// failures within 5 minutes, for 60 s; close after 3 successful probes) and a 30 s call
-// timeout. Every field can be overridden.
+// failed calls within 5 minutes, for 60 s; close after 3 successful probes; a call
+// counts once however many of its attempts failed), its 30 s request timeout for each
+// attempt, and a call timeout that leaves room for every attempt and wait
+// ([CallBudget]), so the last retry always runs. Every field can be overridden.
 //
 // # Layers
 //

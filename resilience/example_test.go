@@ -18,18 +18,18 @@ import (
 // The presets carry the seeds' settings; start from one and override what differs.
 func ExampleStandard() {
 	p := resilience.Standard()
-	fmt.Println(p.Retry.MaxRetries, p.Retry.Backoff, p.Timeout)
+	fmt.Println(p.Retry.MaxRetries, p.Retry.Backoff, p.AttemptTimeout, p.Timeout)
 	fmt.Println(p.Breaker.FailureThreshold, p.Breaker.Window, p.Breaker.OpenFor, p.Breaker.SuccessThreshold)
 
 	c := resilience.Critical()
-	fmt.Println(c.Retry.MaxRetries, c.Retry.Backoff)
+	fmt.Println(c.Retry.MaxRetries, c.Retry.Backoff, c.Timeout)
 	m := resilience.Monitoring()
-	fmt.Println(m.Retry.MaxRetries, m.Retry.Backoff)
+	fmt.Println(m.Retry.MaxRetries, m.Retry.Backoff, m.Timeout)
 	// Output:
-	// 3 {5s 0 0s} 30s
+	// 3 {5s 0 0s} 30s 2m30s
 	// 5 5m0s 1m0s 3
-	// 5 {2s 30s}
-	// 2 {10s 0}
+	// 5 {2s 30s} 4m0s
+	// 2 {10s 0} 1m50s
 }
 
 // A custom pipeline: retries, a per-host breaker, a vendor's hourly quota, a bulkhead

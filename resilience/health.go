@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // HealthStatus classifies a [Health] snapshot.
@@ -101,13 +101,12 @@ type ended struct {
 	latency time.Duration
 }
 
-// at is when the call ended, as clk's wall clock shows it now (starts are read with
-// clock.Tick, whose wall part does not follow steps of the system clock).
-func (e ended) at(clk clock.Clock) time.Time {
+// at is when the call ended.
+func (e ended) at() time.Time {
 	if e.start.IsZero() {
 		return time.Time{}
 	}
-	return clock.Wall(clk, e.start.Add(e.latency))
+	return e.start.Add(e.latency)
 }
 
 // record adds a call that started at start and took latency.
@@ -142,7 +141,7 @@ func (s *stats) snapshot(clk clock.Clock) Health {
 			unavail++
 		}
 	}
-	h := Health{LastSuccess: s.lastSuccess.at(clk), LastFailure: s.lastFailure.at(clk), Calls: n, Availability: 1}
+	h := Health{LastSuccess: s.lastSuccess.at(), LastFailure: s.lastFailure.at(), Calls: n, Availability: 1}
 	s.mu.Unlock()
 	if n > 0 {
 		slices.Sort(lat)

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 func breakerPolicy() Policy {
@@ -90,6 +90,29 @@ func TestBreakerOpensHalfOpensAndCloses(t *testing.T) {
 	require.Error(t, call())
 	assert.Equal(t, StateOpen, c.BreakerState(host))
 	assert.Equal(t, []string{"closed->open", "open->half-open", "half-open->closed", "closed->open", "open->half-open", "half-open->open"}, changes)
+}
+
+// A call counts once in the breaker however many of its attempts failed, so that a
+// preset's last retry is not refused by the breaker its own earlier attempts opened:
+// Critical's six attempts all reach a failing host, and the first failure of a fifth
+// call opens it, which then refuses that call's retries and every later call.
+func TestBreakerCountsACallOnce(t *testing.T) {
+	s := newScript(t, step{status: 503})
+	fc := newFake()
+	c := testClient(t, Critical(), fc)
+	host := s.srv.Listener.Addr().String()
+	for call := 1; call <= 4; call++ {
+		_, err := get(t, c, context.Background(), s.srv.URL+"/x")
+		require.ErrorIs(t, err, ErrRetriesExhausted, "call %d", call)
+		assert.Equal(t, 6*call, s.calls(), "every attempt of call %d reached the host", call)
+		assert.Equal(t, StateClosed, c.BreakerState(host), "after call %d", call)
+	}
+	for _, want := range []int{25, 25} {
+		_, err := get(t, c, context.Background(), s.srv.URL+"/x")
+		assert.ErrorIs(t, err, connectors.ErrCircuitOpen)
+		assert.Equal(t, StateOpen, c.BreakerState(host))
+		assert.Equal(t, want, s.calls(), "the fifth failed call opened it; an open breaker refuses without a request")
+	}
 }
 
 func TestBreakerCountsOnlyFailuresWithinTheWindowAndIgnores4xx(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // Limiter grants permission to send one request. Implementations must be safe for
@@ -35,7 +35,7 @@ type TokenBucket struct {
 }
 
 // NewTokenBucket returns a limiter for p (p.Requests must be positive).
-func NewTokenBucket(p LimitPolicy, clk Clock) *TokenBucket {
+func NewTokenBucket(p LimitPolicy, clk clock.Clock) *TokenBucket {
 	if clk == nil {
 		clk = clock.Real{}
 	}
@@ -50,13 +50,13 @@ func NewTokenBucket(p LimitPolicy, clk Clock) *TokenBucket {
 	r := rate.Limit(float64(refill) / p.Per.Seconds())
 	tb := &TokenBucket{lim: rate.NewLimiter(r, burst), clk: clk, failFast: p.FailFast}
 	// start from the clock's time so a fake clock sees a full bucket
-	tb.lim.AllowN(tb.at(clock.Tick(clk)), 0)
+	tb.lim.AllowN(tb.at(clk.Now()), 0)
 	return tb
 }
 
 // Wait implements [Limiter].
 func (t *TokenBucket) Wait(ctx context.Context) error {
-	_, err := t.waitAt(ctx, clock.Tick(t.clk))
+	_, err := t.waitAt(ctx, t.clk.Now())
 	return err
 }
 
@@ -104,7 +104,7 @@ func (t *TokenBucket) reserve(ctx context.Context, now time.Time) (*rate.Reserva
 		r.CancelAt(now)
 		return nil, 0, errLimitFast
 	}
-	if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+	if dl, ok := ctx.Deadline(); ok && d > time.Until(dl) { // a context deadline is real time
 		r.CancelAt(now)
 		return nil, 0, errLimitWait
 	}
@@ -114,14 +114,14 @@ func (t *TokenBucket) reserve(ctx context.Context, now time.Time) (*rate.Reserva
 func (t *TokenBucket) cancel(r *rate.Reservation) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	r.CancelAt(t.at(clock.Tick(t.clk)))
+	r.CancelAt(t.at(t.clk.Now()))
 }
 
 // Tokens returns the tokens available now (negative when callers are queued).
 func (t *TokenBucket) Tokens() float64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.lim.TokensAt(clock.Tick(t.clk))
+	return t.lim.TokensAt(t.clk.Now())
 }
 
 // AllOf returns a [Limiter] that waits on each of ls in turn, for vendors with more

@@ -49,7 +49,9 @@ type RetryPolicy struct {
 
 // BreakerPolicy configures the circuit breaker kept for each host.
 type BreakerPolicy struct {
-	// FailureThreshold failures within Window open the breaker. 0 disables breakers.
+	// FailureThreshold failed calls within Window open the breaker. A call counts
+	// once, however many of its attempts failed: one call retried to its end does not
+	// open the breaker that guards its own retries. 0 disables breakers.
 	FailureThreshold int
 	// Window is the span in which FailureThreshold failures must fall.
 	Window time.Duration
@@ -129,42 +131,59 @@ func seedBreaker() BreakerPolicy {
 	return BreakerPolicy{FailureThreshold: 5, Window: 5 * time.Minute, OpenFor: 60 * time.Second, SuccessThreshold: 3}
 }
 
-// DefaultTimeout is the integration design's default request timeout.
+// DefaultTimeout is the integration design's request timeout: the presets bound each
+// attempt with it ([Policy.AttemptTimeout]).
 const DefaultTimeout = 30 * time.Second
 
-// Critical is the policy of the systems the dispatch center cannot work without
-// (reach, merchant): 5 retries with exponential full-jitter backoff from 2 s capped at
-// 30 s; the integration design's breaker; a 30 s call timeout.
-func Critical() Policy {
+// preset builds a preset policy: each attempt bounded by [DefaultTimeout], and the
+// whole call by [CallBudget], so that the last retry always has its full time.
+func preset(r RetryPolicy) Policy {
 	return Policy{
-		Retry:      RetryPolicy{MaxRetries: 5, Backoff: Exponential{Base: 2 * time.Second, Cap: 30 * time.Second}},
-		Breaker:    seedBreaker(),
-		Timeout:    DefaultTimeout,
-		Thresholds: DefaultThresholds(),
+		Retry:          r,
+		Breaker:        seedBreaker(),
+		AttemptTimeout: DefaultTimeout,
+		Timeout:        CallBudget(r, DefaultTimeout),
+		Thresholds:     DefaultThresholds(),
 	}
+}
+
+// CallBudget is the longest a call under r can take when every attempt runs for its
+// whole attempt timeout: MaxRetries+1 attempts plus the longest backoff wait before
+// each retry. The presets use it as their [Policy.Timeout]; set it again after
+// changing a preset's Retry or AttemptTimeout. A Retry-After hint longer than the
+// backoff can still meet the call's deadline; the retry loop then gives up rather
+// than wait past it.
+func CallBudget(r RetryPolicy, attempt time.Duration) time.Duration {
+	budget := time.Duration(r.MaxRetries+1) * attempt
+	if r.Backoff != nil {
+		for n := 1; n <= r.MaxRetries; n++ {
+			budget += r.Backoff.Delay(n, 1)
+		}
+	}
+	return budget
+}
+
+// Critical is the policy of the systems the dispatch center cannot work without
+// (reach, merchant), the integration design's "critical systems": 5 retries with
+// exponential full-jitter backoff from 2 s capped at 30 s (at most 2 + 4 + 8 + 16 +
+// 30 s); the integration design's breaker; 30 s per attempt and 240 s per call
+// ([CallBudget]).
+func Critical() Policy {
+	return preset(RetryPolicy{MaxRetries: 5, Backoff: Exponential{Base: 2 * time.Second, Cap: 30 * time.Second}})
 }
 
 // Standard is the policy of the business systems (maddenco, dayforce, geotab): 3
-// retries with a linear 5 s backoff (5 s, 10 s, 15 s); the integration design's breaker; a 30 s call
-// timeout.
+// retries with a linear 5 s backoff (5 s, 10 s, 15 s); the integration design's
+// breaker; 30 s per attempt and 150 s per call ([CallBudget]).
 func Standard() Policy {
-	return Policy{
-		Retry:      RetryPolicy{MaxRetries: 3, Backoff: Linear{Step: 5 * time.Second}},
-		Breaker:    seedBreaker(),
-		Timeout:    DefaultTimeout,
-		Thresholds: DefaultThresholds(),
-	}
+	return preset(RetryPolicy{MaxRetries: 3, Backoff: Linear{Step: 5 * time.Second}})
 }
 
 // Monitoring is the policy of the monitoring systems (treadnet): 2 retries with a
-// fixed 10 s wait; the integration design's breaker; a 30 s call timeout.
+// fixed 10 s wait; the integration design's breaker; 30 s per attempt and 110 s per
+// call ([CallBudget]).
 func Monitoring() Policy {
-	return Policy{
-		Retry:      RetryPolicy{MaxRetries: 2, Backoff: Fixed{Wait: 10 * time.Second}},
-		Breaker:    seedBreaker(),
-		Timeout:    DefaultTimeout,
-		Thresholds: DefaultThresholds(),
-	}
+	return preset(RetryPolicy{MaxRetries: 2, Backoff: Fixed{Wait: 10 * time.Second}})
 }
 
 // Validate reports every problem with p at once.

@@ -16,16 +16,18 @@ func TestPresetsMatchTheSeeds(t *testing.T) {
 		p       Policy
 		retries int
 		backoff Backoff
+		budget  time.Duration // every attempt's 30 s and the longest waits
 	}{
-		{"critical", Critical(), 5, Exponential{Base: 2 * time.Second, Cap: 30 * time.Second}},
-		{"standard", Standard(), 3, Linear{Step: 5 * time.Second}},
-		{"monitoring", Monitoring(), 2, Fixed{Wait: 10 * time.Second}},
+		{"critical", Critical(), 5, Exponential{Base: 2 * time.Second, Cap: 30 * time.Second}, 6*30*time.Second + (2+4+8+16+30)*time.Second},
+		{"standard", Standard(), 3, Linear{Step: 5 * time.Second}, 4*30*time.Second + (5+10+15)*time.Second},
+		{"monitoring", Monitoring(), 2, Fixed{Wait: 10 * time.Second}, 3*30*time.Second + (10+10)*time.Second},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.retries, tc.p.Retry.MaxRetries, tc.name)
 		assert.Equal(t, tc.backoff, tc.p.Retry.Backoff, tc.name)
 		assert.Equal(t, breaker, tc.p.Breaker, tc.name)
-		assert.Equal(t, 30*time.Second, tc.p.Timeout, tc.name)
+		assert.Equal(t, 30*time.Second, tc.p.AttemptTimeout, tc.name, "the seeds' 30 s is a request timeout")
+		assert.Equal(t, tc.budget, tc.p.Timeout, tc.name)
 		assert.Equal(t, DefaultThresholds(), tc.p.Thresholds, tc.name)
 		assert.NoError(t, tc.p.Validate(), tc.name)
 	}

@@ -44,10 +44,21 @@ func TestRetryStatusSequences(t *testing.T) {
 			wantErr: []error{ErrRetriesExhausted, connectors.ErrUnavailable}},
 		{name: "standard preset is linear 5s", policy: withTimeout(noBreaker(Standard()), time.Hour), steps: []step{{status: 503}},
 			wantCalls: 4, wantSleep: []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second}, wantErr: []error{ErrRetriesExhausted}},
-		// with the seeds' 30 s call timeout the third wait (5+10+15 s) would end on the
-		// deadline, so the call fails at once instead of sleeping for nothing
-		{name: "standard preset within its 30s timeout", policy: noBreaker(Standard()), steps: []step{{status: 503}},
-			wantCalls: 3, wantSleep: []time.Duration{5 * time.Second, 10 * time.Second}, wantErr: []error{connectors.ErrTimeout, context.DeadlineExceeded}},
+		// each preset's whole retry sequence, breaker and call budget on: the last
+		// retry reaches the vendor (a call's failures count once in the breaker, and
+		// the call budget covers every attempt and wait)
+		{name: "standard preset: 3 failures then success", policy: Standard(), steps: []step{{status: 502}, {status: 502}, {status: 502}, ok},
+			wantCalls: 4, wantSleep: []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second}, wantBody: "ok"},
+		{name: "standard preset: exhausted within its budget", policy: Standard(), steps: []step{{status: 503}},
+			wantCalls: 4, wantSleep: []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second}, wantErr: []error{ErrRetriesExhausted, connectors.ErrUnavailable}},
+		{name: "critical preset: 5 failures then success", policy: Critical(), steps: []step{{status: 503}, {status: 503}, {status: 503}, {status: 503}, {status: 503}, ok},
+			wantCalls: 6, wantSleep: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 15 * time.Second}, wantBody: "ok"},
+		{name: "monitoring preset: 2 failures then success", policy: Monitoring(), steps: []step{{status: 504}, {status: 504}, ok},
+			wantCalls: 3, wantSleep: []time.Duration{10 * time.Second, 10 * time.Second}, wantBody: "ok"},
+		// a call whose deadline (real time) is nearer than its next wait fails at once
+		// instead of sleeping for nothing
+		{name: "standard preset with an 8s call timeout", policy: withTimeout(noBreaker(Standard()), 8*time.Second), steps: []step{{status: 503}},
+			wantCalls: 2, wantSleep: []time.Duration{5 * time.Second}, wantErr: []error{connectors.ErrTimeout, context.DeadlineExceeded}},
 		{name: "monitoring preset is fixed 10s", policy: noBreaker(Monitoring()), steps: []step{{status: 503}},
 			wantCalls: 3, wantSleep: []time.Duration{10 * time.Second, 10 * time.Second}, wantErr: []error{ErrRetriesExhausted}},
 		{name: "critical preset is capped full jitter", policy: withTimeout(noBreaker(Critical()), time.Hour), steps: []step{{status: 503}},
@@ -89,7 +100,7 @@ func nilIfEmpty(d []time.Duration) []time.Duration {
 
 func noBreaker(p Policy) Policy { p.Breaker = BreakerPolicy{}; return p }
 
-func withTimeout(p Policy, d time.Duration) Policy { p.Timeout = d; return p }
+func withTimeout(p Policy, d time.Duration) Policy { p.Timeout, p.AttemptTimeout = d, min(d, p.AttemptTimeout); return p }
 
 func TestRetryAfterIsAFloorInBothForms(t *testing.T) {
 	now := time.Now()
@@ -156,17 +167,16 @@ func TestRetryAfterBeyondTheDeadlineFailsAtOnce(t *testing.T) {
 func TestBackoffThatWouldCrossTheDeadlineFailsAtOnce(t *testing.T) {
 	s := newScript(t, step{status: 503})
 	fc := newFake()
-	p := Policy{Retry: RetryPolicy{MaxRetries: 5, Backoff: Fixed{Wait: 10 * time.Second}}, Timeout: 25 * time.Second}
+	p := Policy{Retry: RetryPolicy{MaxRetries: 5, Backoff: Fixed{Wait: 30 * time.Second}, MaxRetryAfter: time.Minute}, Timeout: 25 * time.Second}
 	c := testClient(t, p, fc)
-	start := fc.Now()
 	_, err := get(t, c, context.Background(), s.srv.URL)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, connectors.ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	// 10 s + 10 s fit in 25 s; a third 10 s wait would end past the deadline
-	assert.Equal(t, []time.Duration{10 * time.Second, 10 * time.Second}, fc.Sleeps())
-	assert.Equal(t, 3, s.calls())
-	assert.Less(t, fc.Now().Sub(start), 25*time.Second, "never sleeps past the deadline")
+	// the call's deadline is a context deadline, 25 s of real time away: a 30 s wait
+	// would end past it, so the call stops after its first attempt, without waiting
+	assert.Empty(t, fc.Sleeps(), "never sleeps past the deadline")
+	assert.Equal(t, 1, s.calls())
 	var ce *CallError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 503, ce.Response.StatusCode, "the last response is kept")

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/resilience"
 	"github.com/dispatchcenter/connectors/treadnet/internal/api"

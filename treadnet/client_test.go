@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/treadnet"
 	"github.com/dispatchcenter/connectors/treadnet/treadnettest"
 )

@@ -18,7 +18,7 @@ import (
 
 	"github.com/gosnmp/gosnmp"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/seen"
 )
 

@@ -21,7 +21,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // BearerOptions configure [NewBearer]: JWTs in "Authorization: Bearer …", checked

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // FuzzStandardVerify feeds arbitrary headers and bodies to the Standard Webhooks

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // Store remembers the deliveries already handed off, for de-duplication. A shared

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // Verified is what a verifier vouches for.

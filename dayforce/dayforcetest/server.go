@@ -16,6 +16,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
@@ -39,7 +40,7 @@ type Server struct {
 	contract *fakekit.Contract
 
 	mu       sync.Mutex
-	now      time.Time
+	clk      clock.Clock
 	current  int
 	tokens   fakekit.Tokens
 	nextHost string
@@ -81,6 +82,7 @@ type config struct {
 	tls       bool
 	tokenTTL  time.Duration
 	start     time.Time
+	clk       clock.Clock
 	limit     int
 	payload   bool
 }
@@ -96,6 +98,12 @@ func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.tokenTTL 
 
 // WithStart sets the fake clock's start (default Monday 2026-01-05 08:00 UTC).
 func WithStart(t time.Time) Option { return func(c *config) { c.start = t } }
+
+// WithClock runs the fake on c (token expiry, rate-limit windows, modification and
+// event times) instead of its own fake clock, which starts at [WithStart]'s time:
+// give the client and the fake one *clock.Fake, and a client's backoff moves the
+// fake's time too.
+func WithClock(c clock.Clock) Option { return func(cfg *config) { cfg.clk = c } }
 
 // WithRateLimit throttles API calls to n per minute of the fake clock (0: none);
 // calls beyond it get 429 with a rate-limit ProcessResult.
@@ -153,11 +161,15 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.clk == nil {
+		cfg.clk = clock.NewFake(cfg.start)
+	}
+	cfg.start = cfg.clk.Now()
 	c, err := contract()
 	if err != nil {
 		t.Fatalf("dayforcetest: %v", err)
 	}
-	s := &Server{contract: c, now: cfg.start, tokens: fakekit.Tokens{Prefix: "df-", TTL: cfg.tokenTTL}, limit: cfg.limit, payload: cfg.payload,
+	s := &Server{contract: c, clk: cfg.clk, tokens: fakekit.Tokens{Prefix: "df-", TTL: cfg.tokenTTL}, limit: cfg.limit, payload: cfg.payload,
 		byXRef: map[string]*employee{}, byBadge: map[string]*employee{}}
 	if _, s.idKey, err = ed25519.GenerateKey(rand.Reader); err != nil {
 		t.Fatalf("dayforcetest: %v", err)
@@ -206,19 +218,12 @@ func (s *Server) Client() *http.Client { return s.Generic.Client() }
 
 func hostOf(u string) string { return strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://") }
 
-// Advance moves the fake clock (token expiry, rate-limit windows).
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = s.now.Add(d)
-}
+// Advance moves the fake's clock (token expiry, rate-limit windows): its own, or the
+// *clock.Fake given with [WithClock].
+func (s *Server) Advance(d time.Duration) { fakekit.Advance(s.clk, d) }
 
-// Now returns the fake clock's time.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now
-}
+// Now returns the fake's time.
+func (s *Server) Now() time.Time { return s.clk.Now() }
 
 // TokensIssued returns how many tokens the identity service gave out.
 func (s *Server) TokensIssued() int { return s.tokens.Issued() }
@@ -365,8 +370,8 @@ func (s *Server) throttled() bool {
 	if s.limit <= 0 {
 		return false
 	}
-	if s.now.Sub(s.window) >= time.Minute {
-		s.window, s.inWindow = s.now, 0
+	if now := s.clk.Now(); now.Sub(s.window) >= time.Minute {
+		s.window, s.inWindow = now, 0
 	}
 	s.inWindow++
 	return s.inWindow > s.limit

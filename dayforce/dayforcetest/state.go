@@ -466,7 +466,7 @@ func (s *Server) patchSkill(w http.ResponseWriter, e *employee, body []byte, val
 				sk.EffectiveEnd = in.EffectiveEnd
 			}
 		}
-		sk.LastModifiedTimestamp = dt(s.now)
+		sk.LastModifiedTimestamp = dt(s.clk.Now())
 		s.emit(dayforce.WebhookEvent{EventType: dayforce.EventCertificationUpdated, EmployeeXRefCode: e.rec.XRefCode,
 			SkillXRefCode: in.Skill.XRefCode, ChangedFields: []string{"SkillLevel", "EffectiveEnd"}})
 		w.WriteHeader(http.StatusOK) // Dayforce answers a PATCH with 200 and no body
@@ -548,7 +548,7 @@ func (s *Server) postPunch(w http.ResponseWriter, body []byte, validateOnly bool
 		return
 	}
 	// received now by the wall clock, as Dayforce's own clock reads it (the fake's
-	// business clock, s.now, may be anywhere: tests move it)
+	// business clock, s.clk, may be anywhere: tests move it)
 	stored := s.storeAt(p, time.Now().UTC())
 	if !s.payload {
 		w.WriteHeader(http.StatusOK) // 200, no body: public integrations' documented answer

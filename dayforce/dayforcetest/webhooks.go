@@ -80,7 +80,7 @@ func (s *Server) emit(ev dayforce.WebhookEvent) {
 		ev.EventID = fmt.Sprintf("dfe_%06d", s.events)
 	}
 	if ev.OccurredAt.IsZero() {
-		ev.OccurredAt = dayforce.DateTime{Time: s.now.UTC(), Offset: true}
+		ev.OccurredAt = dayforce.DateTime{Time: s.clk.Now().UTC(), Offset: true}
 	}
 	body, _ := json.Marshal(ev)
 	s.hooks.Emit(ev.EventID, string(ev.EventType), body)

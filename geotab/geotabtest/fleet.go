@@ -285,6 +285,17 @@ func (s *Server) Visit(deviceID string, lat, lon float64, stay time.Duration) bo
 }
 
 // advance moves the clock and simulates each 30-second step.
+// catchUp runs the fleet up to the clock's time (under st.mu), and reports whether
+// it moved.
+func (st *state) catchUp() bool {
+	d := st.cfg.clk.Now().Sub(st.now)
+	if d <= 0 {
+		return false
+	}
+	st.advance(d)
+	return true
+}
+
 func (st *state) advance(d time.Duration) {
 	end := st.now.Add(d)
 	for {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
@@ -44,6 +45,7 @@ type config struct {
 	seed       int64
 	tls        bool
 	start      time.Time
+	clk        clock.Clock
 	sessionTTL time.Duration
 	limits     map[string]int
 }
@@ -62,6 +64,12 @@ func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // WithStart sets the fake clock's start (default 2026-01-05T08:00:00Z).
 func WithStart(t time.Time) Option { return func(c *config) { c.start = t } }
+
+// WithClock runs the fake on c instead of its own fake clock, which starts at
+// [WithStart]'s time: give the client and the fake one *clock.Fake, and a client's
+// backoff moves the fleet too. The fleet catches up with c's time, in 30-second
+// steps, whenever the fake is called or [Server.Advance]d.
+func WithClock(c clock.Clock) Option { return func(cfg *config) { cfg.clk = c } }
 
 // WithSessionTTL makes sessions expire after d of fake time (default 14 days, as
 // MyGeotab).
@@ -82,6 +90,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.clk == nil {
+		cfg.clk = clock.NewFake(cfg.start)
+	}
+	cfg.start = cfg.clk.Now()
 	st, err := newState(cfg)
 	if err != nil {
 		t.Fatalf("geotabtest: %v", err)
@@ -138,19 +150,22 @@ func (s *Server) ExpireSessions() {
 	s.st.sessions = map[string]session{}
 }
 
-// Advance moves the fake clock forward, in 30-second steps: vehicles drive, and
+// Advance moves the fake's clock forward (its own, or the *clock.Fake given with
+// [WithClock]) and the fleet with it, in 30-second steps: vehicles drive, and
 // LogRecords, DeviceStatusInfo, Trips and ExceptionEvents are produced.
 func (s *Server) Advance(d time.Duration) {
+	fakekit.Advance(s.st.cfg.clk, d)
 	s.st.mu.Lock()
-	s.st.advance(d)
+	s.st.catchUp()
 	s.st.mu.Unlock()
 	s.st.hooks.Deliver() // outside the lock: a receiver may call the fake back
 }
 
-// Now returns the fake clock's time.
+// Now returns the fake's time.
 func (s *Server) Now() time.Time {
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
+	s.st.catchUp()
 	return s.st.now
 }
 
@@ -263,8 +278,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	typeName := peekTypeName(req.Params)
 	st := s.st
 	st.mu.Lock()
+	moved := st.catchUp()
 	st.record(s.Host(), req.Method, typeName, req.Params)
 	st.mu.Unlock()
+	if moved {
+		st.hooks.Deliver()
+	}
 	f := st.faults.Take(req.Method, req.Method+" "+typeName)
 	if f != nil && !f.After && s.inject(w, r, f) {
 		return

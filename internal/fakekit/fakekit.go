@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // Fault is a failure to inject into the next Times matching calls. Match is the
@@ -187,4 +189,15 @@ func (e *standaloneTB) Stop() {
 	for i := len(e.fns) - 1; i >= 0; i-- {
 		e.fns[i]()
 	}
+}
+
+// Advance moves a fake's clock forward by d, for the fakes' Advance: c is the fake's
+// own *clock.Fake or the one its user gave it; a clock a test cannot move (the real
+// one) makes Advance a programming error.
+func Advance(c clock.Clock, d time.Duration) {
+	f, ok := c.(*clock.Fake)
+	if !ok {
+		panic(fmt.Sprintf("fake clock: Advance needs a *clock.Fake, the fake was given a %T", c))
+	}
+	f.Advance(d)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 )
@@ -76,9 +77,10 @@ func WithAllowlist(cidrs ...string) Option { return func(c *config) { c.allow = 
 // WithTLS serves over HTTPS (use srv.Client(), which trusts the certificate).
 func WithTLS() Option { return func(c *config) { c.tls = true } }
 
-// WithClock sets the clock the fake counts its hourly budget and stamps changes with
-// (default: the wall clock). Pass the client's fake clock's Now to test waits.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+// WithClock runs the fake on c (its hourly budget, change and event times) instead of
+// the wall clock: give the client and the fake one *clock.Fake, and a client's wait
+// for its budget moves the fake's time too.
+func WithClock(c clock.Clock) Option { return func(cfg *config) { cfg.now = c.Now } }
 
 var contract = sync.OnceValues(func() (*fakekit.Contract, error) {
 	return fakekit.LoadContract(maddenco.OpenAPISpec, nil)

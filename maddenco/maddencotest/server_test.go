@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/maddenco/maddencotest"
 )
 
@@ -30,9 +31,9 @@ func get(t *testing.T, srv *maddencotest.Server, path, key string) *http.Respons
 }
 
 func TestTheFakeEnforcesTheContract(t *testing.T) {
-	now := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC))
 	srv := maddencotest.NewServer(t, maddencotest.WithEquipment(10), maddencotest.WithRateLimit(3),
-		maddencotest.WithClock(func() time.Time { return now }))
+		maddencotest.WithClock(clk))
 	cases := []struct {
 		path, key string
 		status    int
@@ -53,7 +54,7 @@ func TestTheFakeEnforcesTheContract(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, srv.Throttled())
-	now = now.Add(time.Hour)
+	clk.Advance(time.Hour)
 	assert.Equal(t, 200, get(t, srv, "/api/equipment/EQ00002", maddencotest.APIKey).StatusCode, "the window slid")
 	for _, r := range srv.Requests() {
 		assert.False(t, strings.Contains(r.Body+r.Query, maddencotest.APIKey))

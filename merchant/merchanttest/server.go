@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/merchant"
 )
@@ -91,8 +92,9 @@ type config struct {
 // 33 a day: the integration design's 1 000 a month).
 func WithHistory(days int) Option { return func(c *config) { c.history = days } }
 
-// WithClock sets the fake's clock (default: the wall clock).
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+// WithClock runs the fake on c instead of the wall clock: give the client and the
+// fake one *clock.Fake, and a client's backoff moves the fake's time too.
+func WithClock(c clock.Clock) Option { return func(cfg *config) { cfg.now = c.Now } }
 
 // WithTokenTTL sets the lifetime of access tokens (default 1 hour).
 func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.tokenTTL = d } }

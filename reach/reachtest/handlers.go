@@ -73,9 +73,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 				return http.StatusUnprocessableEntity, "", problemBody(http.StatusUnprocessableEntity, "unknown_customer", "The customer does not exist", in.CustomerID)
 			}
 			s.seq++
+			now := s.clk.Now()
 			sr := &reach.ServiceRequest{ID: fmt.Sprintf("SR%06d", s.seq), CustomerID: in.CustomerID, Description: in.Description,
 				Priority: in.Priority, Category: in.Category, ExternalID: in.ExternalID, Site: in.Site, WindowStart: in.WindowStart,
-				WindowEnd: in.WindowEnd, Status: reach.StatusNew, CreatedAt: s.now, UpdatedAt: s.now, Version: 1}
+				WindowEnd: in.WindowEnd, Status: reach.StatusNew, CreatedAt: now, UpdatedAt: now, Version: 1}
 			s.srs[sr.ID] = sr
 			if sr.Priority == reach.PriorityEmergency {
 				s.emit(reach.EventEmergency, sr, "new emergency request")
@@ -107,7 +108,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 		merged, _ := json.Marshal(m)
 		var next reach.ServiceRequest
 		_ = json.Unmarshal(merged, &next)
-		next.Version, next.UpdatedAt = sr.Version+1, s.now
+		next.Version, next.UpdatedAt = sr.Version+1, s.clk.Now()
 		*sr = next
 		writeJSON(w, http.StatusOK, etagOf(sr.Version), sr)
 	case "updateServiceRequestStatus":
@@ -124,9 +125,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 				sr.TechnicianID = u.TechnicianID
 			}
 			if u.Status == reach.StatusCompleted {
-				sr.CompletedAt = s.now
+				sr.CompletedAt = s.clk.Now()
 			}
-			sr.Version, sr.UpdatedAt = sr.Version+1, s.now
+			sr.Version, sr.UpdatedAt = sr.Version+1, s.clk.Now()
 			s.emit(reach.EventStatusChanged, sr, u.Note)
 			if u.Status == reach.StatusCompleted {
 				s.emit(reach.EventCompleted, sr, u.Note)
@@ -173,8 +174,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 		s.idempotent(w, r, body, func() (int, string, any) {
 			var in reach.NewCustomer
 			_ = json.Unmarshal(body, &in)
+			now := s.clk.Now()
 			c := &reach.Customer{ID: fmt.Sprintf("C%05d", len(s.customers)+1), ExternalID: in.ExternalID, Name: in.Name, Phone: in.Phone,
-				Email: in.Email, ServiceAddress: in.ServiceAddress, CreatedAt: s.now, UpdatedAt: s.now, Version: 1}
+				Email: in.Email, ServiceAddress: in.ServiceAddress, CreatedAt: now, UpdatedAt: now, Version: 1}
 			s.customers[c.ID] = c
 			return http.StatusCreated, etagOf(c.Version), c
 		})
@@ -209,7 +211,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 				_ = json.Unmarshal(v, &c.ServiceAddress)
 			}
 		}
-		c.Version, c.UpdatedAt = c.Version+1, s.now
+		c.Version, c.UpdatedAt = c.Version+1, s.clk.Now()
 		writeJSON(w, http.StatusOK, etagOf(c.Version), c)
 	case "listCommunications":
 		if _, ok := s.customers[id]; !ok {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/reach"
 )
@@ -32,7 +33,7 @@ type Server struct {
 	contract *fakekit.Contract
 
 	mu        sync.Mutex
-	now       time.Time
+	clk       clock.Clock
 	tokens    fakekit.Tokens
 	srs       map[string]*reach.ServiceRequest
 	techs     map[string]*reach.Technician
@@ -64,6 +65,7 @@ type config struct {
 	tls                   bool
 	tokenTTL              time.Duration
 	start                 time.Time
+	clk                   clock.Clock
 }
 
 // WithTechnicians sets how many technicians are seeded (default 40).
@@ -82,6 +84,11 @@ func WithExportSize(n int64) Option { return func(c *config) { c.export = n } }
 // WithTLS serves over HTTPS (use srv.Client(), which trusts the certificate).
 func WithTLS() Option { return func(c *config) { c.tls = true } }
 
+// WithClock runs the fake on c (token expiry, update and event times) instead of its
+// own fake clock, which starts at Monday 2026-01-05 08:00 UTC: give the client and
+// the fake one *clock.Fake, and a client's backoff moves the fake's time too.
+func WithClock(c clock.Clock) Option { return func(cfg *config) { cfg.clk = c } }
+
 // WithTokenTTL sets the lifetime of access tokens on the fake clock (default 1 h).
 func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.tokenTTL = d } }
 
@@ -98,11 +105,15 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.clk == nil {
+		cfg.clk = clock.NewFake(cfg.start)
+	}
+	cfg.start = cfg.clk.Now()
 	c, err := contract()
 	if err != nil {
 		t.Fatalf("reachtest: %v", err)
 	}
-	s := &Server{contract: c, now: cfg.start, tokens: fakekit.Tokens{Prefix: "at-", TTL: cfg.tokenTTL},
+	s := &Server{contract: c, clk: cfg.clk, tokens: fakekit.Tokens{Prefix: "at-", TTL: cfg.tokenTTL},
 		srs: map[string]*reach.ServiceRequest{}, techs: map[string]*reach.Technician{}, customers: map[string]*reach.Customer{},
 		comms: map[string][]reach.Communication{}, export: cfg.export}
 	s.idem.Problem = func(w http.ResponseWriter, status int, code, title string) { problem(w, status, code, title, "") }
@@ -122,19 +133,12 @@ func (s *Server) Config() reach.Config {
 	return reach.Config{BaseURL: s.URL, ClientID: ClientID, ClientSecret: ClientSecret}
 }
 
-// Advance moves the fake clock (token expiry, update times).
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = s.now.Add(d)
-}
+// Advance moves the fake's clock (token expiry, update times): its own, or the
+// *clock.Fake given with [WithClock].
+func (s *Server) Advance(d time.Duration) { fakekit.Advance(s.clk, d) }
 
-// Now returns the fake clock's time.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now
-}
+// Now returns the fake's time.
+func (s *Server) Now() time.Time { return s.clk.Now() }
 
 // TokensIssued returns how many access tokens the token endpoint gave out.
 func (s *Server) TokensIssued() int { return s.tokens.Issued() }
@@ -167,7 +171,7 @@ func (s *Server) Touch(id string) bool {
 	defer s.mu.Unlock()
 	sr, ok := s.srs[id]
 	if ok {
-		sr.UpdatedAt, sr.Version = s.now, sr.Version+1
+		sr.UpdatedAt, sr.Version = s.clk.Now(), sr.Version+1
 	}
 	return ok
 }

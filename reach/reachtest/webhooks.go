@@ -33,7 +33,7 @@ func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
 // emit queues an event (called with s.mu held).
 func (s *Server) emit(typ reach.EventType, sr *reach.ServiceRequest, note string) {
 	s.events++
-	ev := reach.Event{ID: fmt.Sprintf("evt_%06d", s.events), Type: typ, OccurredAt: s.now, ServiceRequestID: sr.ID,
+	ev := reach.Event{ID: fmt.Sprintf("evt_%06d", s.events), Type: typ, OccurredAt: s.clk.Now(), ServiceRequestID: sr.ID,
 		CustomerID: sr.CustomerID, TechnicianID: sr.TechnicianID, Status: sr.Status, Priority: sr.Priority, Note: note}
 	body, _ := json.Marshal(ev)
 	s.hooks.Emit(ev.ID, string(ev.Type), body)
@@ -49,7 +49,7 @@ func (s *Server) Push(ev reach.Event) {
 		ev.ID = fmt.Sprintf("evt_%06d", s.events)
 	}
 	if ev.OccurredAt.IsZero() {
-		ev.OccurredAt = s.now
+		ev.OccurredAt = s.clk.Now()
 	}
 	s.mu.Unlock()
 	body, _ := json.Marshal(ev)

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/geotab"
-	"github.com/dispatchcenter/connectors/internal/clock"
 	"github.com/dispatchcenter/connectors/resilience"
 	"github.com/dispatchcenter/connectors/resilience/redisstate"
 	"github.com/dispatchcenter/connectors/webhook"

@@ -7,7 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // IdempotencyStore is a merchant.IdempotencyStore in Redis: a call claims its key

@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
-	"github.com/dispatchcenter/connectors/internal/clock"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/maddenco/maddencotest"
 	"github.com/dispatchcenter/connectors/merchant"
@@ -41,7 +41,7 @@ func transport(t *testing.T) *http.Client {
 func TestReplicasShareMaddencosHourlyBudget(t *testing.T) {
 	_, rdb := mini(t)
 	clk := clock.NewStepped(time.Now())
-	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk.Now))
+	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk))
 	var clients []*maddenco.Client
 	for range replicas {
 		l, err := redisstate.NewLimiter(rdb, redisstate.LimiterConfig{Name: "maddenco:" + maddencotest.APIKey[:6], Requests: 980,

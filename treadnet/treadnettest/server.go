@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/treadnet"
 )
@@ -63,8 +64,9 @@ func WithSites(n int) Option { return func(c *config) { c.sites = n } }
 // 90 days).
 func WithHistory(n int) Option { return func(c *config) { c.history = n } }
 
-// WithClock sets the fake's clock (default: the wall clock).
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+// WithClock runs the fake on c instead of the wall clock: give the client and the
+// fake one *clock.Fake, and a client's backoff moves the fake's time too.
+func WithClock(c clock.Clock) Option { return func(cfg *config) { cfg.now = c.Now } }
 
 var contract = sync.OnceValues(func() (*fakekit.Contract, error) {
 	return fakekit.LoadContract(treadnet.OpenAPISpec, nil)

@@ -12,9 +12,6 @@ import (
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
-	// Since returns the time elapsed since t (for the wall clock, one monotonic
-	// read: cheaper than Now().Sub(t)).
-	Since(t time.Time) time.Duration
 	// Sleep waits for d, or until ctx is done, in which case it returns ctx's error.
 	Sleep(ctx context.Context, d time.Duration) error
 	// AfterFunc calls f in its own goroutine once d has elapsed. Stop on the result
@@ -32,36 +29,6 @@ type Real struct{}
 
 // Now returns time.Now().
 func (Real) Now() time.Time { return time.Now() }
-
-// Since is time.Since.
-func (Real) Since(t time.Time) time.Duration { return time.Since(t) }
-
-// base anchors [Tick]'s readings of the real clock.
-var base = time.Now()
-
-// Tick reads c for measuring and comparing times (deadlines, windows, durations). For
-// [Real] it is one monotonic reading, about half the cost of time.Now, which reads the
-// wall clock too: the result carries the monotonic reading, and its wall part is
-// base's plus the monotonic time since, so it does not follow steps of the system
-// clock made after the process started. Any other clock gives c.Now().
-func Tick(c Clock) time.Time {
-	if _, ok := c.(Real); ok {
-		return base.Add(time.Since(base))
-	}
-	return c.Now()
-}
-
-// Wall returns t, a reading of c taken with [Tick], as the wall clock shows it now:
-// for [Real], the current wall time less the monotonic time elapsed since t, so a
-// step of the system clock since the process started does not show; for any other
-// clock, t itself.
-func Wall(c Clock, t time.Time) time.Time {
-	if _, ok := c.(Real); ok && !t.IsZero() {
-		now := time.Now()
-		return now.Add(-now.Sub(t))
-	}
-	return t
-}
 
 // Sleep waits for d or until ctx is done.
 func (Real) Sleep(ctx context.Context, d time.Duration) error {
@@ -153,9 +120,6 @@ func (f *Fake) Now() time.Time {
 	defer f.mu.Unlock()
 	return f.now
 }
-
-// Since returns the fake time elapsed since t.
-func (f *Fake) Since(t time.Time) time.Duration { return f.Now().Sub(t) }
 
 // Sleep records d and moves the clock to the sleeper's wake-up time (the time of the
 // call plus d) unless it is already past it, so concurrent sleepers wait together as

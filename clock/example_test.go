@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/clock"
+	"github.com/dispatchcenter/connectors/clock"
 )
 
 // A fake clock: a 30-second backoff takes no time, and a timer fires when the test
