@@ -5,7 +5,7 @@ go 1.26.0
 replace github.com/dispatchcenter/connectors => ../
 
 require (
-	github.com/dispatchcenter/connectors v0.0.0-00010101000000-000000000000
+	github.com/dispatchcenter/connectors v0.2.0
 	github.com/nats-io/nats-server/v2 v2.14.9
 	github.com/nats-io/nats.go v1.55.0
 	github.com/stretchr/testify v1.12.1

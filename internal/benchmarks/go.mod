@@ -5,7 +5,7 @@ go 1.25.0
 replace github.com/dispatchcenter/connectors => ../..
 
 require (
-	github.com/dispatchcenter/connectors v0.0.0-00010101000000-000000000000
+	github.com/dispatchcenter/connectors v0.2.0
 	github.com/failsafe-go/failsafe-go v0.9.8
 	github.com/go-viper/mapstructure/v2 v2.5.0
 	github.com/hashicorp/go-retryablehttp v0.7.8

@@ -8,5 +8,6 @@ package tools
 
 import (
 	_ "github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen"
+	_ "golang.org/x/exp/cmd/apidiff"
 	_ "honnef.co/go/tools/cmd/staticcheck"
 )
