@@ -19,7 +19,7 @@ import (
 
 	"github.com/dispatchcenter/connectors/examples/dispatch/app"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/reach/reachtest"
 )
 
 func main() {
@@ -126,10 +126,11 @@ func serve(ctx context.Context, dir, admin string, out io.Writer) error {
 	return nil
 }
 
-// kit decodes a fault of the shared fakekit shape for a fake's Fail.
-func kit(fail func(fakekit.Fault)) func(json.RawMessage) error {
+// kit decodes a fault for a fake's Fail: reach, dayforce, maddenco, treadnet and
+// merchant share one Fault shape (reachtest.Fault is the others' too).
+func kit(fail func(reachtest.Fault)) func(json.RawMessage) error {
 	return func(b json.RawMessage) error {
-		var ft fakekit.Fault
+		var ft reachtest.Fault
 		if err := json.Unmarshal(b, &ft); err != nil {
 			return err
 		}
