@@ -30,7 +30,7 @@ const (
 
 // Server is a fake Dayforce.
 type Server struct {
-	standalone func() // New's cleanups; nil under NewServer
+	life fakekit.Life // New's cleanups
 	// Generic is the generic host (www.dayforcehcm.com's role); its URL + "/Api" is
 	// the BaseURL clients start from.
 	Generic *httptest.Server
@@ -434,21 +434,13 @@ func (s *Server) authorized(r *http.Request) bool {
 // New starts a fake Dayforce outside a test (a program, an Example, a tool), with the
 // same options as [NewServer]; Close stops it.
 func New(opts ...Option) (*Server, error) {
-	s, stop, err := fakekit.Standalone(func(tb testing.TB) *Server { return NewServer(tb, opts...) })
-	if err != nil {
-		return nil, err
-	}
-	s.standalone = stop
-	return s, nil
+	return fakekit.Start(func(tb testing.TB) *Server { return NewServer(tb, opts...) }, func(s *Server) *fakekit.Life { return &s.life })
 }
 
 // Close stops the fake: all of it for one made by [New]; a fake made by [NewServer]
 // stops with its test.
 func (s *Server) Close() {
-	if s.standalone != nil {
-		stop := s.standalone
-		s.standalone = nil
-		stop()
+	if s.life.Stop() {
 		return
 	}
 	s.Generic.Close()

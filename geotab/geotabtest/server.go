@@ -31,7 +31,7 @@ const (
 // Server is a fake MyGeotab server. Servers made with [Server.NewPeer] share one
 // federation: the same database, sessions and fleet, on another address.
 type Server struct {
-	standalone func() // New's cleanups; nil under NewServer
+	life fakekit.Life // New's cleanups
 	*httptest.Server
 	st *state
 }
@@ -394,21 +394,13 @@ func peekTypeName(params json.RawMessage) string {
 // New starts a fake MyGeotab outside a test (a program, an Example, a tool), with the
 // same options as [NewServer]; Close stops it.
 func New(opts ...Option) (*Server, error) {
-	s, stop, err := fakekit.Standalone(func(tb testing.TB) *Server { return NewServer(tb, opts...) })
-	if err != nil {
-		return nil, err
-	}
-	s.standalone = stop
-	return s, nil
+	return fakekit.Start(func(tb testing.TB) *Server { return NewServer(tb, opts...) }, func(s *Server) *fakekit.Life { return &s.life })
 }
 
 // Close stops the fake: all of it for one made by [New]; a fake made by [NewServer]
 // stops with its test.
 func (s *Server) Close() {
-	if s.standalone != nil {
-		stop := s.standalone
-		s.standalone = nil
-		stop()
+	if s.life.Stop() {
 		return
 	}
 	s.Server.Close()

@@ -153,19 +153,45 @@ func (r *Recorder[T]) All() []T {
 	return append([]T(nil), r.reqs...)
 }
 
-// Standalone builds a fake outside a test, for the fakes' New: start is the fake's
-// NewServer; a failure it reports with Fatalf is returned as an error; stop runs its
-// cleanups (what its test would have run).
-func Standalone[T any](start func(testing.TB) T) (v T, stop func(), err error) {
+// Life is a fake's lifetime outside a test: each fake's Server keeps one, which
+// [Start] fills and Stop ends.
+type Life struct {
+	mu   sync.Mutex
+	stop func()
+}
+
+// Stop runs the cleanups of a fake made by [Start], once, and reports whether it
+// did: false for a fake made by its NewServer, which stops with its test.
+func (l *Life) Stop() bool {
+	l.mu.Lock()
+	stop := l.stop
+	l.stop = nil
+	l.mu.Unlock()
+	if stop == nil {
+		return false
+	}
+	stop()
+	return true
+}
+
+// Start builds a fake outside a test, for the fakes' New: newServer is the fake's
+// NewServer; a failure it reports with Fatalf is returned as an error, after what it
+// had started is stopped; life finds the fake's [Life], which its Close stops.
+func Start[T any](newServer func(testing.TB) T, life func(T) *Life) (v T, err error) {
 	tb := &standaloneTB{}
 	defer func() {
 		if p := recover(); p != nil {
 			tb.Stop()
-			err = fmt.Errorf("%v", p)
+			var zero T
+			v, err = zero, fmt.Errorf("%v", p)
 		}
 	}()
-	v = start(tb)
-	return v, tb.Stop, nil
+	v = newServer(tb)
+	l := life(v)
+	l.mu.Lock()
+	l.stop = tb.Stop
+	l.mu.Unlock()
+	return v, nil
 }
 
 // standaloneTB stands in for *testing.T where a fake is started outside a test:

@@ -173,38 +173,44 @@ paths:
 	assert.Error(t, err, "an invalid contract is refused")
 }
 
-func TestStandalone(t *testing.T) {
+func TestStart(t *testing.T) {
+	type fake struct {
+		name string
+		life Life
+	}
 	tests := []struct {
 		name    string
 		fatal   bool
 		wantErr string
 	}{
-		{name: "started; stop runs the cleanups"},
+		{name: "started; Stop runs the cleanups once"},
 		{name: "a Fatalf is an error, and what started is stopped", fatal: true, wantErr: "no port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var cleaned []string
-			v, stop, err := Standalone(func(tb testing.TB) string {
+			f, err := Start(func(tb testing.TB) *fake {
 				tb.Helper()
 				tb.Cleanup(func() { cleaned = append(cleaned, "first") })
 				tb.Cleanup(func() { cleaned = append(cleaned, "second") })
 				if tt.fatal {
 					tb.Fatalf("no %s", "port")
 				}
-				return "fake"
-			})
+				return &fake{name: "fake"}
+			}, func(f *fake) *Life { return &f.life })
 			if tt.wantErr != "" {
 				require.EqualError(t, err, tt.wantErr)
-				require.Nil(t, stop)
+				require.Nil(t, f)
 				require.Equal(t, []string{"second", "first"}, cleaned)
 				return
 			}
 			require.NoError(t, err)
-			require.Equal(t, "fake", v)
+			require.Equal(t, "fake", f.name)
 			require.Empty(t, cleaned)
-			stop()
+			require.True(t, f.life.Stop())
 			require.Equal(t, []string{"second", "first"}, cleaned)
+			require.False(t, f.life.Stop(), "once")
+			require.False(t, (&Life{}).Stop(), "a fake made by NewServer has nothing to stop")
 		})
 	}
 }

@@ -26,7 +26,7 @@ const ClientCertName = "dispatch-center.example.com"
 
 // Server is a fake Treadnet API over mutual TLS, with its own CA.
 type Server struct {
-	standalone func() // New's cleanups; nil under NewServer
+	life fakekit.Life // New's cleanups
 	*httptest.Server
 	contract *fakekit.Contract
 	now      func() time.Time
@@ -289,21 +289,13 @@ func writePage(w http.ResponseWriter, items []*treadnet.Outage, keep func(*tread
 // New starts a fake Treadnet outside a test (a program, an Example, a tool), with the
 // same options as [NewServer]; Close stops it.
 func New(opts ...Option) (*Server, error) {
-	s, stop, err := fakekit.Standalone(func(tb testing.TB) *Server { return NewServer(tb, opts...) })
-	if err != nil {
-		return nil, err
-	}
-	s.standalone = stop
-	return s, nil
+	return fakekit.Start(func(tb testing.TB) *Server { return NewServer(tb, opts...) }, func(s *Server) *fakekit.Life { return &s.life })
 }
 
 // Close stops the fake: all of it for one made by [New]; a fake made by [NewServer]
 // stops with its test.
 func (s *Server) Close() {
-	if s.standalone != nil {
-		stop := s.standalone
-		s.standalone = nil
-		stop()
+	if s.life.Stop() {
 		return
 	}
 	s.Server.Close()
