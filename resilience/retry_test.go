@@ -100,7 +100,10 @@ func nilIfEmpty(d []time.Duration) []time.Duration {
 
 func noBreaker(p Policy) Policy { p.Breaker = BreakerPolicy{}; return p }
 
-func withTimeout(p Policy, d time.Duration) Policy { p.Timeout, p.AttemptTimeout = d, min(d, p.AttemptTimeout); return p }
+func withTimeout(p Policy, d time.Duration) Policy {
+	p.Timeout, p.AttemptTimeout = d, min(d, p.AttemptTimeout)
+	return p
+}
 
 func TestRetryAfterIsAFloorInBothForms(t *testing.T) {
 	now := time.Now()
