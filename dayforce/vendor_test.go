@@ -23,6 +23,7 @@ import (
 
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/dayforce/dayforcetest"
+	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
 
 // vendorSpec is a verbatim subset of Dayforce's own OpenAPI document (the paths this
@@ -42,35 +43,7 @@ func vendorRouter(t *testing.T) routers.Router {
 	openapi3.DefineStringFormatValidator("vendor-date-time", openapi3.NewRegexpFormatValidator(localDateTime.String()))
 	doc, err := openapi3.NewLoader().LoadFromData(vendorSpec)
 	require.NoError(t, err)
-	var relax func(*openapi3.SchemaRef, map[*openapi3.Schema]bool)
-	relax = func(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
-		if ref == nil || ref.Value == nil || seen[ref.Value] {
-			return
-		}
-		s := ref.Value
-		seen[s] = true
-		if s.Format == "date-time" {
-			s.Format = "vendor-date-time"
-		}
-		for _, p := range s.Properties {
-			relax(p, seen)
-		}
-		relax(s.Items, seen)
-		for _, x := range append(append(s.AllOf, s.AnyOf...), s.OneOf...) {
-			relax(x, seen)
-		}
-	}
-	seen := map[*openapi3.Schema]bool{}
-	for _, sc := range doc.Components.Schemas {
-		relax(sc, seen)
-	}
-	for _, p := range doc.Paths.Map() {
-		for _, op := range p.Operations() {
-			for _, pr := range op.Parameters {
-				relax(pr.Value.Schema, seen)
-			}
-		}
-	}
+	fakekit.ReplaceFormat(doc, "date-time", "vendor-date-time")
 	doc.Servers = openapi3.Servers{{URL: "/Api"}}
 	r, err := legacy.NewRouter(doc)
 	require.NoError(t, err)

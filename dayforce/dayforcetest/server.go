@@ -124,35 +124,10 @@ var contract = sync.OnceValues(func() (*fakekit.Contract, error) {
 	return fakekit.LoadContract(dayforce.OpenAPISpec, func(doc *openapi3.T) {
 		doc.Servers = openapi3.Servers{{URL: "/Api"}}
 		// Dayforce sends and takes dates without an offset although its document
-		// says date-time: validate parameters as Dayforce does.
-		for _, p := range doc.Paths.Map() {
-			for _, op := range p.Operations() {
-				for _, pr := range op.Parameters {
-					relax(pr.Value.Schema, map[*openapi3.Schema]bool{})
-				}
-			}
-		}
-		for _, sc := range doc.Components.Schemas {
-			relax(sc, map[*openapi3.Schema]bool{})
-		}
+		// says date-time: validate as Dayforce does.
+		fakekit.ReplaceFormat(doc, "date-time", "dayforce-date-time")
 	})
 })
-
-// relax makes date-time schemas accept Dayforce's dates without an offset.
-func relax(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
-	if ref == nil || ref.Value == nil || seen[ref.Value] {
-		return
-	}
-	s := ref.Value
-	seen[s] = true
-	if s.Format == "date-time" {
-		s.Format = "dayforce-date-time"
-	}
-	for _, p := range s.Properties {
-		relax(p, seen)
-	}
-	relax(s.Items, seen)
-}
 
 // NewServer starts a fake Dayforce and stops it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {

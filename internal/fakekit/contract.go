@@ -113,3 +113,41 @@ func OneLine(s string) string {
 	}
 	return s
 }
+
+// ReplaceFormat renames the string format from to to in every schema of doc: its
+// components, its operations' parameters, and the properties, items and
+// compositions within them. It is for a vendor whose values do not match the format
+// its own document names (Dayforce sends date-times without an offset).
+func ReplaceFormat(doc *openapi3.T, from, to string) {
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(*openapi3.SchemaRef)
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if s.Format == from {
+			s.Format = to
+		}
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		walk(s.Items)
+		for _, x := range append(append(append([]*openapi3.SchemaRef(nil), s.AllOf...), s.AnyOf...), s.OneOf...) {
+			walk(x)
+		}
+	}
+	for _, sc := range doc.Components.Schemas {
+		walk(sc)
+	}
+	for _, p := range doc.Paths.Map() {
+		for _, op := range p.Operations() {
+			for _, pr := range op.Parameters {
+				if pr.Value != nil {
+					walk(pr.Value.Schema)
+				}
+			}
+		}
+	}
+}
