@@ -143,7 +143,7 @@ func TestHealthClassification(t *testing.T) {
 			var s stats
 			now := time.Unix(100, 0)
 			tc.samples(&s, now)
-			h := s.snapshot(newFake())
+			h := s.snapshot()
 			h.classify(th)
 			assert.Equal(t, tc.want, h.Status, h.Reasons)
 		})
@@ -152,7 +152,7 @@ func TestHealthClassification(t *testing.T) {
 	for i := 1; i <= 100; i++ {
 		s.record(time.Unix(int64(i), 0), time.Duration(i)*time.Millisecond, false, false)
 	}
-	h := s.snapshot(newFake())
+	h := s.snapshot()
 	assert.Equal(t, 50*time.Millisecond, h.P50)
 	assert.Equal(t, 95*time.Millisecond, h.P95)
 	assert.Equal(t, 99*time.Millisecond, h.P99)

@@ -829,7 +829,7 @@ func (c *Client) onBreakerChange(ch BreakerChange) {
 // Health returns a snapshot of the client's recent calls and breakers, classified
 // with the policy's thresholds.
 func (c *Client) Health() Health {
-	h := c.stats.snapshot(c.clk)
+	h := c.stats.snapshot()
 	h.Name = c.name
 	if c.breakers != nil {
 		h.Breakers = c.breakers.states()

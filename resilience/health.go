@@ -5,8 +5,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/dispatchcenter/connectors/clock"
 )
 
 // HealthStatus classifies a [Health] snapshot.
@@ -126,7 +124,7 @@ func (s *stats) record(start time.Time, latency time.Duration, failed, unavailab
 }
 
 // snapshot summarizes the ring; clk is the clock the starts were read from.
-func (s *stats) snapshot(clk clock.Clock) Health {
+func (s *stats) snapshot() Health {
 	s.mu.Lock()
 	n := s.n
 	lat := make([]time.Duration, n)
