@@ -92,10 +92,11 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 // WithHooks sets the observation hooks.
 func WithHooks(h Hooks) Option { return func(o *options) { o.hooks = h } }
 
-// WithClock sets the clock used for backoff waits, breaker windows, limiter waits and
-// the attempt timeout. Deadlines, the call timeout's and the caller's, are context
-// deadlines and run in real time: on a fake clock a 15 s backoff takes no time and
-// does not use up the call's timeout.
+// WithClock sets the clock used for backoff waits, breaker windows, limiter and
+// bulkhead waits. Deadlines (the call timeout, the attempt timeout and the caller's
+// context) run in real time: on a fake clock a 15 s backoff takes no time and uses up
+// no deadline, and calls that share the clock never time each other out when one of
+// them sleeps.
 func WithClock(c clock.Clock) Option { return func(o *options) { o.clk = c } }
 
 // WithLimiter replaces the policy's token bucket with l (for a limiter shared across
@@ -143,7 +144,7 @@ func New(p Policy, opts ...Option) (*Client, error) {
 		c.rnd = rand.Float64
 	}
 	c.calls = newDeadlines(clock.Real{}, expireCall)
-	c.attempts = newDeadlines(c.clk, expireAttempt)
+	c.attempts = newDeadlines(clock.Real{}, expireAttempt)
 	if c.maxRA == 0 {
 		c.maxRA = DefaultMaxRetryAfter
 	}
@@ -734,7 +735,7 @@ func (t *attemptTransport) withTimeout(req *http.Request, st *callState, sent ti
 	c := t.c
 	cur := st.cur.Load() // set: a client with an attempt timeout gives every call its own context
 	e := &st.attemptDL
-	e.at, e.ctx = sent.Add(d), cur
+	e.at, e.ctx = time.Now().Add(d), cur // a deadline: real time, whatever the clock
 	c.attempts.add(e)
 	resp, err := t.next.RoundTrip(req)
 	if c.attempts.remove(e) {

@@ -16,7 +16,7 @@ import (
 // for the earliest deadline only when none earlier is pending, and when it fires it
 // ends everything past its deadline and is set again for the next one.
 type deadlines struct {
-	clk   clock.Clock      // real time for call deadlines, the client's clock for attempts
+	clk   clock.Clock      // real time (tests give a fake one to drive the timer)
 	due   func(c *callCtx) // what a passed deadline does
 	mu    sync.Mutex
 	heap  []*deadline // a min-heap on at; deadline.slot is the index

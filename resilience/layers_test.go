@@ -380,25 +380,19 @@ func TestBulkheadWaitsForAFreeSlot(t *testing.T) {
 	assert.ErrorIs(t, <-got, connectors.ErrBulkheadFull)
 }
 
+// The attempt timeout is a deadline, so it runs in real time whatever the client's
+// clock (a fake one only makes the backoff instant): these servers never answer, and
+// a short timeout ends each attempt.
 func TestAttemptTimeout(t *testing.T) {
+	const attempt = 20 * time.Millisecond
 	t.Run("no headers in time: retried, then timeout", func(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done() // never answers
 		}))
 		defer srv.Close()
 		p := fixedPolicy(1)
-		p.AttemptTimeout = 2 * time.Second
-		fc := newFake()
-		c := testClient(t, p, fc, WithHooks(Hooks{OnAttempt: func(AttemptInfo) {}}))
-		go func() {
-			// fire each attempt's timer once it is armed
-			for i := 0; i < 2; i++ {
-				for fc.Pending() == 0 {
-					runtimeGosched()
-				}
-				fc.Advance(2 * time.Second)
-			}
-		}()
+		p.AttemptTimeout = attempt
+		c := testClient(t, p, newFake(), WithHooks(Hooks{OnAttempt: func(AttemptInfo) {}}))
 		_, err := get(t, c, context.Background(), srv.URL)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, connectors.ErrTimeout)
@@ -409,10 +403,8 @@ func TestAttemptTimeout(t *testing.T) {
 	})
 	t.Run("a stalled attempt is retried, and the retry answers", func(t *testing.T) {
 		var n atomic.Int32
-		arrived := make(chan struct{})
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if n.Add(1) == 1 {
-				close(arrived)
 				<-r.Context().Done() // the first attempt never gets headers
 				return
 			}
@@ -421,13 +413,8 @@ func TestAttemptTimeout(t *testing.T) {
 		defer srv.Close()
 		p := fixedPolicy(2)
 		p.Timeout = time.Hour
-		p.AttemptTimeout = 2 * time.Second
-		fc := newFake()
-		c := testClient(t, p, fc)
-		go func() {
-			<-arrived // the first attempt is in flight, its deadline on the heap
-			fc.Advance(2 * time.Second)
-		}()
+		p.AttemptTimeout = attempt
+		c := testClient(t, p, newFake())
 		var attempts int
 		resp, err := get(t, c, WithAttemptCount(context.Background(), &attempts), srv.URL)
 		require.NoError(t, err)
@@ -442,22 +429,15 @@ func TestAttemptTimeout(t *testing.T) {
 	})
 	t.Run("a POST without a key is not sent again", func(t *testing.T) {
 		var n atomic.Int32
-		arrived := make(chan struct{}, 4)
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client hanging up
 			n.Add(1)
-			arrived <- struct{}{}
 			<-r.Context().Done()
 		}))
 		defer srv.Close()
 		p := fixedPolicy(3)
-		p.AttemptTimeout = time.Second
-		fc := newFake()
-		c := testClient(t, p, fc)
-		go func() {
-			<-arrived
-			fc.Advance(time.Second)
-		}()
+		p.AttemptTimeout = attempt
+		c := testClient(t, p, newFake())
 		_, err := post(t, c, context.Background(), srv.URL, "{}", nil)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, connectors.ErrTimeout)
@@ -476,12 +456,14 @@ func TestAttemptTimeout(t *testing.T) {
 		}))
 		defer srv.Close()
 		p := fixedPolicy(0)
-		p.AttemptTimeout = time.Second
-		fc := newFake()
-		c := testClient(t, p, fc)
+		p.AttemptTimeout = attempt
+		c := testClient(t, p, newFake())
 		resp, err := get(t, c, context.Background(), srv.URL)
 		require.NoError(t, err)
-		fc.Advance(time.Hour) // far past the attempt timeout
+		c.attempts.mu.Lock()
+		watched := len(c.attempts.heap)
+		c.attempts.mu.Unlock()
+		assert.Zero(t, watched, "the attempt left the watch with its headers: its deadline no longer applies")
 		close(more)
 		assert.Equal(t, "first half;second half", readClose(t, resp))
 	})
