@@ -73,38 +73,40 @@ type Client struct {
 	authTok chan struct{} // one login at a time; waiters give up with their context
 }
 
-// Option configures a [Client]. The same option names serve every connector.
-type Option = connector.Option
+// Option configures a [Client]. The options common to every connector have the same
+// names in all six, but each connector's are its own type: another connector's
+// option does not compile here.
+type Option struct{ apply connector.Option }
 
 // WithHTTPClient uses the transport of c as the base transport.
-func WithHTTPClient(c *http.Client) Option { return connector.WithHTTPClient(c) }
+func WithHTTPClient(c *http.Client) Option { return Option{connector.WithHTTPClient(c)} }
 
 // WithBaseURL sets the federation root as a URL (e.g. a geotabtest server's URL).
-func WithBaseURL(u string) Option { return connector.WithBaseURL(u) }
+func WithBaseURL(u string) Option { return Option{connector.WithBaseURL(u)} }
 
 // WithPolicy replaces the default resilience policy ([resilience.Standard]).
-func WithPolicy(p resilience.Policy) Option { return connector.WithPolicy(p) }
+func WithPolicy(p resilience.Policy) Option { return Option{connector.WithPolicy(p)} }
 
 // WithLogger sets the logger; records are redacted (no session ids, passwords, driver
 // names or positions).
-func WithLogger(l *slog.Logger) Option { return connector.WithLogger(l) }
+func WithLogger(l *slog.Logger) Option { return Option{connector.WithLogger(l)} }
 
 // WithAuditor receives one audit event per operation.
-func WithAuditor(a connectors.Auditor) Option { return connector.WithAuditor(a) }
+func WithAuditor(a connectors.Auditor) Option { return Option{connector.WithAuditor(a)} }
 
 // WithHooks sets the resilience layer's metrics and tracing hooks.
-func WithHooks(h resilience.Hooks) Option { return connector.WithHooks(h) }
+func WithHooks(h resilience.Hooks) Option { return Option{connector.WithHooks(h)} }
 
 // WithLimiter replaces the client-side rate limiter, e.g. with one shared by replicas.
-func WithLimiter(l resilience.Limiter) Option { return connector.WithLimiter(l) }
+func WithLimiter(l resilience.Limiter) Option { return Option{connector.WithLimiter(l)} }
 
 // WithClock sets the clock behind every wait (for tests).
-func WithClock(c clock.Clock) Option { return connector.WithClock(c) }
+func WithClock(c clock.Clock) Option { return Option{connector.WithClock(c)} }
 
 // WithSessionStore shares the session with other processes (MyGeotab keeps at most 100
 // sessions per user: replicas that each log in evict each other's sessions).
 func WithSessionStore(s SessionStore) Option {
-	return func(o *connector.Options) { o.Extra = append(o.Extra, s) }
+	return Option{func(o *connector.Options) { o.Extra = append(o.Extra, s) }}
 }
 
 // personal names the fields that identify drivers or tie positions to them.
@@ -116,7 +118,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o := connector.Apply(opts)
+	o := connector.Apply(opts, func(o Option) connector.Option { return o.apply })
 	server := cfg.Server
 	if server == "" {
 		server = DefaultServer

@@ -75,34 +75,36 @@ type Client struct {
 	audit connector.Auditor
 }
 
-// Option configures a [Client]. The same option names serve every connector.
-type Option = connector.Option
+// Option configures a [Client]. The options common to every connector have the same
+// names in all six, but each connector's are its own type: another connector's
+// option does not compile here.
+type Option struct{ apply connector.Option }
 
 // WithHTTPClient uses the transport of c as the base transport.
-func WithHTTPClient(c *http.Client) Option { return connector.WithHTTPClient(c) }
+func WithHTTPClient(c *http.Client) Option { return Option{connector.WithHTTPClient(c)} }
 
 // WithBaseURL overrides Config.BaseURL (e.g. with a maddencotest server's URL).
-func WithBaseURL(u string) Option { return connector.WithBaseURL(u) }
+func WithBaseURL(u string) Option { return Option{connector.WithBaseURL(u)} }
 
 // WithPolicy replaces the default resilience policy ([DefaultPolicy]). The hourly
 // limiter stays whatever the policy says.
-func WithPolicy(p resilience.Policy) Option { return connector.WithPolicy(p) }
+func WithPolicy(p resilience.Policy) Option { return Option{connector.WithPolicy(p)} }
 
 // WithLogger sets the logger; records are redacted (no API key).
-func WithLogger(l *slog.Logger) Option { return connector.WithLogger(l) }
+func WithLogger(l *slog.Logger) Option { return Option{connector.WithLogger(l)} }
 
 // WithAuditor receives one audit event per operation.
-func WithAuditor(a connectors.Auditor) Option { return connector.WithAuditor(a) }
+func WithAuditor(a connectors.Auditor) Option { return Option{connector.WithAuditor(a)} }
 
 // WithHooks sets the resilience layer's metrics and tracing hooks.
-func WithHooks(h resilience.Hooks) Option { return connector.WithHooks(h) }
+func WithHooks(h resilience.Hooks) Option { return Option{connector.WithHooks(h)} }
 
 // WithLimiter replaces the hourly limiter, e.g. with one shared by every replica
 // using the same key.
-func WithLimiter(l resilience.Limiter) Option { return connector.WithLimiter(l) }
+func WithLimiter(l resilience.Limiter) Option { return Option{connector.WithLimiter(l)} }
 
 // WithClock sets the clock behind every wait (for tests).
-func WithClock(c clock.Clock) Option { return connector.WithClock(c) }
+func WithClock(c clock.Clock) Option { return Option{connector.WithClock(c)} }
 
 // DefaultPolicy is the Standard policy with the read cache that backs the stale
 // fallback (ttl as in Config.CacheTTL). The change feed is never cached.
@@ -121,7 +123,7 @@ func DefaultPolicy(ttl time.Duration) resilience.Policy {
 
 // New returns a client.
 func New(cfg Config, opts ...Option) (*Client, error) {
-	o := connector.Apply(opts)
+	o := connector.Apply(opts, func(o Option) connector.Option { return o.apply })
 	if o.BaseURL != "" {
 		cfg.BaseURL = o.BaseURL
 	}

@@ -117,35 +117,37 @@ type Client struct {
 	min, max    int64
 }
 
-// Option configures a [Client]. The same option names serve every connector.
-type Option = connector.Option
+// Option configures a [Client]. The options common to every connector have the same
+// names in all six, but each connector's are its own type: another connector's
+// option does not compile here.
+type Option struct{ apply connector.Option }
 
 // WithHTTPClient uses the transport of c as the base transport. An *http.Transport
 // is cloned and given the Config's client certificate, CAs and TLS 1.3 minimum; any
 // other RoundTripper is used as it is and must present the certificate itself.
-func WithHTTPClient(c *http.Client) Option { return connector.WithHTTPClient(c) }
+func WithHTTPClient(c *http.Client) Option { return Option{connector.WithHTTPClient(c)} }
 
 // WithBaseURL overrides Config.GatewayURL, the XML interface's URL.
-func WithBaseURL(u string) Option { return connector.WithBaseURL(u) }
+func WithBaseURL(u string) Option { return Option{connector.WithBaseURL(u)} }
 
 // WithPolicy replaces the default resilience policy ([resilience.Critical]) of both
 // interfaces.
-func WithPolicy(p resilience.Policy) Option { return connector.WithPolicy(p) }
+func WithPolicy(p resilience.Policy) Option { return Option{connector.WithPolicy(p)} }
 
 // WithLogger sets the logger; records are redacted (no tokens, card data or secrets).
-func WithLogger(l *slog.Logger) Option { return connector.WithLogger(l) }
+func WithLogger(l *slog.Logger) Option { return Option{connector.WithLogger(l)} }
 
 // WithAuditor receives one audit event per operation, classified as payment data.
-func WithAuditor(a connectors.Auditor) Option { return connector.WithAuditor(a) }
+func WithAuditor(a connectors.Auditor) Option { return Option{connector.WithAuditor(a)} }
 
 // WithHooks sets the resilience layer's metrics and tracing hooks.
-func WithHooks(h resilience.Hooks) Option { return connector.WithHooks(h) }
+func WithHooks(h resilience.Hooks) Option { return Option{connector.WithHooks(h)} }
 
 // WithLimiter adds a client-side rate limiter, e.g. one shared by replicas.
-func WithLimiter(l resilience.Limiter) Option { return connector.WithLimiter(l) }
+func WithLimiter(l resilience.Limiter) Option { return Option{connector.WithLimiter(l)} }
 
 // WithClock sets the clock behind every wait (for tests).
-func WithClock(c clock.Clock) Option { return connector.WithClock(c) }
+func WithClock(c clock.Clock) Option { return Option{connector.WithClock(c)} }
 
 // personal are the fields kept out of logs besides the default secrets.
 var personal = []string{"number", "cvv", "holder_name", "postal_code", "token", "description", "customer_reference", "evidence"}
@@ -154,7 +156,7 @@ var personal = []string{"number", "cvv", "holder_name", "postal_code", "token", 
 // Config.BaseURL is set, to the reporting contract, whose tokens are fetched on first
 // use over its mutual-TLS transport and refreshed before expiry.
 func New(cfg Config, opts ...Option) (*Client, error) {
-	o := connector.Apply(opts)
+	o := connector.Apply(opts, func(o Option) connector.Option { return o.apply })
 	if o.BaseURL != "" {
 		cfg.GatewayURL = o.BaseURL
 	}

@@ -36,7 +36,7 @@ const (
 // WithIdempotencyStore shares the outcomes of calls made with the caller's keys (see
 // [IdempotencyStore]); resilience/redisstate has a Redis one.
 func WithIdempotencyStore(s IdempotencyStore) Option {
-	return func(o *connector.Options) { o.Extra = append(o.Extra, s) }
+	return Option{func(o *connector.Options) { o.Extra = append(o.Extra, s) }}
 }
 
 // shared runs call once per caller key across the processes sharing c's store. A

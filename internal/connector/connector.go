@@ -37,12 +37,13 @@ type Options struct {
 // Option sets one of the [Options].
 type Option func(*Options)
 
-// Apply returns the options with opts applied.
-func Apply(opts []Option) Options {
+// Apply returns the options with opts applied: O is a connector's own option type,
+// and get unwraps one (a zero O, or a nil one, sets nothing).
+func Apply[O any](opts []O, get func(O) Option) Options {
 	var o Options
 	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
+		if f := get(opt); f != nil {
+			f(&o)
 		}
 	}
 	return o

@@ -45,7 +45,7 @@ func TestBuildAssemblesAuthUserAgentAndPolicy(t *testing.T) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	defer tr.CloseIdleConnections()
 	p := resilience.Policy{Retry: resilience.RetryPolicy{MaxRetries: 1}}
-	o := Apply([]Option{WithHTTPClient(&http.Client{Transport: tr}), WithPolicy(p), nil})
+	o := Apply([]Option{WithHTTPClient(&http.Client{Transport: tr}), WithPolicy(p), nil}, func(o Option) Option { return o })
 	c, err := Build(Stack{System: "maddenco", Policy: resilience.Standard(), Auth: auth.APIKey("X-API-Key", "k-1")}, o, base)
 	require.NoError(t, err)
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/equipment", nil)

@@ -153,36 +153,45 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	}}
 	sys := cfg.Systems
 	// every connector logs and reports to the service; against a fake, it trusts the
-	// fake's certificate through the fake's client (the options are the same type in
-	// every connector; treadnet and merchant take their mutual TLS from their Config)
-	opts := func(fake bool, c *http.Client) []reach.Option {
-		o := []reach.Option{reach.WithLogger(s.log), reach.WithHooks(hooks)}
+	// fake's certificate through the fake's client (nil, the default transport, against
+	// a real system; treadnet and merchant take their mutual TLS from their Config).
+	// Each connector has its own option type, with the same names in all six.
+	client := func(fake bool, c *http.Client) *http.Client {
 		if fake {
-			o = append(o, reach.WithHTTPClient(c))
+			return c
 		}
-		return o
+		return nil
 	}
-	if s.reach, err = reach.New(pick(sys.Reach, f.Reach.Config(), sys.Reach.BaseURL == ""), opts(sys.Reach.BaseURL == "", f.Reach.Client())...); err != nil {
+	fake := sys.Reach.BaseURL == ""
+	if s.reach, err = reach.New(pick(sys.Reach, f.Reach.Config(), fake),
+		reach.WithLogger(s.log), reach.WithHooks(hooks), reach.WithHTTPClient(client(fake, f.Reach.Client()))); err != nil {
 		return nil, err
 	}
-	geoOpts := opts(sys.Geotab.Database == "", f.Geotab.Client())
-	if sys.Geotab.Database == "" {
+	fake = sys.Geotab.Database == ""
+	geoOpts := []geotab.Option{geotab.WithLogger(s.log), geotab.WithHooks(hooks), geotab.WithHTTPClient(client(fake, f.Geotab.Client()))}
+	if fake {
 		geoOpts = append(geoOpts, geotab.WithBaseURL(f.Geotab.URL))
 	}
-	if s.geotab, err = geotab.New(pick(sys.Geotab, f.Geotab.Config(), sys.Geotab.Database == ""), geoOpts...); err != nil {
+	if s.geotab, err = geotab.New(pick(sys.Geotab, f.Geotab.Config(), fake), geoOpts...); err != nil {
 		return nil, err
 	}
-	if s.dayforce, err = dayforce.New(pick(sys.Dayforce, f.Dayforce.Config(), sys.Dayforce.Namespace == ""), opts(sys.Dayforce.Namespace == "", f.Dayforce.Client())...); err != nil {
+	fake = sys.Dayforce.Namespace == ""
+	if s.dayforce, err = dayforce.New(pick(sys.Dayforce, f.Dayforce.Config(), fake),
+		dayforce.WithLogger(s.log), dayforce.WithHooks(hooks), dayforce.WithHTTPClient(client(fake, f.Dayforce.Client()))); err != nil {
 		return nil, err
 	}
-	if s.maddenco, err = maddenco.New(pick(sys.Maddenco, f.Maddenco.Config(), sys.Maddenco.BaseURL == ""), opts(sys.Maddenco.BaseURL == "", f.Maddenco.Client())...); err != nil {
+	fake = sys.Maddenco.BaseURL == ""
+	if s.maddenco, err = maddenco.New(pick(sys.Maddenco, f.Maddenco.Config(), fake),
+		maddenco.WithLogger(s.log), maddenco.WithHooks(hooks), maddenco.WithHTTPClient(client(fake, f.Maddenco.Client()))); err != nil {
 		return nil, err
 	}
-	if s.treadnet, err = treadnet.New(pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == ""), opts(false, nil)...); err != nil {
+	if s.treadnet, err = treadnet.New(pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == ""),
+		treadnet.WithLogger(s.log), treadnet.WithHooks(hooks)); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.treadnet.Close)
-	if s.merchant, err = merchant.New(pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.AccountID == ""), opts(false, nil)...); err != nil {
+	if s.merchant, err = merchant.New(pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.AccountID == ""),
+		merchant.WithLogger(s.log), merchant.WithHooks(hooks)); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.merchant.Close)
