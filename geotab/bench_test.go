@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/geotab"
 )
 
@@ -75,7 +76,7 @@ func BenchmarkFeedPage50k(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			got := 0
-			for rec, err := range c.LogRecordFeed(context.Background(), geotab.FeedOptions{Cursor: &geotab.MemoryCursor{}, FromDate: time.Unix(0, 0)}) {
+			for rec, err := range c.LogRecordFeed(context.Background(), geotab.FeedOptions{Checkpoint: &connectors.MemoryCheckpoint{}, FromDate: time.Unix(0, 0)}) {
 				if err != nil {
 					b.Fatal(err)
 				}

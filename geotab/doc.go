@@ -46,7 +46,8 @@
 // [CallMethod] for any other method.
 //
 // Data feeds ([Follow], [Client.LogRecordFeed], …) are iterators: they keep the
-// version token in a [FeedCursor] ([FileCursor] ships), follow full pages at once and
+// version token in the [FeedOptions] Checkpoint (a connectors.Checkpoint, one per
+// feed, as every connector resumes), follow full pages at once and
 // back off while the feed is quiet. This is how 30-second GPS for a fleet is consumed.
 //
 // # Geofences

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
 	"github.com/dispatchcenter/connectors/webhook"
@@ -48,7 +49,7 @@ func Example() {
 }
 
 // Follow the GPS feed. The token is saved after each page, so a restarted process
-// resumes where it stopped; use FileCursor{Dir: …} to keep it on disk.
+// resumes where it stopped; use a connectors.FileCheckpoint to keep it on disk.
 func ExampleClient_LogRecordFeed() {
 	srv, stop := exampleServer(geotabtest.WithVehicles(2))
 	defer stop()
@@ -59,7 +60,7 @@ func ExampleClient_LogRecordFeed() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	n := 0
-	for rec, err := range c.LogRecordFeed(ctx, geotab.FeedOptions{FromDate: start, Cursor: &geotab.MemoryCursor{}}) {
+	for rec, err := range c.LogRecordFeed(ctx, geotab.FeedOptions{FromDate: start, Checkpoint: &connectors.MemoryCheckpoint{}}) {
 		if err != nil {
 			fmt.Println(err)
 			return

@@ -2,15 +2,11 @@ package geotab
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"time"
 
+	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/resilience"
 )
@@ -24,84 +20,35 @@ var feedCaps = map[TypeName]int{
 	TypeNameDevice: 5000, TypeNameUser: 5000, TypeNameRoute: 10000, TypeNameRule: 10000, TypeNameZone: 10000,
 }
 
-// FeedCursor persists a feed's version token, so a restarted process resumes where
-// it stopped. MyGeotab keeps no position for the client.
-type FeedCursor interface {
-	// Load returns the saved token, or "" when there is none.
-	Load(ctx context.Context, typeName TypeName) (string, error)
-	// Save stores the token after a page has been processed.
-	Save(ctx context.Context, typeName TypeName, version string) error
+// feedState is what a feed keeps in its checkpoint: MyGeotab keeps no position for
+// the client, only the version token it answered last (GetFeed's toVersion).
+type feedState struct {
+	Version string `json:"version"`
 }
 
-// MemoryCursor keeps tokens in memory (tests, short-lived processes).
-type MemoryCursor struct {
-	mu sync.Mutex
-	m  map[TypeName]string
-}
-
-// Load returns the token for typeName.
-func (m *MemoryCursor) Load(_ context.Context, t TypeName) (string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.m[t], nil
-}
-
-// Save stores the token for typeName.
-func (m *MemoryCursor) Save(_ context.Context, t TypeName, v string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.m == nil {
-		m.m = make(map[TypeName]string)
+func loadVersion(ctx context.Context, cp connectors.Checkpoint) (string, error) {
+	b, err := cp.Load(ctx)
+	if err != nil || len(b) == 0 {
+		return "", err
 	}
-	m.m[t] = v
-	return nil
+	var st feedState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return "", fmt.Errorf("geotab: bad feed checkpoint: %w", err)
+	}
+	return st.Version, nil
 }
 
-// FileCursor keeps each type's token in a file in Dir, replaced atomically.
-type FileCursor struct {
-	Dir string
-}
-
-func (f FileCursor) path(t TypeName) string {
-	return filepath.Join(f.Dir, "geotab-feed-"+string(t)+".version")
-}
-
-// Load reads the token for typeName ("" when the file does not exist).
-func (f FileCursor) Load(_ context.Context, t TypeName) (string, error) {
-	b, err := os.ReadFile(f.path(t))
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("geotab: feed cursor: %w", err)
-	}
-	return strings.TrimSpace(string(b)), nil
-}
-
-// Save writes the token for typeName through a temporary file and a rename.
-func (f FileCursor) Save(_ context.Context, t TypeName, v string) error {
-	tmp, err := os.CreateTemp(f.Dir, ".geotab-feed-*")
-	if err != nil {
-		return fmt.Errorf("geotab: feed cursor: %w", err)
-	}
-	_, werr := tmp.WriteString(v + "\n")
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("geotab: feed cursor: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), f.path(t)); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("geotab: feed cursor: %w", err)
-	}
-	return nil
+func saveVersion(ctx context.Context, cp connectors.Checkpoint, version string) error {
+	b, _ := json.Marshal(feedState{Version: version})
+	return cp.Save(ctx, b)
 }
 
 // FeedOptions configure [Follow].
 type FeedOptions struct {
-	// Cursor persists the version token; nil keeps it in memory.
-	Cursor FeedCursor
+	// Checkpoint keeps the feed's version token, so a restarted process resumes
+	// where it stopped: one checkpoint per feed (connectors.FileCheckpoint on disk);
+	// nil keeps it in memory.
+	Checkpoint connectors.Checkpoint
 	// FromDate, when set and no token is saved yet, backfills from that time. Without
 	// it a new feed starts at the present.
 	FromDate time.Time
@@ -140,8 +87,8 @@ func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOpti
 	if o.PageSize > 0 && o.PageSize < limit {
 		limit = o.PageSize
 	}
-	if o.Cursor == nil {
-		o.Cursor = &MemoryCursor{}
+	if o.Checkpoint == nil {
+		o.Checkpoint = &connectors.MemoryCheckpoint{}
 	}
 	if o.MinWait <= 0 {
 		o.MinWait = time.Second
@@ -155,7 +102,7 @@ func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOpti
 		var zero T
 		wait := o.MinWait
 		for ctx.Err() == nil {
-			version, err := o.Cursor.Load(ctx, typeName)
+			version, err := loadVersion(ctx, o.Checkpoint)
 			var page feedPage[T]
 			if err == nil {
 				err = c.call(callCtx, "GetFeed "+string(typeName), "GetFeed", func(cr Credentials) any {
@@ -185,7 +132,7 @@ func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOpti
 						return
 					}
 				}
-				err = o.Cursor.Save(ctx, typeName, page.ToVersion)
+				err = saveVersion(ctx, o.Checkpoint, page.ToVersion)
 			}
 			sleep := wait
 			switch {

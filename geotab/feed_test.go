@@ -8,9 +8,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"encoding/json"
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
 	"github.com/dispatchcenter/connectors/resilience"
+	"path/filepath"
 )
 
 // collect reads records from a feed until n arrived.
@@ -31,7 +34,7 @@ func TestLogRecordFeedResumesAfterRestart(t *testing.T) {
 	srv := geotabtest.NewServer(t, geotabtest.WithVehicles(3))
 	start := srv.Now()
 	srv.Advance(10 * time.Minute)
-	cursor := geotab.FileCursor{Dir: t.TempDir()}
+	cursor := connectors.FileCheckpoint{Path: filepath.Join(t.TempDir(), "logrecord-feed.json")}
 	c1, _ := newClient(t, srv)
 	ctx := context.Background()
 	all, err := geotab.Collect(c1.LogRecords(ctx, geotab.DateRangeSearch{}))
@@ -40,12 +43,14 @@ func TestLogRecordFeedResumesAfterRestart(t *testing.T) {
 	require.Greater(t, total, 10)
 
 	// the first process backfills from the start in small pages, then stops
-	opts := geotab.FeedOptions{Cursor: cursor, FromDate: start, PageSize: 7}
+	opts := geotab.FeedOptions{Checkpoint: cursor, FromDate: start, PageSize: 7}
 	first := collect(t, c1.LogRecordFeed(ctx, opts), total)
 	assert.Len(t, first, total)
-	tok, err := cursor.Load(ctx, geotab.TypeNameLogRecord)
+	b, err := cursor.Load(ctx)
 	require.NoError(t, err)
-	assert.Len(t, tok, 16, "version tokens are 16 hex digits")
+	var saved struct{ Version string }
+	require.NoError(t, json.Unmarshal(b, &saved))
+	assert.Len(t, saved.Version, 16, "version tokens are 16 hex digits")
 
 	// more data arrives; a new process resumes from the persisted token
 	srv.Advance(5 * time.Minute)
@@ -128,7 +133,7 @@ func TestExceptionEventFeedSeesInvalidations(t *testing.T) {
 	srv := geotabtest.NewServer(t, geotabtest.WithVehicles(10), geotabtest.WithZones(10))
 	srv.Advance(3 * time.Hour)
 	ctx := context.Background()
-	cursor := &geotab.MemoryCursor{}
+	cursor := &connectors.MemoryCheckpoint{}
 	// one poll of a new feed saves the head token and yields nothing
 	pollCtx, cancel := context.WithCancel(ctx)
 	c, _ := newClient(t, srv, geotab.WithHooks(resilience.Hooks{OnCall: func(ci resilience.CallInfo) {
@@ -136,19 +141,21 @@ func TestExceptionEventFeedSeesInvalidations(t *testing.T) {
 			cancel()
 		}
 	}}))
-	for _, err := range c.ExceptionEventFeed(pollCtx, geotab.FeedOptions{Cursor: cursor}) {
+	for _, err := range c.ExceptionEventFeed(pollCtx, geotab.FeedOptions{Checkpoint: cursor}) {
 		require.NoError(t, err)
 		t.Fatal("nothing old on a new feed")
 	}
-	head, err := cursor.Load(ctx, geotab.TypeNameExceptionEvent)
+	b, err := cursor.Load(ctx)
 	require.NoError(t, err)
-	require.Len(t, head, 16)
+	var head struct{ Version string }
+	require.NoError(t, json.Unmarshal(b, &head))
+	require.Len(t, head.Version, 16, "a new feed starts at the present: its token is saved")
 
 	evs, err := geotab.Collect(c.ExceptionEvents(ctx, geotab.ExceptionEventSearch{}))
 	require.NoError(t, err)
 	require.NotEmpty(t, evs)
 	require.True(t, srv.InvalidateEvent(evs[0].ID))
-	for ev, err := range c.ExceptionEventFeed(ctx, geotab.FeedOptions{Cursor: cursor}) {
+	for ev, err := range c.ExceptionEventFeed(ctx, geotab.FeedOptions{Checkpoint: cursor}) {
 		require.NoError(t, err)
 		assert.Equal(t, evs[0].ID, ev.ID, "same id, newer version")
 		assert.True(t, geotab.IsInvalidated(ev))

@@ -131,14 +131,13 @@ type GeofenceEvent struct {
 }
 
 // GeofenceFeed follows the ExceptionEvent feed ([Client.ExceptionEventFeed], with its
-// options, its cursor and its paging) and yields the events of every zone entry and
+// options, its checkpoint and its paging) and yields the events of every zone entry and
 // exit rule of the database (see [Client.EnsureGeofenceRules]) as GeofenceEvents;
 // the events of other rules are skipped. Each rule is read once, when its first event
 // arrives. A failed rule read is yielded as an error and tried again, so no event is
 // skipped while a loop goes on.
 //
-// The feed's position is saved under TypeNameExceptionEvent in o.Cursor: do not share
-// a cursor with another ExceptionEvent feed.
+// The feed's position is saved in o.Checkpoint: give it a checkpoint of its own.
 func (c *Client) GeofenceFeed(ctx context.Context, o FeedOptions) iter.Seq2[GeofenceEvent, error] {
 	type ruleInfo struct {
 		zone string

@@ -337,7 +337,7 @@ func TestChangesResumeFromTheCheckpoint(t *testing.T) {
 
 	// the first run stops half-way (a crash, or the caller breaking out)
 	n := 0
-	for _, err := range c.Changes(ctx, cp, maddenco.SyncOptions{PageSize: 100}) {
+	for _, err := range c.Sync(ctx, cp, maddenco.SyncOptions{PageSize: 100}) {
 		require.NoError(t, err)
 		if n++; n == 250 {
 			break
@@ -345,17 +345,17 @@ func TestChangesResumeFromTheCheckpoint(t *testing.T) {
 	}
 	// the next run resumes with the batch it was in: 200 were saved as done
 	var rest []maddenco.Change
-	for ch, err := range c.Changes(ctx, cp, maddenco.SyncOptions{PageSize: 100}) {
+	for ch, err := range c.Sync(ctx, cp, maddenco.SyncOptions{PageSize: 100}) {
 		require.NoError(t, err)
 		rest = append(rest, ch)
 	}
 	require.Len(t, rest, seeded-200)
 	assert.EqualValues(t, 201, rest[0].Seq)
 
-	assert.Empty(t, collect(t, c.Changes(ctx, cp, maddenco.SyncOptions{})), "nothing new")
+	assert.Empty(t, collect(t, c.Sync(ctx, cp, maddenco.SyncOptions{})), "nothing new")
 	require.True(t, srv.SetStatus(maddencotest.EquipmentID(9), maddenco.StatusOutOfService))
 	require.True(t, srv.RetirePart(maddencotest.PartNumber(2)))
-	got := collect(t, c.Changes(ctx, cp, maddenco.SyncOptions{}))
+	got := collect(t, c.Sync(ctx, cp, maddenco.SyncOptions{}))
 	require.Len(t, got, 2)
 	assert.Equal(t, maddenco.KindEquipment, got[0].Kind)
 	assert.Equal(t, maddenco.StatusOutOfService, got[0].Equipment.Status)
@@ -364,7 +364,7 @@ func TestChangesResumeFromTheCheckpoint(t *testing.T) {
 
 	bad := &connectors.MemoryCheckpoint{}
 	require.NoError(t, bad.Save(ctx, []byte("{")))
-	for _, err := range c.Changes(ctx, bad, maddenco.SyncOptions{}) {
+	for _, err := range c.Sync(ctx, bad, maddenco.SyncOptions{}) {
 		assert.ErrorContains(t, err, "bad sync checkpoint")
 	}
 }

@@ -14,7 +14,7 @@
 //   - graceful degradation: equipment, schedule, log and part reads are cached, and
 //     when Maddenco is down, the breaker is open or the hourly budget is spent, a read
 //     returns the last good answer marked stale ([Snapshot]) instead of failing;
-//   - iterators over every list, and [Client.Changes], the daily sync, resuming from a
+//   - iterators over every list, and [Client.Sync], the daily sync, resuming from a
 //     [connectors.Checkpoint];
 //   - [NewReceiver] for the events Maddenco pushes (equipment status changes,
 //     maintenance alerts, low stock): its address checked against an allowlist and its

@@ -41,7 +41,7 @@ func ExampleClient_Equipment() {
 
 // The daily sync: every change since the checkpoint, which is saved after each
 // batch. Use connectors.FileCheckpoint in production.
-func ExampleClient_Changes() {
+func ExampleClient_Sync() {
 	srv, err := maddencotest.New(maddencotest.WithEquipment(10)) // a fake outside a test; in a test, NewServer(t)
 	if err != nil {
 		panic(err)
@@ -52,7 +52,7 @@ func ExampleClient_Changes() {
 	cp := &connectors.MemoryCheckpoint{}
 
 	n := 0
-	for _, err := range c.Changes(ctx, cp, maddenco.SyncOptions{}) {
+	for _, err := range c.Sync(ctx, cp, maddenco.SyncOptions{}) {
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -62,7 +62,7 @@ func ExampleClient_Changes() {
 	fmt.Println("first run:", n)
 
 	srv.SetStatus("EQ00003", maddenco.StatusInRepair)
-	for ch, err := range c.Changes(ctx, cp, maddenco.SyncOptions{}) {
+	for ch, err := range c.Sync(ctx, cp, maddenco.SyncOptions{}) {
 		fmt.Println("next run:", ch.Kind, ch.ID, ch.Equipment.Status, err)
 	}
 	// Output:

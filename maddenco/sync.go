@@ -12,7 +12,7 @@ import (
 	"github.com/dispatchcenter/connectors/maddenco/internal/api"
 )
 
-// SyncOptions configure [Client.Changes].
+// SyncOptions configure [Client.Sync].
 type SyncOptions struct {
 	// PageSize is the number of changes per request (default 500, the most allowed:
 	// the daily sync should spend as little of the hourly budget as it can).
@@ -23,12 +23,12 @@ type syncState struct {
 	Cursor string `json:"cursor"`
 }
 
-// Changes yields every change committed since the checkpoint, in commit order, and
+// Sync yields every change committed since the checkpoint, in commit order, and
 // saves the feed's cursor after each batch: a sync that stops (an error, a crash, the
 // caller breaking out) resumes with the batch it was in, so changes arrive at least
 // once and should be applied as upserts and deletions by id. The first run reads the
 // whole history. It ends when Maddenco says no more changes are waiting.
-func (c *Client) Changes(ctx context.Context, cp connectors.Checkpoint, o SyncOptions) iter.Seq2[Change, error] {
+func (c *Client) Sync(ctx context.Context, cp connectors.Checkpoint, o SyncOptions) iter.Seq2[Change, error] {
 	if o.PageSize <= 0 {
 		o.PageSize = 500
 	}

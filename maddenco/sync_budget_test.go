@@ -23,7 +23,7 @@ func TestDefaultClientSyncsTheDefaultFakeWithinBudget(t *testing.T) {
 	c, err := maddenco.New(srv.Config(), maddenco.WithClock(clk))
 	require.NoError(t, err)
 	start, n := clk.Now(), 0
-	for _, err := range c.Changes(context.Background(), &connectors.MemoryCheckpoint{}, maddenco.SyncOptions{}) {
+	for _, err := range c.Sync(context.Background(), &connectors.MemoryCheckpoint{}, maddenco.SyncOptions{}) {
 		require.NoError(t, err)
 		n++
 	}

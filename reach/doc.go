@@ -14,7 +14,7 @@
 //   - data minimization: customer records leave through an allowlist
 //     ([MinimizeCustomer]) and the audit record counts what was dropped;
 //   - iterators over every list (cursor paging to the end), [Client.Sync] for
-//     incremental sync resuming from a [Checkpoint], and [Client.Export] streaming the
+//     incremental sync resuming from a [connectors.Checkpoint], and [Client.Export] streaming the
 //     whole historical export in constant memory, resumable after a crash;
 //   - RFC 9457 problems mapped to *connectors.APIError and its sentinels, and one audit
 //     event per operation.

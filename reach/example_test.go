@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/reach/reachtest"
 )
@@ -41,7 +42,7 @@ func ExampleClient_Sync() {
 	}
 	defer srv.Close()
 	c, _ := reach.New(srv.Config())
-	cp := &reach.MemoryCheckpoint{}
+	cp := &connectors.MemoryCheckpoint{}
 	run := func() int {
 		n := 0
 		for _, err := range c.Sync(context.Background(), cp, reach.SyncOptions{Kinds: []reach.Kind{reach.KindServiceRequest}}) {

@@ -14,7 +14,7 @@ import (
 // ExportOptions configure [Client.Export].
 type ExportOptions struct {
 	// Checkpoint keeps the export's cursor (required for a resumable migration).
-	Checkpoint Checkpoint
+	Checkpoint connectors.Checkpoint
 	// PageSize per request (default 1000, at most 5000).
 	PageSize int
 }
@@ -25,7 +25,7 @@ type ExportOptions struct {
 // (its records come again: write them idempotently, keyed on Seq).
 func (c *Client) Export(ctx context.Context, o ExportOptions) iter.Seq2[ExportRecord, error] {
 	if o.Checkpoint == nil {
-		o.Checkpoint = &MemoryCheckpoint{}
+		o.Checkpoint = &connectors.MemoryCheckpoint{}
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = 1000

@@ -39,15 +39,6 @@ type Position struct {
 // SyncState is the checkpoint of a sync.
 type SyncState map[Kind]Position
 
-// Checkpoint stores a sync's (or the export's) position across restarts.
-type Checkpoint = connectors.Checkpoint
-
-// FileCheckpoint keeps the state in a file, replaced atomically.
-type FileCheckpoint = connectors.FileCheckpoint
-
-// MemoryCheckpoint keeps the state in memory.
-type MemoryCheckpoint = connectors.MemoryCheckpoint
-
 // SyncOptions configure [Client.Sync].
 type SyncOptions struct {
 	// Kinds to sync (default: service requests, technicians, customers).
@@ -63,7 +54,7 @@ type SyncOptions struct {
 // Sync yields every record changed since the checkpoint, kind by kind, and saves the
 // position after each page: after a crash it resumes inside the run that was going on,
 // with no gap (a page in progress is read again).
-func (c *Client) Sync(ctx context.Context, cp Checkpoint, o SyncOptions) iter.Seq2[Change, error] {
+func (c *Client) Sync(ctx context.Context, cp connectors.Checkpoint, o SyncOptions) iter.Seq2[Change, error] {
 	if len(o.Kinds) == 0 {
 		o.Kinds = []Kind{KindServiceRequest, KindTechnician, KindCustomer}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/reach/reachtest"
 )
@@ -18,7 +19,7 @@ import (
 var errCrash = errors.New("simulated crash")
 
 // syncOnce runs a sync to its end, or "crashes" after crashAfter changes (0: never).
-func syncOnce(t *testing.T, c *reach.Client, cp reach.Checkpoint, crashAfter int) (map[string]bool, error) {
+func syncOnce(t *testing.T, c *reach.Client, cp connectors.Checkpoint, crashAfter int) (map[string]bool, error) {
 	t.Helper()
 	seen := map[string]bool{}
 	n := 0
@@ -36,7 +37,7 @@ func syncOnce(t *testing.T, c *reach.Client, cp reach.Checkpoint, crashAfter int
 
 func TestSyncResumesAfterACrashWithoutGaps(t *testing.T) {
 	srv := reachtest.NewServer(t, reachtest.WithServiceRequests(180))
-	cp := reach.FileCheckpoint{Path: filepath.Join(t.TempDir(), "reach-sync.json")}
+	cp := connectors.FileCheckpoint{Path: filepath.Join(t.TempDir(), "reach-sync.json")}
 
 	// first run crashes in the middle of the fourth page
 	first, err := syncOnce(t, newClient(t, srv), cp, 90)
@@ -69,7 +70,7 @@ func TestSyncResumesAfterACrashWithoutGaps(t *testing.T) {
 
 func TestExportResumesAfterACrash(t *testing.T) {
 	srv := reachtest.NewServer(t, reachtest.WithExportSize(2500))
-	cp := &reach.MemoryCheckpoint{}
+	cp := &connectors.MemoryCheckpoint{}
 	c := newClient(t, srv)
 	var seqs []int64
 	for rec, err := range c.Export(context.Background(), reach.ExportOptions{Checkpoint: cp, PageSize: 400}) {

@@ -23,13 +23,15 @@ import (
 func (s *Service) followFeeds(ctx context.Context, dir string) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	cursor := geotab.FileCursor{Dir: dir}
-	opts := geotab.FeedOptions{Cursor: cursor, MinWait: time.Second, MaxWait: 10 * time.Second}
+	feed := func(name string) geotab.FeedOptions { // each feed keeps its own checkpoint
+		return geotab.FeedOptions{Checkpoint: connectors.FileCheckpoint{Path: filepath.Join(dir, name+".json")},
+			MinWait: time.Second, MaxWait: 10 * time.Second}
+	}
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		m, _ := s.maps.Mapping("geotab-logrecord")
-		for lr, err := range s.geotab.LogRecordFeed(ctx, opts) {
+		for lr, err := range s.geotab.LogRecordFeed(ctx, feed("geotab-logrecord-feed")) {
 			if ctx.Err() != nil {
 				return
 			}
@@ -43,7 +45,7 @@ func (s *Service) followFeeds(ctx context.Context, dir string) func() {
 	go func() {
 		defer wg.Done()
 		m, _ := s.maps.Mapping("geotab-geofence")
-		for g, err := range s.geotab.GeofenceFeed(ctx, opts) {
+		for g, err := range s.geotab.GeofenceFeed(ctx, feed("geotab-geofence-feed")) {
 			if ctx.Err() != nil {
 				return
 			}
@@ -174,7 +176,7 @@ func (s *Service) syncEmployees(ctx context.Context) (int, error) {
 // syncEquipment reads Maddenco's change feed (03:00) from its checkpoint.
 func (s *Service) syncEquipment(ctx context.Context) (int, error) {
 	n := 0
-	for _, err := range s.maddenco.Changes(ctx, s.maddencoCP, maddenco.SyncOptions{}) {
+	for _, err := range s.maddenco.Sync(ctx, s.maddencoCP, maddenco.SyncOptions{}) {
 		if err != nil {
 			return n, err
 		}
