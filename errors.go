@@ -47,7 +47,34 @@ var (
 	// connector without keys says in its doc how to settle it. The error also matches
 	// the class of the failure (ErrUnavailable, ErrTimeout).
 	ErrOutcomeUnknown = errors.New("connectors: outcome unknown")
+	// ErrInvalidConfig: a connector's (or a receiver's) New refused its Config or
+	// options; nothing was sent. The error is a [*ConfigError] listing every problem.
+	ErrInvalidConfig = errors.New("connectors: invalid config")
 )
+
+// ConfigError is the error of a Config that a connector's New refuses: every problem
+// at once. It matches [ErrInvalidConfig] and each of its problems.
+type ConfigError struct {
+	// System names the connector ("reach") or its part ("treadnet trap receiver").
+	System string
+	// Problems are what is wrong, one error each.
+	Problems []error
+}
+
+// Error implements error: "reach: invalid config: BaseURL is required; …".
+func (e *ConfigError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Error()
+	}
+	return e.System + ": invalid config: " + strings.Join(msgs, "; ")
+}
+
+// Is reports whether target is [ErrInvalidConfig].
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+// Unwrap returns the problems.
+func (e *ConfigError) Unwrap() []error { return e.Problems }
 
 // APIError is the one error shape every connector returns for a call the vendor
 // answered with a failure (or that failed after retries). Inspect it with [errors.As].

@@ -176,7 +176,7 @@ func invoke[T any](ctx context.Context, c *Client, op string, class connectors.D
 	for moved := 0; ; moved++ {
 		resp, err := send(actx)
 		if err != nil {
-			err = callError(op, err)
+			err = connector.CountAttempts(callError(op, err), attempts)
 			status, _ := connector.CallInfo(err)
 			done(status, attempts, err)
 			return envelope[T]{}, err
@@ -193,6 +193,7 @@ func invoke[T any](ctx context.Context, c *Client, op string, class connectors.D
 			return envelope[T]{}, err
 		}
 		env, err := decode[T](op, resp, wrapped)
+		err = connector.CountAttempts(err, attempts)
 		if ae, ok := err.(*connectors.APIError); ok && ae.RetryAfter == 0 {
 			ae.RetryAfter = resilience.ParseRetryAfter(resp.Header, c.clk.Now())
 		}

@@ -127,7 +127,7 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("dayforce: invalid config: %w", errors.Join(errs...))
+		return &connectors.ConfigError{System: "dayforce", Problems: errs}
 	}
 	return nil
 }
@@ -210,10 +210,10 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("dayforce: %w", err)
+		return nil, &connectors.ConfigError{System: "dayforce", Problems: []error{err}}
 	}
 	if _, err := connector.ParseBaseURL(cfg.TokenURL); err != nil {
-		return nil, fmt.Errorf("dayforce: token URL: %w", err)
+		return nil, &connectors.ConfigError{System: "dayforce", Problems: []error{fmt.Errorf("token URL: %w", err)}}
 	}
 	hosts := cfg.AuthHosts
 	if len(hosts) == 0 {

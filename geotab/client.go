@@ -50,7 +50,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("missing Password"))
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("geotab: invalid config: %w", errors.Join(errs...))
+		return &connectors.ConfigError{System: "geotab", Problems: errs}
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	base, err := connector.ParseBaseURL(raw)
 	if err != nil {
-		return nil, fmt.Errorf("geotab: %w", err)
+		return nil, &connectors.ConfigError{System: "geotab", Problems: []error{err}}
 	}
 	clk := o.Clock
 	if clk == nil {
@@ -307,7 +307,7 @@ func isRead(method string) bool {
 func (c *Client) call(ctx context.Context, op, method string, params func(Credentials) any, out any) error {
 	done := c.audit.Start(ctx, op, connectors.ClassInternal, nil)
 	attempts := 0
-	err := c.callOnce(resilience.WithAttemptCount(ctx, &attempts), op, method, params, out)
+	err := connector.CountAttempts(c.callOnce(resilience.WithAttemptCount(ctx, &attempts), op, method, params, out), attempts)
 	if err != nil && !isRead(method) {
 		// Add, Set and Remove take no idempotency key: a lost answer is
 		// ErrOutcomeUnknown, settled by reading (see AddZone)
@@ -373,12 +373,12 @@ func (c *Client) rpc(ctx context.Context, server, op, method string, params, out
 		snap := make([]byte, 512)
 		n, _ := resp.Body.Read(snap)
 		return &connectors.APIError{System: "geotab", Operation: op, StatusCode: resp.StatusCode,
-			Message: redact.String(strings.TrimSpace(string(snap[:n]))), Retryable: resp.StatusCode >= 500}
+			Message: redact.String(strings.TrimSpace(string(snap[:n]))), Retryable: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests}
 	}
 	env := rpcResponse{Result: out}
 	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
 		return &connectors.APIError{System: "geotab", Operation: op, StatusCode: resp.StatusCode,
-			Kind: connectors.ErrUnavailable, Message: "malformed response", Err: err}
+			Kind: connectors.ErrUnavailable, Retryable: true, Message: "malformed response", Err: err}
 	}
 	if env.Error != nil {
 		return newError(op, env.Error, resp.Header)

@@ -3,7 +3,6 @@ package geotab
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -58,7 +57,7 @@ func (c *Client) DeviceStatusInfos(ctx context.Context, s DeviceStatusInfoSearch
 // position search).
 func (c *Client) NearestVehicles(ctx context.Context, pos Coordinate, n int) ([]DeviceStatusInfo, error) {
 	if n <= 0 {
-		return nil, errors.New("geotab: NearestVehicles needs n > 0")
+		return nil, fmt.Errorf("geotab: NearestVehicles needs n > 0: %w", connectors.ErrInvalidRequest)
 	}
 	return c.DeviceStatusInfos(ctx, DeviceStatusInfoSearch{Position: pos, ClosestAssetLimit: n})
 }
@@ -274,7 +273,7 @@ func Remove(ctx context.Context, c *Client, typeName TypeName, id string) error 
 // ([Client.Zones] with ZoneSearch.Name) before adding it again.
 func (c *Client) AddZone(ctx context.Context, z Zone) (string, error) {
 	if len(z.Points) < 3 {
-		return "", errors.New("geotab: a zone needs at least 3 points")
+		return "", fmt.Errorf("geotab: a zone needs at least 3 points: %w", connectors.ErrInvalidRequest)
 	}
 	if len(z.Groups) == 0 {
 		z.Groups = []Ref{NewRef("GroupCompanyId")}
@@ -285,7 +284,7 @@ func (c *Client) AddZone(ctx context.Context, z Zone) (string, error) {
 // SetZone updates a zone.
 func (c *Client) SetZone(ctx context.Context, z Zone) error {
 	if z.ID == "" {
-		return errors.New("geotab: SetZone needs the zone's id")
+		return fmt.Errorf("geotab: SetZone needs the zone's id: %w", connectors.ErrInvalidRequest)
 	}
 	return Set(ctx, c, TypeNameZone, z)
 }
@@ -377,7 +376,7 @@ func (c *Client) ExecuteMultiCall(ctx context.Context, calls ...Call) ([]json.Ra
 // retried after a lost answer (connectors.ErrOutcomeUnknown).
 func CallMethod(ctx context.Context, c *Client, method string, params map[string]any, out any) error {
 	if method == "" {
-		return errors.New("geotab: CallMethod needs a method")
+		return fmt.Errorf("geotab: CallMethod needs a method: %w", connectors.ErrInvalidRequest)
 	}
 	return c.call(ctx, method, method, func(cr Credentials) any {
 		p := maps.Clone(params)

@@ -2,8 +2,8 @@ package geotab
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/dispatchcenter/connectors"
 	"iter"
 	"time"
 )
@@ -60,7 +60,7 @@ func (c *Client) EnsureGeofenceRules(ctx context.Context, zoneIDs ...string) (ma
 	want := make(map[string]ZoneRules, len(zoneIDs))
 	for _, z := range zoneIDs {
 		if z == "" {
-			return nil, errors.New("geotab: EnsureGeofenceRules needs zone ids")
+			return nil, fmt.Errorf("geotab: EnsureGeofenceRules needs zone ids: %w", connectors.ErrInvalidRequest)
 		}
 		zr := out[z]
 		for _, need := range []struct {

@@ -63,7 +63,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("the Burst must be between 0 and RequestsPerHour"))
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("maddenco: invalid config: %w", errors.Join(errs...))
+		return &connectors.ConfigError{System: "maddenco", Problems: errs}
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("maddenco: %w", err)
+		return nil, &connectors.ConfigError{System: "maddenco", Problems: []error{err}}
 	}
 	if cfg.RequestsPerHour == 0 {
 		cfg.RequestsPerHour = DefaultRequestsPerHour

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/maddenco/internal/api"
 	"github.com/dispatchcenter/connectors/webhook"
 )
@@ -47,7 +48,7 @@ type ReceiverConfig struct {
 // body (the key signs nothing, and a re-sent event is byte-identical), hand-off to sink.
 func NewReceiver(cfg ReceiverConfig, sink webhook.Sink) (*webhook.Receiver, error) {
 	if len(cfg.AllowedCIDRs) == 0 {
-		return nil, errors.New("maddenco: a receiver needs Maddenco's addresses (AllowedCIDRs)")
+		return nil, &connectors.ConfigError{System: "maddenco receiver", Problems: []error{errors.New("a receiver needs Maddenco's addresses (AllowedCIDRs)")}}
 	}
 	ips, err := webhook.NewIPAllowlist(cfg.TrustedProxyHops, cfg.AllowedCIDRs...)
 	if err != nil {

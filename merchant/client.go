@@ -94,7 +94,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("MinAmount and MaxAmount must be positive, MinAmount ≤ MaxAmount"))
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("merchant: invalid config: %w", errors.Join(errs...))
+		return &connectors.ConfigError{System: "merchant", Problems: errs}
 	}
 	return nil
 }
@@ -168,7 +168,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	gw, err := connector.ParseBaseURL(cfg.GatewayURL)
 	if err != nil {
-		return nil, fmt.Errorf("merchant: %w", err)
+		return nil, &connectors.ConfigError{System: "merchant", Problems: []error{err}}
 	}
 	// the XML interface: server authentication, TLS 1.2 or later (PCI DSS); the
 	// client certificate, if any, is presented too
@@ -223,7 +223,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 func (c *Client) reportingClient(cfg Config, o connector.Options) error {
 	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
-		return fmt.Errorf("merchant: %w", err)
+		return &connectors.ConfigError{System: "merchant", Problems: []error{err}}
 	}
 	tokenURL := cfg.TokenURL
 	if tokenURL == "" {
@@ -252,7 +252,7 @@ func (c *Client) reportingClient(cfg Config, o connector.Options) error {
 // reporting refuses a reporting call without a reporting contract.
 func (c *Client) reporting() error {
 	if c.gen == nil {
-		return fmt.Errorf("%w: no reporting contract is configured (Config.BaseURL); the XML interface has no reports", ErrInvalid)
+		return fmt.Errorf("merchant: no reporting contract is configured (Config.BaseURL); the XML interface has no reports: %w", connectors.ErrInvalidRequest)
 	}
 	return nil
 }
@@ -307,7 +307,7 @@ func idempotencyKey(opts []CallOption) (string, error) {
 	case o.key == "":
 		return connector.NewIdempotencyKey(), nil
 	case len(o.key) > 255:
-		return "", fmt.Errorf("%w: the idempotency key is longer than 255 characters", ErrInvalid)
+		return "", fmt.Errorf("merchant: the idempotency key is longer than 255 characters: %w", connectors.ErrInvalidRequest)
 	}
 	return o.key, nil
 }
@@ -315,7 +315,7 @@ func idempotencyKey(opts []CallOption) (string, error) {
 // checkKey checks the caller's key.
 func checkKey(opts []CallOption) error {
 	if o := applyCallOptions(opts); len(o.key) > 255 {
-		return fmt.Errorf("%w: the idempotency key is longer than 255 characters", ErrInvalid)
+		return fmt.Errorf("merchant: the idempotency key is longer than 255 characters: %w", connectors.ErrInvalidRequest)
 	}
 	return nil
 }

@@ -157,7 +157,7 @@ func TestConfig(t *testing.T) {
 	require.NoError(t, err, "the XML interface alone needs only the account")
 	t.Cleanup(c.Close)
 	_, err = c.Transaction(context.Background(), "398000001")
-	assert.ErrorIs(t, err, merchant.ErrInvalid, "no reporting contract: no reports")
+	assert.ErrorIs(t, err, connectors.ErrInvalidRequest, "no reporting contract: no reports")
 }
 
 // capture records the request bodies a client sends (raw: card data included), for
@@ -557,7 +557,7 @@ func TestRefusedBeforeTheNetwork(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			require.ErrorIs(t, err, merchant.ErrInvalid)
+			require.ErrorIs(t, err, connectors.ErrInvalidRequest)
 			assert.NotContains(t, err.Error(), merchanttest.CardApproved)
 		})
 	}
@@ -901,6 +901,7 @@ func TestMutualTLS(t *testing.T) {
 			_, err = c.Transaction(ctx, "398000001")
 			require.Error(t, err)
 			assert.ErrorContains(t, err, "certificate", "the handshake was refused")
+			assert.ErrorIs(t, err, connectors.ErrUnauthorized, "the gateway refused this side's credentials")
 			var ae *connectors.APIError
 			require.ErrorAs(t, err, &ae)
 			assert.Equal(t, 1, ae.Attempts, "a refused certificate is not retried: it would be refused again")

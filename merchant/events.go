@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/merchant/internal/api"
 	"github.com/dispatchcenter/connectors/webhook"
 )
@@ -58,7 +59,7 @@ type Receiver struct {
 // webhook-id), each event handed to a durable sink before the 2xx.
 func NewReceiver(cfg ReceiverConfig, sink webhook.Sink) (*Receiver, error) {
 	if cfg.GatewayCAs == nil {
-		return nil, errors.New("merchant: a receiver needs the CAs of the gateway's client certificates (GatewayCAs)")
+		return nil, &connectors.ConfigError{System: "merchant receiver", Problems: []error{errors.New("a receiver needs the CAs of the gateway's client certificates (GatewayCAs)")}}
 	}
 	cert, err := webhook.NewClientCert(cfg.ClientCert)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/merchant"
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 )
@@ -46,7 +47,7 @@ func ExampleClient_Sale() {
 	fmt.Println(errors.Is(err, merchant.ErrDeclined), errors.As(err, &de) && de.Code == "1102140001", de.Message)
 
 	_, err = c.Sale(ctx, merchant.Payment{Token: tok.Token, Amount: merchant.Money{Minor: 5000, Currency: "EUR"}, OrderNumber: "INV-2026-0044"})
-	fmt.Println(errors.Is(err, merchant.ErrInvalid), "(refused before the network)")
+	fmt.Println(errors.Is(err, connectors.ErrInvalidRequest), "(refused before the network)")
 	// Output:
 	// card ****6781 exp 12/2035
 	// captured 18950 TEST <nil>

@@ -3,6 +3,7 @@ package merchant
 import (
 	"errors"
 	"fmt"
+	"github.com/dispatchcenter/connectors"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -10,14 +11,11 @@ import (
 	"strings"
 )
 
-// Errors of this package, matched with errors.Is.
-var (
-	// ErrInvalid: the call was refused before the network (an amount out of range, a
-	// currency not accepted, a card number where a token belongs, …).
-	ErrInvalid = errors.New("merchant: invalid request")
-	// ErrDeclined: the issuer or the gateway declined the payment (see [DeclineError]).
-	ErrDeclined = errors.New("merchant: payment declined")
-)
+// ErrDeclined: the issuer or the gateway declined the payment (see [DeclineError]).
+// A call refused before the network (an amount out of range, a currency not
+// accepted, a card number where a token belongs, …) matches
+// connectors.ErrInvalidRequest, as in every connector.
+var ErrDeclined = errors.New("merchant: payment declined")
 
 // Money is an amount in a currency's minor units (cents for USD) with its ISO 4217
 // code. There are no floating-point amounts anywhere in this package.
@@ -42,14 +40,14 @@ func (m Money) String() string {
 // checkMoney applies the configured currencies and amount range.
 func (c *Client) checkMoney(m Money) error {
 	if !slices.Contains(c.currencies, m.Currency) {
-		return fmt.Errorf("%w: currency %q is not accepted (accepted: %v)", ErrInvalid, m.Currency, c.currencies)
+		return fmt.Errorf("merchant: currency %q is not accepted (accepted: %v): %w", m.Currency, c.currencies, connectors.ErrInvalidRequest)
 	}
 	return c.checkAmount(m.Minor)
 }
 
 func (c *Client) checkAmount(minor int64) error {
 	if minor < c.min || minor > c.max {
-		return fmt.Errorf("%w: amount %d is outside [%d, %d] minor units", ErrInvalid, minor, c.min, c.max)
+		return fmt.Errorf("merchant: amount %d is outside [%d, %d] minor units: %w", minor, c.min, c.max, connectors.ErrInvalidRequest)
 	}
 	return nil
 }
@@ -130,7 +128,7 @@ func (c Card) check() error {
 		errs = append(errs, errors.New("the CVV must be 3 or 4 digits"))
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
+		return fmt.Errorf("merchant: %w: %w", errors.Join(errs...), connectors.ErrInvalidRequest)
 	}
 	return nil
 }
@@ -143,11 +141,11 @@ var tokenShape = regexp.MustCompile(`^[0-9A-Za-z]{1,32}\|[0-9]{4}$`)
 func checkToken(tok string) error {
 	switch {
 	case tok == "":
-		return fmt.Errorf("%w: missing the card token (or a card)", ErrInvalid)
+		return fmt.Errorf("merchant: missing the card token (or a card): %w", connectors.ErrInvalidRequest)
 	case cardDigits.MatchString(strings.ReplaceAll(tok, " ", "")):
-		return fmt.Errorf("%w: a card number was given where a token belongs; tokenize the card, or pass it as Card", ErrInvalid)
+		return fmt.Errorf("merchant: a card number was given where a token belongs; tokenize the card, or pass it as Card: %w", connectors.ErrInvalidRequest)
 	case !tokenShape.MatchString(tok):
-		return fmt.Errorf("%w: a token is \"userprofileid|last4\", as Tokenize returns it", ErrInvalid)
+		return fmt.Errorf("merchant: a token is \"userprofileid|last4\", as Tokenize returns it: %w", connectors.ErrInvalidRequest)
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ var orderNumber = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func (c *Client) checkPayment(p Payment) error {
 	switch {
 	case p.Card != nil && p.Token != "":
-		return fmt.Errorf("%w: a payment takes a token or a card, not both", ErrInvalid)
+		return fmt.Errorf("merchant: a payment takes a token or a card, not both: %w", connectors.ErrInvalidRequest)
 	case p.Card != nil:
 		if err := p.Card.check(); err != nil {
 			return err
@@ -51,7 +51,7 @@ func (c *Client) checkPayment(p Payment) error {
 		return err
 	}
 	if !orderNumber.MatchString(p.OrderNumber) {
-		return fmt.Errorf("%w: the order number must be 1-64 letters, digits, '.', '_' or '-'", ErrInvalid)
+		return fmt.Errorf("merchant: the order number must be 1-64 letters, digits, '.', '_' or '-': %w", connectors.ErrInvalidRequest)
 	}
 	return nil
 }
@@ -213,11 +213,11 @@ func (c *Client) followUp(ctx context.Context, name string, svc service, history
 		return Transaction{}, err
 	}
 	if historyID == "" {
-		return Transaction{}, fmt.Errorf("%w: %s needs the transaction's historyid", ErrInvalid, name)
+		return Transaction{}, fmt.Errorf("merchant: %s needs the transaction's historyid: %w", name, connectors.ErrInvalidRequest)
 	}
 	o := applyCallOptions(opts)
 	if o.order != "" && !orderNumber.MatchString(o.order) {
-		return Transaction{}, fmt.Errorf("%w: the order number must be 1-64 letters, digits, '.', '_' or '-'", ErrInvalid)
+		return Transaction{}, fmt.Errorf("merchant: the order number must be 1-64 letters, digits, '.', '_' or '-': %w", connectors.ErrInvalidRequest)
 	}
 	var fields []field
 	money := Money{}

@@ -9,6 +9,7 @@ import (
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/merchant/internal/api"
 )
@@ -90,7 +91,7 @@ func (c *Client) AcceptChargeback(ctx context.Context, id string, opts ...CallOp
 // characters; no card data), before its RespondBy time.
 func (c *Client) DisputeChargeback(ctx context.Context, id, evidence string, opts ...CallOption) (Chargeback, error) {
 	if evidence == "" || len(evidence) > 10000 {
-		return Chargeback{}, fmt.Errorf("%w: a dispute needs evidence of at most 10 000 characters", ErrInvalid)
+		return Chargeback{}, fmt.Errorf("merchant: a dispute needs evidence of at most 10 000 characters: %w", connectors.ErrInvalidRequest)
 	}
 	return c.respond(ctx, id, api.ChargebackResponse{Action: api.ChargebackResponseActionDispute, Evidence: evidence}, opts)
 }

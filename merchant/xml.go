@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/iso4217"
 )
 
@@ -183,7 +184,7 @@ func parseDecline(result string) (code, message string, class DeclineClass) {
 func decimalAmount(m Money) (string, error) {
 	exp, ok := iso4217.MinorUnits(m.Currency)
 	if !ok {
-		return "", fmt.Errorf("%w: currency %q has no ISO 4217 minor units", ErrInvalid, m.Currency)
+		return "", fmt.Errorf("merchant: currency %q has no ISO 4217 minor units: %w", m.Currency, connectors.ErrInvalidRequest)
 	}
 	sign, v := "", m.Minor
 	if v < 0 {

@@ -3,6 +3,7 @@ package merchant
 import (
 	"testing"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -39,7 +40,7 @@ func TestAmountsAreExact(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 	_, err := decimalAmount(Money{100, "XXX1"})
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, connectors.ErrInvalidRequest)
 }
 
 func TestParseDecline(t *testing.T) {

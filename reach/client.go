@@ -45,7 +45,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("missing ClientSecret"))
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("reach: invalid config: %w", errors.Join(errs...))
+		return &connectors.ConfigError{System: "reach", Problems: errs}
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("reach: %w", err)
+		return nil, &connectors.ConfigError{System: "reach", Problems: []error{err}}
 	}
 	tokenURL := cfg.TokenURL
 	if tokenURL == "" {

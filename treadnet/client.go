@@ -35,7 +35,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("missing the client certificate (TLS): Treadnet requires mutual TLS"))
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("treadnet: invalid config: %w", errors.Join(errs...))
+		return &connectors.ConfigError{System: "treadnet", Problems: errs}
 	}
 	return nil
 }
@@ -90,7 +90,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	base, err := connector.ParseBaseURL(cfg.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("treadnet: %w", err)
+		return nil, &connectors.ConfigError{System: "treadnet", Problems: []error{err}}
 	}
 	rt, owned, err := connector.TLSTransport(cfg.TLS, 0, o)
 	if err != nil {

@@ -148,6 +148,7 @@ func TestMutualTLSIsRequired(t *testing.T) {
 			_, err := c.NetworkStatus(ctx)
 			require.Error(t, err)
 			assert.ErrorContains(t, err, "certificate")
+			assert.ErrorIs(t, err, connectors.ErrUnauthorized, "the vendor refused this side's credentials")
 			var ae *connectors.APIError
 			require.ErrorAs(t, err, &ae)
 			assert.Equal(t, 1, ae.Attempts, "a refused certificate is not retried: it would be refused again")

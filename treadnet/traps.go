@@ -18,6 +18,7 @@ import (
 
 	"github.com/gosnmp/gosnmp"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/seen"
 )
@@ -274,20 +275,20 @@ var fieldOf = map[Field]func(*NetworkEvent) *string{
 // NewTrapReceiver returns a receiver; it needs communities or v3 users.
 func NewTrapReceiver(cfg TrapConfig) (*TrapReceiver, error) {
 	if len(cfg.Communities) == 0 && len(cfg.Users) == 0 {
-		return nil, errors.New("treadnet: a trap receiver needs v2c communities or v3 users")
+		return nil, &connectors.ConfigError{System: "treadnet trap receiver", Problems: []error{errors.New("a trap receiver needs v2c communities or v3 users")}}
 	}
 	r := &TrapReceiver{mappings: map[string]compiled{}, comms: map[string]bool{}, siteOf: cfg.SiteOf, window: cfg.DedupWindow,
 		clk: cfg.Clock, log: cfg.Logger, engines: map[string]map[string]bool{}}
 	for _, m := range append(DefaultMappings(), cfg.Mappings...) {
 		oid := strings.TrimPrefix(m.TrapOID, ".")
 		if oid == "" || m.Kind == "" {
-			return nil, fmt.Errorf("treadnet: a mapping needs a TrapOID and a Kind (%q)", m.TrapOID)
+			return nil, &connectors.ConfigError{System: "treadnet trap receiver", Problems: []error{fmt.Errorf("a mapping needs a TrapOID and a Kind (%q)", m.TrapOID)}}
 		}
 		c := compiled{kind: m.Kind}
 		for f, v := range m.Fields {
 			get, ok := fieldOf[f]
 			if !ok {
-				return nil, fmt.Errorf("treadnet: mapping %s: unknown field %q", oid, f)
+				return nil, &connectors.ConfigError{System: "treadnet trap receiver", Problems: []error{fmt.Errorf("mapping %s: unknown field %q", oid, f)}}
 			}
 			c.fields = append(c.fields, fieldOID{oid: strings.TrimPrefix(v, "."), field: get})
 		}
@@ -296,7 +297,7 @@ func NewTrapReceiver(cfg TrapConfig) (*TrapReceiver, error) {
 	}
 	for _, c := range cfg.Communities {
 		if c == "" {
-			return nil, errors.New("treadnet: an empty community is not a credential")
+			return nil, &connectors.ConfigError{System: "treadnet trap receiver", Problems: []error{errors.New("an empty community is not a credential")}}
 		}
 		r.comms[c] = true
 	}

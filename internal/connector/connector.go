@@ -17,6 +17,8 @@ import (
 	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/internal/transport"
 	"github.com/dispatchcenter/connectors/resilience"
+	"net"
+	"slices"
 )
 
 // Options are the settings every connector accepts.
@@ -256,6 +258,19 @@ func networkFailure(err error) bool {
 	return true
 }
 
+// certificateAlerts are the TLS alerts of a server refusing the client's certificate
+// (RFC 8446 §6.2; Go's tls package reports them as "remote error: tls: <alert>").
+var certificateAlerts = []string{"bad certificate", "unsupported certificate", "certificate revoked",
+	"revoked certificate", "certificate expired", "expired certificate", "certificate unknown", "unknown certificate",
+	"unknown certificate authority", "access denied", "certificate required"}
+
+// refusedCertificate reports a TLS server's refusal of this side's certificate.
+func refusedCertificate(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error" && op.Err != nil &&
+		slices.Contains(certificateAlerts, strings.TrimPrefix(op.Err.Error(), "tls: "))
+}
+
 // localKinds are the failures that happen on this side (nothing reached the vendor,
 // or nothing came back), in the order they are recognised.
 var localKinds = []error{connectors.ErrCircuitOpen, connectors.ErrBulkheadFull, connectors.ErrRateLimited,
@@ -275,10 +290,17 @@ func FailedCall(system, op string, err error) *connectors.APIError {
 	// net/http's *url.Error holds the raw URL (query values such as a badge): error
 	// strings are redacted as logs are
 	err = redact.Error(err)
-	ae := &connectors.APIError{System: system, Operation: op, StatusCode: status, Attempts: attempts, RetryAfter: retryAfter, Err: err}
+	ae := &connectors.APIError{System: system, Operation: op, StatusCode: status, Attempts: attempts, RetryAfter: retryAfter,
+		Err: &brief{msg: briefly(err), err: err}}
 	if status != 0 {
 		// retries ran out on a failing answer: a later call may still succeed
 		ae.Retryable = status >= 500 || status == http.StatusTooManyRequests
+		return ae
+	}
+	if refusedCertificate(err) {
+		// the vendor's TLS server refused this side's client certificate: the
+		// credentials, as a 401 would say; the same certificate is refused again
+		ae.Kind = connectors.ErrUnauthorized
 		return ae
 	}
 	if ce != nil && ce.Sent > 0 && networkFailure(ce.Err) {
@@ -290,12 +312,85 @@ func FailedCall(system, op string, err error) *connectors.APIError {
 	}
 	for _, k := range localKinds {
 		if errors.Is(err, k) {
-			ae.Kind = k
+			// the deadline, the breaker and the limits pass: a later call may succeed;
+			// refused credentials do not
+			ae.Kind, ae.Retryable = k, k != connectors.ErrUnauthorized
 			return ae
 		}
 	}
+	if errors.Is(err, context.Canceled) {
+		return ae // the caller stopped it: no class, and nothing to retry
+	}
 	ae.Kind, ae.Retryable = connectors.ErrUnavailable, !resilience.Permanent(err)
 	return ae
+}
+
+// brief is a failure's cause told once. The resilience layer's *CallError and
+// net/http's *url.Error each repeat the method and URL, and the APIError around them
+// already says the status and the attempts; brief keeps them all in the chain (for
+// errors.Is and errors.As) and its text says only what they add.
+type brief struct {
+	msg string
+	err error
+}
+
+func (b *brief) Error() string { return b.msg }
+func (b *brief) Unwrap() error { return b.err }
+
+// briefly says why the resilience layer stopped and what the last failure was, without
+// the method, URL, status and attempts the APIError states itself.
+func briefly(err error) string {
+	var ce *resilience.CallError
+	if !errors.As(err, &ce) {
+		return rootCause(err).Error()
+	}
+	var parts []string
+	switch {
+	case ce.Reason == resilience.ErrRetriesExhausted:
+		parts = append(parts, "retries exhausted")
+	case ce.Reason == resilience.ErrRetryAfterTooLong:
+		parts = append(parts, fmt.Sprintf("the vendor asked to wait %s, longer than the policy allows", ce.RetryAfter))
+	case ce.Reason != nil:
+		parts = append(parts, strings.TrimPrefix(ce.Reason.Error(), "connectors: "))
+	}
+	if ce.Err != nil {
+		cause := strings.TrimPrefix(rootCause(ce.Err).Error(), "connectors: ")
+		if len(parts) == 0 || cause != parts[0] {
+			parts = append(parts, cause)
+		}
+	}
+	if len(parts) == 0 {
+		return "failed"
+	}
+	return strings.Join(parts, ": ")
+}
+
+// rootCause unwraps what only repeats the request (*url.Error, *resilience.CallError)
+// down to the error that says what happened.
+func rootCause(err error) error {
+	for {
+		var ue *url.Error
+		var ce *resilience.CallError
+		switch {
+		case errors.As(err, &ce) && ce.Err != nil:
+			err = ce.Err
+		case errors.As(err, &ue) && ue.Err != nil:
+			err = ue.Err
+		default:
+			return err
+		}
+	}
+}
+
+// CountAttempts sets the attempts of err's *connectors.APIError when they are not
+// known yet (a refusal or an undecodable answer decoded after the resilience layer
+// returned): attempts is the call's count, from resilience.WithAttemptCount.
+func CountAttempts(err error, attempts int) error {
+	var ae *connectors.APIError
+	if errors.As(err, &ae) && ae.Attempts == 0 {
+		ae.Attempts = attempts
+	}
+	return err
 }
 
 // CallInfo extracts the status and attempts of a resilience failure, for audit records

@@ -84,7 +84,10 @@ func TestFailedCallClassifies(t *testing.T) {
 	}{
 		{"a response classifies itself: a 5xx may pass later", withResponse, nil, 503, true},
 		{"a 4xx does not pass later", &resilience.CallError{Attempts: 2, Response: &resilience.Response{StatusCode: 409}, Reason: resilience.ErrRetriesExhausted}, nil, 409, false},
-		{"circuit open", &resilience.CallError{Attempts: 0, Err: connectors.ErrCircuitOpen}, connectors.ErrCircuitOpen, 0, false},
+		// nothing was sent; the breaker closes again, so a later call may pass
+		{"circuit open", &resilience.CallError{Attempts: 0, Err: connectors.ErrCircuitOpen}, connectors.ErrCircuitOpen, 0, true},
+		{"the deadline passed", &resilience.CallError{Attempts: 1, Reason: connectors.ErrTimeout, Err: context.DeadlineExceeded}, connectors.ErrTimeout, 0, true},
+		{"the caller cancelled", &resilience.CallError{Attempts: 1, Err: context.Canceled}, nil, 0, false},
 		{"refused credentials", &resilience.CallError{Attempts: 1, Err: connectors.ErrUnauthorized}, connectors.ErrUnauthorized, 0, false},
 		{"unknown cause: unreachable", &resilience.CallError{Attempts: 2, Err: errors.New("dial refused")}, connectors.ErrUnavailable, 0, true},
 	}

@@ -40,20 +40,15 @@ func Invoke[T, P any](ctx context.Context, a Auditor, op string, class connector
 	}
 	switch {
 	case err != nil:
-		err = FailedCall(a.System, op, err)
+		err = CountAttempts(FailedCall(a.System, op, err), attempts)
 	case v == nil:
 		var hdr http.Header
 		if resp != nil {
 			hdr = resp.Header
 		}
-		err = fail(status, p, hdr)
-		if ae, ok := err.(*connectors.APIError); ok {
-			if ae.Attempts == 0 {
-				ae.Attempts = attempts
-			}
-			if ae.RetryAfter == 0 && hdr != nil {
-				ae.RetryAfter = resilience.ParseRetryAfter(hdr, a.now())
-			}
+		err = CountAttempts(fail(status, p, hdr), attempts)
+		if ae, ok := err.(*connectors.APIError); ok && ae.RetryAfter == 0 && hdr != nil {
+			ae.RetryAfter = resilience.ParseRetryAfter(hdr, a.now())
 		}
 	}
 	if key, ok := mutationKey(ctx); ok && err != nil {

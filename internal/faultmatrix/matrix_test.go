@@ -63,6 +63,8 @@ type env struct {
 	// fail queues f for the fake's operation op; expire expires the credentials.
 	fail   func(op string, f fakekit.Fault)
 	expire func()
+	// down stops the fake: nothing listens any more
+	down func()
 	// seen counts the API requests the fake received.
 	seen func() int
 	// effects counts the mutation's effects in the fake's state.
@@ -146,6 +148,7 @@ var systems = []system{
 		in := reach.NewServiceRequest{CustomerID: "C00001", Description: "fault matrix", Priority: reach.PriorityHigh}
 		before := srv.CountServiceRequests()
 		return env{
+			down: srv.Close,
 			fail: func(op string, f fakekit.Fault) { f.Match = op; srv.Fail(f) }, expire: srv.ExpireTokens,
 			seen: func() int {
 				return count(srv.Requests(), func(r reachtest.Request) bool { return r.Path != "/oauth/token" })
@@ -179,6 +182,7 @@ var systems = []system{
 		a := merchant.Payment{Token: tok.Token, Amount: merchant.Money{Minor: 18950, Currency: "USD"}, OrderNumber: "INV-7001"}
 		before := srv.Payments()
 		return env{
+			down: srv.Close,
 			fail: func(op string, f fakekit.Fault) { f.Match = op; srv.Fail(f) }, expire: srv.ExpireTokens,
 			seen: func() int {
 				return count(srv.Requests(), func(r merchanttest.Request) bool { return r.Path != "/oauth/token" })
@@ -205,6 +209,7 @@ var systems = []system{
 		p := dayforce.Punch{Badge: badge, Time: time.Date(2026, 12, 1, 7, 30, 0, 0, time.UTC), Type: dayforce.PunchIn}
 		before := len(srv.Punches(badge))
 		return env{
+			down: srv.Close,
 			fail: func(op string, f fakekit.Fault) { f.Match = op; srv.Fail(f) }, expire: srv.ExpireTokens,
 			seen: func() int {
 				return count(srv.Requests(), func(r dayforcetest.Request) bool { return !strings.Contains(r.Path, "/connect/token") })
@@ -235,6 +240,7 @@ var systems = []system{
 		wc := maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted, CompletedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
 			EquipmentIds: []string{maddencotest.EquipmentID(1)}}
 		return env{
+			down:    srv.Close,
 			fail:    func(op string, f fakekit.Fault) { f.Match = op; srv.Fail(f) },
 			seen:    func() int { return len(srv.Requests()) },
 			effects: func() int { _, ok := srv.Completion("SR000900"); return map[bool]int{true: 1}[ok] },
@@ -254,6 +260,7 @@ var systems = []system{
 		require.NoError(t, err)
 		t.Cleanup(c.Close)
 		return env{
+			down:   srv.Close,
 			fail:   func(op string, f fakekit.Fault) { f.Match = op; srv.Fail(f) },
 			seen:   func() int { return len(srv.Requests()) },
 			read:   func(ctx context.Context) error { _, err := c.NetworkStatus(ctx); return err },
@@ -272,6 +279,7 @@ var systems = []system{
 			return len(zs), err
 		}
 		return env{
+			down: srv.Close,
 			fail: func(op string, f fakekit.Fault) {
 				srv.Fail(geotabtest.Fault{Method: op, Times: f.Times, Status: f.Status, RetryAfter: f.RetryAfter, Delay: f.Delay, Reset: f.Reset,
 					Truncate: f.Truncate, Malformed: f.Malformed, After: f.After})
