@@ -153,6 +153,26 @@ func TestErrors(t *testing.T) {
 	assert.Equal(t, 6, ae.Attempts)
 }
 
+// A call whose retries ran out on a failing answer keeps what the vendor said in it:
+// the problem's code, title and request id (resilience.Client.Do gives up with the
+// answer in its CallError).
+func TestExhaustedRetriesKeepTheVendorsProblem(t *testing.T) {
+	srv := reachtest.NewServer(t, reachtest.WithServiceRequests(3))
+	c := newClient(t, srv, reach.WithPolicy(resilience.Standard()))
+	srv.Fail(reachtest.Fault{Match: "getServiceRequest", Status: 503, Times: 10,
+		Body: `{"status":503,"title":"Down for maintenance","code":"maintenance","request_id":"req-42"}`})
+	_, err := c.ServiceRequest(context.Background(), "SR000001")
+	require.ErrorIs(t, err, connectors.ErrUnavailable)
+	var ae *connectors.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 4, ae.Attempts)
+	assert.Equal(t, "maintenance", ae.Code)
+	assert.Equal(t, "Down for maintenance", ae.Message)
+	assert.Equal(t, "req-42", ae.RequestID)
+	assert.True(t, ae.Retryable)
+	assert.ErrorIs(t, err, resilience.ErrRetriesExhausted, "the resilience layer's reason stays in the chain")
+}
+
 func TestTokenExpiryMidRun(t *testing.T) {
 	srv := reachtest.NewServer(t, reachtest.WithServiceRequests(5))
 	c := newClient(t, srv)

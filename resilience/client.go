@@ -269,9 +269,21 @@ func idempotentMethod(m string) bool {
 	return false
 }
 
-// Do sends req through the layers (see [Client]). On failure it returns a
-// [*CallError]. When the cache holds a good response for a failed GET, that response is
-// returned instead, marked stale (see [IsStale]).
+// Do sends req through the layers (see [Client]). It answers every failure in one
+// shape:
+//
+//   - an answer the policy does not retry (2xx, 3xx, 4xx other than 408 and 429,
+//     501, …) is returned as the response, with a nil error, as http.Client.Do does;
+//   - everything else is a [*CallError] with a nil response: no answer came back (the
+//     network failed, a deadline passed), a layer refused the call (breaker, limiter,
+//     bulkhead), or the last answer had a status the policy retries (408, 429, 500,
+//     502, 503, 504) and no retry follows, whatever the reason (the retries ran out,
+//     the request is not idempotent, the Retry-After is too long, the deadline is
+//     near). That answer is in [CallError.Response] (status, headers, the first 8 KiB
+//     of the body).
+//
+// When the cache holds a good response for a failed GET, that response is returned
+// instead, marked stale (see [IsStale]).
 //
 // Like http.Client.Do, Do does not modify req, and the caller must close the
 // response body; the call timeout keeps running until it is closed.
@@ -357,6 +369,21 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			c.finish(req, o, route, st.attempts, int(st.sent.Load()), stale, nil, start)
 			return stale, nil
 		}
+	}
+	if c.retryStatus(resp.StatusCode) {
+		// a status the policy retries, not retried (not idempotent, or the deadline
+		// ended the loop): a failure, in the same shape as one whose retries ran out
+		ce := c.callError(st, req, resp, nil)
+		if st.over() { // the loop stopped for the deadline or the caller
+			ce.Err = context.DeadlineExceeded
+			if !st.expired.Load() {
+				ce.Err = st.parent.Err()
+			}
+			if errors.Is(ce.Err, context.DeadlineExceeded) {
+				ce.Reason = connectors.ErrTimeout
+			}
+		}
+		return c.fallback(req, o, route, ckey, ce, start, st)
 	}
 	if ckey != "" && resp.StatusCode == http.StatusOK {
 		resp = c.cache.store(ckey, resp, ttl, c.clk.Now())
@@ -453,6 +480,9 @@ func (c *Client) callError(st *callState, req *http.Request, resp *http.Response
 	}
 	if resp != nil {
 		ce.Response = snapshot(resp)
+		if ce.RetryAfter == 0 { // an answer not retried: its hint is for the caller
+			ce.RetryAfter = ParseRetryAfter(resp.Header, c.clk.Now())
+		}
 	} else {
 		ce.Response = st.last
 	}

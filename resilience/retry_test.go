@@ -223,9 +223,14 @@ func TestPOSTRetriedOnlyWhenSafe(t *testing.T) {
 			resp, err := post(t, c, ctx, s.srv.URL, `{"amount":1200}`, tc.header)
 			assert.Equal(t, tc.wantCalls, s.calls())
 			if tc.wantCalls == 1 {
-				require.NoError(t, err, "a non-retryable 503 is returned as the response")
-				assert.Equal(t, 503, resp.StatusCode)
-				readClose(t, resp)
+				// a 503 the policy would retry, not retried: a failure, in Do's one shape
+				require.Error(t, err)
+				assert.Nil(t, resp)
+				var ce *CallError
+				require.ErrorAs(t, err, &ce)
+				assert.Equal(t, 503, ce.Response.StatusCode)
+				assert.Equal(t, 1, ce.Attempts)
+				assert.ErrorIs(t, err, connectors.ErrUnavailable)
 				return
 			}
 			require.NoError(t, err)
@@ -429,5 +434,57 @@ func TestPermanentTransportErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, Permanent(tc.err), tc.name)
+	}
+}
+
+// Do answers the same failure in one shape, whichever path led to it (issue #20, 3):
+// a status the policy retries is a *CallError with that answer in Response, whether
+// the retries ran out, there were none, or the request is not idempotent; any other
+// answer is the response.
+func TestDoAnswersEveryFailureInOneShape(t *testing.T) {
+	cases := []struct {
+		name    string
+		method  string
+		retries int
+		status  int
+		calls   int
+		asError bool
+	}{
+		{"GET 502, retries run out", http.MethodGet, 2, 502, 3, true},
+		{"GET 502, no retries", http.MethodGet, 0, 502, 1, true},
+		{"POST 502 without a key: not retried", http.MethodPost, 2, 502, 1, true},
+		{"POST 429 without a key: not retried", http.MethodPost, 2, 429, 1, true},
+		{"GET 404: an answer", http.MethodGet, 2, 404, 1, false},
+		{"POST 409: an answer", http.MethodPost, 2, 409, 1, false},
+		{"GET 501: an answer", http.MethodGet, 2, 501, 1, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScript(t, step{status: tc.status, body: "why"})
+			c := testClient(t, fixedPolicy(tc.retries), newFake())
+			var resp *http.Response
+			var err error
+			if tc.method == http.MethodGet {
+				resp, err = get(t, c, context.Background(), s.srv.URL)
+			} else {
+				resp, err = post(t, c, context.Background(), s.srv.URL, "{}", nil)
+			}
+			assert.Equal(t, tc.calls, s.calls())
+			if !tc.asError {
+				require.NoError(t, err)
+				assert.Equal(t, tc.status, resp.StatusCode)
+				assert.Equal(t, "why", readClose(t, resp))
+				return
+			}
+			require.Error(t, err)
+			assert.Nil(t, resp)
+			var ce *CallError
+			require.ErrorAs(t, err, &ce)
+			require.NotNil(t, ce.Response)
+			assert.Equal(t, tc.status, ce.Response.StatusCode)
+			assert.Equal(t, "why", string(ce.Response.Body))
+			assert.Equal(t, tc.calls, ce.Attempts)
+			assert.ErrorIs(t, err, connectors.SentinelForStatus(tc.status))
+		})
 	}
 }

@@ -40,7 +40,7 @@ func Invoke[T, P any](ctx context.Context, a Auditor, op string, class connector
 	}
 	switch {
 	case err != nil:
-		err = CountAttempts(FailedCall(a.System, op, err), attempts)
+		err = CountAttempts(withProblem(FailedCall(a.System, op, err), err, fail), attempts)
 	case v == nil:
 		var hdr http.Header
 		if resp != nil {
@@ -59,6 +59,26 @@ func Invoke[T, P any](ctx context.Context, a Auditor, op string, class connector
 		return zero, resp, err
 	}
 	return *v, resp, nil
+}
+
+// withProblem adds to ae what the vendor said in the last answer of a call the
+// resilience layer gave up on (a status it retries; see resilience.Client.Do): the
+// error body is decoded as a refusal's would be, and its code, message and request id
+// are kept.
+func withProblem[P any](ae *connectors.APIError, err error, fail func(status int, p *P, hdr http.Header) error) *connectors.APIError {
+	var ce *resilience.CallError
+	if !errors.As(err, &ce) || ce.Response == nil || len(ce.Response.Body) == 0 {
+		return ae
+	}
+	var p P
+	if json.Unmarshal(ce.Response.Body, &p) != nil {
+		return ae
+	}
+	var said *connectors.APIError
+	if errors.As(fail(ce.Response.StatusCode, &p, ce.Response.Header), &said) {
+		ae.Code, ae.Message, ae.RequestID = said.Code, said.Message, said.RequestID
+	}
+	return ae
 }
 
 type mutationKeyCtx struct{}
