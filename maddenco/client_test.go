@@ -126,7 +126,7 @@ func TestWrites(t *testing.T) {
 	eq := maddencotest.EquipmentID(3)
 	at := time.Date(2026, 2, 3, 15, 4, 0, 0, time.UTC)
 
-	wc := maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted, CompletedAt: at, EquipmentIds: []string{eq},
+	wc := maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted, CompletedAt: at, EquipmentIDs: []string{eq},
 		TechnicianID: "T0001", LaborHours: 1.5, PartsUsed: []maddenco.PartUsed{{PartNumber: maddencotest.PartNumber(1), Quantity: 2}}}
 	got, err := c.ReportCompletion(ctx, "SR000123", wc)
 	require.NoError(t, err)
@@ -140,7 +140,7 @@ func TestWrites(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "corrected", stored.Notes)
 
-	_, err = c.ReportCompletion(ctx, "SR000124", maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted, CompletedAt: at, EquipmentIds: []string{"EQ99999"}})
+	_, err = c.ReportCompletion(ctx, "SR000124", maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted, CompletedAt: at, EquipmentIDs: []string{"EQ99999"}})
 	assert.ErrorIs(t, err, connectors.ErrInvalidRequest)
 	var ae *connectors.APIError
 	require.ErrorAs(t, err, &ae)
@@ -151,7 +151,7 @@ func TestWrites(t *testing.T) {
 	before, err := c.Equipment(ctx, eq)
 	require.NoError(t, err)
 	for _, h := range []float64{6, 4} { // the second report for the day replaces the first
-		_, err = c.ReportUsage(ctx, eq, at, maddenco.UsageReport{Hours: h, Cycles: 12, WorkOrderIds: []string{"SR000123"}})
+		_, err = c.ReportUsage(ctx, eq, at, maddenco.UsageReport{Hours: h, Cycles: 12, WorkOrderIDs: []string{"SR000123"}})
 		require.NoError(t, err)
 	}
 	u, ok := srv.Usage(eq, "2026-02-03")

@@ -238,7 +238,7 @@ var systems = []system{
 			maddenco.WithPolicy(p), maddenco.WithHooks(sc.hooks()))
 		require.NoError(t, err)
 		wc := maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted, CompletedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
-			EquipmentIds: []string{maddencotest.EquipmentID(1)}}
+			EquipmentIDs: []string{maddencotest.EquipmentID(1)}}
 		return env{
 			down:    srv.Close,
 			fail:    func(op string, f fakekit.Fault) { f.Match = op; srv.Fail(f) },

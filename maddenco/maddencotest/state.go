@@ -199,7 +199,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 	case "putWorkOrderCompletion":
 		var wc maddenco.WorkOrderCompletion
 		_ = json.Unmarshal(body, &wc)
-		for _, id := range wc.EquipmentIds {
+		for _, id := range wc.EquipmentIDs {
 			if _, ok := s.equipment[id]; !ok {
 				problem(w, http.StatusUnprocessableEntity, "unknown_equipment", "The work order names equipment Maddenco does not know", id)
 				return

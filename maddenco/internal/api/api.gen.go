@@ -301,7 +301,7 @@ type UsageReport struct {
 
 	// ReportedBy technician id
 	ReportedBy   string   `json:"reported_by,omitempty,omitzero"`
-	WorkOrderIds []string `json:"work_order_ids,omitempty,omitzero"`
+	WorkOrderIDs []string `json:"work_order_ids,omitempty,omitzero"`
 }
 
 // Warranty defines model for Warranty.
@@ -315,7 +315,7 @@ type Warranty struct {
 // WorkOrderCompletion defines model for WorkOrderCompletion.
 type WorkOrderCompletion struct {
 	CompletedAt  time.Time                 `json:"completed_at"`
-	EquipmentIds []string                  `json:"equipment_ids"`
+	EquipmentIDs []string                  `json:"equipment_ids"`
 	LaborHours   float64                   `json:"labor_hours,omitempty,omitzero"`
 	Notes        string                    `json:"notes,omitempty,omitzero"`
 	PartsUsed    []PartUsed                `json:"parts_used,omitempty,omitzero"`
