@@ -7,7 +7,12 @@ import "github.com/dispatchcenter/connectors/internal/iso4217"
 // XCG and UYW and accepts withdrawn codes.
 
 // WithdrawnCurrency says when a code stopped being legal tender and what replaced it.
-type WithdrawnCurrency = iso4217.Withdrawal
+type WithdrawnCurrency struct {
+	// Withdrawn is the date, YYYY-MM-DD.
+	Withdrawn string
+	// Replacement is the code that replaced it.
+	Replacement string
+}
 
 // CurrencyMinorUnits gives the minor units (decimals) of an active ISO 4217 code;
 // ok is false for an unknown or withdrawn code (see [Withdrawn]). The code must be
@@ -15,4 +20,7 @@ type WithdrawnCurrency = iso4217.Withdrawal
 func CurrencyMinorUnits(code string) (int, bool) { return iso4217.MinorUnits(code) }
 
 // Withdrawn says whether code is a withdrawn ISO 4217 code, when and for what.
-func Withdrawn(code string) (WithdrawnCurrency, bool) { return iso4217.Withdrawn(code) }
+func Withdrawn(code string) (WithdrawnCurrency, bool) {
+	w, ok := iso4217.Withdrawn(code)
+	return WithdrawnCurrency(w), ok
+}

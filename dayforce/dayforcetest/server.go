@@ -18,6 +18,7 @@ import (
 
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/dayforce"
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 )
 
@@ -233,7 +234,7 @@ func (s *Server) SetNextHost(base string) {
 // the contract ("postEmployeeRawPunch", "getEmployee", …), "token", "metadata" for
 // the generic host's ClientMetadata, or empty for every call. With After, the fake
 // first does the work, then the answer is lost (Reset) or replaced (Status).
-type Fault = fakekit.Fault
+type Fault = fake.Fault
 
 // Fail queues a fault.
 func (s *Server) Fail(f Fault) { s.faults.Add(f) }

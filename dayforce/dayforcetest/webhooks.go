@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/dayforce"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 
@@ -23,7 +23,7 @@ const (
 )
 
 // Delivery is one event sent to a subscriber.
-type Delivery = fakekit.Delivery
+type Delivery = fake.Delivery
 
 // ReceiverBearer returns the bearer options that accept the fake's deliveries: its
 // identity service as issuer, [WebhookAudience], and its JWKS URL.

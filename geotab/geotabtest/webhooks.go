@@ -5,13 +5,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/geotab"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 
 // Delivery is one event sent to a subscriber.
-type Delivery = fakekit.Delivery
+type Delivery = fake.Delivery
 
 // Subscribe makes the fake act as a customer's relay (MyGeotab itself has no
 // webhooks): it pushes events — every zone entered and exited, diagnostic faults — to

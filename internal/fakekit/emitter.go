@@ -2,21 +2,14 @@ package fakekit
 
 import (
 	"bytes"
+	"github.com/dispatchcenter/connectors/fake"
 	"net/http"
 	"sync"
 	"time"
 )
 
-// Delivery is one event sent to a subscriber.
-type Delivery struct {
-	URL     string
-	EventID string
-	Type    string
-	// Attempts made (at most MaxAttempts).
-	Attempts int
-	// Status of the last attempt (0 when it failed to connect).
-	Status int
-}
+// Delivery is the public fake.Delivery.
+type Delivery = fake.Delivery
 
 // MaxAttempts is how often an emitter tries one delivery.
 const MaxAttempts = 3

@@ -10,35 +10,11 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/clock"
+	"github.com/dispatchcenter/connectors/fake"
 )
 
-// Fault is a failure to inject into the next Times matching calls. Match is the
-// operation it applies to (the fake decides what an operation is: a JSON-RPC method,
-// "GET /api/customers", …); empty matches every call.
-type Fault struct {
-	Match string
-	Times int
-	// Status answers with this HTTP status (and Body).
-	Status int
-	Body   string
-	// RetryAfter adds a Retry-After header (seconds).
-	RetryAfter int
-	// RetryAfterDate, when set, adds Retry-After as an HTTP date instead.
-	RetryAfterDate time.Time
-	// Delay holds the answer back this long (or until the client gives up).
-	Delay time.Duration
-	// Reset closes the connection without an answer.
-	Reset bool
-	// Truncate sends half a body under a longer Content-Length; Malformed sends a
-	// body that is not JSON.
-	Truncate, Malformed bool
-	// After lets the fake handle the call first, then applies the fault to the answer
-	// (the vendor did the work, the client never heard): with Reset, the
-	// connection is closed instead of the answer being sent.
-	After bool
-	// Extra carries a fake's own fault fields (e.g. a vendor exception).
-	Extra any
-}
+// Fault is the public fake.Fault: the fakes take it from their users.
+type Fault = fake.Fault
 
 // Queue is a concurrency-safe queue of faults.
 type Queue struct {

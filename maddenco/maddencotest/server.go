@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/clock"
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 )
@@ -126,7 +127,7 @@ func (s *Server) Config() maddenco.Config {
 // Fault is a failure to inject into the next Times calls of Match (an operation id
 // such as "getEquipment"; empty for all). Faults apply after the key, the allowlist
 // and the budget are checked and the request validated.
-type Fault = fakekit.Fault
+type Fault = fake.Fault
 
 // Fail queues a fault.
 func (s *Server) Fail(f Fault) { s.faults.Add(f) }

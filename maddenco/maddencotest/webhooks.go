@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/maddenco"
 )
 
 // Delivery is one event sent to a subscriber.
-type Delivery = fakekit.Delivery
+type Delivery = fake.Delivery
 
 // Subscribe makes the fake push its events to url with key in X-Maddenco-Key:
 // status changes (from [Server.SetStatus]) and whatever [Server.Push] sends.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/clock"
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/merchant"
 )
@@ -187,7 +188,7 @@ func (s *Server) RefusedHandshakes() int { return s.mtls.RefusedHandshakes() }
 // contract ("listTransactions"), or "token" for its token endpoint; empty for all.
 // With After, the gateway commits the call first and the answer is lost or
 // replaced: what an ambiguous failure is.
-type Fault = fakekit.Fault
+type Fault = fake.Fault
 
 // Fail queues a fault.
 func (s *Server) Fail(f Fault) { s.faults.Add(f) }

@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/merchant"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 
 // Delivery is one event sent to a subscriber.
-type Delivery = fakekit.Delivery
+type Delivery = fake.Delivery
 
 // Subscribe makes the fake push its events to url (https, a server whose certificate
 // the fake's CA signed: see [Server.IssueServerCertificate]) over mutual TLS with the

@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/dispatchcenter/connectors/clock"
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/reach"
 )
@@ -150,7 +151,7 @@ func (s *Server) ExpireTokens() { s.tokens.ExpireAll() }
 // such as "createServiceRequest", "token" for the token endpoint; empty for all).
 // With After, the fake first does the work, then the answer is lost (Reset) or
 // replaced (Status): the case idempotency keys exist for.
-type Fault = fakekit.Fault
+type Fault = fake.Fault
 
 // Fail queues a fault.
 func (s *Server) Fail(f Fault) { s.faults.Add(f) }

@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 
 // Delivery is one event sent to a subscriber.
-type Delivery = fakekit.Delivery
+type Delivery = fake.Delivery
 
 // Subscribe makes the fake push its events to url, signed with Standard Webhooks and
 // the "whsec_" secret: status changes and completions (from status updates),

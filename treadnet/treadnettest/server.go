@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/clock"
+	"github.com/dispatchcenter/connectors/fake"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
 	"github.com/dispatchcenter/connectors/treadnet"
 )
@@ -118,7 +119,7 @@ func (s *Server) RefusedHandshakes() int { return s.mtls.RefusedHandshakes() }
 
 // Fault is a failure to inject into the next Times calls of Match (an operation id
 // such as "listOutages"; empty for all).
-type Fault = fakekit.Fault
+type Fault = fake.Fault
 
 // Fail queues a fault.
 func (s *Server) Fail(f Fault) { s.faults.Add(f) }
