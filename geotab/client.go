@@ -170,11 +170,15 @@ type Session struct {
 	Server string `json:"server"`
 }
 
-// SessionStore shares a session between processes. Load returns nil, nil when there is
-// none. Implementations must be safe for concurrent use.
+// SessionStore shares a session between processes, as opaque bytes (the client's own
+// encoding of a [Session]: it holds the session id, a secret, so keep the store
+// private). A store of bytes needs nothing of this package: resilience/redisstate's
+// is one. Implementations must be safe for concurrent use.
 type SessionStore interface {
-	Load(ctx context.Context, key string) (*Session, error)
-	Save(ctx context.Context, key string, s *Session) error
+	// Load returns what Save stored under key, or nil, nil when there is nothing.
+	Load(ctx context.Context, key string) ([]byte, error)
+	// Save stores session under key.
+	Save(ctx context.Context, key string, session []byte) error
 }
 
 // SessionLocker is implemented by a [SessionStore] shared by several processes that can
@@ -190,28 +194,47 @@ type SessionLocker interface {
 // can share it).
 type MemorySessionStore struct {
 	mu sync.Mutex
-	m  map[string]Session
+	m  map[string][]byte
 }
 
 // Load returns the stored session for key, or nil.
-func (m *MemorySessionStore) Load(_ context.Context, key string) (*Session, error) {
+func (m *MemorySessionStore) Load(_ context.Context, key string) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if s, ok := m.m[key]; ok {
-		return &s, nil
-	}
-	return nil, nil
+	return bytes.Clone(m.m[key]), nil
 }
 
-// Save stores s under key.
-func (m *MemorySessionStore) Save(_ context.Context, key string, s *Session) error {
+// Save stores session under key.
+func (m *MemorySessionStore) Save(_ context.Context, key string, session []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.m == nil {
-		m.m = make(map[string]Session)
+		m.m = make(map[string][]byte)
 	}
-	m.m[key] = *s
+	m.m[key] = bytes.Clone(session)
 	return nil
+}
+
+// loadShared reads the shared session (nil when there is none or it does not decode).
+func (c *Client) loadShared(ctx context.Context) (*Session, error) {
+	b, err := c.store.Load(ctx, c.storeKey)
+	if err != nil || len(b) == 0 {
+		return nil, err
+	}
+	var s Session
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("geotab: the shared session does not decode: %w", err)
+	}
+	return &s, nil
+}
+
+// saveShared shares s.
+func (c *Client) saveShared(ctx context.Context, s *Session) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return c.store.Save(ctx, c.storeKey, b)
 }
 
 // session returns the current session, logging in if there is none.
@@ -250,7 +273,7 @@ func (c *Client) relogin(ctx context.Context, stale *Session) (*Session, error) 
 		}
 	}
 	if c.store != nil {
-		if s, err := c.store.Load(ctx, c.storeKey); err == nil && s != nil && (stale == nil || s.Credentials.SessionID != stale.Credentials.SessionID) {
+		if s, err := c.loadShared(ctx); err == nil && s != nil && (stale == nil || s.Credentials.SessionID != stale.Credentials.SessionID) {
 			c.setSession(s)
 			return s, nil
 		}
@@ -261,7 +284,7 @@ func (c *Client) relogin(ctx context.Context, stale *Session) (*Session, error) 
 	}
 	c.setSession(s)
 	if c.store != nil {
-		if err := c.store.Save(ctx, c.storeKey, s); err != nil {
+		if err := c.saveShared(ctx, s); err != nil {
 			c.log.Warn("geotab: saving the session failed", "error", err)
 		}
 	}

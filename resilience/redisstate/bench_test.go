@@ -71,7 +71,7 @@ func BenchmarkStores(b *testing.B) {
 			}
 		}
 	})
-	sess := &geotab.Session{Credentials: geotab.Credentials{Database: "db", UserName: "u", SessionID: "s"}, Server: "my.geotab.com"}
+	sess := []byte(`{"credentials":{"database":"db","userName":"u","sessionId":"s"},"server":"my.geotab.com"}`)
 	b.Run("session-load/redis", func(b *testing.B) {
 		s := redisstate.NewSessionStore(rdb, redisstate.SessionConfig{})
 		_ = s.Save(ctx, "k", sess)

@@ -4,14 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dispatchcenter/connectors/clock"
-	"github.com/dispatchcenter/connectors/geotab"
 )
 
 // SessionStore is a geotab.SessionStore and geotab.SessionLocker in Redis: one
@@ -60,28 +58,17 @@ func NewSessionStore(rdb redis.UniversalClient, cfg SessionConfig) *SessionStore
 }
 
 // Load returns the shared session, or nil.
-func (s *SessionStore) Load(ctx context.Context, key string) (*geotab.Session, error) {
+func (s *SessionStore) Load(ctx context.Context, key string) ([]byte, error) {
 	b, err := s.rdb.Get(ctx, s.o.key("geotab-session", key)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	var sess geotab.Session
-	if err := json.Unmarshal(b, &sess); err != nil {
-		return nil, err
-	}
-	return &sess, nil
+	return b, err
 }
 
 // Save shares a session.
-func (s *SessionStore) Save(ctx context.Context, key string, sess *geotab.Session) error {
-	b, err := json.Marshal(sess)
-	if err != nil {
-		return err
-	}
-	return s.rdb.Set(ctx, s.o.key("geotab-session", key), b, s.ttl).Err()
+func (s *SessionStore) Save(ctx context.Context, key string, session []byte) error {
+	return s.rdb.Set(ctx, s.o.key("geotab-session", key), session, s.ttl).Err()
 }
 
 // unlock deletes the lock only if it is still ours.

@@ -15,7 +15,6 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
-	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/resilience/redisstate"
 )
 
@@ -205,7 +204,7 @@ func TestSessionStore(t *testing.T) {
 	got, err := s.Load(ctx, "db/user")
 	require.NoError(t, err)
 	assert.Nil(t, got)
-	sess := &geotab.Session{Credentials: geotab.Credentials{Database: "db", UserName: "user", SessionID: "s-1"}, Server: "my3.geotab.com"}
+	sess := []byte(`{"credentials":{"database":"db","userName":"user","sessionId":"s-1"},"server":"my3.geotab.com"}`)
 	require.NoError(t, s.Save(ctx, "db/user", sess))
 	got, err = s.Load(ctx, "db/user")
 	require.NoError(t, err)
