@@ -10,6 +10,7 @@ import (
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/maddenco/internal/api"
+	"github.com/dispatchcenter/connectors/resilience"
 )
 
 // SyncOptions configure [Client.Sync].
@@ -27,7 +28,9 @@ type syncState struct {
 // saves the feed's cursor after each batch: a sync that stops (an error, a crash, the
 // caller breaking out) resumes with the batch it was in, so changes arrive at least
 // once and should be applied as upserts and deletions by id. The first run reads the
-// whole history. It ends when Maddenco says no more changes are waiting.
+// whole history. It ends when Maddenco says no more changes are waiting. A sync larger
+// than what is left of the hourly budget waits for the budget, as long as ctx allows:
+// give ctx the deadline the whole sync may take.
 func (c *Client) Sync(ctx context.Context, cp connectors.Checkpoint, o SyncOptions) iter.Seq2[Change, error] {
 	if o.PageSize <= 0 {
 		o.PageSize = 500
@@ -43,8 +46,12 @@ func (c *Client) Sync(ctx context.Context, cp connectors.Checkpoint, o SyncOptio
 				return
 			}
 		}
+		// a long operation: each request is bounded by the policy's attempt timeout,
+		// and the waits for the hourly budget by the caller's context alone, not by
+		// the per-call timeout (a sync larger than the budget waits for the next hour)
+		pageCtx := resilience.WithTimeout(ctx, 0)
 		for {
-			batch, _, err := invoke(ctx, c, "GET /api/changes", nil, func(ctx context.Context) (*http.Response, *api.ChangeBatch, *Problem, error) {
+			batch, _, err := invoke(pageCtx, c, "GET /api/changes", nil, func(ctx context.Context) (*http.Response, *api.ChangeBatch, *Problem, error) {
 				r, err := c.gen.ListChangesWithResponse(ctx, &api.ListChangesParams{Cursor: connector.Opt(st.Cursor), Limit: connector.Opt(o.PageSize)})
 				if err != nil {
 					return nil, nil, nil, err
