@@ -2,7 +2,6 @@ package resilience
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dispatchcenter/connectors/clock"
@@ -59,10 +58,6 @@ type breaker struct {
 	clk  clock.Clock
 	onCh func(BreakerChange)
 
-	// open mirrors state != StateClosed for allow's lock-free fast path; it is
-	// written under mu
-	open atomic.Bool
-
 	mu        sync.Mutex
 	state     BreakerState
 	failures  []time.Time // ring
@@ -80,9 +75,6 @@ func newBreaker(host string, p BreakerPolicy, clk clock.Clock, onCh func(Breaker
 // allow decides whether an attempt may go. probe reports a half-open probe, which
 // must be passed back to done.
 func (b *breaker) allow() (probe bool, err error) {
-	if !b.open.Load() { // the hot path takes no lock and reads no clock
-		return false, nil
-	}
 	b.mu.Lock()
 	if b.state == StateClosed {
 		b.mu.Unlock()
@@ -154,7 +146,6 @@ func (b *breaker) setState(s BreakerState, now time.Time) *BreakerChange {
 	}
 	from := b.state
 	b.state = s
-	b.open.Store(s != StateClosed)
 	b.probes, b.successes = 0, 0
 	if s == StateClosed {
 		b.count, b.next = 0, 0

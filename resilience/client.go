@@ -50,7 +50,7 @@ type Client struct {
 	log       *slog.Logger
 	hooks     Hooks
 	rnd       func() float64
-	retryCode [10]uint64 // bitset of retryable status codes 0..639
+	retryCode []int // the statuses that are retried
 	maxRA     time.Duration
 	std       *http.Client
 	check     func(*http.Response) error
@@ -149,14 +149,9 @@ func New(p Policy, opts ...Option) (*Client, error) {
 		c.maxRA = DefaultMaxRetryAfter
 	}
 	c.log = redact.Logger(o.log)
-	codes := p.Retry.RetryableStatus
-	if codes == nil {
-		codes = defaultRetryable
-	}
-	for _, s := range codes {
-		if s >= 0 && s < 640 {
-			c.retryCode[s/64] |= 1 << (s % 64)
-		}
+	c.retryCode = p.Retry.RetryableStatus
+	if c.retryCode == nil {
+		c.retryCode = defaultRetryable
 	}
 	if p.Breaker.FailureThreshold > 0 {
 		c.breakers = newBreakers(p.Breaker, c.clk, c.onBreakerChange)
@@ -229,7 +224,6 @@ type callState struct {
 	// the timeouts (see deadline.go)
 	callDL, attemptDL deadline
 	watch             *deadlines // set when the call has a deadline of its own
-	first             time.Time  // the call's start, for its first attempt (see attemptStart)
 	expired           atomic.Bool
 	attemptExpired    bool // the last attempt timed out (set and read on the retry loop)
 	idempotent        bool
@@ -327,9 +321,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		st.own(&c.calls, dl)
 	}
 
-	st.first = start
 	if c.bulkhead != nil && !c.bulkhead.tryAcquire() {
-		st.first = time.Time{} // the call may wait here: its first attempt reads the clock
 		if err := c.bulkhead.acquire(&st.ctx); err != nil {
 			ce := &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: err}
 			if errors.Is(err, context.DeadlineExceeded) {
@@ -562,7 +554,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 }
 
 func (c *Client) retryStatus(code int) bool {
-	return code >= 0 && code < 640 && c.retryCode[code/64]&(1<<(code%64)) != 0
+	return slices.Contains(c.retryCode, code)
 }
 
 // retryable classifies one attempt's outcome.
@@ -642,10 +634,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	ctx := req.Context()
 	st := stateFrom(ctx)
 	observe := c.hooks.OnAttempt != nil || c.log.Enabled(ctx, slog.LevelDebug)
-	var start time.Time
-	if observe || c.limiter != nil || c.p.AttemptTimeout > 0 {
-		start = st.attemptStart(c.clk)
-	}
+	start := c.clk.Now()
 	var br *breaker
 	var probe bool
 	if c.breakers != nil {
@@ -734,17 +723,6 @@ func (c *Client) sendTrace(st *callState) *httptrace.ClientTrace {
 		},
 		WroteHeaders: func() { st.sent.Add(1) },
 	}
-}
-
-// attemptStart is when an attempt starts: the call's start for a first attempt that
-// did not wait for the bulkhead (reading the clock costs 40-100 ns), else the clock.
-func (s *callState) attemptStart(clk clock.Clock) time.Time {
-	if s != nil && !s.first.IsZero() {
-		t := s.first
-		s.first = time.Time{}
-		return t
-	}
-	return clk.Now()
 }
 
 // limit waits on the limiter from now and returns how long it waited.
