@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 )
 
@@ -83,4 +84,17 @@ func ExampleAPIError() {
 	// Output:
 	// 400 InvalidXRefCode req-42
 	// true
+}
+
+// A JSON merge patch field: left zero it is not sent, Set changes the value, Clear
+// sends null and removes it.
+func ExampleSet() {
+	type patch struct {
+		Category connectors.Nullable[string] `json:"category,omitzero"`
+		Note     connectors.Nullable[string] `json:"note,omitzero"`
+		Owner    connectors.Nullable[string] `json:"owner,omitzero"`
+	}
+	b, _ := json.Marshal(patch{Category: connectors.Set("hvac"), Note: connectors.Clear[string]()})
+	fmt.Println(string(b))
+	// Output: {"category":"hvac","note":null}
 }

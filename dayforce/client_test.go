@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -315,14 +314,14 @@ func TestPatchTellsAbsentFromNull(t *testing.T) {
 	sk := srv.EmployeeSkills("E0006")[0]
 	end := dayforce.NewDateTime(time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC))
 	_, err := c.UpdateEmployeeSkill(ctx, "E0006", dayforce.EmployeeSkill{Skill: dayforce.Skill{XRefCode: sk.Skill.XRefCode},
-		EffectiveEnd: nullable.NewNullableWithValue(end)}, dayforce.WriteOptions{})
+		EffectiveEnd: connectors.Set(end)}, dayforce.WriteOptions{})
 	require.NoError(t, err)
 	got := srv.EmployeeSkills("E0006")[0]
 	assert.True(t, got.EffectiveEnd.MustGet().Equal(end.Time))
 	assert.Equal(t, sk.SkillLevel, got.SkillLevel, "an absent property is left alone")
 
 	_, err = c.UpdateEmployeeSkill(ctx, "E0006", dayforce.EmployeeSkill{Skill: dayforce.Skill{XRefCode: sk.Skill.XRefCode},
-		EffectiveEnd: nullable.NewNullNullable[dayforce.DateTime]()}, dayforce.WriteOptions{})
+		EffectiveEnd: connectors.Clear[dayforce.DateTime]()}, dayforce.WriteOptions{})
 	require.NoError(t, err)
 	assert.True(t, srv.EmployeeSkills("E0006")[0].EffectiveEnd.IsNull(), "null clears")
 	last := srv.Requests()[len(srv.Requests())-1]

@@ -132,8 +132,8 @@ func (o WriteOptions) param() *bool {
 
 // UpdateEmployeeSkill patches one of an employee's skills (identified by
 // Skill.XRefCode and EffectiveStart). Properties left at their zero value are not
-// sent and stay as they are; EffectiveEnd set to nullable.NewNullNullable clears the
-// end date.
+// sent and stay as they are; EffectiveEnd set to connectors.Clear[DateTime]() clears
+// the end date.
 func (c *Client) UpdateEmployeeSkill(ctx context.Context, xRefCode string, s EmployeeSkill, o WriteOptions) (Result[struct{}], error) {
 	if s.Skill.XRefCode == "" {
 		return Result[struct{}]{}, fmt.Errorf("dayforce: Skill.XRefCode is required: %w", connectors.ErrInvalidRequest)

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/dayforce/dayforcetest"
 	"github.com/dispatchcenter/connectors/internal/fakekit"
@@ -34,7 +34,7 @@ func TestDayforceEventsReachTheReceiver(t *testing.T) {
 	c := newClient(t, srv, nil)
 	sk := srv.EmployeeSkills("E0003")[0]
 	_, err = c.UpdateEmployeeSkill(context.Background(), "E0003", dayforce.EmployeeSkill{Skill: dayforce.Skill{XRefCode: sk.Skill.XRefCode},
-		EffectiveEnd: nullable.NewNullNullable[dayforce.DateTime]()}, dayforce.WriteOptions{})
+		EffectiveEnd: connectors.Clear[dayforce.DateTime]()}, dayforce.WriteOptions{})
 	require.NoError(t, err)
 	change := dayforce.WebhookEvent{EventID: "dfe_sched_1", EventType: dayforce.EventScheduleChanged, EmployeeXRefCode: "E0004",
 		OccurredAt: dayforce.DateTime{Time: time.Date(2026, 1, 5, 7, 0, 0, 0, time.UTC), Offset: true}}

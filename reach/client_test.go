@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -96,12 +95,12 @@ func TestServiceRequestLifecycle(t *testing.T) {
 	assert.Equal(t, "No heat", got.Description)
 
 	srv.Advance(time.Minute)
-	upd, err := c.UpdateServiceRequest(ctx, sr.ID, got.Version, reach.ServiceRequestPatch{TechnicianID: nullable.NewNullableWithValue("T0001"),
-		Category: nullable.NewNullableWithValue("hvac")})
+	upd, err := c.UpdateServiceRequest(ctx, sr.ID, got.Version, reach.ServiceRequestPatch{TechnicianID: connectors.Set("T0001"),
+		Category: connectors.Set("hvac")})
 	require.NoError(t, err)
 	assert.Equal(t, "T0001", upd.TechnicianID)
 	// a merge patch with null clears the field; an absent field stays
-	upd, err = c.UpdateServiceRequest(ctx, sr.ID, upd.Version, reach.ServiceRequestPatch{Category: nullable.NewNullNullable[string]()})
+	upd, err = c.UpdateServiceRequest(ctx, sr.ID, upd.Version, reach.ServiceRequestPatch{Category: connectors.Clear[string]()})
 	require.NoError(t, err)
 	assert.Empty(t, upd.Category)
 	assert.Equal(t, "T0001", upd.TechnicianID)
@@ -248,7 +247,7 @@ func TestCustomerDataIsMinimized(t *testing.T) {
 
 	got, err := c.Customer(context.Background(), cust.ID)
 	require.NoError(t, err)
-	upd, err := c.UpdateCustomer(context.Background(), got.ID, got.Version, reach.CustomerPatch{Phone: nullable.NewNullNullable[string]()})
+	upd, err := c.UpdateCustomer(context.Background(), got.ID, got.Version, reach.CustomerPatch{Phone: connectors.Clear[string]()})
 	require.NoError(t, err)
 	assert.Empty(t, upd.Phone)
 	assert.Equal(t, "ada@example.com", upd.Email)

@@ -8,8 +8,8 @@ type (
 	ServiceRequest = api.ServiceRequest
 	// NewServiceRequest is what the dispatch center sends to open a job.
 	NewServiceRequest = api.NewServiceRequest
-	// ServiceRequestPatch is a JSON merge patch: unset fields stay, nullable.Null
-	// values clear.
+	// ServiceRequestPatch is a JSON merge patch: fields left zero stay as they are;
+	// connectors.Set(v) changes a nullable field and connectors.Clear clears it.
 	ServiceRequestPatch = api.ServiceRequestPatch
 	// ServiceRequestStatus is a job's state.
 	ServiceRequestStatus = api.ServiceRequestStatus

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oapi-codegen/nullable"
+	"github.com/dispatchcenter/connectors"
 
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/dayforce/internal/api"
@@ -461,7 +461,7 @@ func (s *Server) patchSkill(w http.ResponseWriter, e *employee, body []byte, val
 		}
 		if in.EffectiveEnd.IsSpecified() {
 			if in.EffectiveEnd.IsNull() {
-				sk.EffectiveEnd = nullable.NewNullNullable[dayforce.DateTime]()
+				sk.EffectiveEnd = connectors.Clear[dayforce.DateTime]()
 			} else {
 				sk.EffectiveEnd = in.EffectiveEnd
 			}
