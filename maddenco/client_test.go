@@ -257,7 +257,7 @@ func TestHourlyLimitHeldUnderConcurrency(t *testing.T) {
 // at once, so a dispatch screen is never held for an hour; a read made before is
 // answered from the stale fallback instead.
 func TestSpentBudgetFailsFastOrServesStale(t *testing.T) {
-	clk := clock.NewFake(time.Now()) // the wall clock: call deadlines are real contexts
+	clk := clock.NewFake(time.Now())
 	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk), maddencotest.WithEquipment(20))
 	cfg := srv.Config()
 	cfg.RequestsPerHour, cfg.Burst, cfg.CacheTTL = 10, 3, -1 // 9 an hour with the headroom
@@ -270,7 +270,7 @@ func TestSpentBudgetFailsFastOrServesStale(t *testing.T) {
 		require.False(t, s.Stale)
 	}
 	_, err = c.Equipment(ctx, maddencotest.EquipmentID(9))
-	assert.ErrorIs(t, err, connectors.ErrRateLimited, "the next token is 8.6 minutes away, past the 30 s call timeout")
+	assert.ErrorIs(t, err, connectors.ErrRateLimited, "the next token is 8.6 minutes away, past the call timeout (150 s)")
 	s, err := c.Equipment(ctx, maddencotest.EquipmentID(1))
 	require.NoError(t, err)
 	assert.True(t, s.Stale, "read before: served from the fallback")
@@ -278,7 +278,7 @@ func TestSpentBudgetFailsFastOrServesStale(t *testing.T) {
 }
 
 func TestStaleReadsWhileMaddencoIsDown(t *testing.T) {
-	clk := clock.NewFake(time.Now()) // the wall clock: call deadlines are real contexts
+	clk := clock.NewFake(time.Now())
 	srv := maddencotest.NewServer(t, maddencotest.WithClock(clk), maddencotest.WithEquipment(100))
 	c := newClient(t, srv, clk)
 	ctx := context.Background()
