@@ -43,8 +43,6 @@ type Client struct {
 	limiter   Limiter
 	bulkhead  *bulkhead
 	cache     *cache
-	calls     deadlines // the call timeouts, in real time
-	attempts  deadlines // the attempt timeouts, on the client's clock
 	stats     stats
 	clk       clock.Clock
 	log       *slog.Logger
@@ -143,8 +141,6 @@ func New(p Policy, opts ...Option) (*Client, error) {
 	if c.rnd == nil {
 		c.rnd = rand.Float64
 	}
-	c.calls = newDeadlines(clock.Real{}, expireCall)
-	c.attempts = newDeadlines(clock.Real{}, expireAttempt)
 	if c.maxRA == 0 {
 		c.maxRA = DefaultMaxRetryAfter
 	}
@@ -222,8 +218,9 @@ type callState struct {
 	last       *Response
 	body       io.ReadCloser // the response body, when st wraps it
 	// the timeouts (see deadline.go)
-	callDL, attemptDL deadline
-	watch             *deadlines // set when the call has a deadline of its own
+	deadline          time.Time   // the call's own deadline, zero when it has none
+	timer             *time.Timer // ends the call at its deadline
+	attemptTimer      *time.Timer // ends the current attempt at its attempt timeout
 	expired           atomic.Bool
 	attemptExpired    bool // the last attempt timed out (set and read on the retry loop)
 	idempotent        bool
@@ -318,7 +315,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		}
 	}
 	if !dl.IsZero() || c.p.AttemptTimeout > 0 {
-		st.own(&c.calls, dl)
+		st.own(dl)
 	}
 
 	if c.bulkhead != nil && !c.bulkhead.tryAcquire() {
@@ -645,7 +642,6 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, err
 		}
 	}
-	sent := start
 	if c.limiter != nil {
 		waited, err := c.limit(ctx, start)
 		if c.hooks.OnLimiterWait != nil && (waited > 0 || err != nil) {
@@ -662,9 +658,6 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			c.attemptDone(observe, st, req, nil, err, start)
 			return nil, err
 		}
-		if waited > 0 {
-			sent = start.Add(waited)
-		}
 	}
 	var resp *http.Response
 	var err error
@@ -674,7 +667,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		req = req.WithContext(httptrace.WithClientTrace(ctx, c.sendTrace(st)))
 	}
 	if d := c.p.AttemptTimeout; d > 0 && st != nil {
-		resp, err = t.withTimeout(req, st, sent, d)
+		resp, err = t.withTimeout(req, st, d)
 	} else {
 		resp, err = t.next.RoundTrip(req)
 	}
@@ -734,19 +727,15 @@ func (c *Client) limit(ctx context.Context, now time.Time) (time.Duration, error
 	return c.clk.Now().Sub(now), err
 }
 
-// withTimeout bounds the attempt until its response headers arrive, through the
-// client's heap of attempt deadlines: no timer, context or allocation of its own. A
-// passed deadline cancels the call's current context, which the retry loop then
-// renews (see [callState.renew]); once the headers are in, the attempt leaves the heap,
-// so a body still being read is never cut off.
-func (t *attemptTransport) withTimeout(req *http.Request, st *callState, sent time.Time, d time.Duration) (*http.Response, error) {
-	c := t.c
+// withTimeout bounds the attempt until its response headers arrive, in real time: a
+// timer cancels the call's current context, which the retry loop then renews (see
+// [callState.renew]); once the headers are in, the timer is stopped, so a body still
+// being read is never cut off.
+func (t *attemptTransport) withTimeout(req *http.Request, st *callState, d time.Duration) (*http.Response, error) {
 	cur := st.cur.Load() // set: a client with an attempt timeout gives every call its own context
-	e := &st.attemptDL
-	e.at, e.ctx = time.Now().Add(d), cur // a deadline: real time, whatever the clock
-	c.attempts.add(e)
+	st.attemptTimer = time.AfterFunc(d, func() { cur.cancel(errAttemptCancelled) })
 	resp, err := t.next.RoundTrip(req)
-	if c.attempts.remove(e) {
+	if st.attemptTimer.Stop() {
 		return resp, err
 	}
 	// the deadline passed: end the attempt's context now (the timer's goroutine may

@@ -2,7 +2,6 @@ package resilience
 
 import (
 	"context"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -12,19 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/clock"
 )
-
-// checkHeap verifies the heap order and every entry's slot.
-func checkHeap(t *testing.T, d *deadlines) {
-	t.Helper()
-	for i, e := range d.heap {
-		require.Equal(t, i, e.slot)
-		if i > 0 {
-			require.False(t, e.at.Before(d.heap[(i-1)/2].at), "heap order at %d", i)
-		}
-	}
-}
 
 // testCall is a call state as Client.Do makes it, with parent as the caller's context.
 func testCall(parent context.Context) *callState {
@@ -33,120 +20,56 @@ func testCall(parent context.Context) *callState {
 	return s
 }
 
-func callDeadlines() deadlines { return newDeadlines(clock.Real{}, expireCall) }
-
-// Random adds and removes keep the heap ordered, and every slot right.
-func TestDeadlinesHeap(t *testing.T) {
-	d := callDeadlines()
-	r := rand.New(rand.NewPCG(7, 7))
-	base := time.Now().Add(time.Hour) // none fires during the test
-	parent, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var live []*callState
-	for range 600 {
-		if len(live) > 0 && r.IntN(3) == 0 {
-			i := r.IntN(len(live))
-			s := live[i]
-			live = append(live[:i], live[i+1:]...)
-			s.release()
-			assert.Equal(t, -1, s.callDL.slot)
-			assert.ErrorIs(t, s.ctx.Err(), context.Canceled, "a released call's context ends")
-		} else {
-			s := testCall(parent)
-			s.own(&d, base.Add(time.Duration(r.IntN(1000))*time.Millisecond))
-			live = append(live, s)
-		}
-		checkHeap(t, &d)
-	}
-	require.Len(t, d.heap, len(live))
-	for _, s := range live {
-		s.release()
-	}
-	assert.Empty(t, d.heap)
-	d.stop()
-}
-
-// Calls past their deadline end with DeadlineExceeded (Err and Cause), in any order
-// of arrival; the others stay open; one timer serves them all.
-func TestDeadlinesExpire(t *testing.T) {
-	d := callDeadlines()
+// A call's own deadline ends its context with DeadlineExceeded, and reports itself as
+// the context's deadline; a deadline still ahead ends nothing.
+func TestCallDeadlines(t *testing.T) {
 	now := time.Now()
-	far := make([]*callState, 3)
-	for i := range far {
-		far[i] = testCall(context.Background())
-		far[i].own(&d, now.Add(time.Hour+time.Duration(i)*time.Second))
-	}
-	past := make([]*callState, 5)
-	for i := range past {
-		past[i] = testCall(context.Background())
-		past[i].own(&d, now.Add(-time.Duration(i+1)*time.Millisecond)) // due at once, earlier than the pending timer
-	}
-	for _, s := range past {
-		<-s.ctx.Done()
-		assert.ErrorIs(t, s.ctx.Err(), context.DeadlineExceeded)
-		assert.ErrorIs(t, context.Cause(&s.ctx), context.DeadlineExceeded)
-		assert.True(t, s.over())
-		dl, ok := s.ctx.Deadline()
-		assert.True(t, ok)
-		assert.False(t, dl.After(now))
-	}
-	// a stale timer (one set for an earlier past call) may have ended them all before
-	// the current one runs and sets the timer again: wait for that
-	rearmed := func() bool {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		return d.armed && d.next.Equal(far[0].callDL.at)
-	}
-	for start := time.Now(); !rearmed() && time.Since(start) < 10*time.Second; {
-		runtimeGosched()
-	}
-	assert.True(t, rearmed(), "the timer is set again for the next call")
-	d.mu.Lock()
-	assert.Len(t, d.heap, 3)
-	d.mu.Unlock()
-	for _, s := range far {
-		assert.NoError(t, s.ctx.Err())
-		assert.False(t, s.over())
-		s.release()
-	}
-	d.stop()
+	far := testCall(context.Background())
+	far.own(now.Add(time.Hour))
+	past := testCall(context.Background())
+	past.own(now.Add(-time.Millisecond))
+	<-past.ctx.Done()
+	assert.ErrorIs(t, past.ctx.Err(), context.DeadlineExceeded)
+	assert.ErrorIs(t, context.Cause(&past.ctx), context.DeadlineExceeded)
+	assert.True(t, past.over())
+	dl, ok := past.ctx.Deadline()
+	assert.True(t, ok)
+	assert.False(t, dl.After(now))
+	past.release()
+
+	assert.NoError(t, far.ctx.Err())
+	assert.False(t, far.over())
+	dl, ok = far.ctx.Deadline()
+	assert.True(t, ok)
+	assert.Equal(t, now.Add(time.Hour), dl)
+	far.release()
+	assert.False(t, far.timer.Stop(), "release stopped the timer")
 }
 
 // A parent's cancellation reaches the call, and is not reported as a timeout.
 func TestDeadlineParentCancel(t *testing.T) {
-	d := callDeadlines()
 	parent, cancel := context.WithCancel(context.Background())
 	s := testCall(parent)
-	s.own(&d, time.Now().Add(time.Hour))
+	s.own(time.Now().Add(time.Hour))
 	cancel()
 	<-s.ctx.Done()
 	assert.ErrorIs(t, s.ctx.Err(), context.Canceled)
 	s.expire() // the timer firing late changes nothing
 	assert.ErrorIs(t, s.ctx.Err(), context.Canceled)
 	s.release()
-	d.stop()
 }
 
-// An attempt deadline ends the context it was set for, even once the entry is reused
-// for the next attempt; taking the entry off in time reports that it had not passed.
-func TestAttemptDeadlines(t *testing.T) {
-	fc := clock.NewFake(time.Now())
-	d := newDeadlines(fc, expireAttempt)
+// An attempt timeout ends the call's current context with errAttemptCancelled but
+// not the call; renew gives the next attempt a new context, on the request the retry
+// loop sends next.
+func TestAttemptTimeoutRenews(t *testing.T) {
 	parent, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s := testCall(parent)
-	s.own(nil, time.Time{})
+	s.own(time.Time{})
 	first := s.cur.Load()
-	e := &s.attemptDL
-	e.at, e.ctx = fc.Now().Add(time.Second), first
-	d.add(e)
-	assert.True(t, d.remove(e), "headers in time")
-	assert.NoError(t, first.Err())
-
-	d.add(e)
-	fc.Advance(time.Second)
+	first.cancel(errAttemptCancelled) // what the attempt's timer does
 	<-first.Done()
-	assert.False(t, d.remove(e), "the deadline passed")
 	assert.ErrorIs(t, context.Cause(first), errAttemptCancelled)
 	assert.False(t, s.over(), "an attempt timeout does not end the call")
 
@@ -162,16 +85,13 @@ func TestAttemptDeadlines(t *testing.T) {
 }
 
 // A call whose caller's context can never end leaves its own context to the garbage
-// collector: release takes it off the watch and cancels nothing.
+// collector: release stops its timer and cancels nothing.
 func TestReleaseUnderAnEndlessParent(t *testing.T) {
-	d := callDeadlines()
 	s := testCall(context.Background())
-	s.own(&d, time.Now().Add(time.Hour))
+	s.own(time.Now().Add(time.Hour))
 	s.release()
-	assert.Equal(t, -1, s.callDL.slot)
-	assert.Empty(t, d.heap)
+	assert.False(t, s.timer.Stop(), "the timer was stopped")
 	assert.NoError(t, s.ctx.Err())
-	d.stop()
 }
 
 // Through the client: a call timeout ends a call stuck waiting for its answer, and a
@@ -210,8 +130,4 @@ func TestCallTimeoutEndsAStuckCall(t *testing.T) {
 	err = <-long
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, connectors.ErrTimeout)
-	c.calls.mu.Lock()
-	assert.Empty(t, c.calls.heap, "every call left the watch")
-	c.calls.mu.Unlock()
-	c.calls.stop()
 }
