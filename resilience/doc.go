@@ -28,6 +28,19 @@
 // attempt timeout (which stops at the response headers and never cuts off a body being
 // read), then the caller's middleware (auth, User-Agent) and the pooled base transport.
 //
+// # How go-retryablehttp is used
+//
+// go-retryablehttp runs the retry loop, replays request bodies and drains the bodies
+// of answers that are retried; this package sets four of its hooks and no others.
+// CheckRetry ([Client] method checkRetry) classifies each attempt, counts attempts per
+// call, honours Retry-After and waits the backoff itself, because it is the only hook
+// that sees both the context and the error (so no wait runs past a deadline).
+// Backoff therefore returns 0. RetryMax is unbounded, since the per-call limit is
+// enforced in CheckRetry (calls may override it). ErrorHandler passes the last
+// response and error through unchanged, so that [Client.Do] builds its [*CallError]
+// itself. The HTTPClient's transport is the per-attempt chain; a connector's response
+// check (a vendor that reports errors inside a 200) is the request's ResponseHandler.
+//
 // Local rejections (breaker open, limiter, bulkhead) match [ErrRejected] and the
 // sentinels of package connectors, and are never retried. Every failure is a
 // [*CallError] that keeps the attempt count and the last response (status, headers,
