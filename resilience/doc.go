@@ -31,7 +31,8 @@
 // # How go-retryablehttp is used
 //
 // go-retryablehttp runs the retry loop, replays request bodies and drains the bodies
-// of answers that are retried; this package sets four of its hooks and no others.
+// of answers that are retried. This package sets five fields of its Client and the
+// request's ResponseHandler, nothing else.
 // CheckRetry ([Client] method checkRetry) classifies each attempt, counts attempts per
 // call, honours Retry-After and waits the backoff itself, because it is the only hook
 // that sees both the context and the error (so no wait runs past a deadline).
