@@ -218,12 +218,12 @@ type callState struct {
 	last       *Response
 	body       io.ReadCloser // the response body, when st wraps it
 	// the timeouts (see deadline.go)
-	deadline          time.Time   // the call's own deadline, zero when it has none
-	timer             *time.Timer // ends the call at its deadline
-	attemptTimer      *time.Timer // ends the current attempt at its attempt timeout
-	expired           atomic.Bool
-	attemptExpired    bool // the last attempt timed out (set and read on the retry loop)
-	idempotent        bool
+	deadline       time.Time   // the call's own deadline, zero when it has none
+	timer          *time.Timer // ends the call at its deadline
+	attemptTimer   *time.Timer // ends the current attempt at its attempt timeout
+	expired        atomic.Bool
+	attemptExpired bool // the last attempt timed out (set and read on the retry loop)
+	idempotent     bool
 	// sent counts the requests written to a connection (httptrace's WroteHeaders),
 	// net/http's own re-sends on a dead reused connection included
 	sent atomic.Int32
