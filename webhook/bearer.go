@@ -1,28 +1,39 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/hmac"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"encoding/base64"
 	"github.com/dispatchcenter/connectors/clock"
+	"slices"
 )
+
+// Bearer tokens are parsed and their signatures checked by go-jose (v4), with an
+// explicit allowlist of algorithms; this file decides which key a token may be
+// checked with, and what its claims must say.
+
+// minRSABits is the smallest RSA modulus accepted (NIST SP 800-131A).
+const minRSABits = 2048
+
+// allowedAlgs are the JWS algorithms a token may use; each needs its own key type
+// (see algFor), so an RSA public key is never taken for an HMAC secret.
+var allowedAlgs = []jose.SignatureAlgorithm{jose.HS256, jose.RS256, jose.ES256, jose.EdDSA}
 
 // BearerOptions configure [NewBearer]: JWTs in "Authorization: Bearer …", checked
 // against keys or a JWKS URL, with issuer, audience and expiry.
@@ -32,10 +43,12 @@ type BearerOptions struct {
 	// Audience the token must include (aud); required.
 	Audience string
 	// Keys by key id ("" matches tokens without kid): []byte for HS256 (at least 32
-	// bytes), *rsa.PublicKey (RS256), *ecdsa.PublicKey (ES256), ed25519.PublicKey (EdDSA).
+	// bytes), *rsa.PublicKey for RS256 (at least 2 048 bits), *ecdsa.PublicKey on P-256
+	// for ES256, ed25519.PublicKey for EdDSA.
 	Keys map[string]crypto.PublicKey
 	// JWKSURL is fetched for keys not in Keys (refetched at most once a minute when
-	// an unknown kid appears, for rotation).
+	// an unknown kid appears, for rotation). A key whose "use" is not "sig", whose
+	// "alg" is not the token's, or an RSA key under 2 048 bits is not used.
 	JWKSURL string
 	// HTTPClient fetches the JWKS (default: a client with a 10 s timeout).
 	HTTPClient *http.Client
@@ -57,9 +70,11 @@ type Bearer struct {
 	o   BearerOptions
 	clk clock.Clock
 
+	// mu guards the fetched keys only: a fetch runs without it, so verifications
+	// with known keys never wait on the network
 	mu      sync.Mutex
-	jwks    map[string]crypto.PublicKey
-	fetched time.Time
+	jwks    map[string]jose.JSONWebKey
+	fetched time.Time // the last fetch began; unknown kids refetch at most once a minute
 }
 
 // NewBearer returns a JWT verifier; it refuses a missing issuer, audience or key
@@ -72,14 +87,8 @@ func NewBearer(o BearerOptions) (*Bearer, error) {
 		return nil, fmt.Errorf("%w: a bearer verifier needs keys or a JWKS URL", ErrConfig)
 	}
 	for kid, k := range o.Keys {
-		switch key := k.(type) {
-		case []byte:
-			if len(key) < 32 {
-				return nil, fmt.Errorf("%w: HMAC key %q shorter than 32 bytes", ErrConfig, kid)
-			}
-		case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
-		default:
-			return nil, fmt.Errorf("%w: unsupported key type %T for %q", ErrConfig, k, kid)
+		if err := usableKey(k); err != nil {
+			return nil, fmt.Errorf("%w: key %q: %w", ErrConfig, kid, err)
 		}
 	}
 	if o.Leeway <= 0 {
@@ -95,140 +104,156 @@ func NewBearer(o BearerOptions) (*Bearer, error) {
 	return b, nil
 }
 
-type jwtHeader struct {
-	Alg string `json:"alg"`
-	Kid string `json:"kid"`
-}
-
-type jwtClaims struct {
-	Iss string          `json:"iss"`
-	Aud json.RawMessage `json:"aud"`
-	Exp *float64        `json:"exp"`
-	Nbf *float64        `json:"nbf"`
-	Jti string          `json:"jti"`
-}
-
 // Verify checks the token's signature, issuer, audience, expiry and not-before.
 func (b *Bearer) Verify(r *http.Request, _ []byte) (Verified, error) {
 	const scheme = "bearer"
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || raw == "" {
 		return Verified{}, verr(scheme, ErrMissing)
 	}
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
+	tok, err := jwt.ParseSigned(raw, allowedAlgs)
+	if err != nil || len(tok.Headers) != 1 {
+		if alg, ok := headerAlg(raw); ok && !slices.Contains(allowedAlgs, alg) {
+			return Verified{}, verr(scheme, ErrSignature) // "none", or an algorithm never accepted
+		}
 		return Verified{}, verr(scheme, ErrMalformed)
 	}
-	var h jwtHeader
-	var c jwtClaims
-	hb, err1 := base64.RawURLEncoding.DecodeString(parts[0])
-	cb, err2 := base64.RawURLEncoding.DecodeString(parts[1])
-	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
-	if err := errors.Join(err1, err2, err3); err != nil || json.Unmarshal(hb, &h) != nil || json.Unmarshal(cb, &c) != nil {
-		return Verified{}, verr(scheme, ErrMalformed)
-	}
-	key, err := b.key(r.Context(), h.Kid)
+	h := tok.Headers[0]
+	key, err := b.key(r.Context(), h.KeyID, jose.SignatureAlgorithm(h.Algorithm))
 	if err != nil {
 		return Verified{}, verr(scheme, err)
 	}
-	if !verifyJWS(h.Alg, key, []byte(parts[0]+"."+parts[1]), sig) {
-		return Verified{}, verr(scheme, ErrSignature)
+	var c jwt.Claims
+	if err := tok.Claims(key, &c); err != nil {
+		if errors.Is(err, jose.ErrCryptoFailure) {
+			return Verified{}, verr(scheme, ErrSignature)
+		}
+		return Verified{}, verr(scheme, ErrMalformed)
 	}
 	now := b.clk.Now()
 	switch {
-	case c.Iss != b.o.Issuer, !hasAudience(c.Aud, b.o.Audience):
+	case c.Issuer != b.o.Issuer, !c.Audience.Contains(b.o.Audience):
 		return Verified{}, verr(scheme, ErrUnauthorized)
-	case c.Exp == nil:
+	case c.Expiry == nil:
 		return Verified{}, verr(scheme, ErrMalformed) // tokens without expiry are refused
-	case now.Sub(unix(*c.Exp)) > b.o.Leeway:
+	case now.Sub(c.Expiry.Time()) > b.o.Leeway:
 		return Verified{}, verr(scheme, ErrTooOld)
-	case c.Nbf != nil && unix(*c.Nbf).Sub(now) > b.o.Leeway:
+	case c.NotBefore != nil && c.NotBefore.Time().Sub(now) > b.o.Leeway:
 		return Verified{}, verr(scheme, ErrTooNew)
 	}
 	if !b.o.DeliveryID {
 		return Verified{}, nil
 	}
-	return Verified{ID: c.Jti}, nil
+	return Verified{ID: c.ID}, nil
 }
 
-func unix(f float64) time.Time { return time.Unix(int64(f), 0) }
-
-func hasAudience(raw json.RawMessage, want string) bool {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return one == want
+// headerAlg reads the alg of a compact token's header, to tell a token signed with an
+// algorithm that is never accepted from one that does not parse.
+func headerAlg(raw string) (jose.SignatureAlgorithm, bool) {
+	head, _, ok := strings.Cut(raw, ".")
+	if !ok {
+		return "", false
 	}
-	var many []string
-	if json.Unmarshal(raw, &many) == nil {
-		for _, a := range many {
-			if a == want {
-				return true
-			}
-		}
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	var h struct{ Alg string }
+	if err != nil || json.Unmarshal(b, &h) != nil {
+		return "", false
 	}
-	return false
+	return jose.SignatureAlgorithm(h.Alg), true
 }
 
-// verifyJWS checks a signature; the algorithm must match the key's type, so an RSA
-// public key can never be used as an HMAC secret ("alg confusion"), and "none" never
-// verifies.
-func verifyJWS(alg string, key crypto.PublicKey, signed, sig []byte) bool {
-	sum := sha256.Sum256(signed)
+// algFor is the one algorithm a key may verify: the algorithm follows the key's type,
+// never the token's header alone, so no token can choose how its key is read
+// ("alg confusion"), and "none" is never one.
+func algFor(key any) jose.SignatureAlgorithm {
+	switch key.(type) {
+	case []byte:
+		return jose.HS256
+	case *rsa.PublicKey:
+		return jose.RS256
+	case *ecdsa.PublicKey:
+		return jose.ES256
+	case ed25519.PublicKey:
+		return jose.EdDSA
+	}
+	return ""
+}
+
+// usableKey refuses keys too weak or of a type no allowed algorithm takes.
+func usableKey(key any) error {
 	switch k := key.(type) {
 	case []byte:
-		if alg != "HS256" {
-			return false
+		if len(k) < 32 {
+			return errors.New("an HMAC key shorter than 32 bytes")
 		}
-		m := hmac.New(sha256.New, k)
-		m.Write(signed)
-		return hmac.Equal(m.Sum(nil), sig)
 	case *rsa.PublicKey:
-		return alg == "RS256" && rsa.VerifyPKCS1v15(k, crypto.SHA256, sum[:], sig) == nil
-	case *ecdsa.PublicKey:
-		if alg != "ES256" || len(sig) != 64 {
-			return false
+		if k.N.BitLen() < minRSABits {
+			return fmt.Errorf("an RSA key of %d bits (at least %d)", k.N.BitLen(), minRSABits)
 		}
-		return ecdsa.Verify(k, sum[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() {
+			return errors.New("an EC key not on P-256")
+		}
 	case ed25519.PublicKey:
-		return alg == "EdDSA" && ed25519.Verify(k, signed, sig)
+	default:
+		return fmt.Errorf("unsupported key type %T", key)
 	}
-	return false
+	return nil
 }
 
 var errUnknownKey = errors.New("unknown key id")
 
-func (b *Bearer) key(ctx context.Context, kid string) (crypto.PublicKey, error) {
+// key returns the key a token with kid and alg is checked with: one of Keys, or of
+// the JWKS, whose algorithm is alg.
+func (b *Bearer) key(ctx context.Context, kid string, alg jose.SignatureAlgorithm) (any, error) {
 	if k, ok := b.o.Keys[kid]; ok {
+		if algFor(k) != alg {
+			return nil, ErrSignature
+		}
 		return k, nil
 	}
 	if b.o.JWKSURL == "" {
 		return nil, fmt.Errorf("%w: %w", ErrUnauthorized, errUnknownKey)
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if k, ok := b.jwks[kid]; ok {
-		return k, nil
+	k, ok, fetch := b.known(kid)
+	if !ok && fetch {
+		keys, err := fetchJWKS(ctx, b.o.HTTPClient, b.o.JWKSURL) // without the lock
+		if err != nil {
+			return nil, fmt.Errorf("%w: fetching the JWKS: %w", ErrUnauthorized, err)
+		}
+		b.mu.Lock()
+		b.jwks = keys
+		b.mu.Unlock()
+		k, ok = keys[kid]
 	}
-	if !b.fetched.IsZero() && b.clk.Now().Sub(b.fetched) < time.Minute {
+	if !ok {
 		return nil, fmt.Errorf("%w: %w", ErrUnauthorized, errUnknownKey)
 	}
-	keys, err := fetchJWKS(ctx, b.o.HTTPClient, b.o.JWKSURL)
-	b.fetched = b.clk.Now()
-	if err != nil {
-		return nil, fmt.Errorf("%w: fetching the JWKS: %w", ErrUnauthorized, err)
+	if algFor(k.Key) != alg || k.Algorithm != "" && k.Algorithm != string(alg) {
+		return nil, ErrSignature
 	}
-	b.jwks = keys
-	if k, ok := keys[kid]; ok {
-		return k, nil
-	}
-	return nil, fmt.Errorf("%w: %w", ErrUnauthorized, errUnknownKey)
+	return k.Key, nil
 }
 
-type jwk struct {
-	Kty, Kid, Crv, N, E, X, Y string
+// known looks kid up among the fetched keys; when it is not there, fetch says whether
+// this caller is to fetch the JWKS again (at most once a minute, whoever asks).
+func (b *Bearer) known(kid string) (k jose.JSONWebKey, ok, fetch bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if k, ok = b.jwks[kid]; ok {
+		return k, true, false
+	}
+	now := b.clk.Now()
+	if !b.fetched.IsZero() && now.Sub(b.fetched) < time.Minute {
+		return k, false, false
+	}
+	b.fetched = now
+	return k, false, true
 }
 
-func fetchJWKS(ctx context.Context, hc *http.Client, url string) (map[string]crypto.PublicKey, error) {
+// fetchJWKS reads the key set (at most 1 MiB) and keeps the keys a token may be
+// checked with: public signature keys of an allowed type and strength.
+func fetchJWKS(ctx context.Context, hc *http.Client, url string) (map[string]jose.JSONWebKey, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -245,43 +270,17 @@ func fetchJWKS(ctx context.Context, hc *http.Client, url string) (map[string]cry
 	if err != nil {
 		return nil, err
 	}
-	var set struct{ Keys []jwk }
-	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&set); err != nil {
+	var set struct{ Keys []json.RawMessage }
+	if err := json.Unmarshal(body, &set); err != nil {
 		return nil, err
 	}
-	out := map[string]crypto.PublicKey{}
-	dec := base64.RawURLEncoding.DecodeString
-	for _, k := range set.Keys {
-		switch {
-		case k.Kty == "RSA":
-			n, err1 := dec(k.N)
-			e, err2 := dec(k.E)
-			if err1 != nil || err2 != nil || len(e) > 4 {
-				continue
-			}
-			out[k.Kid] = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-		case k.Kty == "EC" && k.Crv == "P-256":
-			x, err1 := dec(k.X)
-			y, err2 := dec(k.Y)
-			if err1 != nil || err2 != nil || len(x) > 32 || len(y) > 32 {
-				continue
-			}
-			point := make([]byte, 65) // uncompressed: 0x04 || X || Y, each left-padded
-			point[0] = 4
-			copy(point[33-len(x):33], x)
-			copy(point[65-len(y):], y)
-			pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point) // checks the point is on the curve
-			if err != nil {
-				continue
-			}
-			out[k.Kid] = pub
-		case k.Kty == "OKP" && k.Crv == "Ed25519":
-			x, err := dec(k.X)
-			if err != nil || len(x) != ed25519.PublicKeySize {
-				continue
-			}
-			out[k.Kid] = ed25519.PublicKey(x)
+	out := map[string]jose.JSONWebKey{}
+	for _, raw := range set.Keys {
+		var k jose.JSONWebKey // one by one: a key that does not parse (a point off the curve) is skipped
+		if k.UnmarshalJSON(raw) != nil || !k.Valid() || !k.IsPublic() || k.Use != "" && k.Use != "sig" || usableKey(k.Key) != nil {
+			continue
 		}
+		out[k.KeyID] = k
 	}
 	return out, nil
 }

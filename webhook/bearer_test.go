@@ -171,3 +171,92 @@ func TestJWTSignerAndJWKS(t *testing.T) {
 	_, err = NewJWTSigner("x", "not a key")
 	assert.ErrorIs(t, err, ErrConfig)
 }
+
+// What a JWKS key must be to verify a token: a signature key ("use" absent or
+// "sig"), of the token's algorithm when it names one, RSA of at least 2 048 bits;
+// static keys are held to the same strength.
+func TestBearerKeyRules(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	fc := clock.NewFake(now)
+	strong, _ := rsa.GenerateKey(rand.Reader, 2048)
+	weak, _ := rsa.GenerateKey(rand.Reader, 1024)
+	rsaJWK := func(kid string, k *rsa.PrivateKey, extra map[string]string) map[string]string {
+		m := map[string]string{"kty": "RSA", "kid": kid, "n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes())}
+		for a, b := range extra {
+			m[a] = b
+		}
+		return m
+	}
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{
+			rsaJWK("sig", strong, map[string]string{"use": "sig", "alg": "RS256"}),
+			rsaJWK("enc", strong, map[string]string{"use": "enc"}),
+			rsaJWK("other-alg", strong, map[string]string{"alg": "RS512"}),
+			rsaJWK("weak", weak, nil),
+		}})
+	}))
+	defer jwks.Close()
+	v, err := NewBearer(BearerOptions{Issuer: "iss", Audience: "aud", JWKSURL: jwks.URL, Clock: fc})
+	require.NoError(t, err)
+	claims := map[string]any{"iss": "iss", "aud": "aud", "exp": now.Add(time.Hour).Unix()}
+	for _, tc := range []struct {
+		kid  string
+		key  *rsa.PrivateKey
+		want error
+	}{
+		{"sig", strong, nil},
+		{"enc", strong, ErrUnauthorized},    // an encryption key is not used
+		{"other-alg", strong, ErrSignature}, // the key is for RS512, the token says RS256
+		{"weak", weak, ErrUnauthorized},     // 1 024 bits: not used
+		{"sig", weak, ErrSignature},         // signed by another key
+	} {
+		fc.Advance(2 * time.Minute) // past the refetch limit: each unknown kid may refetch
+		r := httptest.NewRequest("POST", "/", nil)
+		r.Header.Set("Authorization", "Bearer "+mint(t, "RS256", tc.kid, tc.key, claims))
+		_, err := v.Verify(r, nil)
+		if tc.want == nil {
+			require.NoError(t, err, tc.kid)
+			continue
+		}
+		assert.ErrorIs(t, err, tc.want, tc.kid)
+	}
+	_, err = NewBearer(BearerOptions{Issuer: "i", Audience: "a", Keys: map[string]crypto.PublicKey{"k": &weak.PublicKey}})
+	assert.ErrorIs(t, err, ErrConfig, "a static RSA key under 2 048 bits is refused")
+}
+
+// A JWKS fetch holds no lock that verifications wait on: while one verification
+// waits for the key set (an unknown kid), another with a key already fetched passes.
+func TestBearerFetchesTheJWKSWithoutTheLock(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	fc := clock.NewFake(now)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	var calls atomic.Int64
+	release, fetching := make(chan struct{}), make(chan struct{})
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if calls.Add(1) == 2 {
+			close(fetching)
+			<-release // the second fetch hangs until the test lets it go
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{
+			{"kty": "EC", "kid": "ec1", "crv": "P-256", "x": b64(ecKey.X.FillBytes(make([]byte, 32))), "y": b64(ecKey.Y.FillBytes(make([]byte, 32)))},
+		}})
+	}))
+	defer jwks.Close()
+	v, err := NewBearer(BearerOptions{Issuer: "iss", Audience: "aud", JWKSURL: jwks.URL, Clock: fc})
+	require.NoError(t, err)
+	claims := map[string]any{"iss": "iss", "aud": "aud", "exp": now.Add(time.Hour).Unix()}
+	verify := func(kid string) error {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.Header.Set("Authorization", "Bearer "+mint(t, "ES256", kid, ecKey, claims))
+		_, err := v.Verify(r, nil)
+		return err
+	}
+	require.NoError(t, verify("ec1"), "the first fetch")
+	fc.Advance(2 * time.Minute)
+	unknown := make(chan error, 1)
+	go func() { unknown <- verify("rotated") }()
+	<-fetching
+	assert.NoError(t, verify("ec1"), "a known key verifies while the JWKS is being fetched")
+	close(release)
+	assert.ErrorIs(t, <-unknown, ErrUnauthorized)
+}

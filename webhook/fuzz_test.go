@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"crypto"
 	"github.com/dispatchcenter/connectors/clock"
+	"strings"
 )
 
 // FuzzStandardVerify feeds arbitrary headers and bodies to the Standard Webhooks
@@ -69,4 +71,41 @@ func (v *HMAC) validFor(sig, ts string, body []byte) bool {
 		}
 	}
 	return false
+}
+
+// FuzzBearerVerify feeds arbitrary Authorization headers to the JWT verifier: it must
+// never panic, and must accept only the tokens the issuer's key signed.
+func FuzzBearerVerify(f *testing.F) {
+	now := time.Unix(1_800_000_000, 0)
+	key := []byte("an-hs256-key-of-thirty-two-bytes!!")
+	signer, err := NewJWTSigner("k1", key)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, err := signer.Sign(JWTClaims{Issuer: "iss", Audience: "aud", ID: "d-1", Expires: now.Add(time.Hour)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	signed := good[:strings.LastIndexByte(good, '.')] // header.claims
+	f.Add("Bearer " + good)
+	f.Add("Bearer eyJhbGciOiJub25lIn0.eyJpc3MiOiJpc3MifQ.")
+	f.Add("Bearer a.b.c")
+	f.Add("Bearer ...")
+	f.Add("Basic dXNlcjpwYXNz")
+	f.Add("")
+	v, err := NewBearer(BearerOptions{Issuer: "iss", Audience: "aud", Keys: map[string]crypto.PublicKey{"k1": key},
+		Clock: clock.NewFake(now), DeliveryID: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, auth string) {
+		r := &http.Request{Header: http.Header{}}
+		r.Header.Set("Authorization", auth)
+		got, err := v.Verify(r, nil)
+		// the signature covers the header and the claims exactly as sent; only the
+		// signature's own base64 may be spelled another way for the same bytes
+		if err == nil && (!strings.HasPrefix(auth, "Bearer "+signed+".") || got.ID != "d-1") {
+			t.Fatalf("accepted a token the key never signed: %q", auth)
+		}
+	})
 }
