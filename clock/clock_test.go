@@ -60,9 +60,7 @@ func TestSteppedSleepersWakeAtTheirOwnTime(t *testing.T) {
 			woke <- f.Now()
 		}()
 	}
-	for f.Sleepers() < 3 {
-		runtime.Gosched()
-	}
+	waitUntil(t, "three sleepers", func() bool { return f.Sleepers() == 3 })
 	for i := 1; i <= 3; i++ {
 		require.True(t, f.AdvanceToNext())
 		assert.Equal(t, start.Add(time.Duration(i)*time.Second), <-woke, "each sleeper wakes at its own time")
@@ -72,10 +70,19 @@ func TestSteppedSleepersWakeAtTheirOwnTime(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error)
 	go func() { errc <- f.Sleep(ctx, time.Hour) }()
-	for f.Sleepers() < 1 {
-		runtime.Gosched()
-	}
+	waitUntil(t, "the sleeper", func() bool { return f.Sleepers() == 1 })
 	cancel()
 	assert.ErrorIs(t, <-errc, context.Canceled)
 	assert.Zero(t, f.Pending(), "a cancelled sleep leaves no wake-up behind")
+}
+
+// waitUntil lets other goroutines run until cond holds, and fails the test, saying
+// what it waited for, after 10 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); runtime.Gosched() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10 s for %s", what)
+		}
+	}
 }

@@ -310,15 +310,11 @@ func TestBulkheadQueue(t *testing.T) {
 			order <- "a"
 		}
 	}()
-	for !queued(1)() {
-		runtimeGosched()
-	}
+	waitUntil(t, "the first waiter to queue", queued(1))
 	ctxB, cancelB := context.WithCancel(context.Background())
 	gotB := make(chan error, 1)
 	go func() { gotB <- b.acquire(ctxB) }()
-	for !queued(2)() {
-		runtimeGosched()
-	}
+	waitUntil(t, "the second waiter to queue", queued(2))
 	assert.False(t, b.tryAcquire(), "no barging past the queue")
 
 	b.release()
@@ -366,16 +362,12 @@ func TestBulkheadWaitsForAFreeSlot(t *testing.T) {
 	require.NoError(t, b.acquire(context.Background()))
 	got := make(chan error, 1)
 	go func() { got <- b.acquire(context.Background()) }()
-	for fc.Pending() == 0 { // wait for the waiter to arm its timer
-		runtimeGosched()
-	}
+	waitUntil(t, "the waiter to arm its timer", func() bool { return fc.Pending() > 0 })
 	b.release()
 	require.NoError(t, <-got)
 	// now full again: the wait expires on the clock
 	go func() { got <- b.acquire(context.Background()) }()
-	for fc.Pending() == 0 {
-		runtimeGosched()
-	}
+	waitUntil(t, "the waiter to arm its timer", func() bool { return fc.Pending() > 0 })
 	fc.Advance(time.Second)
 	assert.ErrorIs(t, <-got, connectors.ErrBulkheadFull)
 }
