@@ -14,6 +14,17 @@
 //	}
 //	if errors.Is(err, connectors.ErrNotFound) { … }
 //
+// # Layers
+//
+// Imports only point down (TestImportsPointDown holds the library to it):
+//
+//	4  mapping/defaults      the dispatch center's mappings of the connectors' records
+//	3  reach geotab dayforce maddenco merchant treadnet, with their fakes (…test);
+//	   no connector imports another
+//	2  internal/assembly     connector (the call path), fakekit (the fakes' kit), faultmatrix
+//	1  resilience webhook mapping, each usable on its own
+//	0  connectors (errors, audit), clock, fake; internal/{redact,transport,auth,…}
+//
 // # The error table
 //
 // The same cause gives the same error in all six connectors. A call the vendor
@@ -46,7 +57,7 @@
 // matches ErrInvalidRequest, and a Config that New refuses is a [*ConfigError]
 // matching ErrInvalidConfig, with every problem at once.
 //
-// internal/faultmatrix tests each row against every connector (TestErrorTable and its
+// internal/assembly/faultmatrix tests each row against every connector (TestErrorTable and its
 // neighbours); the vendors' own codes are tested in each connector's package, the
 // SDK's rate limit and bulkhead in package resilience.
 package connectors

@@ -13,7 +13,7 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/dayforce/internal/api"
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/resilience"
 )

@@ -15,8 +15,8 @@ import (
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/dayforce/internal/api"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/internal/auth"
-	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/resilience"
 )

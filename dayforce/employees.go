@@ -10,7 +10,7 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/dayforce/internal/api"
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 )
 
 // EmployeeFilter narrows [Client.Employees]. Zero fields are not sent. Dayforce asks

@@ -13,7 +13,7 @@ import (
 
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/dayforce/dayforcetest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 

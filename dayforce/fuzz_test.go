@@ -10,7 +10,7 @@ import (
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/dayforce/dayforcetest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/dayforce/internal/api"
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 )
 
 // ProcessedPunchFilter selects processed punches for [Client.ProcessedPunches]

@@ -23,7 +23,7 @@ import (
 
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/dayforce/dayforcetest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 )
 
 // vendorSpec is a verbatim subset of Dayforce's own OpenAPI document (the paths this

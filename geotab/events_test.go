@@ -14,7 +14,7 @@ import (
 
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/geotab"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/webhook"
 )
 

@@ -12,8 +12,8 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/internal/auth"
-	"github.com/dispatchcenter/connectors/internal/connector"
 	"github.com/dispatchcenter/connectors/maddenco/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )

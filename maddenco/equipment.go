@@ -8,7 +8,7 @@ import (
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/maddenco/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )

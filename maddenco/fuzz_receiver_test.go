@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/webhook"
 )

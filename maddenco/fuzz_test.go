@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/clock"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/maddenco/maddencotest"
 	"github.com/dispatchcenter/connectors/resilience"

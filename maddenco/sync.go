@@ -8,7 +8,7 @@ import (
 	"net/http"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/maddenco/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/merchant"
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 	"github.com/dispatchcenter/connectors/webhook"

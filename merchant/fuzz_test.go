@@ -12,8 +12,8 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
-	"github.com/dispatchcenter/connectors/internal/connector"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/merchant"
 	"github.com/dispatchcenter/connectors/merchant/merchanttest"
 	"github.com/dispatchcenter/connectors/resilience"

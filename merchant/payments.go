@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/merchant/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )

@@ -10,7 +10,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/merchant/internal/api"
 )
 

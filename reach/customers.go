@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/reach/internal/api"
 )
 

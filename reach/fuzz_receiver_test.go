@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/webhook"
 )

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/clock"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/reach/reachtest"
 	"github.com/dispatchcenter/connectors/resilience"

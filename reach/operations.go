@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/reach/internal/api"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/resilience"
 	"github.com/dispatchcenter/connectors/treadnet/internal/api"
 )

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/clock"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/resilience"
 	"github.com/dispatchcenter/connectors/treadnet"
 	"github.com/dispatchcenter/connectors/treadnet/treadnettest"

@@ -19,7 +19,7 @@ import (
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/fake"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 )
 
 // Credentials of the fake's web-services user.

@@ -16,7 +16,7 @@ import (
 
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/geotab"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 )
 
 // Defaults of a new server.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/fake"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/merchant"
 )

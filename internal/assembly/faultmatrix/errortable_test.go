@@ -14,7 +14,7 @@ import (
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/geotab"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/merchant"
 	"github.com/dispatchcenter/connectors/reach"

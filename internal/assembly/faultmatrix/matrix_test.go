@@ -19,7 +19,7 @@ import (
 	"github.com/dispatchcenter/connectors/dayforce/dayforcetest"
 	"github.com/dispatchcenter/connectors/geotab"
 	"github.com/dispatchcenter/connectors/geotab/geotabtest"
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/maddenco/maddencotest"
 	"github.com/dispatchcenter/connectors/merchant"

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dispatchcenter/connectors/internal/connector"
+	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 )
 
 // Following a cursor from page to page: the loop sees items, not pages, and stops at

@@ -3,7 +3,7 @@ package fakekit_test
 import (
 	"fmt"
 
-	"github.com/dispatchcenter/connectors/internal/fakekit"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 )
 
 // How a fake pages a list: opaque cursors it made itself, a filter, a page size.
