@@ -14,7 +14,9 @@ log=$(mktemp)
 stamp=$(mktemp)
 trap 'rm -f "$log" "$stamp"' EXIT
 while read -r pkg; do
-	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+	# a package whose tests do not build fails the run, not skips its targets
+	targets=$(go test -list '^Fuzz' "$pkg") || { echo "=== $pkg: the tests do not build"; status=1; continue; }
+	for target in $(echo "$targets" | grep '^Fuzz' || true); do
 		if [ -n "${FUZZ_ONLY:-}" ] && ! echo "$pkg $target" | grep -Eq "$FUZZ_ONLY"; then
 			continue
 		fi
