@@ -2,7 +2,7 @@ package connectors
 
 import "github.com/oapi-codegen/nullable"
 
-// Nullable is a field of a JSON merge patch (RFC 7386), such as those of
+// Nullable is a field of a JSON merge patch (RFC 7396), such as those of
 // reach.ServiceRequestPatch and dayforce.EmployeeSkill: its zero value leaves the
 // field as it is (nothing is sent), [Set] changes it, [Clear] removes it (JSON null).
 // Build one with these two; no other import is needed.

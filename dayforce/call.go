@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"iter"
 	"net/http"
 	"strings"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/dayforce/internal/api"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/internal/redact"
-	"github.com/dispatchcenter/connectors/resilience"
 )
 
 // Result is what a Dayforce call returned: its Data and the ProcessResults that came
@@ -58,7 +54,7 @@ func Items[T any](pages iter.Seq2[Page[T], error]) iter.Seq2[T, error] {
 type envelope[T any] struct {
 	Data           T
 	ProcessResults []ProcessResult
-	Paging         api.Paging
+	Paging         Paging
 }
 
 // errorBody is a failure's body: an object ({Data, ProcessResults}, or
@@ -80,7 +76,7 @@ func decode[T any](op string, resp *http.Response, wrapped bool) (envelope[T], e
 		return env, connector.FailedCall("dayforce", op, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return env, apiError(op, resp, body)
+		return env, refused(op, resp.StatusCode, body, resp.Header)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return env, nil // POST and PATCH answer 200 with no body
@@ -97,10 +93,10 @@ func decode[T any](op string, resp *http.Response, wrapped bool) (envelope[T], e
 	return env, nil
 }
 
-// apiError maps a failed response to the SDK's error shape.
-func apiError(op string, resp *http.Response, body []byte) error {
-	ae := &connectors.APIError{System: "dayforce", Operation: op, StatusCode: resp.StatusCode,
-		Retryable: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests}
+// refused maps a refused answer to the SDK's error shape.
+func refused(op string, status int, body []byte, _ http.Header) *connectors.APIError {
+	ae := &connectors.APIError{System: "dayforce", Operation: op, StatusCode: status,
+		Retryable: status >= 500 || status == http.StatusTooManyRequests}
 	var eb errorBody
 	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '[' {
 		_ = json.Unmarshal(b, &eb.ProcessResults)
@@ -121,10 +117,10 @@ func apiError(op string, resp *http.Response, body []byte) error {
 		ae.Code = eb.ProcessResults[0].Code
 	}
 	ae.Message = redact.String(strings.Join(msgs, "; "))
-	if resp.StatusCode == http.StatusBadRequest && unknownXRefCode(eb.ProcessResults) {
+	if status == http.StatusBadRequest && unknownXRefCode(eb.ProcessResults) {
 		ae.Kind = connectors.ErrNotFound // Dayforce answers 400, not 404, for an unknown XRefCode
 	}
-	if resp.StatusCode == http.StatusTooManyRequests || throttled(eb.ProcessResults) {
+	if status == http.StatusTooManyRequests || throttled(eb.ProcessResults) {
 		ae.Kind, ae.Retryable = connectors.ErrRateLimited, true
 	}
 	return ae
@@ -164,64 +160,25 @@ func drain(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
-// invoke runs one operation with its audit record. send issues the request through
-// the generated client (routed to the discovered host). A redirected call means the
-// tenant moved: the ServiceUri is discovered again and the call is sent once more to
-// the new host, never to the redirect's Location.
-func invoke[T any](ctx context.Context, c *Client, op string, class connectors.DataClass, summary map[string]string,
-	wrapped bool, send func(ctx context.Context) (*http.Response, error)) (envelope[T], error) {
-	done := c.audit.Start(ctx, op, class, summary)
-	attempts := 0
-	actx := resilience.WithAttemptCount(resilience.WithRoute(ctx, op), &attempts)
-	for moved := 0; ; moved++ {
-		resp, err := send(actx)
-		if err != nil {
-			err = connector.CountAttempts(callError(op, err), attempts)
-			status, _ := connector.CallInfo(err)
-			done(status, attempts, err)
-			return envelope[T]{}, err
-		}
-		if isRedirect(resp.StatusCode) {
-			drain(resp)
-			c.forgetHost()
-			if moved == 0 {
-				continue
-			}
-			err := &connectors.APIError{System: "dayforce", Operation: op, StatusCode: resp.StatusCode,
-				Message: "redirected again after the client host was discovered anew", Kind: connectors.ErrUnavailable, Retryable: true}
-			done(resp.StatusCode, attempts, err)
-			return envelope[T]{}, err
-		}
-		env, err := decode[T](op, resp, wrapped)
-		err = connector.CountAttempts(err, attempts)
-		if ae, ok := err.(*connectors.APIError); ok && ae.RetryAfter == 0 {
-			ae.RetryAfter = resilience.ParseRetryAfter(resp.Header, c.clk.Now())
-		}
-		done(resp.StatusCode, attempts, err)
-		return env, err
-	}
-}
-
-// callError maps a transport-level failure; errors already in the SDK's shape (from
-// host discovery) pass through.
-func callError(op string, err error) error {
-	var ae *connectors.APIError
-	if errors.As(err, &ae) {
-		return err
-	}
-	return connector.FailedCall("dayforce", op, err)
+// invoke runs one operation (see [connector.Invoke]) and reads Dayforce's envelope.
+// A redirected call means the tenant moved: the ServiceUri is discovered again and
+// the call is sent once more to the new host, never to the redirect's Location
+// (see the Endpoint's Moved in New).
+func invoke[T any](ctx context.Context, c *Client, r connector.Request) (envelope[T], error) {
+	r.AllowEmpty = true // POST and PATCH answer 200 with no body
+	env, _, err := connector.Invoke[envelope[T]](ctx, &c.end, r)
+	return env, err
 }
 
 // pages follows Paging.Next verbatim from the first page to the last. Next is an
 // absolute URL, possibly on another host: it is requested as given (not re-encoded,
 // the original query not re-appended), and credentials go with it only when its host
 // is one of Config.AuthHosts.
-func pages[T any](ctx context.Context, c *Client, op string, class connectors.DataClass,
-	first func(ctx context.Context) (*http.Response, error)) iter.Seq2[Page[T], error] {
+func pages[T any](ctx context.Context, c *Client, first connector.Request) iter.Seq2[Page[T], error] {
 	return func(yield func(Page[T], error) bool) {
-		send := first
+		r := first
 		for {
-			env, err := invoke[[]T](ctx, c, op, class, nil, true, send)
+			env, err := invoke[[]T](ctx, c, r)
 			if err != nil {
 				yield(Page[T]{}, err)
 				return
@@ -230,18 +187,12 @@ func pages[T any](ctx context.Context, c *Client, op string, class connectors.Da
 			if !yield(p, nil) || p.Next == "" {
 				return
 			}
-			next := p.Next
-			send = func(ctx context.Context) (*http.Response, error) {
-				if !strings.HasPrefix(next, "https://") && !strings.HasPrefix(next, "http://") {
-					return nil, fmt.Errorf("dayforce: Paging.Next is not an absolute URL")
-				}
-				req, err := http.NewRequestWithContext(ctx, http.MethodGet, next, nil)
-				if err != nil {
-					return nil, err
-				}
-				req.Header.Set("Accept", "application/json")
-				return c.http.Do(req)
+			if !strings.HasPrefix(p.Next, "https://") && !strings.HasPrefix(p.Next, "http://") {
+				yield(Page[T]{}, &connectors.APIError{System: "dayforce", Operation: first.Op,
+					Message: "Paging.Next is not an absolute URL", Kind: connectors.ErrUnavailable})
+				return
 			}
+			r = connector.Request{Op: first.Op, URL: p.Next, Class: first.Class}
 		}
 	}
 }

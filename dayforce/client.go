@@ -14,7 +14,6 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
-	"github.com/dispatchcenter/connectors/dayforce/internal/api"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/internal/auth"
 	"github.com/dispatchcenter/connectors/internal/redact"
@@ -134,15 +133,13 @@ func (c Config) Validate() error {
 
 // Client calls Dayforce. It is safe for concurrent use.
 type Client struct {
-	cfg   Config
-	ns    string
-	base  *url.URL // the generic API base
-	gen   *api.Client
-	http  *resilience.Client
-	audit connector.Auditor
-	log   *slog.Logger
-	clk   clock.Clock
-	host  hostCache
+	cfg  Config
+	ns   string
+	base *url.URL // the generic API base
+	end  connector.Endpoint
+	log  *slog.Logger
+	clk  clock.Clock
+	host hostCache
 }
 
 // Option configures a [Client]. The options common to every connector have the same
@@ -255,20 +252,22 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dayforce: %w", err)
 	}
-	c := &Client{cfg: cfg, ns: cfg.Namespace, base: base, http: hc, clk: clk,
-		audit: connector.Auditor{System: "dayforce", A: o.Auditor, Clock: clk},
-		log:   redact.Logger(o.Logger, personal...)}
+	c := &Client{cfg: cfg, ns: cfg.Namespace, base: base, clk: clk, log: redact.Logger(o.Logger, personal...)}
+	c.end = connector.Endpoint{Auditor: connector.Auditor{System: "dayforce", A: o.Auditor, Clock: clk}, HTTP: hc,
+		Base: base.JoinPath(cfg.Namespace, "V1"), Refused: refused, Edit: c.route,
+		Moved: func(resp *http.Response) bool {
+			if !isRedirect(resp.StatusCode) {
+				return false
+			}
+			c.forgetHost()
+			return true
+		}}
 	c.host.ttl = cfg.ServiceURITTL
-	gen, err := api.NewClient(base.String(), api.WithHTTPClient(hc.HTTPClient()), api.WithRequestEditorFn(c.route))
-	if err != nil {
-		return nil, fmt.Errorf("dayforce: %w", err)
-	}
-	c.gen = gen
 	return c, nil
 }
 
 // Health reports the health of the connection to Dayforce.
-func (c *Client) Health() resilience.Health { return c.http.Health() }
+func (c *Client) Health() resilience.Health { return c.end.HTTP.Health() }
 
 // hostCache holds the discovered ServiceUri; one caller resolves while the others wait.
 type hostCache struct {
@@ -322,7 +321,7 @@ func (c *Client) discover(ctx context.Context) (*url.URL, error) {
 			return nil, fmt.Errorf("dayforce: %w", err)
 		}
 		req.Header.Set("Accept", "application/json")
-		resp, err := c.http.Do(req)
+		resp, err := c.end.HTTP.Do(req)
 		if err != nil {
 			return nil, connector.FailedCall("dayforce", op, err)
 		}
@@ -336,7 +335,7 @@ func (c *Client) discover(ctx context.Context) (*url.URL, error) {
 			next = loc
 			continue
 		}
-		env, err := decode[api.ClientMetadata](op, resp, false)
+		env, err := decode[ClientMetadata](op, resp, false)
 		if err != nil {
 			return nil, err
 		}
@@ -351,10 +350,10 @@ func (c *Client) discover(ctx context.Context) (*url.URL, error) {
 	return nil, &connectors.APIError{System: "dayforce", Operation: op, Message: "too many redirects", Kind: connectors.ErrUnavailable}
 }
 
-// route sends a generated request to the discovered client host: the generic base
-// of its URL is replaced by the ServiceUri (the path after it is kept as is).
-func (c *Client) route(ctx context.Context, req *http.Request) error {
-	u, err := c.serviceURI(ctx)
+// route sends a request to the discovered client host: the generic base of its URL
+// is replaced by the ServiceUri (the path after it is kept as is).
+func (c *Client) route(req *http.Request) error {
+	u, err := c.serviceURI(req.Context())
 	if err != nil {
 		return err
 	}

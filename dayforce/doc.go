@@ -1,9 +1,9 @@
 // Package dayforce is the dispatch center's connector to Dayforce HCM (Ceridian), the
 // workforce system: technicians, their skills, certifications, schedules,
 // availability and time off, and the raw punches dispatch sends back. It speaks the
-// real Dayforce REST API (V1); the wire client is generated from this package's
-// openapi.yaml (package dayforce/internal/api) and this package adds what
-// generation cannot:
+// real Dayforce REST API (V1); its models are generated from this package's
+// openapi.yaml into the package (models.gen.go); the calls, and what generation
+// cannot give, are written here:
 //
 //   - host discovery: the client-specific host is resolved through ClientMetadata on
 //     the generic host, following its redirect by hand with the credentials

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/dayforce/internal/api"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 )
 
@@ -32,29 +32,28 @@ type EmployeeFilter struct {
 	ContextDate time.Time
 }
 
-func (f EmployeeFilter) params() (*api.ListEmployeesParams, error) {
+func (f EmployeeFilter) query() (url.Values, error) {
 	if f.UpdatedFrom.IsZero() != f.UpdatedTo.IsZero() {
 		return nil, fmt.Errorf("dayforce: UpdatedFrom and UpdatedTo must be given together: %w", connectors.ErrInvalidRequest)
 	}
 	if len(f.UpdatedEntities) > 0 && f.UpdatedFrom.IsZero() {
 		return nil, fmt.Errorf("dayforce: UpdatedEntities needs UpdatedFrom and UpdatedTo: %w", connectors.ErrInvalidRequest)
 	}
-	return &api.ListEmployeesParams{EmployeeNumber: connector.Opt(f.EmployeeNumber), DisplayName: connector.Opt(f.DisplayName),
-		EmploymentStatusXRefCode: connector.Opt(f.EmploymentStatusXRefCode), OrgUnitXRefCode: connector.Opt(f.OrgUnitXRefCode),
-		DepartmentXRefCode: connector.Opt(f.DepartmentXRefCode), JobXRefCode: connector.Opt(f.JobXRefCode), PositionXRefCode: connector.Opt(f.PositionXRefCode),
-		FilterUpdatedStartDate: date(f.UpdatedFrom), FilterUpdatedEndDate: date(f.UpdatedTo),
-		FilterUpdatedEntities: connector.Opt(strings.Join(f.UpdatedEntities, ",")), ContextDate: date(f.ContextDate)}, nil
+	return connector.Query("employeeNumber", f.EmployeeNumber, "displayName", f.DisplayName,
+		"employmentStatusXRefCode", f.EmploymentStatusXRefCode, "orgUnitXRefCode", f.OrgUnitXRefCode,
+		"departmentXRefCode", f.DepartmentXRefCode, "jobXRefCode", f.JobXRefCode, "positionXRefCode", f.PositionXRefCode,
+		"filterUpdatedStartDate", date(f.UpdatedFrom), "filterUpdatedEndDate", date(f.UpdatedTo),
+		"filterUpdatedEntities", strings.Join(f.UpdatedEntities, ","), "contextDate", date(f.ContextDate)), nil
 }
 
 // Employees lists the employees matching f. Dayforce returns only their XRefCodes;
 // read each with [Client.Employee].
 func (c *Client) Employees(ctx context.Context, f EmployeeFilter) (Result[[]string], error) {
-	p, err := f.params()
+	q, err := f.query()
 	if err != nil {
 		return Result[[]string]{}, err
 	}
-	env, err := invoke[[]Employee](ctx, c, "GET Employees", connectors.ClassInternal, nil, true,
-		func(ctx context.Context) (*http.Response, error) { return c.gen.ListEmployees(ctx, c.ns, p) })
+	env, err := invoke[[]Employee](ctx, c, connector.Request{Op: "GET Employees", Query: q, Class: connectors.ClassInternal})
 	if err != nil {
 		return Result[[]string]{}, err
 	}
@@ -84,29 +83,22 @@ func (c *Client) Employee(ctx context.Context, xRefCode string, o EmployeeOption
 	if expand == nil {
 		expand = c.cfg.Expand
 	}
-	p := &api.GetEmployeeParams{Expand: connector.Opt(strings.Join(expand, ",")), ContextDate: date(o.ContextDate),
-		ContextDateRangeFrom: date(o.RangeFrom), ContextDateRangeTo: date(o.RangeTo)}
-	return one[Employee](ctx, c, "GET Employees/{xRefCode}", connectors.ClassPersonal,
-		func(ctx context.Context) (*http.Response, error) { return c.gen.GetEmployee(ctx, c.ns, xRefCode, p) })
+	return one[Employee](ctx, c, connector.Request{Op: "GET Employees/{xRefCode}", Params: []string{xRefCode},
+		Query: connector.Query("expand", strings.Join(expand, ","), "contextDate", date(o.ContextDate),
+			"contextDateRangeFrom", date(o.RangeFrom), "contextDateRangeTo", date(o.RangeTo)), Class: connectors.ClassPersonal})
 }
 
 // WorkAssignments returns an employee's work assignments as of contextDate (zero:
 // now).
 func (c *Client) WorkAssignments(ctx context.Context, xRefCode string, contextDate time.Time) (Result[[]EmployeeWorkAssignment], error) {
-	p := &api.GetEmployeeWorkAssignmentsParams{ContextDate: date(contextDate)}
-	return one[[]EmployeeWorkAssignment](ctx, c, "GET Employees/{xRefCode}/WorkAssignments", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) {
-			return c.gen.GetEmployeeWorkAssignments(ctx, c.ns, xRefCode, p)
-		})
+	return one[[]EmployeeWorkAssignment](ctx, c, connector.Request{Op: "GET Employees/{xRefCode}/WorkAssignments",
+		Params: []string{xRefCode}, Query: connector.Query("contextDate", date(contextDate)), Class: connectors.ClassInternal})
 }
 
 // EmployeeSkills returns an employee's skills as of contextDate (zero: now).
 func (c *Client) EmployeeSkills(ctx context.Context, xRefCode string, contextDate time.Time) (Result[[]EmployeeSkill], error) {
-	p := &api.GetEmployeeSkillsParams{ContextDate: date(contextDate)}
-	return one[[]EmployeeSkill](ctx, c, "GET Employees/{xRefCode}/Skills", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) {
-			return c.gen.GetEmployeeSkills(ctx, c.ns, xRefCode, p)
-		})
+	return one[[]EmployeeSkill](ctx, c, connector.Request{Op: "GET Employees/{xRefCode}/Skills",
+		Params: []string{xRefCode}, Query: connector.Query("contextDate", date(contextDate)), Class: connectors.ClassInternal})
 }
 
 // WriteOptions shape a write.
@@ -122,12 +114,12 @@ type WriteOptions struct {
 	CheckFirst bool
 }
 
-func (o WriteOptions) param() *bool {
+// query is the isValidateOnly parameter, sent only when set.
+func (o WriteOptions) query() url.Values {
 	if !o.ValidateOnly {
 		return nil
 	}
-	t := true
-	return &t
+	return url.Values{"isValidateOnly": {"true"}}
 }
 
 // UpdateEmployeeSkill patches one of an employee's skills (identified by
@@ -138,21 +130,15 @@ func (c *Client) UpdateEmployeeSkill(ctx context.Context, xRefCode string, s Emp
 	if s.Skill.XRefCode == "" {
 		return Result[struct{}]{}, fmt.Errorf("dayforce: Skill.XRefCode is required: %w", connectors.ErrInvalidRequest)
 	}
-	p := &api.PatchEmployeeSkillParams{IsValidateOnly: o.param()}
-	return one[struct{}](ctx, c, "PATCH Employees/{xRefCode}/Skills", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) {
-			return c.gen.PatchEmployeeSkill(ctx, c.ns, xRefCode, p, s)
-		})
+	return one[struct{}](ctx, c, connector.Request{Op: "PATCH Employees/{xRefCode}/Skills", Params: []string{xRefCode},
+		Query: o.query(), Body: s, Class: connectors.ClassInternal})
 }
 
 // EmployeeCertifications returns an employee's certifications as of contextDate
 // (zero: now).
 func (c *Client) EmployeeCertifications(ctx context.Context, xRefCode string, contextDate time.Time) (Result[[]LMSEmployeeCertification], error) {
-	p := &api.GetEmployeeCertificationsParams{ContextDate: date(contextDate)}
-	return one[[]LMSEmployeeCertification](ctx, c, "GET Employees/{xRefCode}/EmployeeCertifications", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) {
-			return c.gen.GetEmployeeCertifications(ctx, c.ns, xRefCode, p)
-		})
+	return one[[]LMSEmployeeCertification](ctx, c, connector.Request{Op: "GET Employees/{xRefCode}/EmployeeCertifications",
+		Params: []string{xRefCode}, Query: connector.Query("contextDate", date(contextDate)), Class: connectors.ClassInternal})
 }
 
 // CatalogFilter selects entries of a catalog ([Client.Skills],
@@ -166,34 +152,30 @@ type CatalogFilter struct {
 
 // Skills pages through the skills catalog.
 func (c *Client) Skills(ctx context.Context, f CatalogFilter) iter.Seq2[Page[Skill], error] {
-	p := &api.ListSkillsParams{XRefCode: connector.Opt(f.XRefCode), PageSize: pageSize(f.PageSize)}
-	return pages[Skill](ctx, c, "GET Skills", connectors.ClassPublic,
-		func(ctx context.Context) (*http.Response, error) { return c.gen.ListSkills(ctx, c.ns, p) })
+	return pages[Skill](ctx, c, connector.Request{Op: "GET Skills", Class: connectors.ClassPublic,
+		Query: connector.Query("xRefCode", f.XRefCode, "pageSize", pageSize(f.PageSize))})
 }
 
 // Certifications pages through the certifications catalog.
 func (c *Client) Certifications(ctx context.Context, f CatalogFilter) iter.Seq2[Page[LMSCertification], error] {
-	p := &api.ListCertificationsParams{XRefCode: connector.Opt(f.XRefCode), PageSize: pageSize(f.PageSize)}
-	return pages[LMSCertification](ctx, c, "GET Certifications", connectors.ClassPublic,
-		func(ctx context.Context) (*http.Response, error) { return c.gen.ListCertifications(ctx, c.ns, p) })
+	return pages[LMSCertification](ctx, c, connector.Request{Op: "GET Certifications", Class: connectors.ClassPublic,
+		Query: connector.Query("xRefCode", f.XRefCode, "pageSize", pageSize(f.PageSize))})
 }
 
-// pageSize is the pageSize parameter: nil (Dayforce's default) for 0.
-func pageSize(n int) *int32 {
+// pageSize is the pageSize parameter: "" (Dayforce's default) for 0.
+func pageSize(n int) string {
 	if n <= 0 {
-		return nil
+		return ""
 	}
-	v := int32(min(n, 1<<30))
-	return &v
+	return strconv.Itoa(min(n, 1<<30))
 }
 
-// expand is the expand parameter: a comma-separated list, nil for none.
-func expand(entities []string) *string {
-	if len(entities) == 0 {
-		return nil
+// boolean is a boolean parameter: "" (not sent) when unset.
+func boolean(b *bool) string {
+	if b == nil {
+		return ""
 	}
-	s := strings.Join(entities, ",")
-	return &s
+	return strconv.FormatBool(*b)
 }
 
 // ScheduleOptions refine [Client.EmployeeSchedules].
@@ -212,12 +194,9 @@ func (c *Client) EmployeeSchedules(ctx context.Context, xRefCode string, from, t
 	if err := span(from, to); err != nil {
 		return Result[[]EmployeeSchedule]{}, err
 	}
-	p := &api.GetEmployeeSchedulesParams{FilterScheduleStartDate: NewDateTime(from), FilterScheduleEndDate: NewDateTime(to),
-		IsPosted: o.Posted, Expand: expand(o.Expand)}
-	return one[[]EmployeeSchedule](ctx, c, "GET Employees/{xRefCode}/Schedules", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) {
-			return c.gen.GetEmployeeSchedules(ctx, c.ns, xRefCode, p)
-		})
+	return one[[]EmployeeSchedule](ctx, c, connector.Request{Op: "GET Employees/{xRefCode}/Schedules", Params: []string{xRefCode},
+		Query: connector.Query("filterScheduleStartDate", date(from), "filterScheduleEndDate", date(to),
+			"isPosted", boolean(o.Posted), "expand", strings.Join(o.Expand, ",")), Class: connectors.ClassInternal})
 }
 
 // ScheduleFilter selects shifts for [Client.Schedules].
@@ -243,15 +222,15 @@ func (c *Client) Schedules(ctx context.Context, f ScheduleFilter) iter.Seq2[Page
 	if err := span(f.From, f.To); err != nil {
 		return fail[EmployeeSchedule](err)
 	}
-	p := &api.ListEmployeeSchedulesParams{FilterScheduleStartDate: NewDateTime(f.From), FilterScheduleEndDate: NewDateTime(f.To),
-		EmployeeXRefCode: connector.Opt(f.EmployeeXRefCode), OrgUnitXRefCode: connector.Opt(f.OrgUnitXRefCode), DepartmentXRefCode: connector.Opt(f.DepartmentXRefCode),
-		JobXRefCode: connector.Opt(f.JobXRefCode), PositionXRefCode: connector.Opt(f.PositionXRefCode),
-		Expand: expand(f.Expand), PageSize: pageSize(f.PageSize)}
+	unfill := ""
 	if f.Unfilled {
-		p.Unfill = &f.Unfilled
+		unfill = "true"
 	}
-	return pages[EmployeeSchedule](ctx, c, "GET EmployeeSchedules", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) { return c.gen.ListEmployeeSchedules(ctx, c.ns, p) })
+	return pages[EmployeeSchedule](ctx, c, connector.Request{Op: "GET EmployeeSchedules", Class: connectors.ClassInternal,
+		Query: connector.Query("filterScheduleStartDate", date(f.From), "filterScheduleEndDate", date(f.To),
+			"employeeXRefCode", f.EmployeeXRefCode, "orgUnitXRefCode", f.OrgUnitXRefCode, "departmentXRefCode", f.DepartmentXRefCode,
+			"jobXRefCode", f.JobXRefCode, "positionXRefCode", f.PositionXRefCode, "unfill", unfill,
+			"expand", strings.Join(f.Expand, ","), "pageSize", pageSize(f.PageSize))})
 }
 
 // Which unscheduled days of employees [Client.ScheduleChanges] returns
@@ -300,24 +279,20 @@ func (c *Client) ScheduleChanges(ctx context.Context, orgUnitXRefCode string, fr
 		o.SchedulePostedOption < PostedAll || o.SchedulePostedOption > UnpostedOnly:
 		return fail[EmployeeScheduleExtended](fmt.Errorf("dayforce: unknown schedule change option: %w", connectors.ErrInvalidRequest))
 	}
-	p := &api.ListEmployeeSchedulesDeltaParams{OrgUnitXRefCode: orgUnitXRefCode, ScheduleChangesFromDate: NewDateTime(from), ScheduleChangesToDate: date(o.To),
-		PageSize: pageSize(o.PageSize)}
+	q := connector.Query("orgUnitXRefCode", orgUnitXRefCode, "scheduleChangesFromDate", date(from), "scheduleChangesToDate", date(o.To),
+		"pageSize", pageSize(o.PageSize))
 	if o.UnscheduledEmployeeDays > 0 {
-		days := int32(o.UnscheduledEmployeeDays)
-		opt := api.ListEmployeeSchedulesDeltaParamsUnscheduledEmployeeOption(o.UnscheduledEmployeeOption)
-		p.UnscheduledEmployeeDays, p.UnscheduledEmployeeOption = &days, &opt
+		q.Set("unscheduledEmployeeDays", strconv.Itoa(o.UnscheduledEmployeeDays))
+		q.Set("unscheduledEmployeeOption", strconv.Itoa(o.UnscheduledEmployeeOption))
 	}
 	if o.SchedulePostedOption != PostedAll {
-		opt := api.ListEmployeeSchedulesDeltaParamsSchedulePostedOption(o.SchedulePostedOption)
-		p.SchedulePostedOption = &opt
+		q.Set("schedulePostedOption", strconv.Itoa(o.SchedulePostedOption))
 	}
 	if o.ExcludeNonProductiveShifts {
-		p.ExcludeNonProductiveShifts = &o.ExcludeNonProductiveShifts
+		q.Set("excludeNonProductiveShifts", "true")
 	}
-	return pages[EmployeeScheduleExtended](ctx, c, "GET EmployeeSchedulesDelta", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) {
-			return c.gen.ListEmployeeSchedulesDelta(ctx, c.ns, p)
-		})
+	return pages[EmployeeScheduleExtended](ctx, c, connector.Request{Op: "GET EmployeeSchedulesDelta", Query: q,
+		Class: connectors.ClassInternal})
 }
 
 // Availability returns an employee's availability for each day in [from, to] (both
@@ -326,11 +301,8 @@ func (c *Client) Availability(ctx context.Context, xRefCode string, from, to tim
 	if err := span(from, to); err != nil {
 		return Result[[]EmployeeAvailability]{}, err
 	}
-	p := &api.GetEmployeeAvailabilityParams{FilterAvailabilityStartDate: NewDateTime(from), FilterAvailabilityEndDate: NewDateTime(to)}
-	return one[[]EmployeeAvailability](ctx, c, "GET Employees/{xRefCode}/Availability", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) {
-			return c.gen.GetEmployeeAvailability(ctx, c.ns, xRefCode, p)
-		})
+	return one[[]EmployeeAvailability](ctx, c, connector.Request{Op: "GET Employees/{xRefCode}/Availability", Params: []string{xRefCode},
+		Query: connector.Query("filterAvailabilityStartDate", date(from), "filterAvailabilityEndDate", date(to)), Class: connectors.ClassInternal})
 }
 
 // Time-off request states, for [Client.TimeAway].
@@ -351,16 +323,14 @@ func (c *Client) TimeAway(ctx context.Context, xRefCode string, from, to time.Ti
 	if status == "" {
 		status = TimeAwayApproved
 	}
-	p := &api.GetEmployeeTimeAwayFromWorkParams{FilterTAFWStartDate: NewDateTime(from), FilterTAFWEndDate: NewDateTime(to), Status: status}
-	return one[[]EmployeeTimeAwayFromWork](ctx, c, "GET Employees/{xRefCode}/TimeAwayFromWork", connectors.ClassPersonal,
-		func(ctx context.Context) (*http.Response, error) {
-			return c.gen.GetEmployeeTimeAwayFromWork(ctx, c.ns, xRefCode, p)
-		})
+	return one[[]EmployeeTimeAwayFromWork](ctx, c, connector.Request{Op: "GET Employees/{xRefCode}/TimeAwayFromWork",
+		Params: []string{xRefCode}, Query: connector.Query("filterTAFWStartDate", date(from), "filterTAFWEndDate", date(to), "status", status),
+		Class: connectors.ClassPersonal})
 }
 
 // one runs a call whose answer is a single envelope.
-func one[T any](ctx context.Context, c *Client, op string, class connectors.DataClass, send func(ctx context.Context) (*http.Response, error)) (Result[T], error) {
-	env, err := invoke[T](ctx, c, op, class, nil, true, send)
+func one[T any](ctx context.Context, c *Client, r connector.Request) (Result[T], error) {
+	env, err := invoke[T](ctx, c, r)
 	if err != nil {
 		return Result[T]{}, err
 	}
@@ -378,10 +348,12 @@ func span(from, to time.Time) error {
 	return nil
 }
 
-func date(t time.Time) *DateTime {
+// date is a date parameter, the wall time without an offset as Dayforce reads it; ""
+// (not sent) for the zero time.
+func date(t time.Time) string {
 	if t.IsZero() {
-		return nil
+		return ""
 	}
-	d := NewDateTime(t)
-	return &d
+	b, _ := NewDateTime(t).MarshalText()
+	return string(b)
 }

@@ -4,24 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/dispatchcenter/connectors/dayforce/internal/api"
 	"github.com/dispatchcenter/connectors/webhook"
-)
-
-// WebhookEvent is an event the integration watching Dayforce posts to dispatch: a
-// schedule change, an employee update, a time-off request or a certification update.
-// Dayforce itself pushes no webhooks (see openapi.yaml).
-type WebhookEvent = api.WebhookEvent
-
-// WebhookEventType names the kind of a [WebhookEvent].
-type WebhookEventType = api.WebhookEventEventType
-
-// Event types.
-const (
-	EventScheduleChanged      = api.WebhookEventEventTypeScheduleChanged
-	EventEmployeeUpdated      = api.WebhookEventEventTypeEmployeeUpdated
-	EventTimeOffRequested     = api.WebhookEventEventTypeTimeoffRequested
-	EventCertificationUpdated = api.WebhookEventEventTypeCertificationUpdated
 )
 
 // The headers of the signature scheme.

@@ -36,21 +36,21 @@ func TestDayforceEventsReachTheReceiver(t *testing.T) {
 	_, err = c.UpdateEmployeeSkill(context.Background(), "E0003", dayforce.EmployeeSkill{Skill: dayforce.Skill{XRefCode: sk.Skill.XRefCode},
 		EffectiveEnd: connectors.Clear[dayforce.DateTime]()}, dayforce.WriteOptions{})
 	require.NoError(t, err)
-	change := dayforce.WebhookEvent{EventID: "dfe_sched_1", EventType: dayforce.EventScheduleChanged, EmployeeXRefCode: "E0004",
+	change := dayforce.WebhookEvent{EventID: "dfe_sched_1", EventType: dayforce.WebhookEventTypeScheduleChanged, EmployeeXRefCode: "E0004",
 		OccurredAt: dayforce.DateTime{Time: time.Date(2026, 1, 5, 7, 0, 0, 0, time.UTC), Offset: true}}
 	srv.Push(change)
 	srv.Push(change) // sent again unchanged: acknowledged, not processed twice
-	srv.Push(dayforce.WebhookEvent{EventType: dayforce.EventTimeOffRequested, EmployeeXRefCode: "E0005", TimeAwayFromWorkID: 77,
+	srv.Push(dayforce.WebhookEvent{EventType: dayforce.WebhookEventTypeTimeOffRequested, EmployeeXRefCode: "E0005", TimeAwayFromWorkID: 77,
 		TimeOffStart: dayforce.DateTime{Time: time.Date(2026, 1, 12, 8, 0, 0, 0, time.UTC), Offset: true},
 		TimeOffEnd:   dayforce.DateTime{Time: time.Date(2026, 1, 13, 17, 0, 0, 0, time.UTC), Offset: true}})
 
 	evs := got.All()
 	require.Len(t, evs, 3, "one access token for every delivery, yet no delivery taken for a repeat")
-	assert.Equal(t, dayforce.EventCertificationUpdated, evs[0].EventType)
+	assert.Equal(t, dayforce.WebhookEventTypeCertificationUpdated, evs[0].EventType)
 	assert.Equal(t, "E0003", evs[0].EmployeeXRefCode)
 	assert.Equal(t, sk.Skill.XRefCode, evs[0].SkillXRefCode)
-	assert.Equal(t, dayforce.EventScheduleChanged, evs[1].EventType)
-	assert.Equal(t, dayforce.EventTimeOffRequested, evs[2].EventType)
+	assert.Equal(t, dayforce.WebhookEventTypeScheduleChanged, evs[1].EventType)
+	assert.Equal(t, dayforce.WebhookEventTypeTimeOffRequested, evs[2].EventType)
 	assert.EqualValues(t, 77, evs[2].TimeAwayFromWorkID)
 	for _, d := range srv.Deliveries() {
 		assert.Less(t, d.Status, 300)
@@ -77,7 +77,7 @@ func TestDayforceReceiverRefuses(t *testing.T) {
 		capture := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tok = r.Header.Get("Authorization") }))
 		defer capture.Close()
 		require.NoError(t, srv.Subscribe(capture.URL, relaySecret))
-		srv.Push(dayforce.WebhookEvent{EventType: dayforce.EventEmployeeUpdated, EmployeeXRefCode: "E0001"})
+		srv.Push(dayforce.WebhookEvent{EventType: dayforce.WebhookEventTypeEmployeeUpdated, EmployeeXRefCode: "E0001"})
 		return tok
 	}()
 	cases := []struct {

@@ -37,7 +37,7 @@ func FuzzReceiver(f *testing.F) {
 	if err := srv.Subscribe(capture.URL, relaySecret); err != nil {
 		f.Fatal(err)
 	}
-	srv.Push(dayforce.WebhookEvent{EventType: dayforce.EventScheduleChanged, EmployeeXRefCode: "E0001"})
+	srv.Push(dayforce.WebhookEvent{EventType: dayforce.WebhookEventTypeScheduleChanged, EmployeeXRefCode: "E0001"})
 	mu.Lock()
 	if len(captured) == 0 {
 		mu.Unlock()

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"net/http"
 	"time"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/dayforce/internal/api"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
+	"strings"
 )
 
 // ProcessedPunchFilter selects processed punches for [Client.ProcessedPunches]
@@ -45,21 +44,19 @@ func (c *Client) ProcessedPunches(ctx context.Context, f ProcessedPunchFilter) i
 	if err := span(f.From, f.To); err != nil {
 		return fail[EmployeePunch](err)
 	}
-	p := &api.ListEmployeePunchesParams{FilterTransactionStartTimeUTC: NewDateTime(f.From.UTC()), FilterTransactionEndTimeUTC: NewDateTime(f.To.UTC()),
-		EmployeeXRefCode: connector.Opt(f.EmployeeXRefCode), LocationXRefCode: connector.Opt(f.LocationXRefCode),
-		PositionXRefCode: connector.Opt(f.PositionXRefCode), DepartmentXRefCode: connector.Opt(f.DepartmentXRefCode),
-		JobXRefCode: connector.Opt(f.JobXRefCode), DocketXRefCode: connector.Opt(f.DocketXRefCode), ProjectXRefCode: connector.Opt(f.ProjectXRefCode),
-		PayAdjustmentXRefCode: connector.Opt(f.PayAdjustmentXRefCode), ShiftStatus: connector.Opt(f.ShiftStatus),
-		FilterShiftTimeStart: date(f.ShiftFrom), FilterShiftTimeEnd: date(f.ShiftTo), BusinessDate: date(f.BusinessDate), PageSize: pageSize(f.PageSize)}
-	return pages[EmployeePunch](ctx, c, "GET EmployeePunches", connectors.ClassPersonal,
-		func(ctx context.Context) (*http.Response, error) { return c.gen.ListEmployeePunches(ctx, c.ns, p) })
+	return pages[EmployeePunch](ctx, c, connector.Request{Op: "GET EmployeePunches", Class: connectors.ClassPersonal,
+		Query: connector.Query("filterTransactionStartTimeUTC", date(f.From.UTC()), "filterTransactionEndTimeUTC", date(f.To.UTC()),
+			"employeeXRefCode", f.EmployeeXRefCode, "locationXRefCode", f.LocationXRefCode, "positionXRefCode", f.PositionXRefCode,
+			"departmentXRefCode", f.DepartmentXRefCode, "jobXRefCode", f.JobXRefCode, "docketXRefCode", f.DocketXRefCode,
+			"projectXRefCode", f.ProjectXRefCode, "payAdjustmentXRefCode", f.PayAdjustmentXRefCode, "shiftStatus", f.ShiftStatus,
+			"filterShiftTimeStart", date(f.ShiftFrom), "filterShiftTimeEnd", date(f.ShiftTo), "businessDate", date(f.BusinessDate),
+			"pageSize", pageSize(f.PageSize))})
 }
 
 // OrgUnits lists the organisation's units by XRefCode (GET OrgUnits answers the
 // codes; [Client.OrgUnit] reads one).
 func (c *Client) OrgUnits(ctx context.Context) (Result[[]Location], error) {
-	return one[[]Location](ctx, c, "GET OrgUnits", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) { return c.gen.ListOrgUnits(ctx, c.ns) })
+	return one[[]Location](ctx, c, connector.Request{Op: "GET OrgUnits", Class: connectors.ClassInternal})
 }
 
 // OrgUnitOptions refine [Client.OrgUnit].
@@ -79,10 +76,11 @@ func (c *Client) OrgUnit(ctx context.Context, xRefCode string, o OrgUnitOptions)
 	if xRefCode == "" {
 		return Result[Location]{}, fmt.Errorf("dayforce: OrgUnit needs an XRefCode: %w", connectors.ErrInvalidRequest)
 	}
-	p := &api.GetOrgUnitParams{ContextDate: date(o.ContextDate), Expand: expand(o.Expand)}
+	children := ""
 	if o.Children {
-		p.IncludeChildOrgUnits = &o.Children
+		children = "true"
 	}
-	return one[Location](ctx, c, "GET OrgUnits/{xRefCode}", connectors.ClassInternal,
-		func(ctx context.Context) (*http.Response, error) { return c.gen.GetOrgUnit(ctx, c.ns, xRefCode, p) })
+	return one[Location](ctx, c, connector.Request{Op: "GET OrgUnits/{xRefCode}", Params: []string{xRefCode},
+		Query: connector.Query("contextDate", date(o.ContextDate), "expand", strings.Join(o.Expand, ","), "includeChildOrgUnits", children),
+		Class: connectors.ClassInternal})
 }

@@ -7,14 +7,13 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/dayforce/internal/api"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/resilience"
+	"net/http"
 )
 
 // PunchFilter selects raw punches for [Client.RawPunches].
@@ -37,12 +36,10 @@ func (c *Client) RawPunches(ctx context.Context, f PunchFilter) iter.Seq2[Page[E
 	if err := span(f.From, f.To); err != nil {
 		return fail[EmployeeRawPunch](err)
 	}
-	p := &api.ListEmployeeRawPunchesParams{FilterTransactionStartTimeUTC: NewDateTime(f.From.UTC()),
-		FilterTransactionEndTimeUTC: NewDateTime(f.To.UTC()), EmployeeXRefCode: connector.Opt(f.EmployeeXRefCode),
-		EmployeeBadge: connector.Opt(f.EmployeeBadge), PunchState: connector.Opt(f.State), PunchTypes: connector.Opt(strings.Join(f.Types, ",")),
-		PageSize: pageSize(f.PageSize)}
-	return pages[EmployeeRawPunch](ctx, c, "GET EmployeeRawPunches", connectors.ClassPersonal,
-		func(ctx context.Context) (*http.Response, error) { return c.gen.ListEmployeeRawPunches(ctx, c.ns, p) })
+	return pages[EmployeeRawPunch](ctx, c, connector.Request{Op: "GET EmployeeRawPunches", Class: connectors.ClassPersonal,
+		Query: connector.Query("filterTransactionStartTimeUTC", date(f.From.UTC()), "filterTransactionEndTimeUTC", date(f.To.UTC()),
+			"employeeXRefCode", f.EmployeeXRefCode, "employeeBadge", f.EmployeeBadge, "punchState", f.State,
+			"punchTypes", strings.Join(f.Types, ","), "pageSize", pageSize(f.PageSize))})
 }
 
 // Punch is a clock entry to post.
@@ -81,12 +78,12 @@ func (p Punch) validate() error {
 	return nil
 }
 
-func (p Punch) submit() api.EmployeeRawPunchForSubmit {
+func (p Punch) submit() EmployeeRawPunchForSubmit {
 	dev := p.Device
 	if dev == "" {
 		dev = "dispatch"
 	}
-	return api.EmployeeRawPunchForSubmit{EmployeeBadge: p.Badge, RawPunchTime: p.Time.Truncate(time.Second).Format(time.RFC3339),
+	return EmployeeRawPunchForSubmit{EmployeeBadge: p.Badge, RawPunchTime: p.Time.Truncate(time.Second).Format(time.RFC3339),
 		PunchType: p.Type, PunchDevice: dev, LocationXRefCode: p.LocationXRefCode, PositionXRefCode: p.PositionXRefCode,
 		DocketXRefCode: p.DocketXRefCode, ProjectXRefCode: p.ProjectXRefCode, LaborMetrics: p.LaborMetrics, Quantity: p.Quantity}
 }
@@ -121,8 +118,7 @@ func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchR
 		return PunchResult{}, err
 	}
 	body := p.submit()
-	params := &api.PostEmployeeRawPunchParams{IsValidateOnly: o.param()}
-	pol := c.http.Policy()
+	pol := c.end.HTTP.Policy()
 	const op = "POST EmployeeRawPunches"
 	summary := map[string]string{"type": p.Type, "validate_only": fmt.Sprint(o.ValidateOnly)}
 	sent := c.clk.Now() // when the posts leave: Dayforce's transaction time is near it
@@ -136,10 +132,8 @@ func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchR
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		env, err := invoke[[]EmployeeRawPunch](resilience.WithoutRetry(ctx), c, op, connectors.ClassPersonal, summary, true,
-			func(ctx context.Context) (*http.Response, error) {
-				return c.gen.PostEmployeeRawPunch(ctx, c.ns, params, body)
-			})
+		env, err := invoke[[]EmployeeRawPunch](resilience.WithoutRetry(ctx), c, connector.Request{Op: op, Query: o.query(), Body: body,
+			Class: connectors.ClassPersonal, Summary: summary})
 		if err == nil {
 			r := PunchResult{Warnings: env.ProcessResults, Attempts: attempt}
 			if len(env.Data) > 0 {
@@ -284,3 +278,14 @@ func (c *Client) CompleteWorkOrder(ctx context.Context, w WorkOrderPunch, o Writ
 	}
 	return c.PostPunch(ctx, Punch{Badge: w.Badge, Time: w.Time, Type: typ, LaborMetrics: w.LaborMetrics}, o)
 }
+
+// Punch types Dayforce accepts in PunchType (and in the punchTypes filter).
+const (
+	PunchIn          = "Punch_In"
+	PunchOut         = "Punch_Out"
+	PunchBreakIn     = "Break_In"
+	PunchBreakOut    = "Break_Out"
+	PunchMealIn      = "Meal_In"
+	PunchMealOut     = "Meal_Out"
+	PunchJobTransfer = "Job_Transfer"
+)

@@ -58,14 +58,12 @@ func (c Config) Validate() error {
 // Client calls the MyGeotab API. It is safe for concurrent use.
 type Client struct {
 	cfg      Config
-	http     *resilience.Client
-	scheme   string
-	root     string // host[:port] of the federation root
+	end      connector.Endpoint // Base is the federation root; calls go to the session's server
+	root     string             // host[:port] of the federation root
 	store    SessionStore
 	storeKey string
 	authLim  *resilience.TokenBucket
 	log      *slog.Logger
-	audit    connector.Auditor
 	clk      clock.Clock
 
 	mu      sync.Mutex
@@ -145,11 +143,13 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("geotab: %w", err)
 	}
 	c := &Client{
-		cfg: cfg, http: hc, scheme: base.Scheme, root: base.Host,
+		cfg: cfg, root: base.Host,
+		end: connector.Endpoint{Auditor: connector.Auditor{System: "geotab", A: o.Auditor, Clock: clk}, HTTP: hc, Base: base,
+			Refused: refused},
 		// never more than 10 Authenticate calls a minute (the vendor's limit)
 		authLim: resilience.NewTokenBucket(resilience.LimitPolicy{Requests: 10, Per: time.Minute, Burst: 1}, clk),
-		log:     redact.Logger(o.Logger, personal...), audit: connector.Auditor{System: "geotab", A: o.Auditor, Clock: clk},
-		clk: clk, authTok: make(chan struct{}, 1), storeKey: base.Host + "/" + cfg.Database + "/" + cfg.UserName,
+		log:     redact.Logger(o.Logger, personal...),
+		clk:     clk, authTok: make(chan struct{}, 1), storeKey: base.Host + "/" + cfg.Database + "/" + cfg.UserName,
 	}
 	for _, x := range o.Extra {
 		if s, ok := x.(SessionStore); ok {
@@ -160,7 +160,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 }
 
 // Health reports the health of the connection to MyGeotab.
-func (c *Client) Health() resilience.Health { return c.http.Health() }
+func (c *Client) Health() resilience.Health { return c.end.HTTP.Health() }
 
 // Session is a logged-in MyGeotab session: the credentials to send (with the session
 // id, never the password) and the server calls go to.
@@ -305,7 +305,7 @@ func (c *Client) authenticate(ctx context.Context) (*Session, error) {
 	}
 	var lr LoginResult
 	params := AuthenticateParams{Database: c.cfg.Database, UserName: c.cfg.UserName, Password: c.cfg.Password}
-	if err := c.rpc(resilience.WithIdempotent(ctx), c.root, "Authenticate", "Authenticate", params, &lr); err != nil {
+	if _, err := c.rpc(resilience.WithIdempotent(ctx), c.root, "Authenticate", "Authenticate", params, &lr); err != nil {
 		return nil, err
 	}
 	s := &Session{Credentials: lr.Credentials, Server: c.root}
@@ -328,38 +328,33 @@ func isRead(method string) bool {
 // InvalidUserException (expired session, database moved) logs in again once and
 // repeats the call; a second refusal is connectors.ErrUnauthorized.
 func (c *Client) call(ctx context.Context, op, method string, params func(Credentials) any, out any) error {
-	done := c.audit.Start(ctx, op, connectors.ClassInternal, nil)
-	attempts := 0
-	err := connector.CountAttempts(c.callOnce(resilience.WithAttemptCount(ctx, &attempts), op, method, params, out), attempts)
-	if err != nil && !isRead(method) {
+	if !isRead(method) {
 		// Add, Set and Remove take no idempotency key: a lost answer is
 		// ErrOutcomeUnknown, settled by reading (see AddZone)
-		err = connector.OutcomeUnknown("geotab", op, "", err)
+		ctx = connector.Mutation(ctx, "")
 	}
-	status, _ := connector.CallInfo(err)
-	if err == nil {
-		status = http.StatusOK
-	}
-	done(status, attempts, err)
+	_, err := c.end.Audited(ctx, op, connectors.ClassInternal, nil, func(ctx context.Context) (*http.Response, error) {
+		return c.callOnce(ctx, op, method, params, out)
+	})
 	return err
 }
 
-func (c *Client) callOnce(ctx context.Context, op, method string, params func(Credentials) any, out any) error {
+func (c *Client) callOnce(ctx context.Context, op, method string, params func(Credentials) any, out any) (*http.Response, error) {
 	if isRead(method) {
 		ctx = resilience.WithIdempotent(ctx)
 	}
 	s, err := c.session(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	err = c.rpc(ctx, s.Server, op, method, params(s.Credentials), out)
+	resp, err := c.rpc(ctx, s.Server, op, method, params(s.Credentials), out)
 	var ge *Error
 	if !errors.As(err, &ge) || ge.Exception != ExInvalidUser {
-		return err
+		return resp, err
 	}
 	c.log.Info("geotab: session refused, logging in again", "server", s.Server)
 	if s, err = c.relogin(ctx, s); err != nil {
-		return err
+		return nil, err
 	}
 	return c.rpc(ctx, s.Server, op, method, params(s.Credentials), out)
 }
@@ -374,50 +369,33 @@ type rpcResponse struct {
 	Error  *RPCError `json:"error"`
 }
 
-// rpc sends one JSON-RPC request to server and decodes the result into out in one pass.
-func (c *Client) rpc(ctx context.Context, server, op, method string, params, out any) error {
-	body, err := json.Marshal(rpcRequest{Method: method, Params: params})
-	if err != nil {
-		return fmt.Errorf("geotab: %s: encoding the request: %w", op, err)
-	}
-	u := url.URL{Scheme: c.scheme, Host: server, Path: "/apiv1"}
-	req, err := http.NewRequestWithContext(resilience.WithRoute(ctx, op), http.MethodPost, u.String(), bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("geotab: %s: %w", op, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return wrapCallError(op, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		snap := make([]byte, 512)
-		n, _ := resp.Body.Read(snap)
-		return &connectors.APIError{System: "geotab", Operation: op, StatusCode: resp.StatusCode,
-			Message: redact.String(strings.TrimSpace(string(snap[:n]))), Retryable: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests}
-	}
+// rpc sends one JSON-RPC request to server and decodes the result into out in one
+// pass. A MyGeotab exception (in the answer, or found by the response check that
+// decides the retries) is returned as an [*Error].
+func (c *Client) rpc(ctx context.Context, server, op, method string, params, out any) (*http.Response, error) {
+	u := url.URL{Scheme: c.end.Base.Scheme, Host: server, Path: "/apiv1"}
 	env := rpcResponse{Result: out}
-	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
-		return &connectors.APIError{System: "geotab", Operation: op, StatusCode: resp.StatusCode,
-			Kind: connectors.ErrUnavailable, Retryable: true, Message: "malformed response", Err: err}
-	}
-	if env.Error != nil {
-		return newError(op, env.Error, resp.Header)
-	}
-	return nil
-}
-
-// wrapCallError turns a resilience failure into the connector's error shape, keeping
-// a MyGeotab exception found by the response check.
-func wrapCallError(op string, err error) error {
+	resp, err := c.end.Exchange(ctx, connector.Request{Op: op, Method: http.MethodPost, URL: u.String(),
+		Body: rpcRequest{Method: method, Params: params}}, &env)
 	var ge *Error
-	if errors.As(err, &ge) {
+	switch {
+	case errors.As(err, &ge):
 		// ge already sits inside err; pointing back at err would make a cycle
 		_, ge.Attempts = connector.CallInfo(err)
 		ge.Operation = op
-		return ge
+		return resp, ge
+	case err != nil:
+		return resp, err
+	case env.Error != nil:
+		return resp, newError(op, env.Error, resp.Header)
 	}
-	return connector.FailedCall("geotab", op, err)
+	return resp, nil
+}
+
+// refused maps an answer other than 200: MyGeotab answers its errors in a 200's
+// envelope, so another status comes from in front of it (a proxy, a load balancer),
+// and the start of its body is all there is to say.
+func refused(op string, status int, body []byte, _ http.Header) *connectors.APIError {
+	return &connectors.APIError{System: "geotab", Operation: op, StatusCode: status,
+		Message: redact.String(strings.TrimSpace(string(body[:min(len(body), 512)]))), Retryable: status >= 500 || status == http.StatusTooManyRequests}
 }

@@ -10,11 +10,11 @@ import (
 	"net/http"
 	"time"
 
+	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/internal/auth"
-	"github.com/dispatchcenter/connectors/maddenco/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -70,9 +70,7 @@ func (c Config) Validate() error {
 
 // Client calls the Maddenco API. It is safe for concurrent use.
 type Client struct {
-	gen   *api.ClientWithResponses
-	http  *resilience.Client
-	audit connector.Auditor
+	end connector.Endpoint
 }
 
 // Option configures a [Client]. The options common to every connector have the same
@@ -155,23 +153,23 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("maddenco: %w", err)
 	}
-	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(hc))
-	if err != nil {
-		return nil, fmt.Errorf("maddenco: %w", err)
-	}
-	return &Client{gen: gen, http: hc, audit: connector.Auditor{System: "maddenco", A: o.Auditor, Clock: clk}}, nil
+	return &Client{end: connector.Endpoint{Auditor: connector.Auditor{System: "maddenco", A: o.Auditor, Clock: clk},
+		HTTP: hc, Base: base, Refused: refused}}, nil
 }
 
 // Health reports the health of the connection to Maddenco.
-func (c *Client) Health() resilience.Health { return c.http.Health() }
+func (c *Client) Health() resilience.Health { return c.end.HTTP.Health() }
 
-// invoke runs one operation with its audit record (see [connector.Invoke]).
-func invoke[T any](ctx context.Context, c *Client, op string, summary map[string]string,
-	call connector.Call[T, Problem]) (T, *http.Response, error) {
-	return connector.Invoke(ctx, c.audit, op, connectors.ClassInternal, summary, call, func(status int, p *Problem, hdr http.Header) error {
-		if p == nil {
-			p = &Problem{}
-		}
-		return connector.Problem("maddenco", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
-	})
+// invoke runs one operation (see [connector.Invoke]); the response is returned for
+// its stale marks.
+func invoke[T any](ctx context.Context, c *Client, r connector.Request) (T, *http.Response, error) {
+	r.Class = connectors.ClassInternal
+	return connector.Invoke[T](ctx, &c.end, r)
+}
+
+// refused maps a refused answer (an RFC 9457 problem) to the SDK's error shape.
+func refused(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
+	var p Problem
+	_ = json.Unmarshal(body, &p) // not a problem: the status alone says it
+	return connector.Problem("maddenco", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
 }

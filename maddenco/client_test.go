@@ -88,10 +88,10 @@ func TestReads(t *testing.T) {
 		assert.Equal(t, site, e.Location.SiteID)
 	}
 
-	inRepair := collect(t, c.EquipmentList(ctx, maddenco.EquipmentFilter{Status: maddenco.StatusInRepair}))
+	inRepair := collect(t, c.EquipmentList(ctx, maddenco.EquipmentFilter{Status: maddenco.EquipmentStatusInRepair}))
 	require.NotEmpty(t, inRepair)
 	for _, e := range inRepair {
-		assert.Equal(t, maddenco.StatusInRepair, e.Status)
+		assert.Equal(t, maddenco.EquipmentStatusInRepair, e.Status)
 	}
 
 	due := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -126,7 +126,7 @@ func TestWrites(t *testing.T) {
 	eq := maddencotest.EquipmentID(3)
 	at := time.Date(2026, 2, 3, 15, 4, 0, 0, time.UTC)
 
-	wc := maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted, CompletedAt: at, EquipmentIDs: []string{eq},
+	wc := maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompletionStatusCompleted, CompletedAt: at, EquipmentIDs: []string{eq},
 		TechnicianID: "T0001", LaborHours: 1.5, PartsUsed: []maddenco.PartUsed{{PartNumber: maddencotest.PartNumber(1), Quantity: 2}}}
 	got, err := c.ReportCompletion(ctx, "SR000123", wc)
 	require.NoError(t, err)
@@ -140,7 +140,7 @@ func TestWrites(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "corrected", stored.Notes)
 
-	_, err = c.ReportCompletion(ctx, "SR000124", maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted, CompletedAt: at, EquipmentIDs: []string{"EQ99999"}})
+	_, err = c.ReportCompletion(ctx, "SR000124", maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompletionStatusCompleted, CompletedAt: at, EquipmentIDs: []string{"EQ99999"}})
 	assert.ErrorIs(t, err, connectors.ErrInvalidRequest)
 	var ae *connectors.APIError
 	require.ErrorAs(t, err, &ae)
@@ -353,13 +353,13 @@ func TestChangesResumeFromTheCheckpoint(t *testing.T) {
 	assert.EqualValues(t, 201, rest[0].Seq)
 
 	assert.Empty(t, collect(t, c.Sync(ctx, cp, maddenco.SyncOptions{})), "nothing new")
-	require.True(t, srv.SetStatus(maddencotest.EquipmentID(9), maddenco.StatusOutOfService))
+	require.True(t, srv.SetStatus(maddencotest.EquipmentID(9), maddenco.EquipmentStatusOutOfService))
 	require.True(t, srv.RetirePart(maddencotest.PartNumber(2)))
 	got := collect(t, c.Sync(ctx, cp, maddenco.SyncOptions{}))
 	require.Len(t, got, 2)
-	assert.Equal(t, maddenco.KindEquipment, got[0].Kind)
-	assert.Equal(t, maddenco.StatusOutOfService, got[0].Equipment.Status)
-	assert.Equal(t, maddenco.OpDelete, got[1].Op)
+	assert.Equal(t, maddenco.ChangeKindEquipment, got[0].Kind)
+	assert.Equal(t, maddenco.EquipmentStatusOutOfService, got[0].Equipment.Status)
+	assert.Equal(t, maddenco.ChangeOpDelete, got[1].Op)
 	assert.Equal(t, maddencotest.PartNumber(2), got[1].ID)
 
 	bad := &connectors.MemoryCheckpoint{}

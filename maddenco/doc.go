@@ -3,8 +3,9 @@
 // package's openapi.yaml, written from the integration design: equipment (status,
 // location, specifications, warranty), maintenance schedules and logs, parts
 // inventory, work-order completion status and usage reports going back, and a change
-// feed for the daily synchronisation. The wire client is generated from it (package
-// maddenco/internal/api); this package adds what generation cannot:
+// feed for the daily synchronisation. Its models are generated from it into
+// this package (models.gen.go); the calls, and what generation cannot give, are
+// written here:
 //
 //   - the API key on every attempt, TLS 1.2 minimum, the Standard resilience policy;
 //   - the vendor's budget of 1000 requests per hour per key, never exceeded: every

@@ -6,10 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
-	"github.com/dispatchcenter/connectors/maddenco/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -33,18 +30,12 @@ func snapshot[T any](v T, resp *http.Response, now time.Time) Snapshot[T] {
 	return s
 }
 
-func (c *Client) now() time.Time { return c.audit.Clock.Now() }
+func (c *Client) now() time.Time { return c.end.Clock.Now() }
 
 // Equipment returns one piece of equipment, stale when Maddenco cannot answer and the
 // client read it before.
 func (c *Client) Equipment(ctx context.Context, id string) (Snapshot[Equipment], error) {
-	v, resp, err := invoke(ctx, c, "GET /api/equipment/{id}", nil, func(ctx context.Context) (*http.Response, *Equipment, *Problem, error) {
-		r, err := c.gen.GetEquipmentWithResponse(ctx, id)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-	})
+	v, resp, err := invoke[Equipment](ctx, c, connector.Request{Op: "GET /api/equipment/{id}", Params: []string{id}})
 	if err != nil {
 		return Snapshot[Equipment]{}, err
 	}
@@ -90,33 +81,18 @@ func (c *Client) SiteEquipment(ctx context.Context, siteID string) (Snapshot[[]E
 	}
 }
 
-func (c *Client) equipmentPage(ctx context.Context, f EquipmentFilter, cursor string) (api.EquipmentPage, *http.Response, error) {
-	return invoke(ctx, c, "GET /api/equipment", nil, func(ctx context.Context) (*http.Response, *api.EquipmentPage, *Problem, error) {
-		r, err := c.gen.ListEquipmentWithResponse(ctx, &api.ListEquipmentParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(f.PageSize),
-			Status: connector.Opt(f.Status), SiteID: connector.Opt(f.SiteID), Type: connector.Opt(f.Type)})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-	})
+func (c *Client) equipmentPage(ctx context.Context, f EquipmentFilter, cursor string) (EquipmentPage, *http.Response, error) {
+	return invoke[EquipmentPage](ctx, c, connector.Request{Op: "GET /api/equipment",
+		Query: connector.Query("cursor", cursor, "limit", connector.Int(f.PageSize), "status", string(f.Status),
+			"site_id", f.SiteID, "type", f.Type)})
 }
 
 // MaintenanceSchedules lists maintenance schedules, soonest due first: of one piece of
 // equipment when equipmentID is set, due before dueBefore when it is not zero.
 func (c *Client) MaintenanceSchedules(ctx context.Context, equipmentID string, dueBefore time.Time) iter.Seq2[MaintenanceSchedule, error] {
-	var due *openapi_types.Date
-	if !dueBefore.IsZero() {
-		due = &openapi_types.Date{Time: dueBefore}
-	}
 	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]MaintenanceSchedule, string, error) {
-		p, _, err := invoke(ctx, c, "GET /api/maintenance/schedules", nil, func(ctx context.Context) (*http.Response, *api.MaintenanceSchedulePage, *Problem, error) {
-			r, err := c.gen.ListMaintenanceSchedulesWithResponse(ctx, &api.ListMaintenanceSchedulesParams{Cursor: connector.Opt(cursor),
-				EquipmentID: connector.Opt(equipmentID), DueBefore: due})
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+		p, _, err := invoke[MaintenanceSchedulePage](ctx, c, connector.Request{Op: "GET /api/maintenance/schedules",
+			Query: connector.Query("cursor", cursor, "equipment_id", equipmentID, "due_before", date(dueBefore))})
 		return p.Data, p.NextCursor, err
 	})
 }
@@ -125,14 +101,8 @@ func (c *Client) MaintenanceSchedules(ctx context.Context, equipmentID string, d
 // equipmentID is set, at or after since when it is not zero.
 func (c *Client) MaintenanceLogs(ctx context.Context, equipmentID string, since time.Time) iter.Seq2[MaintenanceLog, error] {
 	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]MaintenanceLog, string, error) {
-		p, _, err := invoke(ctx, c, "GET /api/maintenance/logs", nil, func(ctx context.Context) (*http.Response, *api.MaintenanceLogPage, *Problem, error) {
-			r, err := c.gen.ListMaintenanceLogsWithResponse(ctx, &api.ListMaintenanceLogsParams{Cursor: connector.Opt(cursor),
-				EquipmentID: connector.Opt(equipmentID), Since: connector.Opt(since)})
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+		p, _, err := invoke[MaintenanceLogPage](ctx, c, connector.Request{Op: "GET /api/maintenance/logs",
+			Query: connector.Query("cursor", cursor, "equipment_id", equipmentID, "since", connector.Time(since))})
 		return p.Data, p.NextCursor, err
 	})
 }
@@ -147,14 +117,12 @@ type PartFilter struct {
 // Parts lists parts in inventory, in part-number order.
 func (c *Client) Parts(ctx context.Context, f PartFilter) iter.Seq2[Part, error] {
 	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Part, string, error) {
-		p, _, err := invoke(ctx, c, "GET /api/inventory/parts", nil, func(ctx context.Context) (*http.Response, *api.PartPage, *Problem, error) {
-			r, err := c.gen.ListPartsWithResponse(ctx, &api.ListPartsParams{Cursor: connector.Opt(cursor),
-				Location: connector.Opt(f.Location), BelowReorderPoint: connector.Opt(f.BelowReorderPoint)})
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+		below := ""
+		if f.BelowReorderPoint {
+			below = "true"
+		}
+		p, _, err := invoke[PartPage](ctx, c, connector.Request{Op: "GET /api/inventory/parts",
+			Query: connector.Query("cursor", cursor, "location", f.Location, "below_reorder_point", below)})
 		return p.Data, p.NextCursor, err
 	})
 }
@@ -162,13 +130,7 @@ func (c *Client) Parts(ctx context.Context, f PartFilter) iter.Seq2[Part, error]
 // Part returns one part and its stock (a parts-availability check), stale when
 // Maddenco cannot answer and the client read it before.
 func (c *Client) Part(ctx context.Context, partNumber string) (Snapshot[Part], error) {
-	v, resp, err := invoke(ctx, c, "GET /api/inventory/parts/{partNumber}", nil, func(ctx context.Context) (*http.Response, *Part, *Problem, error) {
-		r, err := c.gen.GetPartWithResponse(ctx, partNumber)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-	})
+	v, resp, err := invoke[Part](ctx, c, connector.Request{Op: "GET /api/inventory/parts/{partNumber}", Params: []string{partNumber}})
 	if err != nil {
 		return Snapshot[Part]{}, err
 	}
@@ -178,26 +140,24 @@ func (c *Client) Part(ctx context.Context, partNumber string) (Snapshot[Part], e
 // ReportCompletion tells Maddenco how a work order on its equipment ended. It is a PUT
 // to the work order's completion, so a retry or a correction replaces, never duplicates.
 func (c *Client) ReportCompletion(ctx context.Context, workOrderID string, wc WorkOrderCompletion) (WorkOrderCompletion, error) {
-	v, _, err := invoke(ctx, c, "PUT /api/workorders/{workOrderId}/completion", map[string]string{"status": string(wc.Status)},
-		func(ctx context.Context) (*http.Response, *WorkOrderCompletion, *Problem, error) {
-			r, err := c.gen.PutWorkOrderCompletionWithResponse(ctx, workOrderID, wc)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+	v, _, err := invoke[WorkOrderCompletion](ctx, c, connector.Request{Op: "PUT /api/workorders/{workOrderId}/completion",
+		Params: []string{workOrderID}, Body: wc, Summary: map[string]string{"status": string(wc.Status)}})
 	return v, err
 }
 
 // ReportUsage records a piece of equipment's use on one day (the date of day is used,
 // in day's location). A second report for the same day replaces the first.
 func (c *Client) ReportUsage(ctx context.Context, equipmentID string, day time.Time, u UsageReport) (UsageReport, error) {
-	v, _, err := invoke(ctx, c, "PUT /api/equipment/{id}/usage/{date}", nil, func(ctx context.Context) (*http.Response, *UsageReport, *Problem, error) {
-		r, err := c.gen.PutUsageReportWithResponse(ctx, equipmentID, openapi_types.Date{Time: day}, u)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-	})
+	v, _, err := invoke[UsageReport](ctx, c, connector.Request{Op: "PUT /api/equipment/{id}/usage/{date}",
+		Params: []string{equipmentID, date(day)}, Body: u})
 	return v, err
+}
+
+// date is a day in the contract's date format (YYYY-MM-DD, in t's location); "" (not
+// sent) for the zero time.
+func date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }

@@ -6,23 +6,7 @@ import (
 	"fmt"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/maddenco/internal/api"
 	"github.com/dispatchcenter/connectors/webhook"
-)
-
-// Event is an event Maddenco pushes: an equipment status change, a maintenance alert
-// or a part at or below its reorder point.
-type Event = api.Event
-
-// EventType names the kind of an [Event].
-type EventType = api.EventType
-
-// Event types (the integration design's EquipmentStatusChanged, MaintenanceScheduled and
-// PartOrderRequired).
-const (
-	EventStatusChanged    = api.EventTypeEquipmentStatusChanged
-	EventMaintenanceAlert = api.EventTypeMaintenanceAlert
-	EventLowStock         = api.EventTypeInventoryLowStock
 )
 
 // KeyHeader carries the dispatch center's inbound key on Maddenco's deliveries.

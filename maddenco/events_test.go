@@ -25,22 +25,22 @@ func TestMaddencoPushesEvents(t *testing.T) {
 
 	srv := maddencotest.NewServer(t, maddencotest.WithEquipment(20))
 	require.NoError(t, srv.Subscribe(hook.URL, inboundKey))
-	require.True(t, srv.SetStatus(maddencotest.EquipmentID(4), maddenco.StatusOutOfService))
+	require.True(t, srv.SetStatus(maddencotest.EquipmentID(4), maddenco.EquipmentStatusOutOfService))
 	due := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-	alert := maddenco.Event{ID: "mce_alert_1", Type: maddenco.EventMaintenanceAlert, EquipmentID: maddencotest.EquipmentID(5),
+	alert := maddenco.Event{ID: "mce_alert_1", Type: maddenco.EventTypeMaintenanceAlert, EquipmentID: maddencotest.EquipmentID(5),
 		OccurredAt: due, Message: "hydraulic service due"}
 	srv.Push(alert)
 	srv.Push(alert) // Maddenco sends it again: acknowledged, not processed twice
-	srv.Push(maddenco.Event{Type: maddenco.EventLowStock, PartNumber: maddencotest.PartNumber(3), QuantityOnHand: 2, ReorderPoint: 10})
+	srv.Push(maddenco.Event{Type: maddenco.EventTypeInventoryLowStock, PartNumber: maddencotest.PartNumber(3), QuantityOnHand: 2, ReorderPoint: 10})
 
 	evs := got.All()
 	require.Len(t, evs, 3, "delivered before the calls returned, the repeat dropped")
-	assert.Equal(t, maddenco.EventStatusChanged, evs[0].Type)
-	assert.Equal(t, maddenco.StatusOutOfService, evs[0].Status)
+	assert.Equal(t, maddenco.EventTypeEquipmentStatusChanged, evs[0].Type)
+	assert.Equal(t, maddenco.EquipmentStatusOutOfService, evs[0].Status)
 	assert.NotEmpty(t, evs[0].PreviousStatus)
 	assert.Equal(t, maddencotest.EquipmentID(4), evs[0].EquipmentID)
-	assert.Equal(t, maddenco.EventMaintenanceAlert, evs[1].Type)
-	assert.Equal(t, maddenco.EventLowStock, evs[2].Type)
+	assert.Equal(t, maddenco.EventTypeMaintenanceAlert, evs[1].Type)
+	assert.Equal(t, maddenco.EventTypeInventoryLowStock, evs[2].Type)
 	assert.Equal(t, 2, evs[2].QuantityOnHand)
 	for _, d := range srv.Deliveries() {
 		assert.Equal(t, 1, d.Attempts)
@@ -67,7 +67,7 @@ func TestMaddencoReceiverRefuses(t *testing.T) {
 			defer hook.Close()
 			srv := maddencotest.NewServer(t, maddencotest.WithEquipment(5))
 			require.NoError(t, srv.Subscribe(hook.URL, tc.key))
-			srv.Push(maddenco.Event{Type: maddenco.EventLowStock, PartNumber: maddencotest.PartNumber(1)})
+			srv.Push(maddenco.Event{Type: maddenco.EventTypeInventoryLowStock, PartNumber: maddencotest.PartNumber(1)})
 			assert.Empty(t, got.All())
 			ds := srv.Deliveries()
 			require.Len(t, ds, 1)

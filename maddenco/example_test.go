@@ -61,7 +61,7 @@ func ExampleClient_Sync() {
 	}
 	fmt.Println("first run:", n)
 
-	srv.SetStatus("EQ00003", maddenco.StatusInRepair)
+	srv.SetStatus("EQ00003", maddenco.EquipmentStatusInRepair)
 	for ch, err := range c.Sync(ctx, cp, maddenco.SyncOptions{}) {
 		fmt.Println("next run:", ch.Kind, ch.ID, ch.Equipment.Status, err)
 	}

@@ -40,7 +40,7 @@ func FuzzAnswers(f *testing.F) {
 		case 0:
 			_, err = c.Equipment(ctx, "EQ00001")
 		case 1:
-			_, err = c.ReportCompletion(ctx, "SR000124", maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted,
+			_, err = c.ReportCompletion(ctx, "SR000124", maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompletionStatusCompleted,
 				CompletedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), EquipmentIDs: []string{"EQ00001"}})
 		case 2:
 			for _, e := range c.EquipmentList(ctx, maddenco.EquipmentFilter{}) {

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"net/http"
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
-	"github.com/dispatchcenter/connectors/maddenco/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -51,13 +49,8 @@ func (c *Client) Sync(ctx context.Context, cp connectors.Checkpoint, o SyncOptio
 		// the per-call timeout (a sync larger than the budget waits for the next hour)
 		pageCtx := resilience.WithTimeout(ctx, 0)
 		for {
-			batch, _, err := invoke(pageCtx, c, "GET /api/changes", nil, func(ctx context.Context) (*http.Response, *api.ChangeBatch, *Problem, error) {
-				r, err := c.gen.ListChangesWithResponse(ctx, &api.ListChangesParams{Cursor: connector.Opt(st.Cursor), Limit: connector.Opt(o.PageSize)})
-				if err != nil {
-					return nil, nil, nil, err
-				}
-				return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-			})
+			batch, _, err := invoke[ChangeBatch](pageCtx, c, connector.Request{Op: "GET /api/changes",
+				Query: connector.Query("cursor", st.Cursor, "limit", connector.Int(o.PageSize))})
 			if err != nil {
 				yield(Change{}, err)
 				return

@@ -12,13 +12,13 @@ import (
 
 	"golang.org/x/oauth2/clientcredentials"
 
+	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/internal/auth"
 	"github.com/dispatchcenter/connectors/internal/iso4217"
 	"github.com/dispatchcenter/connectors/internal/redact"
-	"github.com/dispatchcenter/connectors/merchant/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -101,15 +101,12 @@ func (c Config) Validate() error {
 
 // Client calls the payment gateway. It is safe for concurrent use.
 type Client struct {
-	xml         *resilience.Client // the XML interface
-	gateway     string             // its URL
+	xml         connector.Endpoint // the XML interface
 	account     []field            // acctid, subid, merchantpin
 	test        bool               // the test account
 	clk         clock.Clock
-	gen         *api.ClientWithResponses // the reporting contract; nil without one
-	http        *resilience.Client
-	audit       connector.Auditor
-	owned       *http.Transport // the XML interface's, when built here
+	reports     *connector.Endpoint // the reporting contract; nil without one
+	owned       *http.Transport     // the XML interface's, when built here
 	reportOwned *http.Transport
 	store       IdempotencyStore
 	log         *slog.Logger
@@ -185,9 +182,14 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	c := &Client{xml: xc, gateway: gw.String(), test: cfg.AccountID == TestAccount, clk: clk, owned: xowned,
-		audit: connector.Auditor{System: "merchant", A: o.Auditor, Clock: clk},
-		log:   redact.Logger(o.Logger, personal...), currencies: cfg.Currencies, min: cfg.MinAmount, max: cfg.MaxAmount}
+	c := &Client{test: cfg.AccountID == TestAccount, clk: clk, owned: xowned,
+		xml: connector.Endpoint{Auditor: connector.Auditor{System: "merchant", A: o.Auditor, Clock: clk}, HTTP: xc, Base: gw,
+			Refused: func(op string, status int, _ []byte, hdr http.Header) *connectors.APIError {
+				// the XML interface answers its errors in a 200's outputs: another
+				// status has no body of the gateway's to read
+				return connector.Problem("merchant", op, status, "", http.StatusText(status), "", "", hdr)
+			}},
+		log: redact.Logger(o.Logger, personal...), currencies: cfg.Currencies, min: cfg.MinAmount, max: cfg.MaxAmount}
 	// the credentials end every request (ActiveMerchant's commit adds acctid,
 	// merchantpin and service last); subid's place is an assumption
 	c.account = []field{{"acctid", cfg.AccountID}}
@@ -242,16 +244,14 @@ func (c *Client) reportingClient(cfg Config, o connector.Options) error {
 	if err != nil {
 		return fmt.Errorf("merchant: %w", err)
 	}
-	if c.gen, err = api.NewClientWithResponses(base.String(), api.WithHTTPClient(hc)); err != nil {
-		return fmt.Errorf("merchant: %w", err)
-	}
-	c.http, c.reportOwned = hc, owned
+	c.reports = &connector.Endpoint{Auditor: c.xml.Auditor, HTTP: hc, Base: base, Refused: refused}
+	c.reportOwned = owned
 	return nil
 }
 
 // reporting refuses a reporting call without a reporting contract.
 func (c *Client) reporting() error {
-	if c.gen == nil {
+	if c.reports == nil {
 		return fmt.Errorf("merchant: no reporting contract is configured (Config.BaseURL); the XML interface has no reports: %w", connectors.ErrInvalidRequest)
 	}
 	return nil
@@ -259,7 +259,7 @@ func (c *Client) reporting() error {
 
 // Health reports the health of the connection to the gateway's XML interface, which
 // takes the payments.
-func (c *Client) Health() resilience.Health { return c.xml.Health() }
+func (c *Client) Health() resilience.Health { return c.xml.HTTP.Health() }
 
 // Close releases the idle connections of the transports the client built. The client
 // may still be used; it opens new connections as needed.
@@ -336,19 +336,21 @@ func checkInUse(resp *http.Response) error {
 	return nil
 }
 
-// invoke runs one operation of the reporting contract with its audit record (see
-// [connector.Invoke]).
-func invoke[T any](ctx context.Context, c *Client, op string, summary map[string]string,
-	call connector.Call[T, Problem]) (T, error) {
+// invoke runs one operation of the reporting contract (see [connector.Invoke]).
+func invoke[T any](ctx context.Context, c *Client, r connector.Request) (T, error) {
 	if err := c.reporting(); err != nil {
 		var zero T
 		return zero, err
 	}
-	v, _, err := connector.Invoke(ctx, c.audit, op, connectors.ClassPayment, summary, call, func(status int, p *Problem, hdr http.Header) error {
-		if p == nil {
-			p = &Problem{}
-		}
-		return connector.Problem("merchant", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
-	})
+	r.Class = connectors.ClassPayment
+	v, _, err := connector.Invoke[T](ctx, c.reports, r)
 	return v, err
+}
+
+// refused maps a refused answer of the reporting contract (an RFC 9457 problem) to
+// the SDK's error shape.
+func refused(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
+	var p Problem
+	_ = json.Unmarshal(body, &p) // not a problem: the status alone says it
+	return connector.Problem("merchant", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
 }

@@ -332,35 +332,35 @@ func TestAnswerShapes(t *testing.T) {
 	}{
 		{"sale-approved.xml", func(c *merchant.Client) (merchant.Transaction, error) {
 			return c.Sale(ctx, merchant.Payment{Card: card, Amount: usd(18950), OrderNumber: "SR-000042"})
-		}, want{id: "401100001", order: "290100001", auth: "TEST", avs: "N", cvv: "U", last4: "6781", status: merchant.StatusCaptured, amount: 18950}},
+		}, want{id: "401100001", order: "290100001", auth: "TEST", avs: "N", cvv: "U", last4: "6781", status: merchant.TransactionStatusCaptured, amount: 18950}},
 		{"sale-declined.xml", func(c *merchant.Client) (merchant.Transaction, error) {
 			return c.Sale(ctx, merchant.Payment{Card: card, Amount: usd(5000), OrderNumber: "SR-000043"})
-		}, want{id: "401100002", order: "290100002", last4: "6782", status: merchant.StatusDeclined, amount: 5000,
+		}, want{id: "401100002", order: "290100002", last4: "6782", status: merchant.TransactionStatusDeclined, amount: 5000,
 			code: "1102140001", message: "Invalid account number", class: merchant.GatewayDeclined}},
 		{"auth-approved.xml", func(c *merchant.Client) (merchant.Transaction, error) {
 			return c.Authorize(ctx, merchant.Payment{Card: card, Amount: usd(100), OrderNumber: "SR-000044"})
-		}, want{id: "401100003", order: "290100003", auth: "TEST", avs: "N", cvv: "U", last4: "6781", status: merchant.StatusAuthorized, amount: 100}},
+		}, want{id: "401100003", order: "290100003", auth: "TEST", avs: "N", cvv: "U", last4: "6781", status: merchant.TransactionStatusAuthorized, amount: 100}},
 		{"capture-approved.xml", func(c *merchant.Client) (merchant.Transaction, error) {
 			return c.Capture(ctx, "401100003", usd(100))
-		}, want{id: "401100004", order: "290100003", auth: "TEST", last4: "6781", status: merchant.StatusCaptured, amount: 100}},
+		}, want{id: "401100004", order: "290100003", auth: "TEST", last4: "6781", status: merchant.TransactionStatusCaptured, amount: 100}},
 		{"capture-declined.xml", func(c *merchant.Client) (merchant.Transaction, error) {
 			return c.Capture(ctx, "401199999", usd(100))
-		}, want{status: merchant.StatusDeclined, amount: 100, code: "1102010009", message: "Missing account number", class: merchant.GatewayDeclined}},
+		}, want{status: merchant.TransactionStatusDeclined, amount: 100, code: "1102010009", message: "Missing account number", class: merchant.GatewayDeclined}},
 		{"void-approved.xml", func(c *merchant.Client) (merchant.Transaction, error) { return c.Void(ctx, "401100003") },
 			// a void names no currency: its echoed total cannot be read as minor units
-			want{id: "401100005", order: "290100003", auth: "TEST", last4: "6781", status: merchant.StatusVoided, amount: 0}},
+			want{id: "401100005", order: "290100003", auth: "TEST", last4: "6781", status: merchant.TransactionStatusVoided, amount: 0}},
 		{"refund-approved.xml", func(c *merchant.Client) (merchant.Transaction, error) {
 			return c.Refund(ctx, "401100001", usd(2000))
-		}, want{id: "401100006", order: "290100001", auth: "TEST", last4: "6781", status: merchant.StatusRefunded, amount: 2000}},
+		}, want{id: "401100006", order: "290100001", auth: "TEST", last4: "6781", status: merchant.TransactionStatusRefunded, amount: 2000}},
 		{"refund-declined.xml", func(c *merchant.Client) (merchant.Transaction, error) {
 			return c.Refund(ctx, "401199999", usd(2000))
-		}, want{status: merchant.StatusDeclined, amount: 2000, code: "1101700009", message: "Missing account number", class: merchant.GatewayDeclined}},
+		}, want{status: merchant.TransactionStatusDeclined, amount: 2000, code: "1101700009", message: "Missing account number", class: merchant.GatewayDeclined}},
 		{"credit-approved.xml", func(c *merchant.Client) (merchant.Transaction, error) {
 			return c.Credit(ctx, merchant.Payment{Card: card, Amount: usd(100), OrderNumber: "GOODWILL-7"})
-		}, want{id: "401100007", order: "290100007", auth: "TEST", last4: "6781", status: merchant.StatusCredited, amount: 100}},
+		}, want{id: "401100007", order: "290100007", auth: "TEST", last4: "6781", status: merchant.TransactionStatusCredited, amount: 100}},
 		{"credit-declined.xml", func(c *merchant.Client) (merchant.Transaction, error) {
 			return c.Credit(ctx, merchant.Payment{Card: card, Amount: usd(100), OrderNumber: "GOODWILL-8"})
-		}, want{id: "401100008", order: "290100008", last4: "6782", status: merchant.StatusDeclined, amount: 100,
+		}, want{id: "401100008", order: "290100008", last4: "6782", status: merchant.TransactionStatusDeclined, amount: 100,
 			code: "1102140001", message: "Invalid account number", class: merchant.GatewayDeclined}},
 	}
 	for _, q := range []struct {
@@ -440,14 +440,14 @@ func TestPaymentLifecycle(t *testing.T) {
 	card := &merchant.Card{Number: merchanttest.CardApproved, ExpMonth: 12, ExpYear: time.Now().Year() + 2, CVV: cvv, HolderName: "Pat Doe"}
 	auth, err := c.Authorize(ctx, merchant.Payment{Card: card, Amount: usd(12550), OrderNumber: "INV-1001"})
 	require.NoError(t, err)
-	assert.Equal(t, merchant.StatusAuthorized, auth.Status)
+	assert.Equal(t, merchant.TransactionStatusAuthorized, auth.Status)
 	assert.EqualValues(t, 12550, auth.Amount)
 	assert.Equal(t, "TEST", auth.AuthCode)
 	assert.True(t, auth.Test, "test mode is visible on every transaction")
 
 	tx, err := c.Capture(ctx, auth.ID, usd(12000), merchant.WithOrderNumber("INV-1001"))
 	require.NoError(t, err)
-	assert.Equal(t, merchant.StatusCaptured, tx.Status)
+	assert.Equal(t, merchant.TransactionStatusCaptured, tx.Status)
 	assert.EqualValues(t, 12000, tx.CapturedAmount, "a partial capture")
 
 	rf, err := c.Refund(ctx, auth.ID, usd(2000), merchant.WithOrderNumber("INV-1001-R1"))
@@ -459,29 +459,29 @@ func TestPaymentLifecycle(t *testing.T) {
 
 	got, err := c.Transaction(ctx, auth.ID)
 	require.NoError(t, err)
-	assert.Equal(t, merchant.StatusRefunded, got.Status, "the reporting contract sees the XML interface's ledger")
+	assert.Equal(t, merchant.TransactionStatusRefunded, got.Status, "the reporting contract sees the XML interface's ledger")
 	assert.Len(t, got.Refunds, 2)
 
 	sale, err := c.Sale(ctx, merchant.Payment{Token: tokenize(t, c, merchanttest.CardApprovedMastercard).Token,
 		Amount: merchant.Money{Minor: 9900, Currency: "CAD"}, OrderNumber: "INV-1002"})
 	require.NoError(t, err)
-	assert.Equal(t, merchant.StatusCaptured, sale.Status, "a sale")
+	assert.Equal(t, merchant.TransactionStatusCaptured, sale.Status, "a sale")
 	assert.EqualValues(t, "mastercard", sale.Brand)
 
 	another, err := c.Authorize(ctx, merchant.Payment{Card: card, Amount: usd(5000), OrderNumber: "INV-1003"})
 	require.NoError(t, err)
 	voided, err := c.Void(ctx, another.ID)
 	require.NoError(t, err)
-	assert.Equal(t, merchant.StatusVoided, voided.Status)
+	assert.Equal(t, merchant.TransactionStatusVoided, voided.Status)
 
 	credit, err := c.Credit(ctx, merchant.Payment{Token: tok.Token, Amount: usd(1500), OrderNumber: "INV-1004"})
 	require.NoError(t, err)
-	assert.Equal(t, merchant.StatusCredited, credit.Status)
+	assert.Equal(t, merchant.TransactionStatusCredited, credit.Status)
 
 	byOrder := collect(t, c.Transactions(ctx, merchant.TransactionFilter{OrderNumber: "INV-1002"}))
 	require.Len(t, byOrder, 1, "reconciliation by order number, on the reporting contract")
 	assert.Equal(t, sale.ID, byOrder[0].ID)
-	voids := collect(t, c.Transactions(ctx, merchant.TransactionFilter{Status: merchant.StatusVoided}))
+	voids := collect(t, c.Transactions(ctx, merchant.TransactionFilter{Status: merchant.TransactionStatusVoided}))
 	assert.Len(t, voids, 1)
 	assert.Equal(t, 3, srv.Payments(), "two authorizations and a sale")
 }
@@ -499,7 +499,7 @@ func TestDeclines(t *testing.T) {
 	assert.Equal(t, "Invalid account number", de.Message)
 	assert.Equal(t, merchant.GatewayDeclined, de.Class)
 	assert.Equal(t, tx.ID, de.TransactionID, "the declined transaction is returned too")
-	assert.Equal(t, merchant.StatusDeclined, tx.Status)
+	assert.Equal(t, merchant.TransactionStatusDeclined, tx.Status)
 	assert.NotContains(t, err.Error(), merchanttest.CardDeclined)
 	again, err := c.Sale(ctx, merchant.Payment{Token: tok.Token, Amount: usd(5000), OrderNumber: "INV-D1"})
 	require.ErrorIs(t, err, merchant.ErrDeclined, "a decline is final: no duplicate answer to hide it")
@@ -651,7 +651,7 @@ func TestAuthorizationsAreNeverDuplicated(t *testing.T) {
 	duplicates := 0
 	for i := range n {
 		require.NoError(t, errs[i], "authorization %d", i)
-		require.Equal(t, merchant.StatusAuthorized, txs[i].Status)
+		require.Equal(t, merchant.TransactionStatusAuthorized, txs[i].Status)
 		require.False(t, ids[txs[i].ID], "one transaction per payment")
 		ids[txs[i].ID] = true
 		assert.EqualValues(t, 1000+i, txs[i].Amount)
@@ -834,7 +834,7 @@ func TestInUseIsRetried(t *testing.T) {
 	t.Cleanup(c.Close)
 	cb, err := c.AcceptChargeback(context.Background(), "cb_1")
 	require.NoError(t, err)
-	assert.Equal(t, merchant.ChargebackAccepted, cb.Status)
+	assert.Equal(t, merchant.ChargebackStatusAccepted, cb.Status)
 	require.Len(t, keys, 2)
 	assert.Equal(t, keys[0], keys[1])
 }
@@ -966,21 +966,21 @@ func TestChargebacksAndFraudAlerts(t *testing.T) {
 	require.NoError(t, err)
 	cb2, err := srv.RaiseChargeback(sale2.ID, "13.1", "Services not received")
 	require.NoError(t, err)
-	open := collect(t, c.Chargebacks(ctx, merchant.ChargebackFilter{Status: merchant.ChargebackOpen}))
+	open := collect(t, c.Chargebacks(ctx, merchant.ChargebackFilter{Status: merchant.ChargebackStatusOpen}))
 	assert.Len(t, open, 2)
 
 	got, err := c.DisputeChargeback(ctx, cb1.ID, "signed work order and GPS arrival record")
 	require.NoError(t, err)
-	assert.Equal(t, merchant.ChargebackDisputed, got.Status)
+	assert.Equal(t, merchant.ChargebackStatusDisputed, got.Status)
 	got, err = c.AcceptChargeback(ctx, cb2.ID)
 	require.NoError(t, err)
-	assert.Equal(t, merchant.ChargebackAccepted, got.Status)
+	assert.Equal(t, merchant.ChargebackStatusAccepted, got.Status)
 	_, err = c.AcceptChargeback(ctx, cb1.ID)
 	assert.ErrorIs(t, err, connectors.ErrConflict, "answered already")
 	got, err = c.Chargeback(ctx, cb1.ID)
 	require.NoError(t, err)
-	assert.Equal(t, merchant.ChargebackDisputed, got.Status)
-	assert.Empty(t, collect(t, c.Chargebacks(ctx, merchant.ChargebackFilter{Status: merchant.ChargebackOpen})))
+	assert.Equal(t, merchant.ChargebackStatusDisputed, got.Status)
+	assert.Empty(t, collect(t, c.Chargebacks(ctx, merchant.ChargebackFilter{Status: merchant.ChargebackStatusOpen})))
 }
 
 // memStore is an in-process merchant.IdempotencyStore for the test.

@@ -8,25 +8,7 @@ import (
 	"fmt"
 
 	"github.com/dispatchcenter/connectors"
-	"github.com/dispatchcenter/connectors/merchant/internal/api"
 	"github.com/dispatchcenter/connectors/webhook"
-)
-
-// Event is an event the gateway pushes: a payment completed or failed, a chargeback
-// received, a refund processed, a fraud alert raised.
-type Event = api.Event
-
-// EventType names the kind of an [Event].
-type EventType = api.EventType
-
-// Event types (the integration design's PaymentCompleted, PaymentFailed, ChargebackReceived,
-// RefundProcessed, and fraud alerts).
-const (
-	EventPaymentCompleted   = api.EventTypePaymentCompleted
-	EventPaymentFailed      = api.EventTypePaymentFailed
-	EventChargebackReceived = api.EventTypeChargebackReceived
-	EventRefundProcessed    = api.EventTypeRefundProcessed
-	EventFraudAlert         = api.EventTypeFraudAlert
 )
 
 // ReceiverConfig configures [NewReceiver]. Both checks are required: the client

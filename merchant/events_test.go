@@ -74,8 +74,8 @@ func TestGatewayPushesEvents(t *testing.T) {
 	_, err = srv.RaiseChargeback(sale.ID, "13.1", "Services not received")
 	require.NoError(t, err)
 
-	assert.Equal(t, []merchant.EventType{merchant.EventPaymentCompleted, merchant.EventFraudAlert, merchant.EventPaymentFailed,
-		merchant.EventRefundProcessed, merchant.EventChargebackReceived}, types(got.All()), "each once, though each was delivered twice")
+	assert.Equal(t, []merchant.EventType{merchant.EventTypePaymentCompleted, merchant.EventTypeFraudAlert, merchant.EventTypePaymentFailed,
+		merchant.EventTypeRefundProcessed, merchant.EventTypeChargebackReceived}, types(got.All()), "each once, though each was delivered twice")
 	for _, d := range srv.Deliveries() {
 		assert.Equal(t, 2, d.Attempts, "the lost acknowledgement made the gateway send again")
 		assert.Less(t, d.Status, 300, "the repeat is acknowledged")

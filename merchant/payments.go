@@ -11,7 +11,6 @@ import (
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
-	"github.com/dispatchcenter/connectors/merchant/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -257,37 +256,12 @@ func (c *Client) transact(ctx context.Context, svc service, summary map[string]s
 	} else {
 		ctx = connector.Mutation(ctx, "")
 	}
-	out, _, err := connector.Invoke(ctx, c.audit, op, connectors.ClassPayment, summary,
-		func(ctx context.Context) (*http.Response, *outputs, *struct{}, error) {
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.gateway, bytes.NewReader(body))
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			req.Header.Set("Content-Type", "application/xml")
-			resp, err := c.xml.Do(req)
-			if err != nil {
-				return resp, nil, nil, err
-			}
-			defer resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
-				return resp, nil, &struct{}{}, nil
-			}
-			if pb, ok := resp.Body.(*parsedBody); ok { // read by checkAnswer already
-				return resp, &pb.out, nil, nil
-			}
-			b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-			if err != nil {
-				return resp, nil, nil, err
-			}
-			o, err := parseAnswer(b)
-			if err != nil {
-				return resp, nil, nil, err
-			}
-			return resp, &o, nil, nil
-		}, func(status int, _ *struct{}, hdr http.Header) error {
-			return connector.Problem("merchant", op, status, "", http.StatusText(status), "", "", hdr)
-		})
+	out, _, err := connector.Invoke[outputs](ctx, &c.xml, connector.Request{Op: op, Method: http.MethodPost, URL: c.xml.Base.String(),
+		Raw: body, ContentType: "application/xml", Class: connectors.ClassPayment, Summary: summary,
+		Decode: func(b []byte, out any) (err error) {
+			*out.(*outputs), err = parseAnswer(b)
+			return err
+		}})
 	if err != nil {
 		return nil, connector.OutcomeUnknown("merchant", op, "", err)
 	}
@@ -297,33 +271,23 @@ func (c *Client) transact(ctx context.Context, svc service, summary map[string]s
 // checkAnswer is the XML interface's response check: an answer of 200 whose body is
 // not the gateway's outputs (cut short, or another format) is a failure the
 // resilience layer retries for retry-safe calls, and whose outcome is unknown for the
-// others. The body is put back for the caller.
+// others. The body is put back for the caller, which parses it again.
 func checkAnswer(resp *http.Response) error {
 	if resp.StatusCode != http.StatusOK {
 		return nil
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	_ = resp.Body.Close()
-	var out outputs
 	if err == nil {
-		out, err = parseAnswer(b)
+		_, err = parseAnswer(b)
 	}
 	if err != nil {
 		resp.Body = io.NopCloser(bytes.NewReader(b))
 		return badAnswer{err}
 	}
-	resp.Body = &parsedBody{Reader: bytes.NewReader(b), out: out}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
 	return nil
 }
-
-// parsedBody is an answer's body with its outputs, parsed once by checkAnswer.
-type parsedBody struct {
-	*bytes.Reader
-	out outputs
-}
-
-// Close implements io.Closer.
-func (*parsedBody) Close() error { return nil }
 
 // badAnswer is an answer that did not read: retryable for calls safe to repeat.
 type badAnswer struct{ err error }
@@ -342,7 +306,7 @@ func (e badAnswer) Undecodable() bool { return true }
 func (c *Client) transaction(out outputs, svc service, m Money, token, order string) (Transaction, error) {
 	now := c.clk.Now().UTC()
 	t := Transaction{ID: nonZero(out["historyid"]), OrderID: nonZero(out["orderid"]), RefCode: nonZero(out["refcode"]),
-		MerchantOrderNumber: cmpOr(out["merchantordernumber"], order), Currency: api.Currency(m.Currency), Amount: m.Minor,
+		MerchantOrderNumber: cmpOr(out["merchantordernumber"], order), Currency: m.Currency, Amount: m.Minor,
 		AuthCode: out["authcode"], AvsResult: out["avsresult"], CvvResult: out["cvv2result"], Last4: out["last4digits"],
 		Brand: brandOf(out["paytype"]), Duplicate: out["duplicate"] == "1", Token: token, Test: c.test, CreatedAt: now, UpdatedAt: now}
 	if total, err := minorAmount(out["total"], m.Currency); err == nil && total != 0 {
@@ -353,20 +317,20 @@ func (c *Client) transaction(out outputs, svc service, m Money, token, order str
 	case "Approved":
 		switch svc {
 		case serviceAuth:
-			t.Status = StatusAuthorized
+			t.Status = TransactionStatusAuthorized
 		case serviceSale, serviceProfileSale, serviceCapture:
-			t.Status, t.CapturedAmount = StatusCaptured, t.Amount
+			t.Status, t.CapturedAmount = TransactionStatusCaptured, t.Amount
 		case serviceVoid:
-			t.Status = StatusVoided
+			t.Status = TransactionStatusVoided
 		case serviceRefund:
-			t.Status, t.RefundedAmount = StatusRefunded, t.Amount
+			t.Status, t.RefundedAmount = TransactionStatusRefunded, t.Amount
 		case serviceCredit, serviceProfileCredit:
-			t.Status = StatusCredited
+			t.Status = TransactionStatusCredited
 		}
 		return t, nil
 	case "Declined":
 		code, msg, class := parseDecline(out["result"])
-		t.Status, t.DeclineCode, t.DeclineMessage, t.DeclineClass = StatusDeclined, code, msg, api.TransactionDeclineClass(class)
+		t.Status, t.DeclineCode, t.DeclineMessage, t.DeclineClass = TransactionStatusDeclined, code, msg, TransactionDeclineClass(class)
 		return t, declineErr(c, op, code, msg, class, t.ID)
 	}
 	return t, &connectors.APIError{System: "merchant", Operation: op, Kind: connectors.ErrOutcomeUnknown,

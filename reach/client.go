@@ -11,12 +11,12 @@ import (
 
 	"golang.org/x/oauth2/clientcredentials"
 
+	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/internal/auth"
 	"github.com/dispatchcenter/connectors/internal/redact"
-	"github.com/dispatchcenter/connectors/reach/internal/api"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -52,11 +52,9 @@ func (c Config) Validate() error {
 
 // Client calls the Reach API. It is safe for concurrent use.
 type Client struct {
-	gen   *api.ClientWithResponses
-	http  *resilience.Client
-	audit connector.Auditor
-	log   *slog.Logger
-	clk   clock.Clock
+	end connector.Endpoint
+	log *slog.Logger
+	clk clock.Clock
 }
 
 // CallOption configures one mutating call (a create or a status change).
@@ -148,29 +146,27 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reach: %w", err)
 	}
-	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(hc))
-	if err != nil {
-		return nil, fmt.Errorf("reach: %w", err)
-	}
 	clk := o.Clock
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	return &Client{gen: gen, http: hc, audit: connector.Auditor{System: "reach", A: o.Auditor, Clock: clk},
-		log: redact.Logger(o.Logger, personal...), clk: clk}, nil
+	return &Client{end: connector.Endpoint{Auditor: connector.Auditor{System: "reach", A: o.Auditor, Clock: clk},
+		HTTP: hc, Base: base, Refused: refused}, log: redact.Logger(o.Logger, personal...), clk: clk}, nil
 }
 
 // Health reports the health of the connection to Reach.
-func (c *Client) Health() resilience.Health { return c.http.Health() }
+func (c *Client) Health() resilience.Health { return c.end.HTTP.Health() }
 
 // ifMatch is the If-Match value for an entity version.
 func ifMatch(version int64) string { return strconv.Quote(strconv.FormatInt(version, 10)) }
 
-// apiError maps a refused answer to the SDK's error shape.
-func apiError(op string, status int, p *Problem, hdr http.Header) error {
-	if p == nil {
-		p = &Problem{}
-	}
+// mergePatch is the media type of a JSON merge patch (RFC 7396).
+const mergePatch = "application/merge-patch+json"
+
+// refused maps a refused answer (an RFC 9457 problem) to the SDK's error shape.
+func refused(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
+	var p Problem
+	_ = json.Unmarshal(body, &p) // not a problem: the status alone says it
 	ae := connector.Problem("reach", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
 	if status == http.StatusPreconditionFailed {
 		ae.Kind = connectors.ErrConflict // someone changed it first: reload and retry

@@ -62,9 +62,9 @@ func TestListsPageToTheEnd(t *testing.T) {
 			assert.False(t, sr.UpdatedAt.Before(srs[i-1].UpdatedAt), "oldest change first")
 		}
 	}
-	completed := collect(t, c.ServiceRequests(ctx, reach.ServiceRequestFilter{Status: reach.StatusCompleted}))
+	completed := collect(t, c.ServiceRequests(ctx, reach.ServiceRequestFilter{Status: reach.ServiceRequestStatusCompleted}))
 	for _, sr := range completed {
-		assert.Equal(t, reach.StatusCompleted, sr.Status)
+		assert.Equal(t, reach.ServiceRequestStatusCompleted, sr.Status)
 	}
 	techs := collect(t, c.Technicians(ctx, "", reach.ListOptions{PageSize: 5}))
 	assert.Len(t, techs, 12)
@@ -87,7 +87,7 @@ func TestServiceRequestLifecycle(t *testing.T) {
 	sr, err := c.CreateServiceRequest(ctx, reach.NewServiceRequest{CustomerID: "C00001", Description: "No heat", Priority: reach.PriorityEmergency,
 		ExternalID: "DC-1"})
 	require.NoError(t, err)
-	assert.Equal(t, reach.StatusNew, sr.Status)
+	assert.Equal(t, reach.ServiceRequestStatusNew, sr.Status)
 	assert.Equal(t, int64(1), sr.Version)
 
 	got, err := c.ServiceRequest(ctx, sr.ID)
@@ -113,9 +113,9 @@ func TestServiceRequestLifecycle(t *testing.T) {
 	assert.Equal(t, 412, ae.StatusCode)
 	assert.Equal(t, "version_conflict", ae.Code)
 
-	done, err := c.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.StatusCompleted, Note: "fixed"})
+	done, err := c.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.ServiceRequestStatusCompleted, Note: "fixed"})
 	require.NoError(t, err)
-	assert.Equal(t, reach.StatusCompleted, done.Status)
+	assert.Equal(t, reach.ServiceRequestStatusCompleted, done.Status)
 	assert.False(t, done.CompletedAt.IsZero())
 }
 

@@ -2,14 +2,12 @@ package reach
 
 import (
 	"context"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
-	"github.com/dispatchcenter/connectors/reach/internal/api"
 )
 
 // customerFields is the allowlist of customer data that may leave for Reach: the
@@ -63,26 +61,14 @@ func (c *Client) CreateCustomer(ctx context.Context, record map[string]any, opts
 	if len(dropped) > 0 {
 		summary["dropped"] = strings.Join(dropped, ",")
 	}
-	return invoke(connector.Mutation(ctx, key), c, "POST /api/customers", connectors.ClassPersonal, summary,
-		func(ctx context.Context) (*http.Response, *Customer, *Problem, error) {
-			r, err := c.gen.CreateCustomerWithResponse(ctx, &api.CreateCustomerParams{IdempotencyKey: key}, in)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON201, r.ApplicationProblemJSONDefault, nil
-		})
+	return invoke[Customer](connector.Mutation(ctx, key), c, connector.Request{Op: "POST /api/customers",
+		Header: connector.Headers("Idempotency-Key", key), Body: in, Class: connectors.ClassPersonal, Summary: summary})
 }
 
 // UpdateCustomer applies a merge patch to the version the caller read (a stale
 // version gives an error matching connectors.ErrConflict).
 func (c *Client) UpdateCustomer(ctx context.Context, id string, version int64, patch CustomerPatch) (Customer, error) {
-	return invoke(ctx, c, "PATCH /api/customers/{id}", connectors.ClassPersonal, nil,
-		func(ctx context.Context) (*http.Response, *Customer, *Problem, error) {
-			r, err := c.gen.UpdateCustomerWithApplicationMergePatchPlusJSONBodyWithResponse(ctx, id,
-				&api.UpdateCustomerParams{IfMatch: ifMatch(version)}, patch)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+	return invoke[Customer](ctx, c, connector.Request{Op: "PATCH /api/customers/{id}", Params: []string{id},
+		Header: connector.Headers("If-Match", ifMatch(version)), Body: patch, ContentType: mergePatch,
+		Class: connectors.ClassPersonal})
 }

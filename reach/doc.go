@@ -2,8 +2,9 @@
 // field-service system it is migrating away from. Reach publishes no API, so the
 // contract is this package's openapi.yaml, written from the integration design: service
 // requests, technicians, customers, status updates, availability, communication logs,
-// incremental sync and the historical export. The wire client is generated from it
-// (package reach/internal/api); this package adds what generation cannot:
+// incremental sync and the historical export. Its models are generated from it
+// into this package (models.gen.go); the calls, and what generation cannot give, are
+// written here:
 //
 //   - OAuth 2.0 client credentials, TLS 1.3 minimum, the Critical resilience policy;
 //     a token the server refuses early is replaced once, transparently;

@@ -4,24 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/dispatchcenter/connectors/reach/internal/api"
 	"github.com/dispatchcenter/connectors/webhook"
-)
-
-// Event is an event Reach pushes: a status change, a completion, a technician's
-// availability change, a logged communication, an emergency alert.
-type Event = api.Event
-
-// EventType names the kind of an [Event].
-type EventType = api.EventType
-
-// Event types.
-const (
-	EventStatusChanged       = api.EventTypeServicerequestStatusChanged
-	EventCompleted           = api.EventTypeServicerequestCompleted
-	EventAvailabilityChanged = api.EventTypeTechnicianAvailabilityChanged
-	EventCommunicationLogged = api.EventTypeCommunicationLogged
-	EventEmergency           = api.EventTypeEmergencyAlert
 )
 
 // ReceiverConfig configures [NewReceiver].

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"net/http"
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
-	"github.com/dispatchcenter/connectors/reach/internal/api"
 )
 
 // ExportOptions configure [Client.Export].
@@ -41,14 +39,8 @@ func (c *Client) Export(ctx context.Context, o ExportOptions) iter.Seq2[ExportRe
 			return
 		}
 		for {
-			page, err := invoke(ctx, c, "GET /api/export", connectors.ClassPersonal, nil,
-				func(ctx context.Context) (*http.Response, *api.ExportPage, *Problem, error) {
-					r, err := c.gen.ExportHistoryWithResponse(ctx, &api.ExportHistoryParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(o.PageSize)})
-					if err != nil {
-						return nil, nil, nil, err
-					}
-					return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-				})
+			page, err := invoke[ExportPage](ctx, c, connector.Request{Op: "GET /api/export", Class: connectors.ClassPersonal,
+				Query: connector.Query("cursor", cursor, "limit", connector.Int(o.PageSize))})
 			if err != nil {
 				yield(ExportRecord{}, err)
 				return

@@ -159,7 +159,7 @@ func (c *Client) onePage(ctx context.Context, kind Kind, o ListOptions, cursor s
 	return func(yield func(Change, error) bool) {
 		switch kind {
 		case KindTechnician:
-			p, err := invoke(ctx, c, "GET /api/technicians", connectors.ClassPersonal, nil, listTech(c, o, cursor))
+			p, err := c.technicianPage(ctx, "", o, cursor)
 			if err != nil {
 				yield(Change{}, err)
 				return
@@ -171,7 +171,7 @@ func (c *Client) onePage(ctx context.Context, kind Kind, o ListOptions, cursor s
 				}
 			}
 		case KindCustomer:
-			p, err := invoke(ctx, c, "GET /api/customers", connectors.ClassPersonal, nil, listCust(c, o, cursor))
+			p, err := c.customerPage(ctx, o, cursor)
 			if err != nil {
 				yield(Change{}, err)
 				return

@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"time"
 
+	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
 	"github.com/dispatchcenter/connectors/resilience"
-	"github.com/dispatchcenter/connectors/treadnet/internal/api"
 )
 
 // Config holds where Treadnet is and the client certificate it requires.
@@ -42,9 +42,7 @@ func (c Config) Validate() error {
 
 // Client queries the Treadnet API. It is safe for concurrent use.
 type Client struct {
-	gen   *api.ClientWithResponses
-	http  *resilience.Client
-	audit connector.Auditor
+	end   connector.Endpoint
 	owned *http.Transport
 }
 
@@ -100,19 +98,16 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("treadnet: %w", err)
 	}
-	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(hc))
-	if err != nil {
-		return nil, fmt.Errorf("treadnet: %w", err)
-	}
 	clk := o.Clock
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	return &Client{gen: gen, http: hc, audit: connector.Auditor{System: "treadnet", A: o.Auditor, Clock: clk}, owned: owned}, nil
+	return &Client{end: connector.Endpoint{Auditor: connector.Auditor{System: "treadnet", A: o.Auditor, Clock: clk},
+		HTTP: hc, Base: base, Refused: refused}, owned: owned}, nil
 }
 
 // Health reports the health of the connection to Treadnet.
-func (c *Client) Health() resilience.Health { return c.http.Health() }
+func (c *Client) Health() resilience.Health { return c.end.HTTP.Health() }
 
 // Close releases the idle connections of the transport the client built. The client
 // may still be used.
@@ -122,30 +117,28 @@ func (c *Client) Close() {
 	}
 }
 
-func invoke[T any](ctx context.Context, c *Client, op string, summary map[string]string, call connector.Call[T, Problem]) (T, error) {
-	v, _, err := connector.Invoke(ctx, c.audit, op, connectors.ClassInternal, summary, call, func(status int, p *Problem, hdr http.Header) error {
-		if p == nil {
-			p = &Problem{}
-		}
-		return connector.Problem("treadnet", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
-	})
+// invoke runs one operation (see [connector.Invoke]).
+func invoke[T any](ctx context.Context, c *Client, r connector.Request) (T, error) {
+	r.Class = connectors.ClassInternal
+	v, _, err := connector.Invoke[T](ctx, &c.end, r)
 	return v, err
+}
+
+// refused maps a refused answer (an RFC 9457 problem) to the SDK's error shape.
+func refused(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
+	var p Problem
+	_ = json.Unmarshal(body, &p) // not a problem: the status alone says it
+	return connector.Problem("treadnet", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
 }
 
 // NetworkStatus returns the network's status now.
 func (c *Client) NetworkStatus(ctx context.Context) (NetworkStatus, error) {
-	return invoke(ctx, c, "GET /api/v1/network/status", nil, func(ctx context.Context) (*http.Response, *NetworkStatus, *Problem, error) {
-		r, err := c.gen.GetNetworkStatusWithResponse(ctx)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-	})
+	return invoke[NetworkStatus](ctx, c, connector.Request{Op: "GET /api/v1/network/status"})
 }
 
 // OutageFilter narrows [Client.Outages]; zero fields do not filter.
 type OutageFilter struct {
-	// Status is OutageOpen for the current outages, OutageResolved for history.
+	// Status is OutageStatusOpen for the current outages, OutageStatusResolved for history.
 	Status OutageStatus
 	SiteID string
 	Area   string
@@ -158,47 +151,27 @@ type OutageFilter struct {
 // Outages lists outages, oldest start first, page by page.
 func (c *Client) Outages(ctx context.Context, f OutageFilter) iter.Seq2[Outage, error] {
 	return connector.Pages(ctx, func(ctx context.Context, cursor string) ([]Outage, string, error) {
-		p, err := invoke(ctx, c, "GET /api/v1/outages", nil, func(ctx context.Context) (*http.Response, *api.OutagePage, *Problem, error) {
-			r, err := c.gen.ListOutagesWithResponse(ctx, &api.ListOutagesParams{Cursor: connector.Opt(cursor), Limit: connector.Opt(f.PageSize),
-				Status: connector.Opt(f.Status), SiteID: connector.Opt(f.SiteID), Area: connector.Opt(f.Area), Since: connector.OptTime(f.Since), Until: connector.OptTime(f.Until)})
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-		})
+		p, err := invoke[OutagePage](ctx, c, connector.Request{Op: "GET /api/v1/outages",
+			Query: connector.Query("cursor", cursor, "limit", connector.Int(f.PageSize), "status", string(f.Status),
+				"site_id", f.SiteID, "area", f.Area, "since", connector.Time(f.Since), "until", connector.Time(f.Until))})
 		return p.Data, p.NextCursor, err
 	})
 }
 
 // Outage returns one outage.
 func (c *Client) Outage(ctx context.Context, id string) (Outage, error) {
-	return invoke(ctx, c, "GET /api/v1/outages/{id}", map[string]string{"outage": id}, func(ctx context.Context) (*http.Response, *Outage, *Problem, error) {
-		r, err := c.gen.GetOutageWithResponse(ctx, id)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-	})
+	return invoke[Outage](ctx, c, connector.Request{Op: "GET /api/v1/outages/{id}", Params: []string{id},
+		Summary: map[string]string{"outage": id}})
 }
 
 // Topology returns the sites and links, of one area or (area "") of the whole network.
 func (c *Client) Topology(ctx context.Context, area string) (Topology, error) {
-	return invoke(ctx, c, "GET /api/v1/topology", map[string]string{"area": area}, func(ctx context.Context) (*http.Response, *Topology, *Problem, error) {
-		r, err := c.gen.GetTopologyWithResponse(ctx, &api.GetTopologyParams{Area: connector.Opt(area)})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-	})
+	return invoke[Topology](ctx, c, connector.Request{Op: "GET /api/v1/topology", Query: connector.Query("area", area),
+		Summary: map[string]string{"area": area}})
 }
 
 // Site returns one site.
 func (c *Client) Site(ctx context.Context, id string) (Site, error) {
-	return invoke(ctx, c, "GET /api/v1/sites/{id}", map[string]string{"site": id}, func(ctx context.Context) (*http.Response, *Site, *Problem, error) {
-		r, err := c.gen.GetSiteWithResponse(ctx, id)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.HTTPResponse, r.JSON200, r.ApplicationProblemJSONDefault, nil
-	})
+	return invoke[Site](ctx, c, connector.Request{Op: "GET /api/v1/sites/{id}", Params: []string{id},
+		Summary: map[string]string{"site": id}})
 }

@@ -71,7 +71,7 @@ func TestQueries(t *testing.T) {
 
 	o, err := srv.OpenOutage(4, "critical", "fiber cut")
 	require.NoError(t, err)
-	current := collect(t, c.Outages(ctx, treadnet.OutageFilter{Status: treadnet.OutageOpen}))
+	current := collect(t, c.Outages(ctx, treadnet.OutageFilter{Status: treadnet.OutageStatusOpen}))
 	require.Len(t, current, 1)
 	assert.Equal(t, o.ID, current[0].ID)
 	assert.Equal(t, []string{treadnettest.SiteID(4)}, current[0].SiteIDs)
@@ -80,9 +80,9 @@ func TestQueries(t *testing.T) {
 	assert.Equal(t, 1, st.SitesDown)
 	assert.Equal(t, 1, st.OpenOutages)
 
-	history := collect(t, c.Outages(ctx, treadnet.OutageFilter{Status: treadnet.OutageResolved, PageSize: 30}))
+	history := collect(t, c.Outages(ctx, treadnet.OutageFilter{Status: treadnet.OutageStatusResolved, PageSize: 30}))
 	assert.Len(t, history, 200, "every page followed")
-	lastMonth := collect(t, c.Outages(ctx, treadnet.OutageFilter{Since: time.Now().AddDate(0, -1, 0), Status: treadnet.OutageResolved}))
+	lastMonth := collect(t, c.Outages(ctx, treadnet.OutageFilter{Since: time.Now().AddDate(0, -1, 0), Status: treadnet.OutageStatusResolved}))
 	assert.NotEmpty(t, lastMonth)
 	assert.Less(t, len(lastMonth), len(history))
 	north := collect(t, c.Outages(ctx, treadnet.OutageFilter{Area: "north"}))
@@ -91,7 +91,7 @@ func TestQueries(t *testing.T) {
 	}
 	got, err := c.Outage(ctx, o.ID)
 	require.NoError(t, err)
-	assert.Equal(t, treadnet.OutageOpen, got.Status)
+	assert.Equal(t, treadnet.OutageStatusOpen, got.Status)
 
 	topo, err := c.Topology(ctx, "")
 	require.NoError(t, err)
@@ -102,7 +102,7 @@ func TestQueries(t *testing.T) {
 	assert.Len(t, east.Sites, 10)
 	site, err := c.Site(ctx, treadnettest.SiteID(4))
 	require.NoError(t, err)
-	assert.Equal(t, treadnet.SiteDown, site.Status)
+	assert.Equal(t, treadnet.SiteStatusDown, site.Status)
 
 	_, err = c.Site(ctx, "TN-999")
 	assert.ErrorIs(t, err, connectors.ErrNotFound)

@@ -2,13 +2,14 @@
 // operations system. Treadnet publishes no API, so the contract is this package's
 // openapi.yaml, written from the integration design: network status, current and
 // historical outages, and the topology, over mutual TLS; and the SNMP traps Treadnet's
-// agents send. The wire client is generated from it (package treadnet/internal/api);
-// this package adds what generation cannot:
+// agents send. Its models are generated from it into this
+// package (models.gen.go); the calls, and what generation cannot give, are written
+// here:
 //
 //   - the client certificate of Config.TLS (PEM files, PEM bytes or a loaded
 //     certificate) on every connection; a handshake the server refuses is reported
 //     at once, not retried; the Monitoring resilience policy;
-//   - iterators over outages, current (OutageOpen) or historical (a time range);
+//   - iterators over outages, current (OutageStatusOpen) or historical (a time range);
 //   - [TrapReceiver]: SNMP traps (gosnmp), v2c with communities or v3 with
 //     authentication and privacy, turned into typed [NetworkEvent]s —
 //     NetworkOutageDetected, ServiceImpactAlert, NetworkRestored, TopologyChanged,

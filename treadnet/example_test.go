@@ -56,7 +56,7 @@ func ExampleClient_Outages() {
 	}
 	defer c.Close()
 	_, _ = srv.OpenOutage(9, "major", "power")
-	for o, err := range c.Outages(context.Background(), treadnet.OutageFilter{Status: treadnet.OutageOpen}) {
+	for o, err := range c.Outages(context.Background(), treadnet.OutageFilter{Status: treadnet.OutageStatusOpen}) {
 		if err != nil {
 			panic(err)
 		}

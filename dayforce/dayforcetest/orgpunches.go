@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/dispatchcenter/connectors/dayforce"
-	"github.com/dispatchcenter/connectors/dayforce/internal/api"
 )
 
 // companyOrg is the seeded organisation's root org unit; the branches are its
@@ -39,8 +38,8 @@ func orgUnit(x string, children bool) (dayforce.Location, bool) {
 		return dayforce.Location{XRefCode: b, ShortName: strings.ReplaceAll(b, "_", " "), LongName: "Dispatch " + strings.ReplaceAll(b, "_", " "),
 			PhysicalLocation: true, Address: fmt.Sprintf("%d King Street West", 100+i*100), PostalCode: "M5H 1A1", CountryCode: "CAN", StateCode: "ON",
 			OrgLevel: dayforce.OrgLevel{XRefCode: "Site", ShortName: "Site"},
-			OrgUnitParents: api.OrgUnitParentCollection{Items: []dayforce.OrgUnitParent{{
-				ParentOrgUnit: api.HRConfigurationEntity{XRefCode: companyOrg, ShortName: "Dispatch Co"}, EffectiveStart: since}}}}, true
+			OrgUnitParents: dayforce.OrgUnitParentCollection{Items: []dayforce.OrgUnitParent{{
+				ParentOrgUnit: dayforce.HRConfigurationEntity{XRefCode: companyOrg, ShortName: "Dispatch Co"}, EffectiveStart: since}}}}, true
 	}
 	return dayforce.Location{}, false
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/dispatchcenter/connectors"
 
 	"github.com/dispatchcenter/connectors/dayforce"
-	"github.com/dispatchcenter/connectors/dayforce/internal/api"
 )
 
 type employee struct {
@@ -90,7 +89,7 @@ func (s *Server) seed(cfg config) {
 			e.schedules = append(e.schedules, dayforce.EmployeeSchedule{EmployeeScheduleXRefCode: fmt.Sprintf("S-%s-%s", x, day.Format("20060102")),
 				EmployeeXRefCode: x, TimeStart: dt(start), TimeEnd: dt(start.Add(8 * time.Hour)), NetHours: 7.5, OrgUnitXRefCode: org,
 				PositionXRefCode: e.assign.Position.XRefCode, JobXRefCode: job, DepartmentXRefCode: "FIELD_SERVICE", Published: d < 14,
-				Breaks: []api.Breaks{{TimeStart: dt(start.Add(4 * time.Hour)), TimeEnd: dt(start.Add(4*time.Hour + 30*time.Minute)), NetHours: 0.5, Type: "Meal"}}})
+				Breaks: []dayforce.Breaks{{TimeStart: dt(start.Add(4 * time.Hour)), TimeEnd: dt(start.Add(4*time.Hour + 30*time.Minute)), NetHours: 0.5, Type: "Meal"}}})
 		}
 		if i%10 == 0 {
 			off := day0.AddDate(0, 0, 2+i%5)
@@ -228,7 +227,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 	switch op {
 	case "getClientMetadata":
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_ = json.NewEncoder(w).Encode(api.ClientMetadata{ServiceVersion: "66.1.1.15016", ServiceURI: s.Hosts[s.current].URL + "/Api"})
+		_ = json.NewEncoder(w).Encode(dayforce.ClientMetadata{ServiceVersion: "66.1.1.15016", ServiceURI: s.Hosts[s.current].URL + "/Api"})
 	case "listEmployees":
 		s.listEmployees(w, q)
 	case "getEmployee":
@@ -354,12 +353,12 @@ func (s *Server) expand(e *employee, expand string) dayforce.Employee {
 		case "EmployeeCertifications":
 			out.EmployeeCertifications.Items = nonNil(e.certs)
 		case "Locations":
-			out.Locations.Items = []api.EmployeeLocation{{IsPrimary: true, Location: e.assign.Location, EffectiveStart: e.assign.EffectiveStart}}
+			out.Locations.Items = []dayforce.EmployeeLocation{{IsPrimary: true, Location: e.assign.Location, EffectiveStart: e.assign.EffectiveStart}}
 		case "Badges":
-			out.Badges.Items = []api.EmployeeBadge{{BadgeNumber: e.badge, EffectiveStart: e.assign.EffectiveStart}}
+			out.Badges.Items = []dayforce.EmployeeBadge{{BadgeNumber: e.badge, EffectiveStart: e.assign.EffectiveStart}}
 		case "EmploymentStatuses":
-			out.EmploymentStatuses.Items = []api.EmployeeEmploymentStatus{{EffectiveStart: e.assign.EffectiveStart,
-				EmploymentStatus: api.EmploymentStatus{XRefCode: "ACTIVE", ShortName: "Active"}}}
+			out.EmploymentStatuses.Items = []dayforce.EmployeeEmploymentStatus{{EffectiveStart: e.assign.EffectiveStart,
+				EmploymentStatus: dayforce.EmploymentStatus{XRefCode: "ACTIVE", ShortName: "Active"}}}
 		}
 	}
 	return out
@@ -413,7 +412,7 @@ func (s *Server) listDelta(w http.ResponseWriter, r *http.Request, q url.Values)
 			all = append(all, dayforce.EmployeeScheduleExtended{EmployeeScheduleXRefCode: sh.EmployeeScheduleXRefCode,
 				EmployeeXRefCode: sh.EmployeeXRefCode, TimeStart: sh.TimeStart, TimeEnd: sh.TimeEnd, NetHours: sh.NetHours,
 				OrgUnitXRefCode: org, JobXRefCode: sh.JobXRefCode, DepartmentXRefCode: sh.DepartmentXRefCode, Published: sh.Published,
-				Employee: api.ScheduleEmployee{XRefCode: e.rec.XRefCode, BadgeNumber: e.badge, DisplayName: e.rec.DisplayName}})
+				Employee: dayforce.ScheduleEmployee{XRefCode: e.rec.XRefCode, BadgeNumber: e.badge, DisplayName: e.rec.DisplayName}})
 		}
 	}
 	writePage(s, w, r, all)
@@ -467,7 +466,7 @@ func (s *Server) patchSkill(w http.ResponseWriter, e *employee, body []byte, val
 			}
 		}
 		sk.LastModifiedTimestamp = dt(s.clk.Now())
-		s.emit(dayforce.WebhookEvent{EventType: dayforce.EventCertificationUpdated, EmployeeXRefCode: e.rec.XRefCode,
+		s.emit(dayforce.WebhookEvent{EventType: dayforce.WebhookEventTypeCertificationUpdated, EmployeeXRefCode: e.rec.XRefCode,
 			SkillXRefCode: in.Skill.XRefCode, ChangedFields: []string{"SkillLevel", "EffectiveEnd"}})
 		w.WriteHeader(http.StatusOK) // Dayforce answers a PATCH with 200 and no body
 		return
@@ -509,7 +508,7 @@ var punchTypes = map[string]bool{dayforce.PunchIn: true, dayforce.PunchOut: true
 	dayforce.PunchMealIn: true, dayforce.PunchMealOut: true, dayforce.PunchJobTransfer: true}
 
 func (s *Server) postPunch(w http.ResponseWriter, body []byte, validateOnly bool) {
-	var in api.EmployeeRawPunchForSubmit
+	var in dayforce.EmployeeRawPunchForSubmit
 	if err := json.Unmarshal(body, &in); err != nil {
 		results(w, http.StatusBadRequest, false, result("ERROR", "SYS_DESERIALIZATION_ERROR", "punch", err.Error()))
 		return

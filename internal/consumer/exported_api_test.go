@@ -1,10 +1,8 @@
 package consumer_test
 
 import (
-	"bufio"
 	"fmt"
 	"go/types"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -15,23 +13,10 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// internalTypesFile lists the exported declarations that still name an internal
-// type, one "package.Declaration: internal type" per line: issue #20's record types
-// declared in reach/internal/api and its peers, to be moved where go doc shows them.
-// The list only shrinks.
-const internalTypesFile = "testdata/internal-types.txt"
-
-const listHeader = `# Exported declarations that still name an internal type (issue #20, 5): the record
-# types the connectors alias from their generated internal/api packages. This list only
-# shrinks: TestNoInternalTypeInTheExportedAPI fails on a new entry and on a stale one
-# (UPDATE_INTERNAL_TYPES=1 go test -run TestNoInternalTypeInTheExportedAPI rewrites it).
-`
-
 // TestNoInternalTypeInTheExportedAPI walks every exported declaration of every
 // public package of the library (types, their exported fields and methods,
 // functions, variables and constants) and reports each internal type it names: an
-// importer cannot name it, and go doc shows nothing of it. A new one fails the test;
-// so does one that is gone but still listed (remove it from the list).
+// importer cannot name it, and go doc shows nothing of it. There is none.
 func TestNoInternalTypeInTheExportedAPI(t *testing.T) {
 	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedTypes, Dir: "../.."}, "./...") // the library, in its own module
 	require.NoError(t, err)
@@ -44,36 +29,11 @@ func TestNoInternalTypeInTheExportedAPI(t *testing.T) {
 		found = append(found, internalTypesOf(p.Types)...)
 	}
 	sort.Strings(found)
-	found = slices.Compact(found)
-	listed := readList(t)
-	for _, f := range found {
-		assert.True(t, slices.Contains(listed, f), "a new internal type in the exported API: %s", f)
-	}
-	for _, l := range listed {
-		assert.True(t, slices.Contains(found, l), "no longer found, remove it from %s: %s", internalTypesFile, l)
-	}
-	if os.Getenv("UPDATE_INTERNAL_TYPES") != "" {
-		require.NoError(t, os.WriteFile(internalTypesFile, []byte(listHeader+strings.Join(found, "\n")+"\n"), 0o644))
-	}
+	assert.Empty(t, slices.Compact(found), "internal types in the exported API")
 }
 
 func isInternal(path string) bool {
 	return strings.Contains(path, "/internal/") || strings.HasSuffix(path, "/internal")
-}
-
-func readList(t *testing.T) []string {
-	f, err := os.Open(internalTypesFile)
-	require.NoError(t, err)
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	require.NoError(t, sc.Err())
-	return out
 }
 
 // internalTypesOf returns "pkg.Decl: type" for each internal type an exported

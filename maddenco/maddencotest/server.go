@@ -167,8 +167,8 @@ func (s *Server) SetStatus(id string, st maddenco.EquipmentStatus) bool {
 	if ok {
 		prev := e.Status
 		e.Status, e.UpdatedAt = st, s.now().UTC()
-		s.record(maddenco.KindEquipment, id, maddenco.OpUpsert, func(c *maddenco.Change) { c.Equipment = *e })
-		s.emit(maddenco.Event{Type: maddenco.EventStatusChanged, EquipmentID: id, SiteID: e.Location.SiteID, Status: st, PreviousStatus: prev})
+		s.record(maddenco.ChangeKindEquipment, id, maddenco.ChangeOpUpsert, func(c *maddenco.Change) { c.Equipment = *e })
+		s.emit(maddenco.Event{Type: maddenco.EventTypeEquipmentStatusChanged, EquipmentID: id, SiteID: e.Location.SiteID, Status: st, PreviousStatus: prev})
 	}
 	s.mu.Unlock()
 	s.hooks.Deliver()
@@ -182,7 +182,7 @@ func (s *Server) RetirePart(partNumber string) bool {
 	_, ok := s.parts[partNumber]
 	if ok {
 		delete(s.parts, partNumber)
-		s.record(maddenco.KindPart, partNumber, maddenco.OpDelete, func(*maddenco.Change) {})
+		s.record(maddenco.ChangeKindPart, partNumber, maddenco.ChangeOpDelete, func(*maddenco.Change) {})
 	}
 	return ok
 }

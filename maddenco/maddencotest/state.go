@@ -21,8 +21,8 @@ var (
 	types  = []string{"tire-changer", "wheel-balancer", "vehicle-lift", "compressor", "service-truck", "generator", "torque-wrench"}
 	makes  = []string{"Hunter", "Coats", "Rotary", "Ingersoll Rand", "Ford", "Generac", "Snap-on"}
 	tasks  = []string{"inspect and lubricate", "calibrate", "replace filters", "safety inspection", "hydraulic service"}
-	states = []maddenco.EquipmentStatus{maddenco.StatusInService, maddenco.StatusInService, maddenco.StatusInService,
-		maddenco.StatusStandby, maddenco.StatusInRepair, maddenco.StatusOutOfService}
+	states = []maddenco.EquipmentStatus{maddenco.EquipmentStatusInService, maddenco.EquipmentStatusInService, maddenco.EquipmentStatusInService,
+		maddenco.EquipmentStatusStandby, maddenco.EquipmentStatusInRepair, maddenco.EquipmentStatusOutOfService}
 )
 
 // Sites returns the ids of the seeded sites (S001…S040).
@@ -58,24 +58,24 @@ func (s *Server) seed(cfg config) {
 			Warranty:       maddenco.Warranty{Provider: makes[k], StartsOn: openapi_types.Date{Time: start}, EndsOn: openapi_types.Date{Time: start.AddDate(3, 0, 0)}},
 			MeterHours:     float64(r.IntN(20000)), UpdatedAt: at}
 		s.equipment[id] = e
-		s.record(maddenco.KindEquipment, id, maddenco.OpUpsert, func(c *maddenco.Change) { c.Equipment = *e })
+		s.record(maddenco.ChangeKindEquipment, id, maddenco.ChangeOpUpsert, func(c *maddenco.Change) { c.Equipment = *e })
 		sc := &maddenco.MaintenanceSchedule{ID: "MS" + id[2:], EquipmentID: id, Task: tasks[r.IntN(len(tasks))], IntervalDays: 30 * (1 + r.IntN(6)),
 			LastDoneOn: openapi_types.Date{Time: t0.AddDate(0, 0, -r.IntN(90))}, UpdatedAt: at}
 		sc.NextDueOn = openapi_types.Date{Time: sc.LastDoneOn.AddDate(0, 0, sc.IntervalDays)}
 		s.schedules[sc.ID] = sc
-		s.record(maddenco.KindMaintenanceSchedule, sc.ID, maddenco.OpUpsert, func(c *maddenco.Change) { c.MaintenanceSchedule = *sc })
+		s.record(maddenco.ChangeKindMaintenanceSchedule, sc.ID, maddenco.ChangeOpUpsert, func(c *maddenco.Change) { c.MaintenanceSchedule = *sc })
 		lg := &maddenco.MaintenanceLog{ID: "ML" + id[2:], EquipmentID: id, ScheduleID: sc.ID, PerformedAt: sc.LastDoneOn.Add(10 * time.Hour),
 			PerformedBy: fmt.Sprintf("T%04d", 1+r.IntN(40)), Description: sc.Task, LaborHours: float64(1 + r.IntN(6)),
 			PartsUsed: []maddenco.PartUsed{{PartNumber: PartNumber(1 + r.IntN(cfg.parts)), Quantity: 1 + r.IntN(3)}}}
 		s.logs[lg.ID] = lg
-		s.record(maddenco.KindMaintenanceLog, lg.ID, maddenco.OpUpsert, func(c *maddenco.Change) { c.MaintenanceLog = *lg })
+		s.record(maddenco.ChangeKindMaintenanceLog, lg.ID, maddenco.ChangeOpUpsert, func(c *maddenco.Change) { c.MaintenanceLog = *lg })
 	}
 	for i := 1; i <= cfg.parts; i++ {
 		pn := PartNumber(i)
 		p := &maddenco.Part{PartNumber: pn, Description: "Part " + pn, Location: sites[i%len(sites)], QuantityOnHand: r.IntN(60),
 			QuantityReserved: r.IntN(5), ReorderPoint: 10, UnitCostMinor: int64(500 + r.IntN(50000)), Currency: "USD", UpdatedAt: t0}
 		s.parts[pn] = p
-		s.record(maddenco.KindPart, pn, maddenco.OpUpsert, func(c *maddenco.Change) { c.Part = *p })
+		s.record(maddenco.ChangeKindPart, pn, maddenco.ChangeOpUpsert, func(c *maddenco.Change) { c.Part = *p })
 	}
 }
 
@@ -158,7 +158,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 		e.MeterHours += u.Hours - s.usage[key].Hours // a replaced report replaces its hours
 		e.UpdatedAt = s.now().UTC()
 		s.usage[key] = u
-		s.record(maddenco.KindEquipment, e.ID, maddenco.OpUpsert, func(c *maddenco.Change) { c.Equipment = *e })
+		s.record(maddenco.ChangeKindEquipment, e.ID, maddenco.ChangeOpUpsert, func(c *maddenco.Change) { c.Equipment = *e })
 		writeJSON(w, u)
 	case "listMaintenanceSchedules":
 		var items []maddenco.MaintenanceSchedule

@@ -52,7 +52,7 @@ func TestReachDefaults(t *testing.T) {
 	assert.Equal(t, canonical.Source{System: "reach", ID: "C00042"}, c.Source)
 
 	sr, err := mapping.Map[canonical.ServiceRequest](get(t, l, "reach-service-request"), reach.ServiceRequest{ID: "SR1", CustomerID: "C00042",
-		Description: "no heat", Priority: reach.PriorityEmergency, Status: reach.StatusNew, CreatedAt: created})
+		Description: "no heat", Priority: reach.PriorityEmergency, Status: reach.ServiceRequestStatusNew, CreatedAt: created})
 	require.NoError(t, err)
 	assert.Equal(t, created.Add(4*time.Hour), sr.DueAt, "the emergency SLA")
 
@@ -96,11 +96,11 @@ func TestOtherDefaults(t *testing.T) {
 	assert.Equal(t, canonical.NetworkEvent{ID: "OUT-1", Kind: "outage", SiteID: "TN-004", Severity: "critical", OutageID: "OUT-1", At: at}, ne)
 
 	pay, err := mapping.Map[canonical.Payment](get(t, l, "merchant-transaction"), merchant.Transaction{ID: "txn_1", MerchantOrderNumber: "INV-1",
-		Amount: 12550, Currency: "USD", Status: merchant.StatusCaptured, Last4: "6781", CreatedAt: at})
+		Amount: 12550, Currency: "USD", Status: merchant.TransactionStatusCaptured, Last4: "6781", CreatedAt: at})
 	require.NoError(t, err)
 	assert.EqualValues(t, 12550, pay.AmountMinor)
 	_, err = mapping.Map[canonical.Payment](get(t, l, "merchant-transaction"), merchant.Transaction{ID: "txn_1", MerchantOrderNumber: "INV-1",
-		Amount: 1, Currency: "HRK", Status: merchant.StatusCaptured, CreatedAt: at})
+		Amount: 1, Currency: "HRK", Status: merchant.TransactionStatusCaptured, CreatedAt: at})
 	var fe *mapping.FieldError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, mapping.CodeCurrency, fe.Code)

@@ -61,14 +61,14 @@ func (s *Server) seed(days int) {
 			}
 			t := s.newTransaction(seedCard, merchant.Money{Minor: int64(5000 + r.IntN(95000)), Currency: cur},
 				fmt.Sprintf("INV-%s-%03d", day.Format("20060102"), i+1), at)
-			t.Status, t.CapturedAmount = merchant.StatusCaptured, t.Amount
+			t.Status, t.CapturedAmount = merchant.TransactionStatusCaptured, t.Amount
 			s.st.captured[t.ID] = at
 			switch k := r.IntN(100); {
 			case k < 3:
 				s.addRefund(t, t.Amount/2, "partial credit", at.Add(26*time.Hour))
 			case k < 4:
 				cb := &merchant.Chargeback{ID: fmt.Sprintf("cb_%06d", len(s.st.chargebacks)+1), TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
-					Amount: t.Amount, Currency: t.Currency, ReasonCode: "13.1", Reason: "Merchandise/services not received", Status: merchant.ChargebackOpen,
+					Amount: t.Amount, Currency: t.Currency, ReasonCode: "13.1", Reason: "Merchandise/services not received", Status: merchant.ChargebackStatusOpen,
 					ReceivedAt: at.AddDate(0, 0, 5), RespondBy: at.AddDate(0, 0, 35), UpdatedAt: at.AddDate(0, 0, 5)}
 				if cb.ReceivedAt.After(now) {
 					cb.ReceivedAt, cb.UpdatedAt = now, now
@@ -85,7 +85,7 @@ func (s *Server) seed(days int) {
 func (s *Server) newTransaction(c *card, m merchant.Money, order string, at time.Time) *merchant.Transaction {
 	// historyids and orderids are numbers, as the gateway's (398182213, 287915678)
 	t := &merchant.Transaction{ID: strconv.Itoa(398000000 + len(s.st.txs) + 1), OrderID: strconv.Itoa(287000000 + len(s.st.txs) + 1),
-		Status: merchant.StatusAuthorized, Amount: m.Minor, Currency: m.Currency,
+		Status: merchant.TransactionStatusAuthorized, Amount: m.Minor, Currency: m.Currency,
 		MerchantOrderNumber: order, Token: c.tok.Token, Brand: c.tok.Brand, Last4: c.tok.Last4, AuthCode: "TEST",
 		AvsResult: "Y", CvvResult: "M", Test: true, CreatedAt: at, UpdatedAt: at}
 	s.st.txs = append(s.st.txs, t)
@@ -99,9 +99,9 @@ func (s *Server) addRefund(t *merchant.Transaction, amount int64, reason string,
 	s.st.refunds = append(s.st.refunds, rf)
 	t.Refunds = append(t.Refunds, *rf)
 	t.RefundedAmount += amount
-	t.Status = merchant.StatusPartiallyRefunded
+	t.Status = merchant.TransactionStatusPartiallyRefunded
 	if t.RefundedAmount == t.CapturedAmount {
-		t.Status = merchant.StatusRefunded
+		t.Status = merchant.TransactionStatusRefunded
 	}
 	t.UpdatedAt = at
 	return rf
@@ -138,10 +138,10 @@ func (s *Server) RaiseChargeback(transactionID, reasonCode, reason string) (merc
 	}
 	now := s.now().UTC()
 	cb := &merchant.Chargeback{ID: fmt.Sprintf("cb_%06d", len(s.st.chargebacks)+1), TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
-		Amount: t.CapturedAmount - t.RefundedAmount, Currency: t.Currency, ReasonCode: reasonCode, Reason: reason, Status: merchant.ChargebackOpen,
+		Amount: t.CapturedAmount - t.RefundedAmount, Currency: t.Currency, ReasonCode: reasonCode, Reason: reason, Status: merchant.ChargebackStatusOpen,
 		ReceivedAt: now, RespondBy: now.AddDate(0, 0, 30), UpdatedAt: now}
 	s.st.chargebacks = append(s.st.chargebacks, cb)
-	s.emit(merchant.Event{Type: merchant.EventChargebackReceived, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
+	s.emit(merchant.Event{Type: merchant.EventTypeChargebackReceived, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
 		Amount: cb.Amount, Currency: cb.Currency, ChargebackID: cb.ID, Reason: reasonCode + " " + reason})
 	out := *cb
 	s.mu.Unlock()
@@ -213,7 +213,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 			}
 			_ = json.Unmarshal(body, &in)
 			switch {
-			case cb.Status != merchant.ChargebackOpen:
+			case cb.Status != merchant.ChargebackStatusOpen:
 				problem(w, http.StatusConflict, "invalid_state", "The chargeback was already answered", string(cb.Status))
 				return
 			case now.After(cb.RespondBy):
@@ -223,9 +223,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 				problem(w, http.StatusUnprocessableEntity, "evidence_required", "A dispute needs evidence", "")
 				return
 			case in.Action == "accept":
-				cb.Status = merchant.ChargebackAccepted
+				cb.Status = merchant.ChargebackStatusAccepted
 			default:
-				cb.Status = merchant.ChargebackDisputed
+				cb.Status = merchant.ChargebackStatusDisputed
 			}
 			cb.UpdatedAt = now
 		}
@@ -247,19 +247,19 @@ func (s *Server) lines(d time.Time) []*merchant.SettlementLine {
 	for _, t := range s.st.txs {
 		if at, ok := s.st.captured[t.ID]; ok && in(at) {
 			fee := t.CapturedAmount*29/1000 + 30
-			out = append(out, &merchant.SettlementLine{Kind: merchant.LineCapture, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
+			out = append(out, &merchant.SettlementLine{Kind: merchant.SettlementLineKindCapture, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
 				Amount: t.CapturedAmount, Fee: fee, Net: t.CapturedAmount - fee, Currency: t.Currency, ProcessedAt: at})
 		}
 	}
 	for _, rf := range s.st.refunds {
 		if in(rf.CreatedAt) {
-			out = append(out, &merchant.SettlementLine{Kind: merchant.LineRefund, TransactionID: rf.TransactionID, MerchantOrderNumber: s.st.byID[rf.TransactionID].MerchantOrderNumber,
+			out = append(out, &merchant.SettlementLine{Kind: merchant.SettlementLineKindRefund, TransactionID: rf.TransactionID, MerchantOrderNumber: s.st.byID[rf.TransactionID].MerchantOrderNumber,
 				Amount: -rf.Amount, Net: -rf.Amount, Currency: rf.Currency, ProcessedAt: rf.CreatedAt})
 		}
 	}
 	for _, cb := range s.st.chargebacks {
 		if in(cb.ReceivedAt) {
-			out = append(out, &merchant.SettlementLine{Kind: merchant.LineChargeback, TransactionID: cb.TransactionID, MerchantOrderNumber: cb.MerchantOrderNumber,
+			out = append(out, &merchant.SettlementLine{Kind: merchant.SettlementLineKindChargeback, TransactionID: cb.TransactionID, MerchantOrderNumber: cb.MerchantOrderNumber,
 				Amount: -cb.Amount, Fee: 1500, Net: -cb.Amount - 1500, Currency: cb.Currency, ProcessedAt: cb.ReceivedAt})
 		}
 	}
@@ -287,11 +287,11 @@ func settlement(d time.Time, lines []*merchant.SettlementLine, now time.Time) me
 		}
 		t.Count++
 		switch l.Kind {
-		case merchant.LineCapture:
+		case merchant.SettlementLineKindCapture:
 			t.Gross += l.Amount
-		case merchant.LineRefund:
+		case merchant.SettlementLineKindRefund:
 			t.Refunds -= l.Amount
-		case merchant.LineChargeback:
+		case merchant.SettlementLineKindChargeback:
 			t.Chargebacks -= l.Amount
 		}
 		t.Fees += l.Fee

@@ -282,10 +282,10 @@ func (s *Server) process(in xmlInputs, now time.Time) answer {
 		return s.followUp(t, in, minor, exp, now)
 	case "5":
 		t, ok := s.st.byID[in["historykeyid"]]
-		if !ok || (t.Status != merchant.StatusAuthorized && t.Status != merchant.StatusCaptured) {
+		if !ok || (t.Status != merchant.TransactionStatusAuthorized && t.Status != merchant.TransactionStatusCaptured) {
 			return declineAnswer("DECLINED:3101810001:Invalid acct type:")
 		}
-		t.Status, t.UpdatedAt = merchant.StatusVoided, now
+		t.Status, t.UpdatedAt = merchant.TransactionStatusVoided, now
 		return s.approved(t, "VOID", now, exp)
 	}
 	return declineAnswer("DECLINED:3000000002:Invalid service:")
@@ -314,9 +314,9 @@ func (s *Server) charge(c *card, in xmlInputs, m merchant.Money, exp int, now ti
 	kind := map[string]string{"1": "AVSAUTH", "2": "AVSSALE", "8": "AVSSALE", "6": "CREDIT", "13": "CREDIT"}[in["service"]]
 	ev := merchant.Event{TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber, Amount: t.Amount, Currency: t.Currency}
 	if c.outcome != "" {
-		t.Status, t.AuthCode = merchant.StatusDeclined, ""
+		t.Status, t.AuthCode = merchant.TransactionStatusDeclined, ""
 		t.DeclineCode, t.DeclineMessage = "1102140001", "Invalid account number"
-		ev.Type, ev.Status, ev.DeclineCode = merchant.EventPaymentFailed, t.Status, t.DeclineCode
+		ev.Type, ev.Status, ev.DeclineCode = merchant.EventTypePaymentFailed, t.Status, t.DeclineCode
 		s.emit(ev)
 		return answer{status: "Declined", accountname: c.name, result: c.outcome, historyid: t.ID, orderid: t.OrderID, refcode: t.ID,
 			total: rubyFloat(m.Minor, exp), merchantordernumber: t.MerchantOrderNumber, last4digits: c.tok.Last4, duplicate: "0",
@@ -327,18 +327,18 @@ func (s *Server) charge(c *card, in xmlInputs, m merchant.Money, exp int, now ti
 	}
 	switch in["service"] {
 	case "2", "8":
-		t.Status, t.CapturedAmount = merchant.StatusCaptured, t.Amount
+		t.Status, t.CapturedAmount = merchant.TransactionStatusCaptured, t.Amount
 		s.st.captured[t.ID] = now
-		ev.Type, ev.Status = merchant.EventPaymentCompleted, t.Status
+		ev.Type, ev.Status = merchant.EventTypePaymentCompleted, t.Status
 		s.emit(ev)
 	case "6", "13":
-		t.Status = merchant.StatusCredited
+		t.Status = merchant.TransactionStatusCredited
 	}
-	if t.Status != merchant.StatusCredited && t.Amount >= FraudReviewAmount {
+	if t.Status != merchant.TransactionStatusCredited && t.Amount >= FraudReviewAmount {
 		fa := &merchant.FraudAlert{ID: fmt.Sprintf("fa_%06d", len(s.st.alerts)+1), TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
 			RiskScore: 85, Rule: "amount_threshold", Action: "review", CreatedAt: now}
 		s.st.alerts = append(s.st.alerts, fa)
-		s.emit(merchant.Event{Type: merchant.EventFraudAlert, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
+		s.emit(merchant.Event{Type: merchant.EventTypeFraudAlert, TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber,
 			FraudAlertID: fa.ID, RiskScore: fa.RiskScore, Reason: fa.Rule})
 	}
 	a := s.approved(t, kind, now, exp)
@@ -353,27 +353,27 @@ func (s *Server) charge(c *card, in xmlInputs, m merchant.Money, exp int, now ti
 func (s *Server) followUp(t *merchant.Transaction, in xmlInputs, minor int64, exp int, now time.Time) answer {
 	ev := merchant.Event{TransactionID: t.ID, MerchantOrderNumber: t.MerchantOrderNumber, Currency: t.Currency}
 	if in["service"] == "3" {
-		if t.Status != merchant.StatusAuthorized || minor > t.Amount {
+		if t.Status != merchant.TransactionStatusAuthorized || minor > t.Amount {
 			return declineAnswer("DECLINED:1102010009:Missing account number:") // assumption: how a bad capture is refused
 		}
-		t.Status, t.CapturedAmount, t.UpdatedAt = merchant.StatusCaptured, minor, now
+		t.Status, t.CapturedAmount, t.UpdatedAt = merchant.TransactionStatusCaptured, minor, now
 		s.st.captured[t.ID] = now
-		ev.Type, ev.Status, ev.Amount = merchant.EventPaymentCompleted, t.Status, minor
+		ev.Type, ev.Status, ev.Amount = merchant.EventTypePaymentCompleted, t.Status, minor
 		s.emit(ev)
 		return s.approved(t, "AVSPOST", now, exp)
 	}
 	left := t.CapturedAmount - t.RefundedAmount
-	if (t.Status != merchant.StatusCaptured && t.Status != merchant.StatusPartiallyRefunded) || minor > left {
+	if (t.Status != merchant.TransactionStatusCaptured && t.Status != merchant.TransactionStatusPartiallyRefunded) || minor > left {
 		return declineAnswer("DECLINED:1101700009:Missing account number:") // assumption: how a bad refund is refused
 	}
 	// the refund is a transaction of its own, and a refund of the original
 	c := &card{tok: merchant.CardToken{Token: t.Token, Brand: t.Brand, Last4: t.Last4}}
 	r := s.newTransaction(c, merchant.Money{Minor: minor, Currency: string(t.Currency)}, in["merchantordernumber"], now)
-	r.Status, r.RefundedAmount = merchant.StatusRefunded, minor
+	r.Status, r.RefundedAmount = merchant.TransactionStatusRefunded, minor
 	rf := s.addRefund(t, minor, "", now)
 	rf.ID = r.ID
 	t.Refunds[len(t.Refunds)-1].ID = r.ID
-	ev.Type, ev.Status, ev.Amount, ev.RefundID = merchant.EventRefundProcessed, t.Status, minor, rf.ID
+	ev.Type, ev.Status, ev.Amount, ev.RefundID = merchant.EventTypeRefundProcessed, t.Status, minor, rf.ID
 	s.emit(ev)
 	return s.approved(r, "CREDIT", now, exp)
 }
@@ -381,7 +381,7 @@ func (s *Server) followUp(t *merchant.Transaction, in xmlInputs, minor int64, ex
 // approved is the answer of an approved transaction.
 func (s *Server) approved(t *merchant.Transaction, kind string, now time.Time, exp int) answer {
 	amount := t.Amount
-	if t.CapturedAmount != 0 && t.Status == merchant.StatusCaptured {
+	if t.CapturedAmount != 0 && t.Status == merchant.TransactionStatusCaptured {
 		amount = t.CapturedAmount
 	}
 	return answer{status: "Approved", accountname: "Default Name", result: kind + ":TEST:::" + t.ID + ":::", authcode: "TEST",

@@ -32,7 +32,7 @@ func (s *Server) seed(cfg config) {
 			CreatedAt:      at, UpdatedAt: at, Version: 1}
 		s.comms[id] = []reach.Communication{{ID: "M" + id, CustomerID: id, Channel: "phone", Direction: "inbound", Summary: "Reported a fault", At: at}}
 	}
-	statuses := []reach.ServiceRequestStatus{reach.StatusNew, reach.StatusScheduled, reach.StatusDispatched, reach.StatusCompleted}
+	statuses := []reach.ServiceRequestStatus{reach.ServiceRequestStatusNew, reach.ServiceRequestStatusScheduled, reach.ServiceRequestStatusDispatched, reach.ServiceRequestStatusCompleted}
 	prios := []reach.Priority{reach.PriorityNormal, reach.PriorityHigh, reach.PriorityLow, reach.PriorityEmergency}
 	for i := 1; i <= cfg.srs; i++ {
 		s.seq++
@@ -76,10 +76,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 			now := s.clk.Now()
 			sr := &reach.ServiceRequest{ID: fmt.Sprintf("SR%06d", s.seq), CustomerID: in.CustomerID, Description: in.Description,
 				Priority: in.Priority, Category: in.Category, ExternalID: in.ExternalID, Site: in.Site, WindowStart: in.WindowStart,
-				WindowEnd: in.WindowEnd, Status: reach.StatusNew, CreatedAt: now, UpdatedAt: now, Version: 1}
+				WindowEnd: in.WindowEnd, Status: reach.ServiceRequestStatusNew, CreatedAt: now, UpdatedAt: now, Version: 1}
 			s.srs[sr.ID] = sr
 			if sr.Priority == reach.PriorityEmergency {
-				s.emit(reach.EventEmergency, sr, "new emergency request")
+				s.emit(reach.EventTypeEmergencyAlert, sr, "new emergency request")
 			}
 			return http.StatusCreated, etagOf(sr.Version), sr
 		})
@@ -124,13 +124,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 			if u.TechnicianID != "" {
 				sr.TechnicianID = u.TechnicianID
 			}
-			if u.Status == reach.StatusCompleted {
+			if u.Status == reach.ServiceRequestStatusCompleted {
 				sr.CompletedAt = s.clk.Now()
 			}
 			sr.Version, sr.UpdatedAt = sr.Version+1, s.clk.Now()
-			s.emit(reach.EventStatusChanged, sr, u.Note)
-			if u.Status == reach.StatusCompleted {
-				s.emit(reach.EventCompleted, sr, u.Note)
+			s.emit(reach.EventTypeServiceRequestStatusChanged, sr, u.Note)
+			if u.Status == reach.ServiceRequestStatusCompleted {
+				s.emit(reach.EventTypeServiceRequestCompleted, sr, u.Note)
 			}
 			return http.StatusOK, etagOf(sr.Version), sr
 		})

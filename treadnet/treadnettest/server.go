@@ -156,17 +156,17 @@ func (s *Server) seed(cfg config) {
 	now := s.now().UTC()
 	for i := 1; i <= cfg.sites; i++ {
 		s.sites = append(s.sites, &treadnet.Site{ID: SiteID(i), Name: fmt.Sprintf("Site %d", i), Area: Areas[(i-1)%len(Areas)],
-			Latitude: 43.5 + r.Float64()*0.5, Longitude: -79.8 + r.Float64()*0.6, Status: treadnet.SiteUp, AgentAddress: AgentAddress(i)})
+			Latitude: 43.5 + r.Float64()*0.5, Longitude: -79.8 + r.Float64()*0.6, Status: treadnet.SiteStatusUp, AgentAddress: AgentAddress(i)})
 	}
 	for i := 1; i < cfg.sites; i++ {
 		kind := []string{"fiber", "microwave", "copper"}[r.IntN(3)]
 		s.links = append(s.links, &treadnet.Link{ID: fmt.Sprintf("L-%03d", i), ASite: SiteID(i), BSite: SiteID(i + 1), Kind: treadnet.LinkKind(kind),
-			CapacityMbps: []int{1000, 10000, 100}[r.IntN(3)], Status: treadnet.SiteUp})
+			CapacityMbps: []int{1000, 10000, 100}[r.IntN(3)], Status: treadnet.SiteStatusUp})
 	}
 	for i := 0; i < cfg.history && cfg.sites > 0; i++ {
 		start := now.Add(-time.Duration(90*24*3600-i*(90*24*3600/max(cfg.history, 1))) * time.Second)
 		site := s.sites[r.IntN(len(s.sites))]
-		s.outages = append(s.outages, &treadnet.Outage{ID: fmt.Sprintf("OUT-%05d", len(s.outages)+1), Status: treadnet.OutageResolved,
+		s.outages = append(s.outages, &treadnet.Outage{ID: fmt.Sprintf("OUT-%05d", len(s.outages)+1), Status: treadnet.OutageStatusResolved,
 			Severity: []treadnet.Severity{"critical", "major", "minor", "minor"}[r.IntN(4)], SiteIDs: []string{site.ID}, Areas: []string{site.Area},
 			Services: []string{"dispatch-radio"}, Cause: []string{"fiber cut", "power", "equipment failure", "maintenance"}[r.IntN(4)],
 			CustomersAffected: r.IntN(500), StartedAt: start, ResolvedAt: start.Add(time.Duration(10+r.IntN(300)) * time.Minute), UpdatedAt: start})
@@ -214,22 +214,22 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 		st := treadnet.NetworkStatus{AsOf: s.now().UTC(), SitesTotal: len(s.sites)}
 		for _, x := range s.sites {
 			switch x.Status {
-			case treadnet.SiteUp:
+			case treadnet.SiteStatusUp:
 				st.SitesUp++
-			case treadnet.SiteDegraded:
+			case treadnet.SiteStatusDegraded:
 				st.SitesDegraded++
 			default:
 				st.SitesDown++
 			}
 		}
-		radio := treadnet.SiteUp
+		radio := treadnet.SiteStatusUp
 		for _, o := range s.outages {
-			if o.Status == treadnet.OutageOpen {
+			if o.Status == treadnet.OutageStatusOpen {
 				st.OpenOutages++
-				radio = treadnet.SiteDegraded
+				radio = treadnet.SiteStatusDegraded
 			}
 		}
-		st.Services = []treadnet.ServiceStatus{{Name: "dispatch-radio", Status: radio}, {Name: "telematics", Status: treadnet.SiteUp}}
+		st.Services = []treadnet.ServiceStatus{{Name: "dispatch-radio", Status: radio}, {Name: "telematics", Status: treadnet.SiteStatusUp}}
 		writeJSON(w, st)
 	case "listOutages":
 		since, _ := time.Parse(time.RFC3339Nano, q.Get("since"))

@@ -213,9 +213,9 @@ func (s *Server) OpenOutage(site int, severity treadnet.Severity, cause string) 
 		return treadnet.Outage{}, fmt.Errorf("treadnettest: no site %d", site)
 	}
 	x := s.sites[site-1]
-	x.Status = treadnet.SiteDown
+	x.Status = treadnet.SiteStatusDown
 	now := s.now().UTC()
-	o := &treadnet.Outage{ID: fmt.Sprintf("OUT-%05d", len(s.outages)+1), Status: treadnet.OutageOpen, Severity: severity,
+	o := &treadnet.Outage{ID: fmt.Sprintf("OUT-%05d", len(s.outages)+1), Status: treadnet.OutageStatusOpen, Severity: severity,
 		SiteIDs: []string{x.ID}, Areas: []string{x.Area}, Services: []string{"dispatch-radio"}, Cause: cause, StartedAt: now, UpdatedAt: now}
 	s.outages = append(s.outages, o)
 	out, dests := *o, slices.Clone(s.traps)
@@ -228,17 +228,17 @@ func (s *Server) OpenOutage(site int, severity treadnet.Severity, cause string) 
 func (s *Server) ResolveOutage(id string) (treadnet.Outage, error) {
 	s.mu.Lock()
 	i := slices.IndexFunc(s.outages, func(o *treadnet.Outage) bool { return o.ID == id })
-	if i < 0 || s.outages[i].Status != treadnet.OutageOpen {
+	if i < 0 || s.outages[i].Status != treadnet.OutageStatusOpen {
 		s.mu.Unlock()
 		return treadnet.Outage{}, fmt.Errorf("treadnettest: no open outage %q", id)
 	}
 	o := s.outages[i]
 	now := s.now().UTC()
-	o.Status, o.ResolvedAt, o.UpdatedAt = treadnet.OutageResolved, now, now
+	o.Status, o.ResolvedAt, o.UpdatedAt = treadnet.OutageStatusResolved, now, now
 	site := 0
 	for j, x := range s.sites {
 		if slices.Contains(o.SiteIDs, x.ID) {
-			x.Status, site = treadnet.SiteUp, j+1
+			x.Status, site = treadnet.SiteStatusUp, j+1
 		}
 	}
 	out, dests := *o, slices.Clone(s.traps)

@@ -386,7 +386,7 @@ func (s *Service) SyncReach(ctx context.Context) error {
 			return err
 		}
 		sr := ch.ServiceRequest
-		if sr == nil || sr.Status != reach.StatusNew {
+		if sr == nil || sr.Status != reach.ServiceRequestStatusNew {
 			continue
 		}
 		if err := publishMapped[canonical.ServiceRequest](s, ctx, m, *sr, "dispatch.sr.new", "reach-sr-"+sr.ID); err != nil {
@@ -431,7 +431,7 @@ func (s *Service) handle(ctx context.Context, m jetstream.Msg) error {
 		if err := json.Unmarshal(m.Data(), &sr); err != nil {
 			return err
 		}
-		if m.Headers().Get("Dispatch-Event-Type") == string(reach.EventCompleted) {
+		if m.Headers().Get("Dispatch-Event-Type") == string(reach.EventTypeServiceRequestCompleted) {
 			return s.complete(ctx, sr.ID)
 		}
 		return nil
@@ -473,7 +473,7 @@ func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) err
 	if err != nil {
 		return err
 	}
-	if full.Status != reach.StatusNew {
+	if full.Status != reach.ServiceRequestStatusNew {
 		// delivered again after a crash: Reach, the system of record, says it was done
 		s.step(fmt.Sprintf("request %s already %s: nothing to do again", sr.ID, full.Status))
 		return nil
@@ -528,7 +528,7 @@ func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) err
 		{ZoneID: zone, Arrive: now.Add(30 * time.Minute), StopFor: time.Hour}}); err != nil {
 		return err
 	}
-	if _, err := s.reach.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.StatusDispatched, TechnicianID: tech, Note: "vehicle " + vehicle}); err != nil {
+	if _, err := s.reach.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.ServiceRequestStatusDispatched, TechnicianID: tech, Note: "vehicle " + vehicle}); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -552,7 +552,7 @@ func (s *Service) arrived(ctx context.Context, vehicle, zone string) error {
 	if id == "" || zone != jobZone {
 		return nil // a vehicle without a job, or another zone on its way
 	}
-	if _, err := s.reach.SetStatus(ctx, id, reach.StatusUpdate{Status: reach.StatusOnSite}); err != nil {
+	if _, err := s.reach.SetStatus(ctx, id, reach.StatusUpdate{Status: reach.ServiceRequestStatusOnSite}); err != nil {
 		return err
 	}
 	s.step(fmt.Sprintf("vehicle %s entered zone %s (an EnteringArea rule's event, from the GeoTab geofence feed): Reach says on site for %s", vehicle, zone, id))

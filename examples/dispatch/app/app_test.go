@@ -56,7 +56,7 @@ func TestDemo(t *testing.T) {
 	require.NoError(t, err)
 	sr, err := c.ServiceRequest(ctx, "SR000001")
 	require.NoError(t, err)
-	assert.Equal(t, reach.StatusCompleted, sr.Status)
+	assert.Equal(t, reach.ServiceRequestStatusCompleted, sr.Status)
 	tech := sr.TechnicianID
 	assert.True(t, slices.ContainsFunc(fakes.Dayforce.EmployeeSkills(tech), func(k dayforce.EmployeeSkill) bool { return k.Skill.XRefCode == "HVAC" }),
 		"the chosen technician has the skill")

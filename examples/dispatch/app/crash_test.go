@@ -75,7 +75,7 @@ func startCommand(t *testing.T, bin string, args ...string) (*exec.Cmd, string) 
 func reachEvent(t *testing.T, signer *webhook.StandardSigner, i int) ([]byte, http.Header, string) {
 	t.Helper()
 	id := fmt.Sprintf("evt_crash_%04d", i)
-	b, err := json.Marshal(reach.Event{ID: id, Type: reach.EventStatusChanged, ServiceRequestID: "SR000001", Status: reach.StatusDispatched,
+	b, err := json.Marshal(reach.Event{ID: id, Type: reach.EventTypeServiceRequestStatusChanged, ServiceRequestID: "SR000001", Status: reach.ServiceRequestStatusDispatched,
 		OccurredAt: time.Date(2026, 12, 1, 8, 0, i%60, 0, time.UTC)})
 	require.NoError(t, err)
 	h := http.Header{"Content-Type": []string{"application/json"}}

@@ -92,7 +92,7 @@ func (s *Service) Demo(ctx context.Context) error {
 			tick = time.Now()
 		}
 		got, err := s.reach.ServiceRequest(ctx, sr.ID)
-		return err == nil && got.Status == reach.StatusOnSite
+		return err == nil && got.Status == reach.ServiceRequestStatusOnSite
 	}); err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (s *Service) Demo(ctx context.Context) error {
 	}
 
 	// Maddenco flags the equipment at the site
-	s.fakes.Maddenco.Push(maddenco.Event{Type: maddenco.EventMaintenanceAlert, EquipmentID: "EQ00001", SiteID: site.Region, Message: "compressor overdue"})
+	s.fakes.Maddenco.Push(maddenco.Event{Type: maddenco.EventTypeMaintenanceAlert, EquipmentID: "EQ00001", SiteID: site.Region, Message: "compressor overdue"})
 	if err := waitFor(ctx, "the equipment flag", func() bool {
 		for _, j := range s.Jobs() {
 			if j.SR.ID == sr.ID && slices.ContainsFunc(j.Flags, func(f string) bool { return strings.HasPrefix(f, "equipment") }) {
@@ -128,7 +128,7 @@ func (s *Service) Demo(ctx context.Context) error {
 	// the job is done; the gateway fails once before the payment goes through
 	s.fakes.Merchant.Fail(merchanttest.Fault{Match: "profilesale", Status: 503})
 	s.step("(injected: the payment gateway answers 503 once)")
-	if _, err := s.reach.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.StatusCompleted, Note: "thermostat replaced"}); err != nil {
+	if _, err := s.reach.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.ServiceRequestStatusCompleted, Note: "thermostat replaced"}); err != nil {
 		return err
 	}
 	if err := waitFor(ctx, "the payment", func() bool {

@@ -14,71 +14,292 @@ import (
 	"strings"
 	"time"
 
+	"bytes"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/redact"
 	"github.com/dispatchcenter/connectors/resilience"
+	"net/url"
+	"strconv"
 )
 
-// Call is one generated-client call: the HTTP response, the decoded success value
-// (nil on failure), the decoded error body P (nil when there is none) and the error of
-// a call that got no answer.
-type Call[T, P any] func(ctx context.Context) (*http.Response, *T, *P, error)
-
-// Invoke runs one operation under its route name op with its audit record. fail maps
-// a refused answer (status, error body, headers) to the SDK's error; a call that got
-// no answer is mapped by [FailedCall]. The response is returned too (for the cache's
-// stale marks), nil when there was none.
-func Invoke[T, P any](ctx context.Context, a Auditor, op string, class connectors.DataClass, summary map[string]string,
-	call Call[T, P], fail func(status int, p *P, hdr http.Header) error) (T, *http.Response, error) {
-	var zero T
-	done := a.Start(ctx, op, class, summary)
-	attempts := 0
-	resp, v, p, err := call(resilience.WithAttemptCount(resilience.WithRoute(ctx, op), &attempts))
-	status := 0
-	if resp != nil {
-		status = resp.StatusCode
-	}
-	switch {
-	case err != nil:
-		err = CountAttempts(withProblem(FailedCall(a.System, op, err), err, fail), attempts)
-	case v == nil:
-		var hdr http.Header
-		if resp != nil {
-			hdr = resp.Header
-		}
-		err = CountAttempts(fail(status, p, hdr), attempts)
-		if ae, ok := err.(*connectors.APIError); ok && ae.RetryAfter == 0 && hdr != nil {
-			ae.RetryAfter = resilience.ParseRetryAfter(hdr, a.now())
-		}
-	}
-	if key, ok := mutationKey(ctx); ok && err != nil {
-		err = OutcomeUnknown(a.System, op, key, err)
-	}
-	done(status, attempts, err)
-	if err != nil {
-		return zero, resp, err
-	}
-	return *v, resp, nil
+// Endpoint is what the calls of one connector share: the audit, the resilience
+// client they go through, the vendor's base URL and how it says no.
+type Endpoint struct {
+	Auditor
+	// HTTP sends every request (with retries, limits, breaker and auth).
+	HTTP *resilience.Client
+	// Base is the vendor's base URL; a [Request]'s route path is joined to it.
+	Base *url.URL
+	// Refused maps an answer outside 2xx (its status, body and headers: the vendor's
+	// error body) to the SDK's error.
+	Refused func(op string, status int, body []byte, hdr http.Header) *connectors.APIError
+	// Edit, when set, changes each request built on Base before it is sent
+	// (Dayforce routes it to the client's discovered host); a Request's absolute URL
+	// is sent as given. An error it returns is the call's, as it is.
+	Edit func(req *http.Request) error
+	// Moved, when set, reports an answer that says the vendor moved (Dayforce's
+	// redirects): the request is built again, so Edit routes it anew, and sent once
+	// more; a second such answer is connectors.ErrUnavailable.
+	Moved func(resp *http.Response) bool
 }
 
-// withProblem adds to ae what the vendor said in the last answer of a call the
-// resilience layer gave up on (a status it retries; see resilience.Client.Do): the
-// error body is decoded as a refusal's would be, and its code, message and request id
-// are kept.
-func withProblem[P any](ae *connectors.APIError, err error, fail func(status int, p *P, hdr http.Header) error) *connectors.APIError {
+// Request is one operation.
+type Request struct {
+	// Op is the operation's route, "GET /api/servicerequests/{id}": the method and
+	// the path template, below Base. It names the call in the audit record, the error and the
+	// resilience layer's hooks.
+	Op string
+	// Method, when set, is the request's method, and Op only names the operation
+	// (an RPC interface whose operations share one URL).
+	Method string
+	// Params are the path parameters, in the order of the template's {…}; each is
+	// path-escaped.
+	Params []string
+	// URL, when set, is the absolute URL to request instead of Base and Op's path
+	// (a vendor's next-page link, taken as given).
+	URL string
+	// Query is the query string (see [Query]).
+	Query url.Values
+	// Header holds the operation's own headers (Idempotency-Key, If-Match, …).
+	Header http.Header
+	// Body is sent as JSON when it is not nil, unless Raw is set.
+	Body any
+	// Raw is a body already encoded, sent with ContentType.
+	Raw []byte
+	// ContentType is the body's media type (default application/json).
+	ContentType string
+	// Class and Summary go to the audit record.
+	Class   connectors.DataClass
+	Summary map[string]string
+	// Decode reads a 2xx body into out (default encoding/json).
+	Decode func(body []byte, out any) error
+	// AllowEmpty accepts a 2xx answer without a body (out is left as it is);
+	// otherwise an empty body is an answer cut short.
+	AllowEmpty bool
+}
+
+// maxBody bounds an answer read into memory.
+const maxBody = 64 << 20
+
+// Invoke runs one operation with its audit record (see [Endpoint.Audited]) and
+// decodes its answer into a T (see [Endpoint.Exchange]). The response is returned
+// too, its body read, for its headers (nil when none came).
+func Invoke[T any](ctx context.Context, e *Endpoint, r Request) (T, *http.Response, error) {
+	var v T
+	resp, err := e.Audited(ctx, r.Op, r.Class, r.Summary, func(ctx context.Context) (*http.Response, error) {
+		return e.Exchange(ctx, r, &v)
+	})
+	if err != nil {
+		var zero T
+		return zero, resp, err
+	}
+	return v, resp, nil
+}
+
+// Audited runs call as the operation op, with one audit record for all of it and the
+// attempts of every request it sends counted on the error. A failure of a call marked
+// with [Mutation] that leaves its outcome unknown is returned as
+// connectors.ErrOutcomeUnknown.
+func (e *Endpoint) Audited(ctx context.Context, op string, class connectors.DataClass, summary map[string]string,
+	call func(ctx context.Context) (*http.Response, error)) (*http.Response, error) {
+	done := e.Start(ctx, op, class, summary)
+	attempts := 0
+	resp, err := call(resilience.WithAttemptCount(ctx, &attempts))
+	err = CountAttempts(err, attempts)
+	if key, ok := mutationKey(ctx); ok && err != nil {
+		err = OutcomeUnknown(e.System, op, key, err)
+	}
+	status := 0
+	var ae *connectors.APIError
+	switch {
+	case resp != nil:
+		status = resp.StatusCode
+	case errors.As(err, &ae):
+		status = ae.StatusCode
+	}
+	done(status, attempts, err)
+	return resp, err
+}
+
+// Exchange sends r and reads its answer: a 2xx body is decoded into out (nil: the
+// body is not read for a value), any other answer is mapped by Refused, and a call
+// that got no answer by [FailedCall].
+func (e *Endpoint) Exchange(ctx context.Context, r Request, out any) (*http.Response, error) {
+	for moved := 0; ; moved++ {
+		req, err := e.request(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := e.HTTP.Do(req)
+		if err != nil {
+			return nil, e.failed(r.Op, err)
+		}
+		if e.Moved != nil && e.Moved(resp) {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			_ = resp.Body.Close()
+			if moved == 0 {
+				continue
+			}
+			return resp, &connectors.APIError{System: e.System, Operation: r.Op, StatusCode: resp.StatusCode,
+				Message: "moved again after the endpoint was found anew", Kind: connectors.ErrUnavailable, Retryable: true}
+		}
+		return resp, e.read(r, resp, out)
+	}
+}
+
+// request builds r's HTTP request.
+func (e *Endpoint) request(ctx context.Context, r Request) (*http.Request, error) {
+	method, path, _ := strings.Cut(r.Op, " ")
+	if r.Method != "" {
+		method = r.Method
+	}
+	target := r.URL
+	if target == "" {
+		target = strings.TrimSuffix(e.Base.String(), "/") + "/" + strings.TrimPrefix(expand(path, r.Params), "/")
+		if len(r.Query) > 0 {
+			target += "?" + r.Query.Encode()
+		}
+	}
+	body, ctype := r.Raw, r.ContentType
+	if body == nil && r.Body != nil {
+		b, err := json.Marshal(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: encoding the request: %w", e.System, r.Op, err)
+		}
+		body = b
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+		if ctype == "" {
+			ctype = "application/json"
+		}
+	}
+	// the route names each request for the hooks (a login inside a call is its own)
+	req, err := http.NewRequestWithContext(resilience.WithRoute(ctx, r.Op), method, target, rd)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", e.System, r.Op, err)
+	}
+	for k, vs := range r.Header {
+		req.Header[k] = vs
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	if e.Edit != nil && r.URL == "" {
+		if err := e.Edit(req); err != nil {
+			return nil, err
+		}
+	}
+	return req, nil
+}
+
+// expand puts the path-escaped params into the template's {…} placeholders, in order.
+func expand(template string, params []string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(template, '{')
+		j := strings.IndexByte(template, '}')
+		if i < 0 || j < i || len(params) == 0 {
+			b.WriteString(template)
+			return b.String()
+		}
+		b.WriteString(template[:i])
+		b.WriteString(url.PathEscape(params[0]))
+		template, params = template[j+1:], params[1:]
+	}
+}
+
+// read reads an answer: a 2xx body into out, any other status through Refused.
+func (e *Endpoint) read(r Request, resp *http.Response, out any) error {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	_ = resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		ae := e.Refused(r.Op, resp.StatusCode, body, resp.Header)
+		if ae.RetryAfter == 0 {
+			ae.RetryAfter = resilience.ParseRetryAfter(resp.Header, e.now())
+		}
+		return ae
+	}
+	if err == nil && out != nil {
+		switch {
+		case len(bytes.TrimSpace(body)) == 0:
+			if !r.AllowEmpty {
+				err = io.ErrUnexpectedEOF
+			}
+		case r.Decode != nil:
+			err = r.Decode(body, out)
+		default:
+			err = json.Unmarshal(body, out)
+		}
+	}
+	if err != nil {
+		// cut short or not as the contract says: for a mutation, its outcome is unknown
+		return &connectors.APIError{System: e.System, Operation: r.Op, StatusCode: resp.StatusCode,
+			Message: "undecodable response body", Kind: connectors.ErrUnavailable, Retryable: true, Err: err}
+	}
+	return nil
+}
+
+// failed maps a call the resilience layer gave up on, adding what the vendor said in
+// its last answer (a status it retries; see resilience.Client.Do): the error body is
+// read as a refusal's would be, and its code, message and request id are kept. An
+// error that is already the SDK's (from Edit or the authenticator) stays as it is.
+func (e *Endpoint) failed(op string, err error) error {
+	var sdk *connectors.APIError
+	if errors.As(err, &sdk) {
+		return err
+	}
+	ae := FailedCall(e.System, op, err)
 	var ce *resilience.CallError
-	if !errors.As(err, &ce) || ce.Response == nil || len(ce.Response.Body) == 0 {
-		return ae
-	}
-	var p P
-	if json.Unmarshal(ce.Response.Body, &p) != nil {
-		return ae
-	}
-	var said *connectors.APIError
-	if errors.As(fail(ce.Response.StatusCode, &p, ce.Response.Header), &said) {
+	if errors.As(err, &ce) && ce.Response != nil && len(ce.Response.Body) > 0 {
+		said := e.Refused(op, ce.Response.StatusCode, ce.Response.Body, ce.Response.Header)
 		ae.Code, ae.Message, ae.RequestID = said.Code, said.Message, said.RequestID
 	}
 	return ae
+}
+
+// Query builds a query string from name-value pairs, leaving out the empty values:
+// an unset parameter is not sent. See [Int] and [Time] for the other types.
+func Query(pairs ...string) url.Values {
+	q := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			q.Set(pairs[i], pairs[i+1])
+		}
+	}
+	return q
+}
+
+// Int is a query value: "" (not sent) for 0.
+func Int(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// Time is a query value in RFC 3339: "" (not sent) for the zero time.
+func Time(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+// Headers builds a request's headers from name-value pairs, leaving out the empty
+// values.
+func Headers(pairs ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			h.Set(pairs[i], pairs[i+1])
+		}
+	}
+	return h
 }
 
 type mutationKeyCtx struct{}
@@ -138,7 +359,7 @@ func Unknown(err error) bool {
 	if errors.As(err, &ce) {
 		return ce.Sent > 0 && !errors.Is(err, connectors.ErrUnauthorized)
 	}
-	return undecodable(err) // the generated client got an answer it could not read
+	return undecodable(err) // an answer that could not be read
 }
 
 // undecodable reports a body that came back cut short or not as the contract says:
@@ -200,23 +421,6 @@ func Pages[T any](ctx context.Context, fetch func(ctx context.Context, cursor st
 			cursor = next
 		}
 	}
-}
-
-// Opt returns nil for a zero value, so an unset query parameter is not sent.
-func Opt[T comparable](v T) *T {
-	var zero T
-	if v == zero {
-		return nil
-	}
-	return &v
-}
-
-// OptTime is [Opt] for times: nil for a zero time, whatever its location.
-func OptTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }
 
 // NewIdempotencyKey returns a fresh idempotency key (128 random bits, hex). A

@@ -237,7 +237,7 @@ var systems = []system{
 		c, err := maddenco.New(srv.Config(), maddenco.WithHTTPClient(transport(t)), maddenco.WithClock(clock.NewFake(time.Now())),
 			maddenco.WithPolicy(p), maddenco.WithHooks(sc.hooks()))
 		require.NoError(t, err)
-		wc := maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompleted, CompletedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
+		wc := maddenco.WorkOrderCompletion{Status: maddenco.WorkOrderCompletionStatusCompleted, CompletedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
 			EquipmentIDs: []string{maddencotest.EquipmentID(1)}}
 		return env{
 			down:    srv.Close,

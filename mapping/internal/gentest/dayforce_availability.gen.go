@@ -10,7 +10,7 @@ import (
 
 // MapDayforceAvailability maps src into dst as mapping "dayforce-availability" v1 does (see [mapping.Mapping.Generate]).
 func MapDayforceAvailability(m *mapping.Mapping, src *dayforce.EmployeeAvailability, dst *canonical.Availability) error {
-	if src == nil || m.Digest() != 0xdf1d8ba3b618f5e2 {
+	if src == nil || m.Digest() != 0x982ca46bf2e8ff6e {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapDayforceEmployee maps src into dst as mapping "dayforce-employee" v1 does (see [mapping.Mapping.Generate]).
 func MapDayforceEmployee(m *mapping.Mapping, src *dayforce.Employee, dst *canonical.Technician) error {
-	if src == nil || m.Digest() != 0xf1b38f50de2006e1 {
+	if src == nil || m.Digest() != 0xc43f6919bf98e087 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapDayforceEvent maps src into dst as mapping "dayforce-event" v1 does (see [mapping.Mapping.Generate]).
 func MapDayforceEvent(m *mapping.Mapping, src *dayforce.WebhookEvent, dst *canonical.Technician) error {
-	if src == nil || m.Digest() != 0x2b5ea9e12500d963 {
+	if src == nil || m.Digest() != 0x66d3684de395a39e {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapDayforceSchedule maps src into dst as mapping "dayforce-schedule" v1 does (see [mapping.Mapping.Generate]).
 func MapDayforceSchedule(m *mapping.Mapping, src *dayforce.EmployeeSchedule, dst *canonical.Shift) error {
-	if src == nil || m.Digest() != 0x1375826474d1cfb2 {
+	if src == nil || m.Digest() != 0x0074deec80fde15e {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

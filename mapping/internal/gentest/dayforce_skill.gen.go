@@ -10,7 +10,7 @@ import (
 
 // MapDayforceSkill maps src into dst as mapping "dayforce-skill" v1 does (see [mapping.Mapping.Generate]).
 func MapDayforceSkill(m *mapping.Mapping, src *dayforce.EmployeeSkill, dst *canonical.Skill) error {
-	if src == nil || m.Digest() != 0x5efe6dd71f8f042c {
+	if src == nil || m.Digest() != 0xf8e75c846cc1e9ec {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

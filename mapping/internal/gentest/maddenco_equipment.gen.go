@@ -10,7 +10,7 @@ import (
 
 // MapMaddencoEquipment maps src into dst as mapping "maddenco-equipment" v1 does (see [mapping.Mapping.Generate]).
 func MapMaddencoEquipment(m *mapping.Mapping, src *maddenco.Equipment, dst *canonical.Equipment) error {
-	if src == nil || m.Digest() != 0x369ce64529c94ac5 {
+	if src == nil || m.Digest() != 0xeef7a904f9805a99 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

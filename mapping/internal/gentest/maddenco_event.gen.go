@@ -10,7 +10,7 @@ import (
 
 // MapMaddencoEvent maps src into dst as mapping "maddenco-event" v1 does (see [mapping.Mapping.Generate]).
 func MapMaddencoEvent(m *mapping.Mapping, src *maddenco.Event, dst *canonical.Equipment) error {
-	if src == nil || m.Digest() != 0x51ae983fce1e9ab2 {
+	if src == nil || m.Digest() != 0x4368db9fff3c5035 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapMaddencoMaintenance maps src into dst as mapping "maddenco-maintenance" v1 does (see [mapping.Mapping.Generate]).
 func MapMaddencoMaintenance(m *mapping.Mapping, src *maddenco.MaintenanceLog, dst *canonical.MaintenanceRecord) error {
-	if src == nil || m.Digest() != 0x4c94202ada086d2a {
+	if src == nil || m.Digest() != 0xa4bf9c41fb4f1098 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

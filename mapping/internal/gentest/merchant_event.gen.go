@@ -10,7 +10,7 @@ import (
 
 // MapMerchantEvent maps src into dst as mapping "merchant-event" v1 does (see [mapping.Mapping.Generate]).
 func MapMerchantEvent(m *mapping.Mapping, src *merchant.Event, dst *canonical.Payment) error {
-	if src == nil || m.Digest() != 0x83d8d5021a152215 {
+	if src == nil || m.Digest() != 0xdcaeafcc8bc91d3b {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

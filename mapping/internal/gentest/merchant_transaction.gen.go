@@ -10,7 +10,7 @@ import (
 
 // MapMerchantTransaction maps src into dst as mapping "merchant-transaction" v1 does (see [mapping.Mapping.Generate]).
 func MapMerchantTransaction(m *mapping.Mapping, src *merchant.Transaction, dst *canonical.Payment) error {
-	if src == nil || m.Digest() != 0x49283b89ad338f8e {
+	if src == nil || m.Digest() != 0xa21aaf8c0c08bbee {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapReachCustomer maps src into dst as mapping "reach-customer" v1 does (see [mapping.Mapping.Generate]).
 func MapReachCustomer(m *mapping.Mapping, src *reach.Customer, dst *canonical.Customer) error {
-	if src == nil || m.Digest() != 0x890443bef68d4c59 {
+	if src == nil || m.Digest() != 0xd9499cf6148f9294 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapReachCustomerOut maps src into dst as mapping "reach-customer-out" v1 does (see [mapping.Mapping.Generate]).
 func MapReachCustomerOut(m *mapping.Mapping, src *canonical.Customer, dst *reach.NewCustomer) error {
-	if src == nil || m.Digest() != 0x56a3b41651217746 {
+	if src == nil || m.Digest() != 0xb0fc4835d7738dad {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapReachEvent maps src into dst as mapping "reach-event" v1 does (see [mapping.Mapping.Generate]).
 func MapReachEvent(m *mapping.Mapping, src *reach.Event, dst *canonical.ServiceRequest) error {
-	if src == nil || m.Digest() != 0x61947d96270448bf {
+	if src == nil || m.Digest() != 0x66fe5e4655150f75 {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -10,7 +10,7 @@ import (
 
 // MapReachServiceRequest maps src into dst as mapping "reach-service-request" v1 does (see [mapping.Mapping.Generate]).
 func MapReachServiceRequest(m *mapping.Mapping, src *reach.ServiceRequest, dst *canonical.ServiceRequest) error {
-	if src == nil || m.Digest() != 0x5ec7326f156bff30 {
+	if src == nil || m.Digest() != 0xc14928c83409a8ad {
 		return m.Apply(src, dst) // not the mapping this was generated from
 	}
 	var errs []*mapping.FieldError

@@ -1,4 +1,4 @@
-package api
+package dayforce
 
 import (
 	"encoding/json"
