@@ -50,7 +50,7 @@ type Request struct {
 	// resilience layer's hooks.
 	Op string
 	// Method, when set, is the request's method, and Op only names the operation
-	// (an RPC interface whose operations share one URL).
+	// (an RPC interface whose operations share one URL, URL or else Base).
 	Method string
 	// Params are the path parameters, in the order of the template's {…}; each is
 	// path-escaped.
@@ -151,7 +151,7 @@ func (e *Endpoint) Exchange(ctx context.Context, r Request, out any) (*http.Resp
 func (e *Endpoint) request(ctx context.Context, r Request) (*http.Request, error) {
 	method, path, _ := strings.Cut(r.Op, " ")
 	if r.Method != "" {
-		method = r.Method
+		method, path = r.Method, "" // Op is only a name: the request goes to URL, or Base
 	}
 	target := r.URL
 	if target == "" {
