@@ -132,7 +132,7 @@ func (c *Client) PostPunch(ctx context.Context, p Punch, o WriteOptions) (PunchR
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		env, err := invoke[[]EmployeeRawPunch](resilience.WithoutRetry(ctx), c, connector.Request{Op: op, Query: o.query(), Body: body,
+		env, err := invoke[[]EmployeeRawPunch](resilience.NoRetry(ctx), c, connector.Request{Op: op, Query: o.query(), Body: body,
 			Class: connectors.ClassPersonal, Summary: summary})
 		if err == nil {
 			r := PunchResult{Warnings: env.ProcessResults, Attempts: attempt}

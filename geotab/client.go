@@ -305,7 +305,7 @@ func (c *Client) authenticate(ctx context.Context) (*Session, error) {
 	}
 	var lr LoginResult
 	params := AuthenticateParams{Database: c.cfg.Database, UserName: c.cfg.UserName, Password: c.cfg.Password}
-	if _, err := c.rpc(resilience.WithIdempotent(ctx), c.root, "Authenticate", "Authenticate", params, &lr); err != nil {
+	if _, err := c.rpc(resilience.Idempotent(ctx), c.root, "Authenticate", "Authenticate", params, &lr); err != nil {
 		return nil, err
 	}
 	s := &Session{Credentials: lr.Credentials, Server: c.root}
@@ -341,7 +341,7 @@ func (c *Client) call(ctx context.Context, op, method string, params func(Creden
 
 func (c *Client) callOnce(ctx context.Context, op, method string, params func(Credentials) any, out any) (*http.Response, error) {
 	if isRead(method) {
-		ctx = resilience.WithIdempotent(ctx)
+		ctx = resilience.Idempotent(ctx)
 	}
 	s, err := c.session(ctx)
 	if err != nil {

@@ -360,7 +360,7 @@ func (c *Client) ExecuteMultiCall(ctx context.Context, calls ...Call) ([]json.Ra
 		reads = reads && isRead(cl.Method)
 	}
 	if reads { // only reads inside: as safe to retry as they are
-		ctx = resilience.WithIdempotent(ctx)
+		ctx = resilience.Idempotent(ctx)
 	}
 	var out []json.RawMessage
 	method := "ExecuteMultiCall"

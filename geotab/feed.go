@@ -97,7 +97,7 @@ func Follow[T any](ctx context.Context, c *Client, typeName TypeName, o FeedOpti
 		o.MaxWait = max(30*time.Second, o.MinWait)
 	}
 	// a full page can be tens of megabytes: MyGeotab allows GetFeed 180 s
-	callCtx := resilience.WithTimeout(ctx, 180*time.Second)
+	callCtx := resilience.CallTimeout(ctx, 180*time.Second)
 	return func(yield func(T, error) bool) {
 		var zero T
 		wait := o.MinWait

@@ -234,7 +234,7 @@ func TestHourlyLimitHeldUnderConcurrency(t *testing.T) {
 			defer active.Add(-1)
 			for i := range each {
 				// the daily jobs' way to wait longer than the default call timeout
-				ctx := resilience.WithTimeout(context.Background(), 3*time.Hour)
+				ctx := resilience.CallTimeout(context.Background(), 3*time.Hour)
 				if _, err := c.Equipment(ctx, maddencotest.EquipmentID(1+g*each+i)); err != nil {
 					if failed.Add(1) == 1 {
 						t.Log(err)

@@ -23,7 +23,7 @@ func ExampleClient_Equipment() {
 	cfg := srv.Config()
 	cfg.CacheTTL = -1 // always ask Maddenco; keep answers for the fallback only
 	c, _ := maddenco.New(cfg)
-	ctx := resilience.WithoutRetry(context.Background())
+	ctx := resilience.NoRetry(context.Background())
 
 	e, err := c.Equipment(ctx, "EQ00004")
 	fmt.Println(e.Value.ID, e.Stale, err)

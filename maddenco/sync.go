@@ -47,7 +47,7 @@ func (c *Client) Sync(ctx context.Context, cp connectors.Checkpoint, o SyncOptio
 		// a long operation: each request is bounded by the policy's attempt timeout,
 		// and the waits for the hourly budget by the caller's context alone, not by
 		// the per-call timeout (a sync larger than the budget waits for the next hour)
-		pageCtx := resilience.WithTimeout(ctx, 0)
+		pageCtx := resilience.CallTimeout(ctx, 0)
 		for {
 			batch, _, err := invoke[ChangeBatch](pageCtx, c, connector.Request{Op: "GET /api/changes",
 				Query: connector.Query("cursor", st.Cursor, "limit", connector.Int(o.PageSize))})

@@ -252,7 +252,7 @@ func (c *Client) transact(ctx context.Context, svc service, summary map[string]s
 	fields = append(append(fields, c.account...), field{"service", string(svc)})
 	body := xmlRequest(fields)
 	if retrySafe {
-		ctx = resilience.WithIdempotent(ctx)
+		ctx = resilience.Idempotent(ctx)
 	} else {
 		ctx = connector.Mutation(ctx, "")
 	}

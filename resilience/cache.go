@@ -5,6 +5,7 @@ import (
 	"container/list"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,20 @@ import (
 // CacheHeader is set on responses served from the cache: "hit" for a fresh entry,
 // "stale" for the last good response served because the call failed.
 const CacheHeader = "X-Connectors-Cache"
+
+// AttemptsHeader is set on every response [Client.Do] returns: the attempts the call
+// made (0 for an answer from the cache). Read it with [Attempts]; a failed call says
+// its attempts in [CallError].
+const AttemptsHeader = "X-Connectors-Attempts"
+
+// Attempts reports how many attempts the call that returned resp made.
+func Attempts(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(resp.Header.Get(AttemptsHeader))
+	return n
+}
 
 // IsStale reports whether resp is a stale fallback: the last good response, served
 // because the live call failed or the breaker was open.

@@ -61,7 +61,7 @@ func TestResponseCheck(t *testing.T) {
 			s := newScript(t, tc.steps...)
 			fc := newFake()
 			c := testClient(t, fixedPolicy(2), fc, WithResponseCheck(checkBody))
-			ctx := WithIdempotent(context.Background())
+			ctx := Idempotent(context.Background())
 			if tc.ctx != nil {
 				ctx = tc.ctx(context.Background())
 			}

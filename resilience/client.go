@@ -21,6 +21,7 @@ import (
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/redact"
+	"strconv"
 )
 
 // Client sends HTTP requests through the policy's layers. It is safe for concurrent
@@ -787,8 +788,8 @@ func (c *Client) attemptDone(observe bool, st *callState, req *http.Request, res
 }
 
 func (c *Client) finish(req *http.Request, o *overrides, route string, attempts, sent int, resp *http.Response, err error, start time.Time) {
-	if o != nil && o.attempts != nil {
-		*o.attempts = attempts
+	if resp != nil {
+		resp.Header.Set(AttemptsHeader, strconv.Itoa(attempts))
 	}
 	d := c.clk.Now().Sub(start)
 	status := 0

@@ -23,7 +23,6 @@ type overrides struct {
 	cacheTTLSet   bool
 	cacheTTL      time.Duration
 	route         string
-	attempts      *int
 }
 
 func overridesFrom(ctx context.Context) *overrides {
@@ -40,42 +39,36 @@ func withOverride(ctx context.Context, f func(*overrides)) context.Context {
 	return context.WithValue(ctx, overridesKey{}, o)
 }
 
-// WithIdempotent marks the calls made with ctx as safe to retry whatever their method,
+// Idempotent marks the calls made with ctx as safe to retry whatever their method,
 // for vendors whose POST operations are idempotent by contract.
-func WithIdempotent(ctx context.Context) context.Context {
+func Idempotent(ctx context.Context) context.Context {
 	return withOverride(ctx, func(o *overrides) { o.idempotent = true })
 }
 
-// WithoutRetry turns retries off for the calls made with ctx.
-func WithoutRetry(ctx context.Context) context.Context {
+// NoRetry turns retries off for the calls made with ctx.
+func NoRetry(ctx context.Context) context.Context {
 	return withOverride(ctx, func(o *overrides) { o.noRetry = true })
 }
 
-// WithMaxRetries overrides the policy's MaxRetries for the calls made with ctx.
-func WithMaxRetries(ctx context.Context, n int) context.Context {
+// LimitRetries overrides the policy's MaxRetries for the calls made with ctx.
+func LimitRetries(ctx context.Context, n int) context.Context {
 	return withOverride(ctx, func(o *overrides) { o.maxRetriesSet, o.maxRetries = true, n })
 }
 
-// WithTimeout overrides the policy's call Timeout for the calls made with ctx (0
+// CallTimeout overrides the policy's call Timeout for the calls made with ctx (0
 // removes it; the context's own deadline still holds).
-func WithTimeout(ctx context.Context, d time.Duration) context.Context {
+func CallTimeout(ctx context.Context, d time.Duration) context.Context {
 	return withOverride(ctx, func(o *overrides) { o.timeoutSet, o.timeout = true, d })
 }
 
-// WithCacheTTL overrides the cache TTL of the GET calls made with ctx (negative: do
+// CacheFor overrides the cache TTL of the GET calls made with ctx (negative: do
 // not cache).
-func WithCacheTTL(ctx context.Context, ttl time.Duration) context.Context {
+func CacheFor(ctx context.Context, ttl time.Duration) context.Context {
 	return withOverride(ctx, func(o *overrides) { o.cacheTTLSet, o.cacheTTL = true, ttl })
 }
 
-// WithRoute names the operation of the calls made with ctx ("GetDevices"); hooks and
+// Route names the operation of the calls made with ctx ("GetDevices"); hooks and
 // logs report it instead of the URL path, which may hold identifiers.
-func WithRoute(ctx context.Context, route string) context.Context {
+func Route(ctx context.Context, route string) context.Context {
 	return withOverride(ctx, func(o *overrides) { o.route = route })
-}
-
-// WithAttemptCount makes the calls made with ctx store their number of attempts in
-// *n when they finish (for audit records).
-func WithAttemptCount(ctx context.Context, n *int) context.Context {
-	return withOverride(ctx, func(o *overrides) { o.attempts = n })
 }

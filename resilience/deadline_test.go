@@ -120,7 +120,7 @@ func TestCallTimeoutEndsAStuckCall(t *testing.T) {
 		long <- err
 	}()
 	<-arrived // the call with the hour-long timeout is in flight, its timer pending
-	req, _ := http.NewRequestWithContext(WithTimeout(context.Background(), 30*time.Millisecond), http.MethodGet, srv.URL, nil)
+	req, _ := http.NewRequestWithContext(CallTimeout(context.Background(), 30*time.Millisecond), http.MethodGet, srv.URL, nil)
 	_, err = c.Do(req)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, connectors.ErrTimeout)

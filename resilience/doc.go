@@ -20,7 +20,7 @@
 // bulkhead and the per-call state. Inside go-retryablehttp's loop, CheckRetry decides
 // and waits (it is the only hook that sees both the context and the error): it retries
 // connection errors and 408, 429, 500, 502, 503, 504; it retries POST and PATCH only
-// when the request carries an Idempotency-Key, is marked with [WithIdempotent], or
+// when the request carries an Idempotency-Key, is marked with [Idempotent], or
 // provably never left the machine ([NotSent]); it treats Retry-After (seconds or HTTP
 // date) as a floor under the backoff and fails fast with [ErrRetryAfterTooLong] when the
 // hint is beyond the cap; and it never starts a wait that would end past the deadline.

@@ -407,11 +407,10 @@ func TestAttemptTimeout(t *testing.T) {
 		p.Timeout = time.Hour
 		p.AttemptTimeout = attempt
 		c := testClient(t, p, newFake())
-		var attempts int
-		resp, err := get(t, c, WithAttemptCount(context.Background(), &attempts), srv.URL)
+		resp, err := get(t, c, context.Background(), srv.URL)
 		require.NoError(t, err)
 		assert.Equal(t, "ok", readClose(t, resp))
-		assert.Equal(t, 2, attempts)
+		assert.Equal(t, 2, Attempts(resp))
 	})
 	t.Run("a POST without a key is not sent again", func(t *testing.T) {
 		var n atomic.Int32

@@ -210,7 +210,7 @@ func TestPOSTRetriedOnlyWhenSafe(t *testing.T) {
 	}{
 		{"without key: not retried", nil, nil, 1},
 		{"with Idempotency-Key: retried", http.Header{"Idempotency-Key": {"k-1"}}, nil, 3},
-		{"marked idempotent: retried", nil, WithIdempotent, 3},
+		{"marked idempotent: retried", nil, Idempotent, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -398,10 +398,10 @@ func TestRetryableInterfaceIsHonoured(t *testing.T) {
 func TestPerCallOverrides(t *testing.T) {
 	s := newScript(t, step{status: 503})
 	c := testClient(t, fixedPolicy(3), newFake())
-	_, err := get(t, c, WithoutRetry(context.Background()), s.srv.URL)
+	_, err := get(t, c, NoRetry(context.Background()), s.srv.URL)
 	require.Error(t, err)
 	assert.Equal(t, 1, s.calls())
-	_, err = get(t, c, WithMaxRetries(context.Background(), 1), s.srv.URL)
+	_, err = get(t, c, LimitRetries(context.Background(), 1), s.srv.URL)
 	require.Error(t, err)
 	assert.Equal(t, 3, s.calls())
 }

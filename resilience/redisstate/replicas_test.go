@@ -63,7 +63,7 @@ func TestReplicasShareMaddencosHourlyBudget(t *testing.T) {
 				defer wg.Done()
 				defer active.Add(-1)
 				for i := range each {
-					ctx := resilience.WithTimeout(context.Background(), 3*time.Hour)
+					ctx := resilience.CallTimeout(context.Background(), 3*time.Hour)
 					id := maddencotest.EquipmentID(1 + (r*perReplica+g)*each + i)
 					if _, err := c.Equipment(ctx, id); err != nil && failed.Add(1) == 1 {
 						t.Log(err)

@@ -384,7 +384,7 @@ func rootCause(err error) error {
 
 // CountAttempts sets the attempts of err's *connectors.APIError when they are not
 // known yet (a refusal or an undecodable answer decoded after the resilience layer
-// returned): attempts is the call's count, from resilience.WithAttemptCount.
+// returned): attempts is the call's count, from resilience.Attempts.
 func CountAttempts(err error, attempts int) error {
 	var ae *connectors.APIError
 	if errors.As(err, &ae) && ae.Attempts == 0 {

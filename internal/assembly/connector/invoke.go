@@ -96,26 +96,24 @@ func Invoke[T any](ctx context.Context, e *Endpoint, r Request) (T, *http.Respon
 	return v, resp, nil
 }
 
-// Audited runs call as the operation op, with one audit record for all of it and the
-// attempts of every request it sends counted on the error. A failure of a call marked
+// Audited runs call as the operation op, with one audit record for all of it: the
+// status and attempts of the response call returns, or of its error. A failure of a call marked
 // with [Mutation] that leaves its outcome unknown is returned as
 // connectors.ErrOutcomeUnknown.
 func (e *Endpoint) Audited(ctx context.Context, op string, class connectors.DataClass, summary map[string]string,
 	call func(ctx context.Context) (*http.Response, error)) (*http.Response, error) {
 	done := e.Start(ctx, op, class, summary)
-	attempts := 0
-	resp, err := call(resilience.WithAttemptCount(ctx, &attempts))
-	err = CountAttempts(err, attempts)
+	resp, err := call(ctx)
 	if key, ok := mutationKey(ctx); ok && err != nil {
 		err = OutcomeUnknown(e.System, op, key, err)
 	}
-	status := 0
+	status, attempts := 0, resilience.Attempts(resp)
 	var ae *connectors.APIError
 	switch {
 	case resp != nil:
 		status = resp.StatusCode
 	case errors.As(err, &ae):
-		status = ae.StatusCode
+		status, attempts = ae.StatusCode, ae.Attempts
 	}
 	done(status, attempts, err)
 	return resp, err
@@ -143,7 +141,7 @@ func (e *Endpoint) Exchange(ctx context.Context, r Request, out any) (*http.Resp
 			return resp, &connectors.APIError{System: e.System, Operation: r.Op, StatusCode: resp.StatusCode,
 				Message: "moved again after the endpoint was found anew", Kind: connectors.ErrUnavailable, Retryable: true}
 		}
-		return resp, e.read(r, resp, out)
+		return resp, CountAttempts(e.read(r, resp, out), resilience.Attempts(resp))
 	}
 }
 
@@ -176,7 +174,7 @@ func (e *Endpoint) request(ctx context.Context, r Request) (*http.Request, error
 		}
 	}
 	// the route names each request for the hooks (a login inside a call is its own)
-	req, err := http.NewRequestWithContext(resilience.WithRoute(ctx, r.Op), method, target, rd)
+	req, err := http.NewRequestWithContext(resilience.Route(ctx, r.Op), method, target, rd)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", e.System, r.Op, err)
 	}
