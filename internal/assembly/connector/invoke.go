@@ -264,11 +264,7 @@ func (e *Endpoint) failed(op string, err error) error {
 // an unset parameter is not sent. See [Int] and [Time] for the other types.
 func Query(pairs ...string) url.Values {
 	q := url.Values{}
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] != "" {
-			q.Set(pairs[i], pairs[i+1])
-		}
-	}
+	setPairs(pairs, q.Set)
 	return q
 }
 
@@ -292,12 +288,17 @@ func Time(t time.Time) string {
 // values.
 func Headers(pairs ...string) http.Header {
 	h := http.Header{}
+	setPairs(pairs, h.Set)
+	return h
+}
+
+// setPairs sets each name-value pair whose value is not empty.
+func setPairs(pairs []string, set func(name, value string)) {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if pairs[i+1] != "" {
-			h.Set(pairs[i], pairs[i+1])
+			set(pairs[i], pairs[i+1])
 		}
 	}
-	return h
 }
 
 type mutationKeyCtx struct{}
