@@ -162,7 +162,8 @@ func (e *Endpoint) request(ctx context.Context, r Request) (*http.Request, error
 	if body == nil && r.Body != nil {
 		b, err := json.Marshal(r.Body)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: encoding the request: %w", e.System, r.Op, err)
+			return nil, &connectors.APIError{System: e.System, Operation: r.Op, Kind: connectors.ErrInvalidRequest,
+				Message: "the request does not encode", Err: err}
 		}
 		body = b
 	}
@@ -176,7 +177,10 @@ func (e *Endpoint) request(ctx context.Context, r Request) (*http.Request, error
 	// the route names each request for the hooks (a login inside a call is its own)
 	req, err := http.NewRequestWithContext(resilience.Route(ctx, r.Op), method, target, rd)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", e.System, r.Op, err)
+		// New checks the base URL: one that does not parse is a link the vendor gave
+		// (a next page)
+		return nil, &connectors.APIError{System: e.System, Operation: r.Op, Kind: connectors.ErrUnavailable,
+			Message: "the vendor's URL does not parse", Err: err}
 	}
 	for k, vs := range r.Header {
 		req.Header[k] = vs
