@@ -219,6 +219,21 @@ func expand(template string, params []string) string {
 func (e *Endpoint) read(r Request, resp *http.Response, out any) error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	_ = resp.Body.Close()
+	if err != nil && resp.Request != nil {
+		// the deadline or the caller ended the read: that is the cause, whatever
+		// error the cut connection gave
+		var ae *connectors.APIError
+		switch cerr := resp.Request.Context().Err(); {
+		case errors.Is(cerr, context.DeadlineExceeded):
+			ae = FailedCall(e.System, r.Op, fmt.Errorf("reading the answer: %w: %w (%w)", connectors.ErrTimeout, cerr, err))
+		case cerr != nil:
+			ae = FailedCall(e.System, r.Op, fmt.Errorf("reading the answer: %w (%w)", cerr, err))
+		}
+		if ae != nil {
+			ae.StatusCode = resp.StatusCode // an answer came: a mutation's outcome is unknown
+			return ae
+		}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		ae := e.Refused(r.Op, resp.StatusCode, body, resp.Header)
 		if ae.RetryAfter == 0 {
@@ -356,7 +371,7 @@ func Unknown(err error) bool {
 	default:
 		// an answer with a status: undecodable 2xx bodies are unknown, the rest is
 		// what the vendor said
-		return ae.StatusCode >= 200 && ae.StatusCode < 300 && undecodable(err)
+		return ae.StatusCode >= 200 && ae.StatusCode < 300 && (undecodable(err) || errors.Is(err, connectors.ErrTimeout))
 	}
 	var ce *resilience.CallError
 	if errors.As(err, &ce) {
