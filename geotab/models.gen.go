@@ -332,7 +332,7 @@ type Credentials struct {
 	UserName  string `json:"userName"`
 }
 
-// DateRangeSearch search of LogRecord, StatusData, FaultData and Trip
+// DateRangeSearch is search of LogRecord, StatusData, FaultData and Trip
 type DateRangeSearch struct {
 	DeviceSearch           IDSearch `json:"deviceSearch,omitempty,omitzero"`
 	DiagnosticSearch       IDSearch `json:"diagnosticSearch,omitempty,omitzero"`
@@ -342,7 +342,7 @@ type DateRangeSearch struct {
 	UserSearch             IDSearch `json:"userSearch,omitempty,omitzero"`
 }
 
-// Device a vehicle (or trailer, in GroupTrailerId)
+// Device is a vehicle (or trailer, in GroupTrailerId)
 type Device struct {
 	ActiveFrom                  Time        `json:"activeFrom,omitempty,omitzero"`
 	ActiveTo                    Time        `json:"activeTo,omitempty,omitzero"`
@@ -379,7 +379,7 @@ type DeviceSearch struct {
 	ToDate       Time   `json:"toDate,omitempty,omitzero"`
 }
 
-// DeviceStatusInfo the current state of one device; it has no id of its own
+// DeviceStatusInfo is the current state of one device; it has no id of its own
 type DeviceStatusInfo struct {
 	// Bearing 0-359, or -1 when unknown
 	Bearing              int      `json:"bearing,omitempty,omitzero"`
@@ -430,7 +430,7 @@ type Diagnostic struct {
 	Version Version `json:"version,omitempty,omitzero"`
 }
 
-// DriverChange a driver taking a vehicle (SDK reference, DriverChange)
+// DriverChange is a driver taking a vehicle (SDK reference, DriverChange)
 type DriverChange struct {
 	DateTime Time `json:"dateTime,omitempty,omitzero"`
 
@@ -441,14 +441,14 @@ type DriverChange struct {
 	Driver EntityRef `json:"driver,omitempty,omitzero"`
 	ID     string    `json:"id,omitempty,omitzero"`
 
-	// Type DriverChangeType
+	// Type how the driver came to be assigned (the SDK reference's DriverChangeType)
 	Type DriverChangeType `json:"type,omitempty,omitzero"`
 
 	// Version 16 hexadecimal digits
 	Version Version `json:"version,omitempty,omitzero"`
 }
 
-// DriverChangeType DriverChangeType
+// DriverChangeType is how the driver came to be assigned (the SDK reference's DriverChangeType)
 type DriverChangeType string
 
 // DriverChangeSearch defines model for DriverChangeSearch.
@@ -462,7 +462,7 @@ type DriverChangeSearch struct {
 	UserSearch               IDSearch `json:"userSearch,omitempty,omitzero"`
 }
 
-// DutyStatusLog an hours-of-service log of a driver (SDK reference, DutyStatusLog; SDK sample importHosLogs)
+// DutyStatusLog is an hours-of-service log of a driver (SDK reference, DutyStatusLog; SDK sample importHosLogs)
 type DutyStatusLog struct {
 	DateTime Time `json:"dateTime,omitempty,omitzero"`
 
@@ -496,7 +496,7 @@ type DutyStatusLogSearch struct {
 	UserSearch          IDSearch `json:"userSearch,omitempty,omitzero"`
 }
 
-// EntityParams params of Add, Set and Remove
+// EntityParams is params of Add, Set and Remove
 type EntityParams struct {
 	Credentials Credentials `json:"credentials"`
 
@@ -505,10 +505,10 @@ type EntityParams struct {
 	TypeName TypeName `json:"typeName"`
 }
 
-// EntityRef a reference, `{"id": "b1"}`, or a system entity's id as a bare string
+// EntityRef is a reference, `{"id": "b1"}`, or a system entity's id as a bare string
 type EntityRef = Ref
 
-// ExceptionEvent a rule violation, e.g. a vehicle entering or leaving a zone
+// ExceptionEvent is a rule violation, e.g. a vehicle entering or leaving a zone
 type ExceptionEvent struct {
 	ActiveFrom Time `json:"activeFrom,omitempty,omitzero"`
 	ActiveTo   Time `json:"activeTo,omitempty,omitzero"`
@@ -643,7 +643,7 @@ type IDSearch struct {
 	ID string `json:"id,omitempty,omitzero"`
 }
 
-// LogRecord one GPS point; interpolated records have no id
+// LogRecord is one GPS point; interpolated records have no id
 type LogRecord struct {
 	DateTime Time `json:"dateTime,omitempty,omitzero"`
 
@@ -669,7 +669,7 @@ type LoginResult struct {
 	Path string `json:"path"`
 }
 
-// MessageContent TextContent (Normal: message, urgent), CannedResponseContent (CannedResponse: message and cannedResponseOptions) or LocationContent (Location: a stop's address, latitude and longitude; both 0 clear the stops) (SDK reference)
+// MessageContent is one of TextContent (Normal: message, urgent), CannedResponseContent (CannedResponse: message and cannedResponseOptions) or LocationContent (Location: a stop's address, latitude and longitude; both 0 clear the stops) (SDK reference)
 type MessageContent struct {
 	Address               string                 `json:"address,omitempty,omitzero"`
 	CannedResponseOptions []CannedResponseOption `json:"cannedResponseOptions,omitempty,omitzero"`
@@ -684,7 +684,7 @@ type MessageContent struct {
 	Urgent    bool     `json:"urgent,omitempty,omitzero"`
 }
 
-// MessageContentContentType MessageContentType; other types (GoTalk, DataToComponent, …) are not typed here
+// MessageContentContentType is MessageContentType; other types (GoTalk, DataToComponent, …) are not typed here
 type MessageContentContentType string
 
 // Method defines model for Method.
@@ -710,10 +710,10 @@ type PropertySelector struct {
 	IsIncluded bool     `json:"isIncluded,omitempty,omitzero"`
 }
 
-// RawJSON any JSON value, kept undecoded (a method's result, a feed's data array)
+// RawJSON is any JSON value, kept undecoded (a method's result, a feed's data array)
 type RawJSON = json.RawMessage
 
-// Request A JSON-RPC request; `params` depends on `method`.
+// Request is a JSON-RPC request; `params` depends on `method`.
 type Request struct {
 	ID int `json:"id,omitempty,omitzero"`
 
@@ -750,7 +750,7 @@ type ReverseGeocodeAddress struct {
 	Zones            []EntityRef `json:"zones,omitempty,omitzero"`
 }
 
-// Route a route; routeType Plan with a device is an assignment to that vehicle
+// Route is a route; routeType Plan with a device is an assignment to that vehicle
 type Route struct {
 	Comment string `json:"comment,omitempty,omitzero"`
 
@@ -857,7 +857,7 @@ type RuleSearch struct {
 	Name                 string `json:"name,omitempty,omitzero"`
 }
 
-// Sort "Infinite scroll" paging of a Get with resultsLimit (Geotab.Checkmate.ObjectModel ISort, SortByDate, SortById): the records after offset, the last value of sortBy on the previous page, and lastId, its record's id, to break ties.
+// Sort is "Infinite scroll" paging of a Get with resultsLimit (Geotab.Checkmate.ObjectModel ISort, SortByDate, SortById): the records after offset, the last value of sortBy on the previous page, and lastId, its record's id, to break ties.
 type Sort struct {
 	// LastID the id of the previous page's last record
 	LastID string `json:"lastId,omitempty,omitzero"`
@@ -891,7 +891,7 @@ type StatusData struct {
 	Version Version `json:"version,omitempty,omitzero"`
 }
 
-// TextMessage a message to or from a vehicle's Garmin or Geotab Drive (SDK reference, TextMessage; SDK samples sendTextMessage and pollTextMessages); a reply has isDirectionToVehicle false and names its parentMessage
+// TextMessage is a message to or from a vehicle's Garmin or Geotab Drive (SDK reference, TextMessage; SDK samples sendTextMessage and pollTextMessages); a reply has isDirectionToVehicle false and names its parentMessage
 type TextMessage struct {
 	ActiveFrom Time `json:"activeFrom,omitempty,omitzero"`
 	ActiveTo   Time `json:"activeTo,omitempty,omitzero"`
@@ -905,7 +905,7 @@ type TextMessage struct {
 	// MarkedReadBy a reference, `{"id": "b1"}`, or a system entity's id as a bare string
 	MarkedReadBy EntityRef `json:"markedReadBy,omitempty,omitzero"`
 
-	// MessageContent TextContent (Normal: message, urgent), CannedResponseContent (CannedResponse: message and cannedResponseOptions) or LocationContent (Location: a stop's address, latitude and longitude; both 0 clear the stops) (SDK reference)
+	// MessageContent one of TextContent (Normal: message, urgent), CannedResponseContent (CannedResponse: message and cannedResponseOptions) or LocationContent (Location: a stop's address, latitude and longitude; both 0 clear the stops) (SDK reference)
 	MessageContent MessageContent `json:"messageContent,omitempty,omitzero"`
 
 	// ParentMessage a reference, `{"id": "b1"}`, or a system entity's id as a bare string
@@ -964,7 +964,7 @@ type Trip struct {
 // TypeName defines model for TypeName.
 type TypeName string
 
-// User a user; drivers are users with isDriver (Get Driver fails on real servers)
+// User is a user; drivers are users with isDriver (Get Driver fails on real servers)
 type User struct {
 	ActiveFrom      Time        `json:"activeFrom,omitempty,omitzero"`
 	ActiveTo        Time        `json:"activeTo,omitempty,omitzero"`
@@ -1000,10 +1000,10 @@ type UserSearch struct {
 // UserSearchUserSearchType defines model for UserSearch.UserSearchType.
 type UserSearchUserSearchType string
 
-// Version 16 hexadecimal digits
+// Version is 16 hexadecimal digits
 type Version = string
 
-// WebhookEvent An event pushed by the dispatch center's GeoTab relay (MyGeotab itself has no
+// WebhookEvent is an event pushed by the dispatch center's GeoTab relay (MyGeotab itself has no
 // signed push). Signed with HMAC-SHA256 over "timestamp.body": headers
 // X-Geotab-Timestamp (Unix seconds) and X-Geotab-Signature ("sha256=" + hex).
 type WebhookEvent struct {
@@ -1036,7 +1036,7 @@ type WebhookEvent struct {
 // WebhookEventType defines model for WebhookEvent.Type.
 type WebhookEventType string
 
-// Zone a geofence (a job site for dispatch)
+// Zone is a geofence (a job site for dispatch)
 type Zone struct {
 	ActiveFrom        Time    `json:"activeFrom,omitempty,omitzero"`
 	ActiveTo          Time    `json:"activeTo,omitempty,omitzero"`

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
@@ -154,7 +153,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("maddenco: %w", err)
 	}
 	return &Client{end: connector.Endpoint{Auditor: connector.Auditor{System: "maddenco", A: o.Auditor, Clock: clk},
-		HTTP: hc, Base: base, Refused: refused}}, nil
+		HTTP: hc, Base: base, Refused: connector.Problems("maddenco")}}, nil
 }
 
 // Health reports the health of the connection to Maddenco.
@@ -165,11 +164,4 @@ func (c *Client) Health() resilience.Health { return c.end.HTTP.Health() }
 func invoke[T any](ctx context.Context, c *Client, r connector.Request) (T, *http.Response, error) {
 	r.Class = connectors.ClassInternal
 	return connector.Invoke[T](ctx, &c.end, r)
-}
-
-// refused maps a refused answer (an RFC 9457 problem) to the SDK's error shape.
-func refused(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
-	var p Problem
-	_ = json.Unmarshal(body, &p) // not a problem: the status alone says it
-	return connector.Problem("maddenco", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
 }

@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/oauth2/clientcredentials"
 
-	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
@@ -244,7 +243,7 @@ func (c *Client) reportingClient(cfg Config, o connector.Options) error {
 	if err != nil {
 		return fmt.Errorf("merchant: %w", err)
 	}
-	c.reports = &connector.Endpoint{Auditor: c.xml.Auditor, HTTP: hc, Base: base, Refused: refused}
+	c.reports = &connector.Endpoint{Auditor: c.xml.Auditor, HTTP: hc, Base: base, Refused: connector.Problems("merchant")}
 	c.reportOwned = owned
 	return nil
 }
@@ -345,12 +344,4 @@ func invoke[T any](ctx context.Context, c *Client, r connector.Request) (T, erro
 	r.Class = connectors.ClassPayment
 	v, _, err := connector.Invoke[T](ctx, c.reports, r)
 	return v, err
-}
-
-// refused maps a refused answer of the reporting contract (an RFC 9457 problem) to
-// the SDK's error shape.
-func refused(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
-	var p Problem
-	_ = json.Unmarshal(body, &p) // not a problem: the status alone says it
-	return connector.Problem("merchant", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
 }

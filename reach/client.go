@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/oauth2/clientcredentials"
 
-	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
@@ -163,13 +162,14 @@ func ifMatch(version int64) string { return strconv.Quote(strconv.FormatInt(vers
 // mergePatch is the media type of a JSON merge patch (RFC 7396).
 const mergePatch = "application/merge-patch+json"
 
-// refused maps a refused answer (an RFC 9457 problem) to the SDK's error shape.
+// refused maps a refused answer (an RFC 9457 problem); 412 says someone changed the
+// record first.
 func refused(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
-	var p Problem
-	_ = json.Unmarshal(body, &p) // not a problem: the status alone says it
-	ae := connector.Problem("reach", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
+	ae := problems(op, status, body, hdr)
 	if status == http.StatusPreconditionFailed {
-		ae.Kind = connectors.ErrConflict // someone changed it first: reload and retry
+		ae.Kind = connectors.ErrConflict // reload and retry
 	}
 	return ae
 }
+
+var problems = connector.Problems("reach")

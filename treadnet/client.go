@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"encoding/json"
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/internal/assembly/connector"
@@ -103,7 +102,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		clk = clock.Real{}
 	}
 	return &Client{end: connector.Endpoint{Auditor: connector.Auditor{System: "treadnet", A: o.Auditor, Clock: clk},
-		HTTP: hc, Base: base, Refused: refused}, owned: owned}, nil
+		HTTP: hc, Base: base, Refused: connector.Problems("treadnet")}, owned: owned}, nil
 }
 
 // Health reports the health of the connection to Treadnet.
@@ -122,13 +121,6 @@ func invoke[T any](ctx context.Context, c *Client, r connector.Request) (T, erro
 	r.Class = connectors.ClassInternal
 	v, _, err := connector.Invoke[T](ctx, &c.end, r)
 	return v, err
-}
-
-// refused maps a refused answer (an RFC 9457 problem) to the SDK's error shape.
-func refused(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
-	var p Problem
-	_ = json.Unmarshal(body, &p) // not a problem: the status alone says it
-	return connector.Problem("treadnet", op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
 }
 
 // NetworkStatus returns the network's status now.

@@ -410,6 +410,22 @@ func Problem(system, op string, status int, code, title, detail, requestID strin
 	return ae
 }
 
+// Problems is the Refused of a vendor whose error body is an RFC 9457 problem
+// (code, title, detail, request_id; see [Problem]). A body that is not one leaves
+// the status alone to say it.
+func Problems(system string) func(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
+	return func(op string, status int, body []byte, hdr http.Header) *connectors.APIError {
+		var p struct {
+			Code      string `json:"code"`
+			Title     string `json:"title"`
+			Detail    string `json:"detail"`
+			RequestID string `json:"request_id"`
+		}
+		_ = json.Unmarshal(body, &p)
+		return Problem(system, op, status, p.Code, p.Title, p.Detail, p.RequestID, hdr)
+	}
+}
+
 // Pages follows a cursor from page to page, yielding every item; fetch returns a
 // page's items and the next cursor ("" on the last page). It stops at the first error,
 // and at a next cursor that repeats the one just read (a vendor fault that would
