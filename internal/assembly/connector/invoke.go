@@ -141,7 +141,7 @@ func (e *Endpoint) Exchange(ctx context.Context, r Request, out any) (*http.Resp
 			return resp, &connectors.APIError{System: e.System, Operation: r.Op, StatusCode: resp.StatusCode,
 				Message: "moved again after the endpoint was found anew", Kind: connectors.ErrUnavailable, Retryable: true}
 		}
-		return resp, CountAttempts(e.read(r, resp, out), resilience.Attempts(resp))
+		return resp, CountAttempts(e.read(ctx, r, resp, out), resilience.Attempts(resp))
 	}
 }
 
@@ -216,14 +216,19 @@ func expand(template string, params []string) string {
 }
 
 // read reads an answer: a 2xx body into out, any other status through Refused.
-func (e *Endpoint) read(r Request, resp *http.Response, out any) error {
+func (e *Endpoint) read(ctx context.Context, r Request, resp *http.Response, out any) error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	_ = resp.Body.Close()
-	if err != nil && resp.Request != nil {
+	if err != nil {
 		// the deadline or the caller ended the read: that is the cause, whatever
-		// error the cut connection gave
+		// error the cut connection gave (the caller's context, or the resilience
+		// layer's own call deadline, which the response's request carries)
+		cerr := ctx.Err()
+		if cerr == nil && resp.Request != nil {
+			cerr = resp.Request.Context().Err()
+		}
 		var ae *connectors.APIError
-		switch cerr := resp.Request.Context().Err(); {
+		switch {
 		case errors.Is(cerr, context.DeadlineExceeded):
 			ae = FailedCall(e.System, r.Op, fmt.Errorf("reading the answer: %w: %w (%w)", connectors.ErrTimeout, cerr, err))
 		case cerr != nil:
