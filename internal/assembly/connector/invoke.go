@@ -227,6 +227,9 @@ func (e *Endpoint) read(ctx context.Context, r Request, resp *http.Response, out
 		if cerr == nil && resp.Request != nil {
 			cerr = resp.Request.Context().Err()
 		}
+		if dl, ok := ctx.Deadline(); cerr == nil && ok && !time.Now().Before(dl) {
+			cerr = context.DeadlineExceeded // passed, its timer not yet run (a busy machine)
+		}
 		var ae *connectors.APIError
 		switch {
 		case errors.Is(cerr, context.DeadlineExceeded):
