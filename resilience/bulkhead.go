@@ -101,8 +101,9 @@ func (b *bulkhead) releaseLocked() {
 	}
 }
 
-func (b *bulkhead) inFlight() int {
+// load reports the calls holding a slot and the calls queued for one.
+func (b *bulkhead) load() (inFlight, queued int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.n
+	return b.n, len(b.waiters)
 }

@@ -201,13 +201,16 @@ var errStop = errors.New("resilience: stop")
 
 type stateKey struct{}
 
-// callState is the per-call state. Its context ([callCtx]) is the request's context,
-// so go-retryablehttp's CheckRetry and the per-attempt transport both find it.
+// callState is the per-call state. Its context carries it as a value, so
+// go-retryablehttp's CheckRetry and the per-attempt transport both find it.
 type callState struct {
-	ctx        callCtx                 // the call's first context
-	cur        atomic.Pointer[callCtx] // the current one, when the call has its own
-	parent     context.Context         // the caller's
-	rreq       retryablehttp.Request   // what the retry loop sends; no allocation of its own
+	// ctx is the call's context: the caller's, with the state and the call timeout
+	// (context.WithTimeout: the caller's deadline still holds when it is earlier).
+	ctx context.Context
+	// cancel ends ctx; nil when the call has no context of its own (no timeout, and
+	// attempts that run on the request's context as it is)
+	cancel     context.CancelFunc
+	rreq       retryablehttp.Request // what the retry loop sends; no allocation of its own
 	route      string
 	maxRetries int
 	attempts   int
@@ -218,13 +221,7 @@ type callState struct {
 	lastResp   *http.Response
 	last       *Response
 	body       io.ReadCloser // the response body, when st wraps it
-	// the timeouts (see deadline.go)
-	deadline       time.Time   // the call's own deadline, zero when it has none
-	timer          *time.Timer // ends the call at its deadline
-	attemptTimer   *time.Timer // ends the current attempt at its attempt timeout
-	expired        atomic.Bool
-	attemptExpired bool // the last attempt timed out (set and read on the retry loop)
-	idempotent     bool
+	idempotent bool
 	// sent counts the requests written to a connection (httptrace's WroteHeaders),
 	// net/http's own re-sends on a dead reused connection included
 	sent atomic.Int32
@@ -245,10 +242,18 @@ func (s *callState) Close() error {
 	return err
 }
 
-func stateFrom(ctx context.Context) *callState {
-	if c, ok := ctx.(*callCtx); ok {
-		return c.st
+// release ends the call's own context, and with it every attempt's.
+func (s *callState) release() {
+	if s.cancel != nil {
+		s.cancel()
 	}
+}
+
+// over reports whether the call itself is done: its caller cancelled it, or its
+// deadline or its caller's passed. An attempt timeout alone does not end it.
+func (s *callState) over() bool { return s.ctx.Err() != nil }
+
+func stateFrom(ctx context.Context) *callState {
 	s, _ := ctx.Value(stateKey{}).(*callState)
 	return s
 }
@@ -302,25 +307,21 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		}
 	}
 
-	st := &callState{parent: ctx, route: route, maxRetries: c.p.Retry.MaxRetries}
-	st.ctx = callCtx{Context: ctx, st: st}
+	st := &callState{route: route, maxRetries: c.p.Retry.MaxRetries}
+	st.ctx = context.WithValue(ctx, stateKey{}, st)
 	timeout := c.p.Timeout
 	if o != nil && o.timeoutSet {
 		timeout = o.timeout
 	}
-	var dl time.Time
-	if timeout > 0 {
-		dl = time.Now().Add(timeout) // a context deadline: real time, whatever the clock
-		if cur, ok := ctx.Deadline(); ok && !cur.After(dl) {
-			dl = time.Time{} // the caller's deadline comes first
-		}
-	}
-	if !dl.IsZero() || c.p.AttemptTimeout > 0 {
-		st.own(dl)
+	switch {
+	case timeout > 0: // a context deadline: real time, whatever the client's clock
+		st.ctx, st.cancel = context.WithTimeout(st.ctx, timeout)
+	case c.p.AttemptTimeout > 0: // so that the attempts' contexts end with the call
+		st.ctx, st.cancel = context.WithCancel(st.ctx)
 	}
 
 	if c.bulkhead != nil && !c.bulkhead.tryAcquire() {
-		if err := c.bulkhead.acquire(&st.ctx); err != nil {
+		if err := c.bulkhead.acquire(st.ctx); err != nil {
 			ce := &CallError{Method: req.Method, URL: redact.URL(req.URL), Err: err}
 			if errors.Is(err, context.DeadlineExceeded) {
 				ce.Reason = connectors.ErrTimeout
@@ -365,10 +366,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		// ended the loop): a failure, in the same shape as one whose retries ran out
 		ce := c.callError(st, req, resp, nil)
 		if st.over() { // the loop stopped for the deadline or the caller
-			ce.Err = context.DeadlineExceeded
-			if !st.expired.Load() {
-				ce.Err = st.parent.Err()
-			}
+			ce.Err = st.ctx.Err()
 			if errors.Is(ce.Err, context.DeadlineExceeded) {
 				ce.Reason = connectors.ErrTimeout
 			}
@@ -378,7 +376,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if ckey != "" && resp.StatusCode == http.StatusOK {
 		resp = c.cache.store(ckey, resp, ttl, c.clk.Now())
 	}
-	if st.ctx.cancel != nil {
+	if st.cancel != nil {
 		// the call state doubles as the body wrapper that releases the call's context
 		// on Close, which saves an allocation per call
 		st.body = resp.Body
@@ -393,7 +391,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 // http.NewRequest) is replayed through GetBody without buffering; any other body is
 // read into memory once so every attempt can replay it.
 func (c *Client) wrap(req *http.Request, st *callState) error {
-	hreq := req.WithContext(&st.ctx)
+	hreq := req.WithContext(st.ctx)
 	rreq := &st.rreq
 	switch {
 	case req.Body == nil || req.Body == http.NoBody:
@@ -537,11 +535,6 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		c.log.Info("retrying", "client", c.name, "method", st.rreq.Method, "host", st.rreq.URL.Host, "route", st.route,
 			"attempt", st.attempts, "status", status, "error", redact.Error(err), "wait", wait)
 	}
-	if st.attemptExpired {
-		// the attempt timeout ended the call's context; the next attempt gets a new one
-		st.attemptExpired = false
-		ctx = st.renew()
-	}
 	if wait > 0 {
 		if err := c.clk.Sleep(ctx, wait); err != nil {
 			st.stopErr = err
@@ -665,10 +658,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	before := int32(0)
 	if st != nil {
 		before = st.sent.Load()
-		req = req.WithContext(httptrace.WithClientTrace(ctx, c.sendTrace(st)))
-	}
-	if d := c.p.AttemptTimeout; d > 0 && st != nil {
-		resp, err = t.withTimeout(req, st, d)
+		resp, err = t.send(req, st)
 	} else {
 		resp, err = t.next.RoundTrip(req)
 	}
@@ -690,15 +680,49 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, err
 }
 
+// send sends one attempt of a call. With an attempt timeout, the attempt has a
+// context of its own, a child of the call's (which ends it with the call), bounded
+// until its response headers arrive, in real time: a timer cancels it; once the
+// headers are in, the timer is stopped, so a body still being read is never cut off.
+func (t *attemptTransport) send(req *http.Request, st *callState) (*http.Response, error) {
+	c := t.c
+	d := c.p.AttemptTimeout
+	if d <= 0 {
+		// the call's context, when it has one of its own, is the one to end
+		end := func(error) {}
+		if st.cancel != nil {
+			end = func(error) { st.cancel() }
+		}
+		return t.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), c.sendTrace(req.Context(), end, st))))
+	}
+	ctx, cancel := context.WithCancelCause(req.Context())
+	req = req.WithContext(httptrace.WithClientTrace(ctx, c.sendTrace(ctx, cancel, st)))
+	timer := time.AfterFunc(d, func() { cancel(errAttemptCancelled) })
+	resp, err := t.next.RoundTrip(req)
+	if timer.Stop() {
+		return resp, err
+	}
+	cancel(errAttemptCancelled) // the timer's goroutine may not have run yet
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	return nil, &attemptTimeoutError{d: d}
+}
+
+// errAttemptCancelled is the cause of an attempt's context ended by the attempt timeout.
+var errAttemptCancelled = errors.New("resilience: attempt timeout")
+
 // sendTrace counts every request an attempt writes to a connection and holds
 // net/http's own re-sends to the rate budget. net/http sends an idempotent request
 // again by itself when a reused connection dies before the answer (see
 // http.Transport's retry of replayable requests): that send bypasses the retry loop,
 // so it is seen here. Each request written counts in [CallError.Sent] and the call's
 // [CallInfo.Sent]; a re-send within one attempt first waits for the limiter (GetConn
-// runs before a connection is taken for it) and, when the limiter refuses, the call's
-// own context is ended so that the re-send fails instead of passing the budget.
-func (c *Client) sendTrace(st *callState) *httptrace.ClientTrace {
+// runs before a connection is taken for it) and, when the limiter refuses, end ends
+// the attempt's context (ctx) so that the re-send fails instead of passing the
+// budget (a call with no context of its own, no deadline of either kind, cannot be
+// ended, and sends).
+func (c *Client) sendTrace(ctx context.Context, end func(error), st *callState) *httptrace.ClientTrace {
 	tries := 0 // GetConn runs on the attempt's goroutine, once per try of the transport
 	return &httptrace.ClientTrace{
 		GetConn: func(string) {
@@ -706,13 +730,8 @@ func (c *Client) sendTrace(st *callState) *httptrace.ClientTrace {
 			if tries == 1 || c.limiter == nil {
 				return
 			}
-			var ctx context.Context = &st.ctx
-			cur := st.cur.Load()
-			if cur != nil {
-				ctx = cur
-			}
-			if err := c.limiter.Wait(ctx); err != nil && cur != nil {
-				cur.cancel(err)
+			if err := c.limiter.Wait(ctx); err != nil {
+				end(err)
 			}
 		},
 		WroteHeaders: func() { st.sent.Add(1) },
@@ -726,27 +745,6 @@ func (c *Client) limit(ctx context.Context, now time.Time) (time.Duration, error
 	}
 	err := c.limiter.Wait(ctx)
 	return c.clk.Now().Sub(now), err
-}
-
-// withTimeout bounds the attempt until its response headers arrive, in real time: a
-// timer cancels the call's current context, which the retry loop then renews (see
-// [callState.renew]); once the headers are in, the timer is stopped, so a body still
-// being read is never cut off.
-func (t *attemptTransport) withTimeout(req *http.Request, st *callState, d time.Duration) (*http.Response, error) {
-	cur := st.cur.Load() // set: a client with an attempt timeout gives every call its own context
-	st.attemptTimer = time.AfterFunc(d, func() { cur.cancel(errAttemptCancelled) })
-	resp, err := t.next.RoundTrip(req)
-	if st.attemptTimer.Stop() {
-		return resp, err
-	}
-	// the deadline passed: end the attempt's context now (the timer's goroutine may
-	// not have yet), so the retry loop renews it before the next attempt
-	cur.cancel(errAttemptCancelled)
-	st.attemptExpired = true
-	if resp != nil {
-		_ = resp.Body.Close()
-	}
-	return nil, &attemptTimeoutError{d: d}
 }
 
 // classify tells the breaker what an attempt means: 5xx, timeouts and connection
@@ -834,7 +832,7 @@ func (c *Client) Health() Health {
 		h.Breakers = c.breakers.states()
 	}
 	if c.bulkhead != nil {
-		h.InFlight = c.bulkhead.inFlight()
+		h.InFlight, h.Queued = c.bulkhead.load()
 	}
 	h.classify(c.p.Thresholds)
 	return h

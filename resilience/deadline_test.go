@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,86 +14,84 @@ import (
 	"github.com/dispatchcenter/connectors"
 )
 
-// testCall is a call state as Client.Do makes it, with parent as the caller's context.
-func testCall(parent context.Context) *callState {
-	s := &callState{parent: parent}
-	s.ctx = callCtx{Context: parent, st: s}
-	return s
+// seenContexts is a base transport that records the context of every attempt it
+// sends, then passes it on.
+type seenContexts struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	ctxs []context.Context
 }
 
-// A call's own deadline ends its context with DeadlineExceeded, and reports itself as
-// the context's deadline; a deadline still ahead ends nothing.
-func TestCallDeadlines(t *testing.T) {
-	now := time.Now()
-	far := testCall(context.Background())
-	far.own(now.Add(time.Hour))
-	past := testCall(context.Background())
-	past.own(now.Add(-time.Millisecond))
-	<-past.ctx.Done()
-	assert.ErrorIs(t, past.ctx.Err(), context.DeadlineExceeded)
-	assert.ErrorIs(t, context.Cause(&past.ctx), context.DeadlineExceeded)
-	assert.True(t, past.over())
-	dl, ok := past.ctx.Deadline()
-	assert.True(t, ok)
-	assert.False(t, dl.After(now))
-	past.release()
-
-	assert.NoError(t, far.ctx.Err())
-	assert.False(t, far.over())
-	dl, ok = far.ctx.Deadline()
-	assert.True(t, ok)
-	assert.Equal(t, now.Add(time.Hour), dl)
-	far.release()
-	assert.False(t, far.timer.Stop(), "release stopped the timer")
+func (s *seenContexts) RoundTrip(req *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	s.ctxs = append(s.ctxs, req.Context())
+	s.mu.Unlock()
+	return s.next.RoundTrip(req)
 }
 
-// A parent's cancellation reaches the call, and is not reported as a timeout.
-func TestDeadlineParentCancel(t *testing.T) {
-	parent, cancel := context.WithCancel(context.Background())
-	s := testCall(parent)
-	s.own(time.Now().Add(time.Hour))
-	cancel()
-	<-s.ctx.Done()
-	assert.ErrorIs(t, s.ctx.Err(), context.Canceled)
-	s.expire() // the timer firing late changes nothing
-	assert.ErrorIs(t, s.ctx.Err(), context.Canceled)
-	s.release()
+func (s *seenContexts) last() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ctxs[len(s.ctxs)-1]
 }
 
-// An attempt timeout ends the call's current context with errAttemptCancelled but
-// not the call; renew gives the next attempt a new context, on the request the retry
-// loop sends next.
-func TestAttemptTimeoutRenews(t *testing.T) {
-	parent, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s := testCall(parent)
-	s.own(time.Time{})
-	first := s.cur.Load()
-	first.cancel(errAttemptCancelled) // what the attempt's timer does
-	<-first.Done()
-	assert.ErrorIs(t, context.Cause(first), errAttemptCancelled)
-	assert.False(t, s.over(), "an attempt timeout does not end the call")
-
-	req, err := http.NewRequestWithContext(first, http.MethodGet, "http://vendor.example/", nil)
-	require.NoError(t, err)
-	s.rreq.Request = req
-	next := s.renew()
-	assert.Same(t, next, s.rreq.Context(), "the next attempt is sent with the new context")
-	assert.Same(t, s, stateFrom(s.rreq.Context()))
-	assert.NoError(t, next.Err())
-	s.release()
-	assert.ErrorIs(t, next.Err(), context.Canceled, "release ends the current context")
+// The context an attempt is sent with carries the call's deadline: the call timeout,
+// or the caller's deadline when that comes first, or none; it holds while the body
+// is open, and closing the body ends it (a call with a deadline of its own releases
+// its timer).
+func TestCallContext(t *testing.T) {
+	s := newScript(t, step{status: 200, body: "ok"})
+	for _, tc := range []struct {
+		name     string
+		timeout  time.Duration // the policy's call timeout
+		override *time.Duration
+		caller   time.Duration // the caller's deadline from now, 0: none
+		want     time.Duration // the deadline the attempt sees, 0: none
+		released bool          // closing the body ends the attempt's context
+	}{
+		{name: "no timeout", want: 0},
+		{name: "the call timeout", timeout: time.Hour, want: time.Hour, released: true},
+		{name: "the caller's deadline comes first", timeout: time.Hour, caller: time.Minute, want: time.Minute, released: true},
+		{name: "the call timeout comes first", timeout: time.Minute, caller: time.Hour, want: time.Minute, released: true},
+		{name: "a per-call timeout overrides the policy's", timeout: time.Hour, override: ptr(time.Minute), want: time.Minute, released: true},
+		{name: "a per-call 0 removes it", timeout: time.Hour, override: ptr(time.Duration(0)), want: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			t.Cleanup(tr.CloseIdleConnections)
+			seen := &seenContexts{next: tr}
+			p := fixedPolicy(0)
+			p.Timeout = tc.timeout
+			c := testClient(t, p, newFake(), WithTransport(seen))
+			ctx := context.Background()
+			if tc.caller > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.caller)
+				defer cancel()
+			}
+			if tc.override != nil {
+				ctx = CallTimeout(ctx, *tc.override)
+			}
+			start := time.Now()
+			resp, err := get(t, c, ctx, s.srv.URL)
+			require.NoError(t, err)
+			sent := seen.last()
+			dl, ok := sent.Deadline()
+			if tc.want == 0 {
+				assert.False(t, ok, "no deadline")
+			} else if assert.True(t, ok) {
+				assert.WithinDuration(t, start.Add(tc.want), dl, time.Minute/2)
+			}
+			assert.NoError(t, sent.Err(), "the context holds while the body is open")
+			assert.Equal(t, "ok", readClose(t, resp))
+			if tc.released {
+				assert.ErrorIs(t, sent.Err(), context.Canceled, "closing the body releases the call")
+			}
+		})
+	}
 }
 
-// A call whose caller's context can never end leaves its own context to the garbage
-// collector: release stops its timer and cancels nothing.
-func TestReleaseUnderAnEndlessParent(t *testing.T) {
-	s := testCall(context.Background())
-	s.own(time.Now().Add(time.Hour))
-	s.release()
-	assert.False(t, s.timer.Stop(), "the timer was stopped")
-	assert.NoError(t, s.ctx.Err())
-}
+func ptr[T any](v T) *T { return &v }
 
 // Through the client: a call timeout ends a call stuck waiting for its answer, and a
 // shorter per-call timeout is kept while a longer one is pending.

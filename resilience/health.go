@@ -74,6 +74,9 @@ type Health struct {
 	P50, P95, P99 time.Duration
 	// InFlight is the number of calls under way (when a bulkhead is configured).
 	InFlight int
+	// Queued is the number of calls waiting for the bulkhead, the client's queue
+	// depth (when a bulkhead is configured).
+	Queued int
 }
 
 const statsWindow = 1024

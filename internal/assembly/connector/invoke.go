@@ -217,12 +217,13 @@ func expand(template string, params []string) string {
 
 // read reads an answer: a 2xx body into out, any other status through Refused.
 func (e *Endpoint) read(ctx context.Context, r Request, resp *http.Response, out any) error {
+	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	_ = resp.Body.Close()
 	if err != nil {
 		// the deadline or the caller ended the read: that is the cause, whatever
 		// error the cut connection gave (the caller's context, or the resilience
-		// layer's own call deadline, which the response's request carries)
+		// layer's own call deadline, which the response's request carries until
+		// the body is closed)
 		cerr := ctx.Err()
 		if cerr == nil && resp.Request != nil {
 			cerr = resp.Request.Context().Err()
