@@ -637,7 +637,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 	if c.limiter != nil {
-		waited, err := c.limit(ctx, start)
+		waited, err := c.limit(ctx)
 		if c.hooks.OnLimiterWait != nil && (waited > 0 || err != nil) {
 			lw := LimiterWait{Host: req.URL.Host, Waited: waited, Err: err}
 			if st != nil {
@@ -738,13 +738,14 @@ func (c *Client) sendTrace(ctx context.Context, end func(error), st *callState) 
 	}
 }
 
-// limit waits on the limiter from now and returns how long it waited.
-func (c *Client) limit(ctx context.Context, now time.Time) (time.Duration, error) {
+// limit waits on the limiter and returns how long it waited.
+func (c *Client) limit(ctx context.Context) (time.Duration, error) {
 	if tb, ok := c.limiter.(*TokenBucket); ok {
-		return tb.waitAt(ctx, now)
+		return tb.wait(ctx)
 	}
+	start := c.clk.Now()
 	err := c.limiter.Wait(ctx)
-	return c.clk.Now().Sub(now), err
+	return c.clk.Now().Sub(start), err
 }
 
 // classify tells the breaker what an attempt means: 5xx, timeouts and connection

@@ -56,14 +56,13 @@ func NewTokenBucket(p LimitPolicy, clk clock.Clock) *TokenBucket {
 
 // Wait implements [Limiter].
 func (t *TokenBucket) Wait(ctx context.Context) error {
-	_, err := t.waitAt(ctx, t.clk.Now())
+	_, err := t.wait(ctx)
 	return err
 }
 
-// waitAt is Wait for a caller that read the clock already (at now); it returns how
-// long it waited.
-func (t *TokenBucket) waitAt(ctx context.Context, now time.Time) (time.Duration, error) {
-	r, d, err := t.reserve(ctx, now)
+// wait is Wait, and says how long it waited (for [Hooks.OnLimiterWait]).
+func (t *TokenBucket) wait(ctx context.Context) (time.Duration, error) {
+	r, d, err := t.reserve(ctx)
 	if err != nil || d <= 0 {
 		return 0, err
 	}
@@ -85,13 +84,10 @@ func (t *TokenBucket) at(now time.Time) time.Time {
 
 // reserve takes one token and returns how long to wait for it; a wait the limiter
 // may not make is cancelled.
-func (t *TokenBucket) reserve(ctx context.Context, now time.Time) (*rate.Reservation, time.Duration, error) {
+func (t *TokenBucket) reserve(ctx context.Context) (*rate.Reservation, time.Duration, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now = t.at(now)
-	if t.lim.AllowN(now, 1) { // a token at hand: no reservation to allocate
-		return nil, 0, nil
-	}
+	now := t.at(t.clk.Now())
 	r := t.lim.ReserveN(now, 1)
 	if !r.OK() {
 		return nil, 0, errLimitFast
