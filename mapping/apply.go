@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"unsafe"
 )
 
 // Apply maps src (a value of, or pointer to, the source type) into dst (a pointer to
@@ -12,76 +11,16 @@ import (
 // [*RecordError] (nil when there are none). Fields that failed are left as they were
 // in dst.
 func (m *Mapping) Apply(src, dst any) error {
-	r, err := m.prepare(src, dst)
+	sv, dv, err := m.prepare(src, dst)
 	if err != nil {
 		return err
 	}
 	var errs []*FieldError
 	for i := range m.fields {
-		f := &m.fields[i]
-		if f.copyP != nil && f.when == nil && r.sp != nil { // the common case, without a call
-			f.copyP(unsafe.Add(r.sp, f.srcOff), unsafe.Add(r.dp, f.dstOff))
-			continue
-		}
-		if fe := m.applyField(f, &r); fe != nil {
+		if fe := m.fields[i].apply(sv, dv); fe != nil {
 			errs = append(errs, fe)
 		}
 	}
-	return m.Result(errs)
-}
-
-// record is one source and target, ready for the fields.
-type record struct {
-	sv, dv reflect.Value
-	sp, dp unsafe.Pointer // nil sp: the source has no fixed layout (a map)
-}
-
-func (m *Mapping) prepare(src, dst any) (record, error) {
-	var r record
-	isStruct := m.src.Kind() == reflect.Struct
-	sv := reflect.ValueOf(src)
-	if sv.Kind() == reflect.Pointer && sv.Type().Elem() == m.src {
-		if sv.IsNil() {
-			return record{}, fmt.Errorf("mapping %s: nil source", m.name)
-		}
-		if isStruct {
-			r.sp = sv.UnsafePointer() // the pointer itself: Addr would look up the pointer type
-		}
-		sv = sv.Elem()
-	}
-	if !sv.IsValid() || sv.Type() != m.src {
-		return record{}, fmt.Errorf("mapping %s: the source is a %T, not a %s", m.name, src, m.src)
-	}
-	if r.sp == nil && isStruct {
-		if !sv.CanAddr() {
-			cp := reflect.New(m.src).Elem() // one copy, so fields read in place
-			cp.Set(sv)
-			sv = cp
-		}
-		r.sp = sv.Addr().UnsafePointer()
-	}
-	dv := reflect.ValueOf(dst)
-	if dv.Kind() != reflect.Pointer || dv.IsNil() || dv.Type().Elem() != m.dst {
-		return record{}, fmt.Errorf("mapping %s: the target is a %T, not a *%s", m.name, dst, m.dst)
-	}
-	r.sv, r.dv, r.dp = sv, dv.Elem(), dv.UnsafePointer()
-	return r, nil
-}
-
-// ApplyField maps field i of the mapping alone, as [Mapping.Apply] does (code from
-// [Mapping.Generate] calls it for the fields it does not write in Go itself).
-func (m *Mapping) ApplyField(i int, src, dst any) *FieldError {
-	f := &m.fields[i]
-	r, err := m.prepare(src, dst)
-	if err != nil {
-		return f.fail("record", CodeConversion, ClassMapping, Value{}, err)
-	}
-	return m.applyField(f, &r)
-}
-
-// Result counts a mapped record and returns its error: nil, or a [*RecordError]
-// holding errs (generated code ends with it).
-func (m *Mapping) Result(errs []*FieldError) error {
 	m.stats.applied.Add(1)
 	if m.outbound {
 		m.stats.dropped.Add(int64(len(m.dropped)))
@@ -93,32 +32,37 @@ func (m *Mapping) Result(errs []*FieldError) error {
 	return nil
 }
 
-// applyField maps one field of one record.
-func (m *Mapping) applyField(f *field, r *record) *FieldError {
-	sv, dv, sp, dp := r.sv, r.dv, r.sp, r.dp
+// prepare checks the records' types and returns the source and the target as
+// reflected values. A struct source given by value is copied once, so that its
+// fields are addressable (times are then read in place).
+func (m *Mapping) prepare(src, dst any) (sv, dv reflect.Value, err error) {
+	sv = reflect.ValueOf(src)
+	if sv.Kind() == reflect.Pointer && sv.Type().Elem() == m.src {
+		if sv.IsNil() {
+			return sv, dv, fmt.Errorf("mapping %s: nil source", m.name)
+		}
+		sv = sv.Elem()
+	}
+	if !sv.IsValid() || sv.Type() != m.src {
+		return sv, dv, fmt.Errorf("mapping %s: the source is a %T, not a %s", m.name, src, m.src)
+	}
+	if !sv.CanAddr() && m.src.Kind() == reflect.Struct {
+		cp := reflect.New(m.src).Elem()
+		cp.Set(sv)
+		sv = cp
+	}
+	dv = reflect.ValueOf(dst)
+	if dv.Kind() != reflect.Pointer || dv.IsNil() || dv.Type().Elem() != m.dst {
+		return sv, dv, fmt.Errorf("mapping %s: the target is a %T, not a *%s", m.name, dst, m.dst)
+	}
+	return sv, dv.Elem(), nil
+}
+
+// apply maps one field of one record: the condition, then the value (read, or
+// computed), its default, its pipeline and lookup, the required check, and the
+// conversion to the target.
+func (f *field) apply(sv, dv reflect.Value) *FieldError {
 	if f.when != nil && !f.when.holds(sv) {
-		return nil
-	}
-	if f.copyP != nil && sp != nil {
-		f.copyP(unsafe.Add(sp, f.srcOff), unsafe.Add(dp, f.dstOff))
-		return nil
-	}
-	if f.textFast && sp != nil {
-		s := *(*string)(unsafe.Add(sp, f.srcOff))
-		if s == "" && f.def != nil {
-			s = f.def.S
-		}
-		s, fe := f.runText(s)
-		switch {
-		case fe != nil:
-			return fe
-		case s == "":
-			if f.required {
-				return f.fail("required", CodeRequired, ClassData, Value{}, nil)
-			}
-		default:
-			*(*string)(unsafe.Add(dp, f.dstOff)) = s
-		}
 		return nil
 	}
 	if f.direct != nil {
@@ -127,10 +71,11 @@ func (m *Mapping) applyField(f *field, r *record) *FieldError {
 		}
 		return nil
 	}
+	if f.text {
+		return f.applyText(sv, dv)
+	}
 	var v Value
 	switch {
-	case f.readP != nil && sp != nil:
-		v = f.readP(unsafe.Add(sp, f.srcOff))
 	case f.get != nil:
 		if rv := f.get.get(sv); rv.IsValid() {
 			v = f.read(rv)
@@ -156,14 +101,29 @@ func (m *Mapping) applyField(f *field, r *record) *FieldError {
 			return nil // nothing to set: the target keeps its zero value
 		}
 	}
-	var err error
-	if f.writeP != nil {
-		err = f.writeP(unsafe.Add(dp, f.dstOff), v)
-	} else {
-		err = set(f.set.target(dv), v, f.targetKind)
-	}
-	if err != nil {
+	if err := set(f.set.target(dv), v, f.targetKind); err != nil {
 		return f.fail("convert", CodeConversion, ClassMapping, v, err)
+	}
+	return nil
+}
+
+// applyText is apply for a text field (see field.text).
+func (f *field) applyText(sv, dv reflect.Value) *FieldError {
+	var s string
+	if rv := f.get.get(sv); rv.IsValid() {
+		s = rv.String()
+	}
+	if s == "" && f.def != nil {
+		s = f.def.S
+	}
+	s, fe := f.runText(s)
+	switch {
+	case fe != nil:
+		return fe
+	case s != "":
+		f.set.target(dv).SetString(s)
+	case f.required:
+		return f.fail("required", CodeRequired, ClassData, Value{}, nil)
 	}
 	return nil
 }

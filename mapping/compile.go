@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"time"
-	"unsafe"
 )
 
 // Mapping is a compiled [Spec]: every path resolved against the Go types, every step
@@ -20,7 +18,6 @@ type Mapping struct {
 	outbound bool
 	fields   []field
 	dropped  []string
-	digest   uint64 // see Digest
 	stats    struct{ applied, failed, dropped atomic.Int64 }
 }
 
@@ -29,24 +26,20 @@ type field struct {
 	get            *getter
 	read           func(reflect.Value) Value
 	leaf           reflect.Type
-	direct         func(src, dst reflect.Value)
-	// the fast path (see unsafe.go): offsets into the records, and readers,
-	// writers and copies by kind; nil when a path has no fixed offset
-	srcOff, dstOff uintptr
-	readP          func(unsafe.Pointer) Value
-	writeP         func(unsafe.Pointer, Value) error
-	copyP          func(src, dst unsafe.Pointer)
-	textFast       bool // text in place to text in place, every step with Text
-	def            *Value
-	steps          []namedStep
-	lookup         *Lookup
-	reverse        bool
-	when           *cond
-	compute        *computed
-	set            *setter
-	targetKind     Kind
-	personal       bool
-	required       bool
+	direct         func(src, dst reflect.Value) // a plain copy, nothing on the way
+	// text: text to text through steps that all have a Text function, run on the
+	// string alone, without a Value in between
+	text       bool
+	def        *Value
+	steps      []namedStep
+	lookup     *Lookup
+	reverse    bool
+	when       *cond
+	compute    *computed
+	set        *setter
+	targetKind Kind
+	personal   bool
+	required   bool
 }
 
 type namedStep struct {
@@ -73,22 +66,60 @@ type computed struct {
 // Compile checks spec against the types registered in reg and returns the compiled
 // mapping, or a [*SpecError] listing every problem found (not just the first).
 func Compile(spec *Spec, reg *Registry) (*Mapping, error) {
-	var problems []string
-	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
-	name := spec.Name
-	if name == "" {
-		bad("the mapping has no name")
-		name = "(unnamed)"
+	c := &compiler{reg: reg, usedSources: map[string]bool{}}
+	m := c.header(spec)
+	lookups := c.lookups(spec)
+	if len(spec.Fields) == 0 {
+		c.bad("no fields")
 	}
-	m := &Mapping{name: name, version: spec.Version}
+	targets := map[string]bool{}
+	for i, fs := range spec.Fields {
+		where := fmt.Sprintf("field %d (%s)", i+1, fs.Target)
+		switch {
+		case fs.Target == "":
+			c.bad("%s: no target", where)
+			continue
+		case targets[fs.Target]:
+			c.bad("%s: duplicate target %q", where, fs.Target)
+		}
+		targets[fs.Target] = true
+		m.fields = append(m.fields, c.field(m, fs, lookups, where))
+	}
+	if m.outbound && m.src != nil && m.src.Kind() == reflect.Struct {
+		m.dropped = c.unused(m.src)
+	}
+	if len(c.problems) > 0 {
+		return nil, &SpecError{Mapping: fmt.Sprintf("%s v%d", m.name, spec.Version), Problems: c.problems}
+	}
+	return m, nil
+}
+
+// compiler collects the problems of one spec as it compiles it.
+type compiler struct {
+	reg         *Registry
+	problems    []string
+	usedSources map[string]bool // the top-level source fields the fields read
+}
+
+func (c *compiler) bad(format string, a ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, a...))
+}
+
+// header compiles the name, the types and the direction.
+func (c *compiler) header(spec *Spec) *Mapping {
+	m := &Mapping{name: spec.Name, version: spec.Version}
+	if m.name == "" {
+		c.bad("the mapping has no name")
+		m.name = "(unnamed)"
+	}
 	var ok bool
-	if m.src, ok = reg.types[spec.Source]; !ok {
-		bad("source type %q is not registered", spec.Source)
+	if m.src, ok = c.reg.types[spec.Source]; !ok {
+		c.bad("source type %q is not registered", spec.Source)
 	}
-	if m.dst, ok = reg.types[spec.Target]; !ok {
-		bad("target type %q is not registered", spec.Target)
+	if m.dst, ok = c.reg.types[spec.Target]; !ok {
+		c.bad("target type %q is not registered", spec.Target)
 	} else if m.dst.Kind() != reflect.Struct {
-		bad("target type %q is not a struct", spec.Target)
+		c.bad("target type %q is not a struct", spec.Target)
 		m.dst = nil
 	}
 	switch spec.Direction {
@@ -96,174 +127,188 @@ func Compile(spec *Spec, reg *Registry) (*Mapping, error) {
 	case "outbound":
 		m.outbound = true
 	default:
-		bad("direction must be inbound or outbound (not %q)", spec.Direction)
+		c.bad("direction must be inbound or outbound (not %q)", spec.Direction)
 	}
+	return m
+}
+
+func (c *compiler) lookups(spec *Spec) map[string]*Lookup {
 	lookups := map[string]*Lookup{}
 	for ln, ls := range spec.Lookups {
 		l, ps := compileLookup(ln, ls)
-		problems = append(problems, ps...)
+		c.problems = append(c.problems, ps...)
 		lookups[ln] = l
 	}
-	if len(spec.Fields) == 0 {
-		bad("no fields")
+	return lookups
+}
+
+// field compiles one field: its target, where its value comes from, its pipeline,
+// lookup and condition, the kind checks between them, and how Apply runs it.
+func (c *compiler) field(m *Mapping, fs FieldSpec, lookups map[string]*Lookup, where string) field {
+	before := len(c.problems)
+	f := field{source: fs.Source, target: fs.Target, required: fs.Required, personal: fs.Personal, reverse: fs.Reverse}
+	if m.dst != nil {
+		c.target(&f, m.dst, where)
 	}
-	targets := map[string]bool{}
-	usedSources := map[string]bool{}
-	for i, fs := range spec.Fields {
-		where := fmt.Sprintf("field %d (%s)", i+1, fs.Target)
-		before := len(problems)
-		f := field{source: fs.Source, target: fs.Target, required: fs.Required, personal: fs.Personal, reverse: fs.Reverse}
-		if fs.Target == "" {
-			bad("%s: no target", where)
+	kind := c.value(&f, m.src, fs, lookups, where)
+	kind = c.pipeline(&f, fs.Pipeline, kind, where)
+	kind = c.lookup(&f, fs, lookups, kind, where)
+	if fs.When != nil {
+		cd, err := compileCond(fs.When, m.src)
+		if err != nil {
+			c.bad("%s: when: %v", where, err)
+		}
+		c.usedSources[firstSegment(fs.When.Source)] = true
+		f.when = cd
+	}
+	if f.set != nil && kind != KindNone && !convertible(kind, f.targetKind) {
+		c.bad("%s: a %s cannot become the %s of %s without a step (e.g. date, int, format)", where, kind, f.targetKind, fs.Target)
+	}
+	if f.def != nil && len(c.problems) == before {
+		if _, err := f.run(*f.def); err != nil {
+			c.bad("%s: the default %q fails its own pipeline: %v", where, *fs.Default, err)
+		}
+	}
+	f.plan()
+	return f
+}
+
+// target resolves the field's target path.
+func (c *compiler) target(f *field, dst reflect.Type, where string) {
+	s, personal, err := compileTarget(dst, f.target)
+	if err != nil {
+		c.bad("%s: %v", where, err)
+		return
+	}
+	f.set, f.personal = s, f.personal || personal
+	k, _, ok := kindOf(s.leaf)
+	if !ok || k == KindAny {
+		c.bad("%s: target type %s cannot be set by a mapping", where, s.leaf)
+	}
+	f.targetKind = k
+}
+
+// value compiles where the field's value comes from (a source path, a computed
+// value, a default) and returns its kind.
+func (c *compiler) value(f *field, src reflect.Type, fs FieldSpec, lookups map[string]*Lookup, where string) Kind {
+	kind := KindNone
+	switch {
+	case fs.Source != "" && fs.Compute != nil:
+		c.bad("%s: a field has a source or a compute, not both", where)
+	case fs.Source != "":
+		c.usedSources[firstSegment(fs.Source)] = true
+		if src == nil {
+			break
+		}
+		g, leaf, err := compileSource(src, fs.Source)
+		if err != nil {
+			c.bad("%s: %v", where, err)
+			break
+		}
+		k, _, ok := kindOf(leaf)
+		if !ok {
+			c.bad("%s: source %q is a %s, which no pipeline reads", where, fs.Source, leaf)
+			break
+		}
+		f.get, f.read, f.leaf, kind = g, reader(leaf), leaf, k
+	case fs.Compute != nil:
+		cp, k, ps := compileCompute(fs.Compute, src, c.reg, lookups)
+		for _, p := range ps {
+			c.bad("%s: %s", where, p)
+		}
+		for _, a := range fs.Compute.Args {
+			c.usedSources[firstSegment(a)] = true
+		}
+		f.compute, kind = cp, k
+	case fs.Default == nil:
+		c.bad("%s: no source, compute or default", where)
+	}
+	if fs.Default != nil {
+		d := Str(*fs.Default)
+		f.def = &d
+		if kind == KindNone {
+			kind = KindString
+		}
+	}
+	return kind
+}
+
+// pipeline builds the field's steps, checking that each takes the kind the one
+// before gives; it returns the kind the last gives.
+func (c *compiler) pipeline(f *field, pipeline []string, kind Kind, where string) Kind {
+	for _, raw := range pipeline {
+		sn, args, err := parseStep(raw)
+		if err != nil {
+			c.bad("%s: %v", where, err)
 			continue
 		}
-		if targets[fs.Target] {
-			bad("%s: duplicate target %q", where, fs.Target)
+		factory, ok := c.reg.steps[sn]
+		if !ok {
+			c.bad("%s: unknown step %q", where, sn)
+			continue
 		}
-		targets[fs.Target] = true
-		if m.dst != nil {
-			s, personal, err := compileTarget(m.dst, fs.Target)
-			if err != nil {
-				bad("%s: %v", where, err)
-			} else {
-				f.set, f.personal = s, f.personal || personal
-				k, _, ok := kindOf(s.leaf)
-				if !ok || k == KindAny {
-					bad("%s: target type %s cannot be set by a mapping", where, s.leaf)
-				}
-				f.targetKind = k
-			}
+		st, err := factory(args)
+		if err != nil {
+			c.bad("%s: step %s: %v", where, raw, err)
+			continue
 		}
-		kind := KindNone
-		switch {
-		case fs.Source != "" && fs.Compute != nil:
-			bad("%s: a field has a source or a compute, not both", where)
-		case fs.Source != "":
-			usedSources[firstSegment(fs.Source)] = true
-			if m.src != nil {
-				g, leaf, err := compileSource(m.src, fs.Source)
-				if err != nil {
-					bad("%s: %v", where, err)
-					break
-				}
-				k, _, ok := kindOf(leaf)
-				if !ok {
-					bad("%s: source %q is a %s, which no pipeline reads", where, fs.Source, leaf)
-					break
-				}
-				f.get, f.read, f.leaf, kind = g, reader(leaf), leaf, k
-			}
-		case fs.Compute != nil:
-			c, k, ps := compileCompute(fs.Compute, m.src, reg, lookups)
-			for _, p := range ps {
-				bad("%s: %s", where, p)
-			}
-			for _, a := range fs.Compute.Args {
-				usedSources[firstSegment(a)] = true
-			}
-			f.compute, kind = c, k
-		case fs.Default == nil:
-			bad("%s: no source, compute or default", where)
+		if kind != KindAny && kind != KindNone && len(st.In) > 0 && !slices.Contains(st.In, kind) {
+			c.bad("%s: step %s takes %v, not the %s it is given", where, sn, st.In, kind)
 		}
-		if fs.Default != nil {
-			d := Str(*fs.Default)
-			f.def = &d
-			if kind == KindNone {
-				kind = KindString
-			}
+		if st.Out != KindNone {
+			kind = st.Out
 		}
-		for _, raw := range fs.Pipeline {
-			sn, args, err := parseStep(raw)
-			if err != nil {
-				bad("%s: %v", where, err)
-				continue
-			}
-			factory, ok := reg.steps[sn]
-			if !ok {
-				bad("%s: unknown step %q", where, sn)
-				continue
-			}
-			st, err := factory(args)
-			if err != nil {
-				bad("%s: step %s: %v", where, raw, err)
-				continue
-			}
-			if kind != KindAny && kind != KindNone && len(st.In) > 0 && !slices.Contains(st.In, kind) {
-				bad("%s: step %s takes %v, not the %s it is given", where, sn, st.In, kind)
-			}
-			if st.Out != KindNone {
-				kind = st.Out
-			}
-			f.steps = append(f.steps, namedStep{name: sn, Step: st})
-		}
-		if fs.Lookup != "" {
-			l, ok := lookups[fs.Lookup]
-			switch {
-			case !ok:
-				bad("%s: unknown lookup %q", where, fs.Lookup)
-			case fs.Reverse && l.rev == nil:
-				bad("%s: lookup %q is used in reverse but is not marked reversible", where, fs.Lookup)
-			case kind != KindString && kind != KindAny:
-				bad("%s: lookup %q takes text, not %s", where, fs.Lookup, kind)
-			default:
-				f.lookup, kind = l, KindString
-			}
-		} else if fs.Reverse {
-			bad("%s: reverse without a lookup", where)
-		}
-		if fs.When != nil {
-			c, err := compileCond(fs.When, m.src)
-			if err != nil {
-				bad("%s: when: %v", where, err)
-			}
-			usedSources[firstSegment(fs.When.Source)] = true
-			f.when = c
-		}
-		if f.set != nil && kind != KindNone && !convertible(kind, f.targetKind) {
-			bad("%s: a %s cannot become the %s of %s without a step (e.g. date, int, format)", where, kind, f.targetKind, fs.Target)
-		}
-		if f.def != nil && len(problems) == before {
-			if _, err := f.run(*f.def); err != nil {
-				bad("%s: the default %q fails its own pipeline: %v", where, *fs.Default, err)
-			}
-		}
-		plain := f.get != nil && f.set != nil && len(f.steps) == 0 && f.lookup == nil && f.def == nil && !f.required && len(f.get.dynamic) == 0
-		if plain {
-			f.direct = copier(f.leaf, f.set.leaf)
-		}
-		if f.set != nil && m.dst != nil {
-			if off, ok := targetOffset(m.dst, f.set); ok {
-				f.dstOff, f.writeP = off, writeAt(f.set.leaf, f.targetKind)
-			}
-		}
-		if f.get != nil && m.src != nil {
-			if off, ok := sourceOffset(m.src, f.get); ok {
-				f.srcOff, f.readP = off, readAt(f.leaf)
-			}
-		}
-		if plain && f.readP != nil && f.writeP != nil {
-			f.copyP = copyAt(f.leaf, f.set.leaf)
-		}
-		if f.readP != nil && f.writeP != nil && f.leaf.Kind() == reflect.String && f.set.leaf.Kind() == reflect.String && f.compute == nil {
-			f.textFast = true
-			for _, st := range f.steps {
-				f.textFast = f.textFast && st.Text != nil
-			}
-		}
-		m.fields = append(m.fields, f)
+		f.steps = append(f.steps, namedStep{name: sn, Step: st})
 	}
-	if m.outbound && m.src != nil && m.src.Kind() == reflect.Struct {
-		for _, sf := range reflect.VisibleFields(m.src) {
-			if n, ok := jsonName(sf); ok && len(sf.Index) == 1 && !usedSources[n] {
-				m.dropped = append(m.dropped, n)
-			}
+	return kind
+}
+
+// lookup attaches the field's lookup table, used forward or in reverse.
+func (c *compiler) lookup(f *field, fs FieldSpec, lookups map[string]*Lookup, kind Kind, where string) Kind {
+	if fs.Lookup == "" {
+		if fs.Reverse {
+			c.bad("%s: reverse without a lookup", where)
+		}
+		return kind
+	}
+	l, ok := lookups[fs.Lookup]
+	switch {
+	case !ok:
+		c.bad("%s: unknown lookup %q", where, fs.Lookup)
+	case fs.Reverse && l.rev == nil:
+		c.bad("%s: lookup %q is used in reverse but is not marked reversible", where, fs.Lookup)
+	case kind != KindString && kind != KindAny:
+		c.bad("%s: lookup %q takes text, not %s", where, fs.Lookup, kind)
+	default:
+		f.lookup, kind = l, KindString
+	}
+	return kind
+}
+
+// plan picks how Apply runs the field: a direct copy when there is nothing on the
+// way, a text path when text goes to text through text steps, otherwise through
+// a [Value].
+func (f *field) plan() {
+	if f.get == nil || f.set == nil || len(f.get.dynamic) > 0 {
+		return
+	}
+	if len(f.steps) == 0 && f.lookup == nil && f.def == nil && !f.required {
+		f.direct = copier(f.leaf, f.set.leaf)
+	}
+	f.text = f.leaf.Kind() == reflect.String && f.set.leaf.Kind() == reflect.String &&
+		!slices.ContainsFunc(f.steps, func(st namedStep) bool { return st.Text == nil })
+}
+
+// unused lists the top-level fields of src that no field reads (an outbound
+// mapping's dropped fields).
+func (c *compiler) unused(src reflect.Type) []string {
+	var out []string
+	for _, sf := range reflect.VisibleFields(src) {
+		if n, ok := jsonName(sf); ok && len(sf.Index) == 1 && !c.usedSources[n] {
+			out = append(out, n)
 		}
 	}
-	if len(problems) > 0 {
-		return nil, &SpecError{Mapping: fmt.Sprintf("%s v%d", name, spec.Version), Problems: problems}
-	}
-	m.digest = m.fingerprint(spec)
-	return m, nil
+	return out
 }
 
 func firstSegment(p string) string {
@@ -391,7 +436,7 @@ func (f *field) run(v Value) (Value, *FieldError) {
 	return v, nil
 }
 
-// runText is run for a text-only pipeline, on the string alone.
+// runText is run for a text pipeline (see field.text), on the string alone.
 func (f *field) runText(s string) (string, *FieldError) {
 	for _, st := range f.steps {
 		if s == "" {
@@ -487,10 +532,7 @@ func set(t reflect.Value, v Value, k Kind) error {
 		if v.Kind != KindTime {
 			return fmt.Errorf("a %s is not a time", v.Kind)
 		}
-		if t.Type() != timeType {
-			t = t.Field(0)
-		}
-		*(*time.Time)(t.Addr().UnsafePointer()) = v.T // targets are addressable; Set would box
+		*timeAt(t) = v.T
 	case KindDuration:
 		if v.Kind != KindDuration {
 			return fmt.Errorf("a %s is not a duration", v.Kind)

@@ -64,14 +64,9 @@
 // (retry later); [Action] says what to do for each. Failed records go to a [Store];
 // [Reprocess] tries them again after a fix.
 //
-// # Generated code
+// # Cost
 //
-// Apply costs about 100 ns for a 10-field record of plain copies. For a mapping hot
-// enough to be worth a build step, [Mapping.Generate] writes it as a Go function
-// (from a small go:generate program that compiles the mapping against the real
-// types): plain copies become assignments, text pipelines and lookups run without
-// reflection, the rest goes through [Mapping.ApplyField], and the result, errors and
-// counters are Apply's. The function is bound to the [Mapping.Digest] it was
-// generated from: handed a mapping edited since, it maps through Apply, so a file
-// operations changed is never ignored, only slower until the code is generated again.
+// [Compile] resolves every path to a reflect plan once; Apply then walks it, about
+// 0.2 µs for a 10-field record of plain copies and about 1 µs with the dispatch
+// cleansers (internal/benchmarks, against mapstructure and gojq on the same record).
 package mapping

@@ -5,17 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/mail"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-
-	"github.com/nyaruka/phonenumbers"
 
 	"github.com/dispatchcenter/connectors/internal/dotnet"
+	"github.com/dispatchcenter/connectors/mapping/normalize"
 )
 
 // Step is one cleanser or validator of a field's pipeline, with fixed semantics.
@@ -147,38 +144,11 @@ func noArgs(name string, s Step) StepFactory {
 
 var strIn = []Kind{KindString}
 
-// collapse trims and turns every run of Unicode white space into one space. Text that
-// is already so comes back as it is, without a copy.
-func collapse(s string) string {
-	clean := true
-	prevSpace := true // a leading space is not clean
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
-			clean = false // leave non-ASCII white space to the general path
-			break
-		}
-		space := c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-		if space && (prevSpace || c != ' ') {
-			clean = false
-			break
-		}
-		prevSpace = space
-	}
-	if clean && !prevSpace {
-		return s
-	}
-	if clean && s == "" {
-		return s
-	}
-	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
-}
-
 var builtinSteps = map[string]StepFactory{
 	// trim removes leading and trailing white space.
 	"trim": noArgs("trim", TextStep("", pure(strings.TrimSpace))),
 	// collapse trims and turns every run of white space inside into one space.
-	"collapse": noArgs("collapse", TextStep("", pure(collapse))),
+	"collapse": noArgs("collapse", TextStep("", pure(normalize.Collapse))),
 	"upper":    noArgs("upper", TextStep("", pure(strings.ToUpper))),
 	"lower":    noArgs("lower", TextStep("", pure(strings.ToLower))),
 	// id keeps ASCII letters and digits only; nothing left is an error.
@@ -199,17 +169,17 @@ var builtinSteps = map[string]StepFactory{
 	})),
 	"phone":     phoneStep(false),
 	"phone_ext": phoneStep(true),
-	"email":     noArgs("email", TextStep(CodeInvalidEmail, email)),
-	"us_street": noArgs("us_street", TextStep("", pure(USStreet))),
+	"email":     noArgs("email", TextStep(CodeInvalidEmail, normalize.Email)),
+	"us_street": noArgs("us_street", TextStep("", pure(normalize.USStreet))),
 	"us_state": noArgs("us_state", TextStep(CodeInvalidState, func(s string) (string, error) {
-		code, ok := USState(s)
+		code, ok := normalize.USState(s)
 		if !ok {
 			return "", errors.New("not a US state")
 		}
 		return code, nil
 	})),
 	"zip": noArgs("zip", TextStep(CodeInvalidZIP, func(s string) (string, error) {
-		z, ok := USZIP(s)
+		z, ok := normalize.USZIP(s)
 		if !ok {
 			return "", errors.New("not a ZIP or ZIP+4")
 		}
@@ -288,58 +258,21 @@ func phoneStep(ext bool) StepFactory {
 		if len(args) == 1 {
 			region = strings.ToUpper(args[0])
 		}
-		if phonenumbers.GetCountryCodeForRegion(region) == 0 {
+		if !normalize.KnownRegion(region) {
 			return Step{}, fmt.Errorf("unknown region %q", region)
 		}
+		norm := normalize.Phone
+		if ext {
+			norm = normalize.PhoneExtension
+		}
 		return TextStep(CodeInvalidPhone, func(s string) (string, error) {
-			n, ok := parsePhone(s, region)
+			out, ok := norm(s, region)
 			if !ok {
 				return "", errors.New("not a valid phone number")
 			}
-			if ext {
-				return n.GetExtension(), nil
-			}
-			return phonenumbers.Format(n, phonenumbers.E164), nil
+			return out, nil
 		}), nil
 	}
-}
-
-// parsePhone parses s (region for a number without a country code) and refuses a
-// number libphonenumber parses but does not consider valid.
-func parsePhone(s, region string) (*phonenumbers.PhoneNumber, bool) {
-	n, err := phonenumbers.Parse(s, region)
-	if err != nil || !phonenumbers.IsValidNumber(n) {
-		return nil, false
-	}
-	return n, true
-}
-
-// email accepts one bare address (no display name, no comment), requires a domain
-// with a dot in ASCII (internationalized domains in their xn-- form), and lowercases
-// the domain (the local part is the receiver's business and is kept).
-func email(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return "", errors.New("not one bare address")
-	}
-	at := strings.LastIndexByte(s, '@')
-	local, domain := s[:at], strings.ToLower(s[at+1:])
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
-		return "", errors.New("the domain has no dot")
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return "", errors.New("bad domain label")
-		}
-		for i := 0; i < len(l); i++ {
-			if c := l[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return "", errors.New("the domain is not ASCII letters, digits and hyphens")
-			}
-		}
-	}
-	return local + "@" + domain, nil
 }
 
 // rangeStep: range(min|max) accepts a number within [min, max]; either bound may be
@@ -468,7 +401,7 @@ var builtinFuncs = map[string]Func{
 	"join": {Args: []Kind{KindString}, Variadic: true, Out: KindString, Fn: func(a []Value, _ *Lookup) (Value, error) {
 		parts := make([]string, 0, len(a))
 		for _, v := range a {
-			if s := collapse(v.S); s != "" {
+			if s := normalize.Collapse(v.S); s != "" {
 				parts = append(parts, s)
 			}
 		}

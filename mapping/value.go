@@ -97,10 +97,34 @@ func isDuration(t reflect.Type) bool {
 	return t == durationType || t.Kind() == reflect.Int64 && t.Implements(durationer)
 }
 
-// kindOf says which Kind a Go type reads as, and how to reach its time.Time when it
-// wraps one (openapi_types.Date, dayforce.DateTime: a struct whose first field is a
-// time.Time). ok is false for types no pipeline can read.
-func kindOf(t reflect.Type) (k Kind, timeField bool, ok bool) {
+// timeField is the index of the time.Time a struct type embeds (openapi_types.Date,
+// dayforce.DateTime and geotab.Time embed one), or -1: such a type reads and is set
+// as that time, its other fields (DateTime.Offset) left as they are.
+func timeField(t reflect.Type) int {
+	if t.Kind() != reflect.Struct {
+		return -1
+	}
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Anonymous && f.Type == timeType && f.IsExported() {
+			return i
+		}
+	}
+	return -1
+}
+
+// timeAt points at the time.Time of v, a time.Time or a struct that embeds one
+// (v addressable: a target, or a source prepare copied when it was not), so that
+// a time is read and set in place, never boxed.
+func timeAt(v reflect.Value) *time.Time {
+	if v.Type() != timeType {
+		v = v.Field(timeField(v.Type()))
+	}
+	return v.Addr().Interface().(*time.Time)
+}
+
+// kindOf says which Kind a Go type reads as, and whether it is a struct embedding a
+// time.Time (see [timeField]). ok is false for types no pipeline can read.
+func kindOf(t reflect.Type) (k Kind, embedsTime bool, ok bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -121,7 +145,7 @@ func kindOf(t reflect.Type) (k Kind, timeField bool, ok bool) {
 	case reflect.Bool:
 		return KindBool, false, true
 	case reflect.Struct:
-		if t.NumField() > 0 && t.Field(0).Type == timeType {
+		if timeField(t) >= 0 {
 			return KindTime, true, true
 		}
 	case reflect.Interface:
@@ -166,8 +190,8 @@ func read(v reflect.Value) Value {
 	case reflect.Bool:
 		return Bool(v.Bool())
 	case reflect.Struct:
-		if t.NumField() > 0 && t.Field(0).Type == timeType {
-			return Time(v.Field(0).Interface().(time.Time))
+		if i := timeField(t); i >= 0 {
+			return Time(v.Field(i).Interface().(time.Time))
 		}
 	}
 	return Value{}
@@ -214,18 +238,18 @@ func reader(t reflect.Type) func(reflect.Value) Value {
 	case reflect.Bool:
 		return func(v reflect.Value) Value { return Bool(v.Bool()) }
 	case reflect.Struct:
-		if t.NumField() > 0 && t.Field(0).Type == timeType {
-			return func(v reflect.Value) Value { return readTime(v.Field(0)) }
+		if i := timeField(t); i >= 0 {
+			return func(v reflect.Value) Value { return readTime(v.Field(i)) }
 		}
 	}
 	return read
 }
 
-// readTime reads a time.Time in place when it can (Interface would copy it to the
-// heap on every read).
+// readTime reads a time.Time, in place when it can (Interface would copy it to the
+// heap on every read; a pointer to it does not).
 func readTime(v reflect.Value) Value {
 	if v.CanAddr() {
-		return Time(*(*time.Time)(v.Addr().UnsafePointer()))
+		return Time(*timeAt(v))
 	}
 	return Time(v.Interface().(time.Time))
 }
@@ -239,13 +263,7 @@ func copier(from, to reflect.Type) func(src, dst reflect.Value) {
 	}
 	switch {
 	case from == timeType && to == timeType:
-		return func(src, dst reflect.Value) {
-			if src.CanAddr() {
-				*(*time.Time)(dst.Addr().UnsafePointer()) = *(*time.Time)(src.Addr().UnsafePointer())
-				return
-			}
-			dst.Set(src)
-		}
+		return func(src, dst reflect.Value) { dst.Set(src) } // Set copies in place, without boxing
 	case from.Kind() == reflect.String && to.Kind() == reflect.String:
 		return func(src, dst reflect.Value) { dst.SetString(src.String()) }
 	case from.Kind() == reflect.Bool && to.Kind() == reflect.Bool:

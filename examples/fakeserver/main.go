@@ -28,14 +28,20 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, *dir, *admin, os.Stdout); err != nil {
+	ln, err := net.Listen("tcp", *admin)
+	if err == nil {
+		err = serve(ctx, *dir, ln, os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "fakeserver:", err)
 		os.Exit(1)
 	}
 }
 
-// serve runs the fakes and the admin endpoint until ctx ends.
-func serve(ctx context.Context, dir, admin string, out io.Writer) error {
+// serve runs the fakes, and the admin endpoint on ln, until ctx ends; it closes ln.
+func serve(ctx context.Context, dir string, ln net.Listener, out io.Writer) error {
+	defer ln.Close()
+	admin := ln.Addr().String()
 	f, err := app.StartFakes()
 	if err != nil {
 		return err
@@ -111,10 +117,6 @@ func serve(ctx context.Context, dir, admin string, out io.Writer) error {
 		}
 		_ = json.NewEncoder(w).Encode(map[string]int{"requests": n()})
 	})
-	ln, err := net.Listen("tcp", admin)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()

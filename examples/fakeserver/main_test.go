@@ -25,15 +25,14 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestFakeserver(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", "127.0.0.1:0") // kept open: no other process can take the port
 	require.NoError(t, err)
 	admin := l.Addr().String()
-	_ = l.Close()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, dir, admin, &out) }()
+	go func() { done <- serve(ctx, dir, l, &out) }()
 	defer func() { cancel(); require.NoError(t, <-done) }()
 
 	url := "http://" + admin

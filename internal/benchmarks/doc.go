@@ -9,4 +9,3 @@
 // sub-benchmarks run slower, which biases a comparison by its order.
 package benchmarks
 
-//go:generate go run gen_mapping.go

@@ -1,4 +1,4 @@
-package mapping
+package normalize
 
 import (
 	"strings"
@@ -103,7 +103,7 @@ func USState(s string) (string, bool) {
 	if len(s) == 2 && usStateCodes[s] {
 		return s, true
 	}
-	s = strings.ToUpper(collapse(strings.ReplaceAll(s, ".", "")))
+	s = strings.ToUpper(Collapse(strings.ReplaceAll(s, ".", "")))
 	if usStateCodes[s] {
 		return s, true
 	}
@@ -134,4 +134,39 @@ func USZIP(s string) (string, bool) {
 		return string(d[:5]) + "-" + string(d[5:]), true
 	}
 	return "", false
+}
+
+// Collapse trims s and turns every run of Unicode white space into one space. Text that
+// is already so comes back as it is, without a copy.
+func Collapse(s string) string {
+	clean := true
+	prevSpace := true // a leading space is not clean
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			clean = false // leave non-ASCII white space to the general path
+			break
+		}
+		space := c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+		if space && (prevSpace || c != ' ') {
+			clean = false
+			break
+		}
+		prevSpace = space
+	}
+	if clean && !prevSpace {
+		return s
+	}
+	if clean && s == "" {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for w := range strings.FieldsFuncSeq(s, unicode.IsSpace) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
 }

@@ -1,4 +1,4 @@
-package mapping
+package dedup
 
 import (
 	"context"
@@ -6,10 +6,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/dispatchcenter/connectors/internal/seen"
+	"github.com/dispatchcenter/connectors/mapping"
 	"github.com/dispatchcenter/connectors/mapping/canonical"
+	"github.com/dispatchcenter/connectors/mapping/normalize"
 )
 
 // CustomerKeys returns the keys two records of the same customer share: "phone:"
@@ -18,11 +18,11 @@ import (
 func CustomerKeys(phone, mail, region string) []string {
 	var keys []string
 	if phone != "" {
-		if n, ok := parsePhone(phone, region); ok {
-			keys = append(keys, "phone:"+phonenumbers.Format(n, phonenumbers.E164))
+		if n, ok := normalize.Phone(phone, region); ok {
+			keys = append(keys, "phone:"+n)
 		}
 	}
-	if e, err := email(mail); err == nil {
+	if e, err := normalize.Email(mail); err == nil {
 		keys = append(keys, "email:"+strings.ToLower(e))
 	}
 	return keys
@@ -104,8 +104,8 @@ func GeocodeCustomer(ctx context.Context, g Geocoder, c *canonical.Customer) err
 	}
 	p, err := g.Geocode(ctx, c.Address)
 	if err != nil {
-		return &RecordError{Mapping: "geocode", Errors: []*FieldError{{Source: "address", Target: "location", Rule: "geocode",
-			Code: CodeUnavailable, Class: ClassSystem, Err: err}}}
+		return &mapping.RecordError{Mapping: "geocode", Errors: []*mapping.FieldError{{Source: "address", Target: "location", Rule: "geocode",
+			Code: mapping.CodeUnavailable, Class: mapping.ClassSystem, Err: err}}}
 	}
 	c.Location = p
 	return nil
