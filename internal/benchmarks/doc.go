@@ -8,4 +8,3 @@
 // a shuffled order, round after round, for benchstat: within one process the later
 // sub-benchmarks run slower, which biases a comparison by its order.
 package benchmarks
-
