@@ -20,8 +20,8 @@ func layer(path string) int {
 	rel := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
 	top, _, _ := strings.Cut(rel, "/")
 	switch {
-	case strings.HasPrefix(rel, "mapping/defaults"), strings.HasPrefix(rel, "mapping/internal/gentest"):
-		return 4 // the dispatch center's mappings of the connectors' records, and their generated code's tests
+	case strings.HasPrefix(rel, "mapping/defaults"):
+		return 4 // the dispatch center's mappings of the connectors' records
 	case slices.Contains(systems, top):
 		return 3
 	case strings.HasPrefix(rel, "internal/assembly"):
