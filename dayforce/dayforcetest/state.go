@@ -208,82 +208,170 @@ func page[T any](s *Server, r *http.Request, items []T) ([]T, string, bool) {
 	return items[from:end], next, true
 }
 
+// call is one request to an operation: where its method answers and what it reads,
+// with the employee its xRefCode names (nil for operations without one).
+type call struct {
+	w            http.ResponseWriter
+	r            *http.Request
+	q            url.Values
+	body         []byte
+	arr          bool // the operation answers an array of results
+	validateOnly bool // isValidateOnly=true: check, change nothing
+	e            *employee
+}
+
+// api answers the contract's operations (operations.gen.go) on the server's state,
+// which handle holds locked.
+type api struct{ *Server }
+
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte, arr bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := r.URL.Query()
-	validateOnly := q.Get("isValidateOnly") == "true"
-	var e *employee
-	if x, ok := params["xRefCode"]; ok && op == "getOrgUnit" {
-		s.getOrgUnit(w, x, q)
-		return
-	} else if ok {
-		if e = s.byXRef[x]; e == nil {
+	req := &call{w: w, r: r, q: q, body: body, arr: arr, validateOnly: q.Get("isValidateOnly") == "true"}
+	if x, ok := params["xRefCode"]; ok && op != "getOrgUnit" {
+		if req.e = s.byXRef[x]; req.e == nil {
 			results(w, http.StatusBadRequest, arr, result("ERROR", "HR_Employee_InvalidXRefCode", "xRefCode",
 				"The employee XRefCode does not match an employee."))
 			return
 		}
 	}
-	switch op {
-	case "getClientMetadata":
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_ = json.NewEncoder(w).Encode(dayforce.ClientMetadata{ServiceVersion: "66.1.1.15016", ServiceURI: s.Hosts[s.current].URL + "/Api"})
-	case "listEmployees":
-		s.listEmployees(w, q)
-	case "getEmployee":
-		ok(w, s.expand(e, q.Get("expand")), nil, false, "")
-	case "getEmployeeWorkAssignments":
-		ok(w, []dayforce.EmployeeWorkAssignment{e.assign}, nil, false, "")
-	case "getEmployeeSkills":
-		ok(w, e.skills, nil, false, "")
-	case "patchEmployeeSkill":
-		s.patchSkill(w, e, body, validateOnly, arr)
-	case "getEmployeeCertifications":
-		ok(w, e.certs, nil, false, "")
-	case "listSkills":
-		writePage(s, w, r, filterX(s.skills, q.Get("xRefCode"), func(k dayforce.Skill) string { return k.XRefCode }))
-	case "listCertifications":
-		writePage(s, w, r, filterX(s.certs, q.Get("xRefCode"), func(k dayforce.LMSCertification) string { return k.XRefCode }))
-	case "getEmployeeSchedules":
-		from, to := queryTime(q, "filterScheduleStartDate"), queryTime(q, "filterScheduleEndDate")
-		// isPosted: "A flag to determine whether to display posted schedules. By
-		// default it searches for published schedules" (dayforce-openapi.yaml)
-		posted := q.Get("isPosted") != "false"
-		out := []dayforce.EmployeeSchedule{}
-		for _, sh := range shifts(e, from, to, false) {
-			if sh.Published == posted {
-				out = append(out, sh)
-			}
-		}
-		ok(w, out, nil, false, "")
-	case "listEmployeeSchedules":
-		s.listSchedules(w, r, q)
-	case "listEmployeeSchedulesDelta":
-		s.listDelta(w, r, q)
-	case "getEmployeeAvailability":
-		s.availability(w, e, q)
-	case "getEmployeeTimeAwayFromWork":
-		from, to := queryTime(q, "filterTAFWStartDate"), queryTime(q, "filterTAFWEndDate")
-		var out []dayforce.EmployeeTimeAwayFromWork
-		if q.Get("status") == "APPROVED" {
-			for _, t := range e.tafw {
-				if !t.TimeEnd.Before(from) && !t.TimeStart.After(to) {
-					out = append(out, t)
-				}
-			}
-		}
-		ok(w, nonNil(out), nil, false, "")
-	case "listEmployeeRawPunches":
-		s.listPunches(w, r, q)
-	case "listEmployeePunches":
-		s.listProcessedPunches(w, r, q)
-	case "listOrgUnits":
-		s.listOrgUnits(w)
-	case "postEmployeeRawPunch":
-		s.postPunch(w, body, validateOnly)
-	default:
+	if !dispatch(api{s}, op, req, params) {
 		results(w, http.StatusNotImplemented, arr, result("ERROR", "SYS_NotImplemented", "", op+" is not implemented by the fake"))
 	}
+}
+
+// GetOrgUnit answers getOrgUnit (its xRefCode names an org unit, not an employee).
+func (s api) GetOrgUnit(req *call, _ string, xRefCode string) {
+	s.getOrgUnit(req.w, xRefCode, req.q)
+}
+
+// GetClientMetadata answers getClientMetadata.
+func (s api) GetClientMetadata(req *call, clientNamespace string) {
+	w := req.w
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(dayforce.ClientMetadata{ServiceVersion: "66.1.1.15016", ServiceURI: s.Hosts[s.current].URL + "/Api"})
+}
+
+// ListEmployees answers listEmployees.
+func (s api) ListEmployees(req *call, clientNamespace string) {
+	w, q := req.w, req.q
+	s.listEmployees(w, q)
+}
+
+// GetEmployee answers getEmployee.
+func (s api) GetEmployee(req *call, clientNamespace string, xRefCode string) {
+	w, q, e := req.w, req.q, req.e
+	ok(w, s.expand(e, q.Get("expand")), nil, false, "")
+}
+
+// GetEmployeeWorkAssignments answers getEmployeeWorkAssignments.
+func (s api) GetEmployeeWorkAssignments(req *call, clientNamespace string, xRefCode string) {
+	w, e := req.w, req.e
+	ok(w, []dayforce.EmployeeWorkAssignment{e.assign}, nil, false, "")
+}
+
+// GetEmployeeSkills answers getEmployeeSkills.
+func (s api) GetEmployeeSkills(req *call, clientNamespace string, xRefCode string) {
+	w, e := req.w, req.e
+	ok(w, e.skills, nil, false, "")
+}
+
+// PatchEmployeeSkill answers patchEmployeeSkill.
+func (s api) PatchEmployeeSkill(req *call, clientNamespace string, xRefCode string) {
+	w, body, e, validateOnly, arr := req.w, req.body, req.e, req.validateOnly, req.arr
+	s.patchSkill(w, e, body, validateOnly, arr)
+}
+
+// GetEmployeeCertifications answers getEmployeeCertifications.
+func (s api) GetEmployeeCertifications(req *call, clientNamespace string, xRefCode string) {
+	w, e := req.w, req.e
+	ok(w, e.certs, nil, false, "")
+}
+
+// ListSkills answers listSkills.
+func (s api) ListSkills(req *call, clientNamespace string) {
+	w, r, q := req.w, req.r, req.q
+	writePage(s.Server, w, r, filterX(s.skills, q.Get("xRefCode"), func(k dayforce.Skill) string { return k.XRefCode }))
+}
+
+// ListCertifications answers listCertifications.
+func (s api) ListCertifications(req *call, clientNamespace string) {
+	w, r, q := req.w, req.r, req.q
+	writePage(s.Server, w, r, filterX(s.certs, q.Get("xRefCode"), func(k dayforce.LMSCertification) string { return k.XRefCode }))
+}
+
+// GetEmployeeSchedules answers getEmployeeSchedules.
+func (s api) GetEmployeeSchedules(req *call, clientNamespace string, xRefCode string) {
+	w, q, e := req.w, req.q, req.e
+	from, to := queryTime(q, "filterScheduleStartDate"), queryTime(q, "filterScheduleEndDate")
+	// isPosted: "A flag to determine whether to display posted schedules. By
+	// default it searches for published schedules" (dayforce-openapi.yaml)
+	posted := q.Get("isPosted") != "false"
+	out := []dayforce.EmployeeSchedule{}
+	for _, sh := range shifts(e, from, to, false) {
+		if sh.Published == posted {
+			out = append(out, sh)
+		}
+	}
+	ok(w, out, nil, false, "")
+}
+
+// ListEmployeeSchedules answers listEmployeeSchedules.
+func (s api) ListEmployeeSchedules(req *call, clientNamespace string) {
+	w, r, q := req.w, req.r, req.q
+	s.listSchedules(w, r, q)
+}
+
+// ListEmployeeSchedulesDelta answers listEmployeeSchedulesDelta.
+func (s api) ListEmployeeSchedulesDelta(req *call, clientNamespace string) {
+	w, r, q := req.w, req.r, req.q
+	s.listDelta(w, r, q)
+}
+
+// GetEmployeeAvailability answers getEmployeeAvailability.
+func (s api) GetEmployeeAvailability(req *call, clientNamespace string, xRefCode string) {
+	w, q, e := req.w, req.q, req.e
+	s.availability(w, e, q)
+}
+
+// GetEmployeeTimeAwayFromWork answers getEmployeeTimeAwayFromWork.
+func (s api) GetEmployeeTimeAwayFromWork(req *call, clientNamespace string, xRefCode string) {
+	w, q, e := req.w, req.q, req.e
+	from, to := queryTime(q, "filterTAFWStartDate"), queryTime(q, "filterTAFWEndDate")
+	var out []dayforce.EmployeeTimeAwayFromWork
+	if q.Get("status") == "APPROVED" {
+		for _, t := range e.tafw {
+			if !t.TimeEnd.Before(from) && !t.TimeStart.After(to) {
+				out = append(out, t)
+			}
+		}
+	}
+	ok(w, nonNil(out), nil, false, "")
+}
+
+// ListEmployeeRawPunches answers listEmployeeRawPunches.
+func (s api) ListEmployeeRawPunches(req *call, clientNamespace string) {
+	w, r, q := req.w, req.r, req.q
+	s.listPunches(w, r, q)
+}
+
+// ListEmployeePunches answers listEmployeePunches.
+func (s api) ListEmployeePunches(req *call, clientNamespace string) {
+	w, r, q := req.w, req.r, req.q
+	s.listProcessedPunches(w, r, q)
+}
+
+// ListOrgUnits answers listOrgUnits.
+func (s api) ListOrgUnits(req *call, clientNamespace string) {
+	w := req.w
+	s.listOrgUnits(w)
+}
+
+// PostEmployeeRawPunch answers postEmployeeRawPunch.
+func (s api) PostEmployeeRawPunch(req *call, clientNamespace string) {
+	w, body, validateOnly := req.w, req.body, req.validateOnly
+	s.postPunch(w, body, validateOnly)
 }
 
 func nonNil[T any](v []T) []T {

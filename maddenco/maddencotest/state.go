@@ -125,107 +125,153 @@ func writePage[T any](w http.ResponseWriter, q url.Values, items []T, key func(T
 	writeJSON(w, pageOf[T]{Data: items[i:end], NextCursor: next})
 }
 
+// call is one request to an operation: where its method answers and what it reads.
+type call struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	q    url.Values
+	body []byte
+}
+
+// api answers the contract's operations (operations.gen.go) on the server's state,
+// which handle holds locked.
+type api struct{ *Server }
+
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := r.URL.Query()
-	switch op {
-	case "listEquipment":
-		var items []maddenco.Equipment
-		for _, e := range s.equipment {
-			if (q.Get("status") == "" || string(e.Status) == q.Get("status")) && (q.Get("site_id") == "" || e.Location.SiteID == q.Get("site_id")) &&
-				(q.Get("type") == "" || e.Type == q.Get("type")) {
-				items = append(items, *e)
-			}
-		}
-		writePage(w, q, items, func(e maddenco.Equipment) string { return e.ID })
-	case "getEquipment":
-		e, ok := s.equipment[params["id"]]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Equipment not found", params["id"])
-			return
-		}
-		writeJSON(w, e)
-	case "putUsageReport":
-		e, ok := s.equipment[params["id"]]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Equipment not found", params["id"])
-			return
-		}
-		var u maddenco.UsageReport
-		_ = json.Unmarshal(body, &u)
-		key := e.ID + "/" + params["date"]
-		e.MeterHours += u.Hours - s.usage[key].Hours // a replaced report replaces its hours
-		e.UpdatedAt = s.now().UTC()
-		s.usage[key] = u
-		s.record(maddenco.ChangeKindEquipment, e.ID, maddenco.ChangeOpUpsert, func(c *maddenco.Change) { c.Equipment = *e })
-		writeJSON(w, u)
-	case "listMaintenanceSchedules":
-		var items []maddenco.MaintenanceSchedule
-		due, _ := time.Parse(time.DateOnly, q.Get("due_before"))
-		for _, sc := range s.schedules {
-			if (q.Get("equipment_id") == "" || sc.EquipmentID == q.Get("equipment_id")) && (due.IsZero() || sc.NextDueOn.Before(due)) {
-				items = append(items, *sc)
-			}
-		}
-		writePage(w, q, items, func(m maddenco.MaintenanceSchedule) string { return m.NextDueOn.Format(time.DateOnly) + "|" + m.ID })
-	case "listMaintenanceLogs":
-		var items []maddenco.MaintenanceLog
-		since, _ := time.Parse(time.RFC3339Nano, q.Get("since"))
-		for _, l := range s.logs {
-			if (q.Get("equipment_id") == "" || l.EquipmentID == q.Get("equipment_id")) && !l.PerformedAt.Before(since) {
-				items = append(items, *l)
-			}
-		}
-		writePage(w, q, items, func(l maddenco.MaintenanceLog) string {
-			return l.PerformedAt.UTC().Format(time.RFC3339Nano) + "|" + l.ID
-		})
-	case "listParts":
-		var items []maddenco.Part
-		low := q.Get("below_reorder_point") == "true"
-		for _, p := range s.parts {
-			if (q.Get("location") == "" || p.Location == q.Get("location")) && (!low || p.QuantityOnHand <= p.ReorderPoint) {
-				items = append(items, *p)
-			}
-		}
-		writePage(w, q, items, func(p maddenco.Part) string { return p.PartNumber })
-	case "getPart":
-		p, ok := s.parts[params["partNumber"]]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Part not found", params["partNumber"])
-			return
-		}
-		writeJSON(w, p)
-	case "putWorkOrderCompletion":
-		var wc maddenco.WorkOrderCompletion
-		_ = json.Unmarshal(body, &wc)
-		for _, id := range wc.EquipmentIDs {
-			if _, ok := s.equipment[id]; !ok {
-				problem(w, http.StatusUnprocessableEntity, "unknown_equipment", "The work order names equipment Maddenco does not know", id)
-				return
-			}
-		}
-		s.completions[params["workOrderId"]] = wc
-		writeJSON(w, wc)
-	case "listChanges":
-		after := int64(0)
-		if c := q.Get("cursor"); c != "" {
-			v, ok := decodeCursor(c)
-			n, err := strconv.ParseInt(v, 10, 64)
-			if !ok || err != nil || n < 0 || n > int64(len(s.changes)) {
-				problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not one this API gave out", "")
-				return
-			}
-			after = n
-		}
-		limit := 100
-		if l, err := strconv.Atoi(q.Get("limit")); err == nil && l > 0 {
-			limit = l
-		}
-		end := min(int(after)+limit, len(s.changes))
-		data := s.changes[after:end]
-		writeJSON(w, map[string]any{"data": data, "cursor": encodeCursor(strconv.Itoa(end)), "more": end < len(s.changes)})
-	default:
+	if !dispatch(api{s}, op, &call{w: w, r: r, q: r.URL.Query(), body: body}, params) {
 		problem(w, http.StatusNotImplemented, "not_implemented", "The fake does not implement "+op, "")
 	}
+}
+
+// ListEquipment answers listEquipment.
+func (s api) ListEquipment(req *call) {
+	w, q := req.w, req.q
+	var items []maddenco.Equipment
+	for _, e := range s.equipment {
+		if (q.Get("status") == "" || string(e.Status) == q.Get("status")) && (q.Get("site_id") == "" || e.Location.SiteID == q.Get("site_id")) &&
+			(q.Get("type") == "" || e.Type == q.Get("type")) {
+			items = append(items, *e)
+		}
+	}
+	writePage(w, q, items, func(e maddenco.Equipment) string { return e.ID })
+}
+
+// GetEquipment answers getEquipment.
+func (s api) GetEquipment(req *call, id string) {
+	w := req.w
+	e, ok := s.equipment[id]
+	if !ok {
+		problem(w, http.StatusNotFound, "not_found", "Equipment not found", id)
+		return
+	}
+	writeJSON(w, e)
+}
+
+// PutUsageReport answers putUsageReport.
+func (s api) PutUsageReport(req *call, id string, date string) {
+	w, body := req.w, req.body
+	e, ok := s.equipment[id]
+	if !ok {
+		problem(w, http.StatusNotFound, "not_found", "Equipment not found", id)
+		return
+	}
+	var u maddenco.UsageReport
+	_ = json.Unmarshal(body, &u)
+	key := e.ID + "/" + date
+	e.MeterHours += u.Hours - s.usage[key].Hours // a replaced report replaces its hours
+	e.UpdatedAt = s.now().UTC()
+	s.usage[key] = u
+	s.record(maddenco.ChangeKindEquipment, e.ID, maddenco.ChangeOpUpsert, func(c *maddenco.Change) { c.Equipment = *e })
+	writeJSON(w, u)
+}
+
+// ListMaintenanceSchedules answers listMaintenanceSchedules.
+func (s api) ListMaintenanceSchedules(req *call) {
+	w, q := req.w, req.q
+	var items []maddenco.MaintenanceSchedule
+	due, _ := time.Parse(time.DateOnly, q.Get("due_before"))
+	for _, sc := range s.schedules {
+		if (q.Get("equipment_id") == "" || sc.EquipmentID == q.Get("equipment_id")) && (due.IsZero() || sc.NextDueOn.Before(due)) {
+			items = append(items, *sc)
+		}
+	}
+	writePage(w, q, items, func(m maddenco.MaintenanceSchedule) string { return m.NextDueOn.Format(time.DateOnly) + "|" + m.ID })
+}
+
+// ListMaintenanceLogs answers listMaintenanceLogs.
+func (s api) ListMaintenanceLogs(req *call) {
+	w, q := req.w, req.q
+	var items []maddenco.MaintenanceLog
+	since, _ := time.Parse(time.RFC3339Nano, q.Get("since"))
+	for _, l := range s.logs {
+		if (q.Get("equipment_id") == "" || l.EquipmentID == q.Get("equipment_id")) && !l.PerformedAt.Before(since) {
+			items = append(items, *l)
+		}
+	}
+	writePage(w, q, items, func(l maddenco.MaintenanceLog) string {
+		return l.PerformedAt.UTC().Format(time.RFC3339Nano) + "|" + l.ID
+	})
+}
+
+// ListParts answers listParts.
+func (s api) ListParts(req *call) {
+	w, q := req.w, req.q
+	var items []maddenco.Part
+	low := q.Get("below_reorder_point") == "true"
+	for _, p := range s.parts {
+		if (q.Get("location") == "" || p.Location == q.Get("location")) && (!low || p.QuantityOnHand <= p.ReorderPoint) {
+			items = append(items, *p)
+		}
+	}
+	writePage(w, q, items, func(p maddenco.Part) string { return p.PartNumber })
+}
+
+// GetPart answers getPart.
+func (s api) GetPart(req *call, partNumber string) {
+	w := req.w
+	p, ok := s.parts[partNumber]
+	if !ok {
+		problem(w, http.StatusNotFound, "not_found", "Part not found", partNumber)
+		return
+	}
+	writeJSON(w, p)
+}
+
+// PutWorkOrderCompletion answers putWorkOrderCompletion.
+func (s api) PutWorkOrderCompletion(req *call, workOrderID string) {
+	w, body := req.w, req.body
+	var wc maddenco.WorkOrderCompletion
+	_ = json.Unmarshal(body, &wc)
+	for _, id := range wc.EquipmentIDs {
+		if _, ok := s.equipment[id]; !ok {
+			problem(w, http.StatusUnprocessableEntity, "unknown_equipment", "The work order names equipment Maddenco does not know", id)
+			return
+		}
+	}
+	s.completions[workOrderID] = wc
+	writeJSON(w, wc)
+}
+
+// ListChanges answers listChanges.
+func (s api) ListChanges(req *call) {
+	w, q := req.w, req.q
+	after := int64(0)
+	if c := q.Get("cursor"); c != "" {
+		v, ok := decodeCursor(c)
+		n, err := strconv.ParseInt(v, 10, 64)
+		if !ok || err != nil || n < 0 || n > int64(len(s.changes)) {
+			problem(w, http.StatusBadRequest, "bad_cursor", "The cursor is not one this API gave out", "")
+			return
+		}
+		after = n
+	}
+	limit := 100
+	if l, err := strconv.Atoi(q.Get("limit")); err == nil && l > 0 {
+		limit = l
+	}
+	end := min(int(after)+limit, len(s.changes))
+	data := s.changes[after:end]
+	writeJSON(w, map[string]any{"data": data, "cursor": encodeCursor(strconv.Itoa(end)), "more": end < len(s.changes)})
 }

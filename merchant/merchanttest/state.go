@@ -150,93 +150,148 @@ func (s *Server) RaiseChargeback(transactionID, reasonCode, reason string) (merc
 }
 
 // handle answers a validated call (under no lock; it takes the state lock).
+// call is one request to an operation: where its method answers and what it reads.
+type call struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	q    url.Values
+	body []byte
+	now  time.Time
+}
+
+// api answers the contract's operations (operations.gen.go) on the server's state,
+// which handle holds locked.
+type api struct{ *Server }
+
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now().UTC()
-	q := r.URL.Query()
-	id := params["id"]
-	switch op {
-	case "getTransaction":
-		t, ok := s.st.byID[id]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Transaction not found", id)
-			return
-		}
-		writeJSON(w, http.StatusOK, t)
-	case "listTransactions":
-		var from, to time.Time
-		if v := q.Get("created_from"); v != "" {
-			from, _ = time.Parse(time.RFC3339Nano, v)
-		}
-		if v := q.Get("created_to"); v != "" {
-			to, _ = time.Parse(time.RFC3339Nano, v)
-		}
-		keep := func(t *merchant.Transaction) bool {
-			return (from.IsZero() || !t.CreatedAt.Before(from)) && (to.IsZero() || t.CreatedAt.Before(to)) &&
-				(q.Get("status") == "" || string(t.Status) == q.Get("status")) &&
-				(q.Get("merchant_order_number") == "" || t.MerchantOrderNumber == q.Get("merchant_order_number"))
-		}
-		writePage(w, s.st.txs, keep, q, func(p []merchant.Transaction, next string) any {
-			return map[string]any{"data": p, "next_cursor": next}
-		})
-	case "getSettlement", "listSettlementLines":
-		d, err := time.Parse(time.DateOnly, params["date"])
-		if err != nil || d.After(now) {
-			problem(w, http.StatusNotFound, "not_found", "No settlement batch for this date", params["date"])
-			return
-		}
-		lines := s.lines(d)
-		if op == "listSettlementLines" {
-			writePage(w, lines, func(*merchant.SettlementLine) bool { return true }, q, func(p []merchant.SettlementLine, next string) any {
-				return map[string]any{"data": p, "next_cursor": next}
-			})
-			return
-		}
-		writeJSON(w, http.StatusOK, settlement(d, lines, now))
-	case "listChargebacks":
-		since := sinceOf(q)
-		writePage(w, s.st.chargebacks, func(c *merchant.Chargeback) bool {
-			return !c.UpdatedAt.Before(since) && (q.Get("status") == "" || string(c.Status) == q.Get("status"))
-		}, q, func(p []merchant.Chargeback, next string) any { return map[string]any{"data": p, "next_cursor": next} })
-	case "getChargeback", "respondToChargeback":
-		i := slices.IndexFunc(s.st.chargebacks, func(c *merchant.Chargeback) bool { return c.ID == id })
-		if i < 0 {
-			problem(w, http.StatusNotFound, "not_found", "Chargeback not found", id)
-			return
-		}
-		cb := s.st.chargebacks[i]
-		if op == "respondToChargeback" {
-			var in struct {
-				Action   string `json:"action"`
-				Evidence string `json:"evidence"`
-			}
-			_ = json.Unmarshal(body, &in)
-			switch {
-			case cb.Status != merchant.ChargebackStatusOpen:
-				problem(w, http.StatusConflict, "invalid_state", "The chargeback was already answered", string(cb.Status))
-				return
-			case now.After(cb.RespondBy):
-				problem(w, http.StatusConflict, "response_window_closed", "The time to respond has passed", "")
-				return
-			case in.Action == "dispute" && strings.TrimSpace(in.Evidence) == "":
-				problem(w, http.StatusUnprocessableEntity, "evidence_required", "A dispute needs evidence", "")
-				return
-			case in.Action == "accept":
-				cb.Status = merchant.ChargebackStatusAccepted
-			default:
-				cb.Status = merchant.ChargebackStatusDisputed
-			}
-			cb.UpdatedAt = now
-		}
-		writeJSON(w, http.StatusOK, cb)
-	case "listFraudAlerts":
-		since := sinceOf(q)
-		writePage(w, s.st.alerts, func(a *merchant.FraudAlert) bool { return !a.CreatedAt.Before(since) }, q,
-			func(p []merchant.FraudAlert, next string) any { return map[string]any{"data": p, "next_cursor": next} })
-	default:
+	if !dispatch(api{s}, op, &call{w: w, r: r, q: r.URL.Query(), body: body, now: s.now().UTC()}, params) {
 		problem(w, http.StatusNotImplemented, "not_implemented", "The fake does not implement "+op, "")
 	}
+}
+
+// GetTransaction answers getTransaction.
+func (s api) GetTransaction(req *call, id string) {
+	w := req.w
+	t, ok := s.st.byID[id]
+	if !ok {
+		problem(w, http.StatusNotFound, "not_found", "Transaction not found", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+// ListTransactions answers listTransactions.
+func (s api) ListTransactions(req *call) {
+	w, q := req.w, req.q
+	var from, to time.Time
+	if v := q.Get("created_from"); v != "" {
+		from, _ = time.Parse(time.RFC3339Nano, v)
+	}
+	if v := q.Get("created_to"); v != "" {
+		to, _ = time.Parse(time.RFC3339Nano, v)
+	}
+	keep := func(t *merchant.Transaction) bool {
+		return (from.IsZero() || !t.CreatedAt.Before(from)) && (to.IsZero() || t.CreatedAt.Before(to)) &&
+			(q.Get("status") == "" || string(t.Status) == q.Get("status")) &&
+			(q.Get("merchant_order_number") == "" || t.MerchantOrderNumber == q.Get("merchant_order_number"))
+	}
+	writePage(w, s.st.txs, keep, q, func(p []merchant.Transaction, next string) any {
+		return map[string]any{"data": p, "next_cursor": next}
+	})
+}
+
+// GetSettlement answers getSettlement.
+func (s api) GetSettlement(req *call, date string) {
+	if d, lines, ok := s.batch(req, date); ok {
+		writeJSON(req.w, http.StatusOK, settlement(d, lines, req.now))
+	}
+}
+
+// ListSettlementLines answers listSettlementLines.
+func (s api) ListSettlementLines(req *call, date string) {
+	if _, lines, ok := s.batch(req, date); ok {
+		writePage(req.w, lines, func(*merchant.SettlementLine) bool { return true }, req.q, func(p []merchant.SettlementLine, next string) any {
+			return map[string]any{"data": p, "next_cursor": next}
+		})
+	}
+}
+
+// batch is the settlement batch of date, or false once it answered 404 (a date not
+// yet settled, or not a date).
+func (s api) batch(req *call, date string) (time.Time, []*merchant.SettlementLine, bool) {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil || d.After(req.now) {
+		problem(req.w, http.StatusNotFound, "not_found", "No settlement batch for this date", date)
+		return d, nil, false
+	}
+	return d, s.lines(d), true
+}
+
+// ListChargebacks answers listChargebacks.
+func (s api) ListChargebacks(req *call) {
+	w, q := req.w, req.q
+	since := sinceOf(q)
+	writePage(w, s.st.chargebacks, func(c *merchant.Chargeback) bool {
+		return !c.UpdatedAt.Before(since) && (q.Get("status") == "" || string(c.Status) == q.Get("status"))
+	}, q, func(p []merchant.Chargeback, next string) any { return map[string]any{"data": p, "next_cursor": next} })
+}
+
+// GetChargeback answers getChargeback.
+func (s api) GetChargeback(req *call, id string) {
+	if cb := s.chargeback(req, id); cb != nil {
+		writeJSON(req.w, http.StatusOK, cb)
+	}
+}
+
+// RespondToChargeback answers respondToChargeback.
+func (s api) RespondToChargeback(req *call, id string) {
+	w, now := req.w, req.now
+	cb := s.chargeback(req, id)
+	if cb == nil {
+		return
+	}
+	var in struct {
+		Action   string `json:"action"`
+		Evidence string `json:"evidence"`
+	}
+	_ = json.Unmarshal(req.body, &in)
+	switch {
+	case cb.Status != merchant.ChargebackStatusOpen:
+		problem(w, http.StatusConflict, "invalid_state", "The chargeback was already answered", string(cb.Status))
+		return
+	case now.After(cb.RespondBy):
+		problem(w, http.StatusConflict, "response_window_closed", "The time to respond has passed", "")
+		return
+	case in.Action == "dispute" && strings.TrimSpace(in.Evidence) == "":
+		problem(w, http.StatusUnprocessableEntity, "evidence_required", "A dispute needs evidence", "")
+		return
+	case in.Action == "accept":
+		cb.Status = merchant.ChargebackStatusAccepted
+	default:
+		cb.Status = merchant.ChargebackStatusDisputed
+	}
+	cb.UpdatedAt = now
+	writeJSON(w, http.StatusOK, cb)
+}
+
+// chargeback is the chargeback id, or nil once it answered 404.
+func (s api) chargeback(req *call, id string) *merchant.Chargeback {
+	i := slices.IndexFunc(s.st.chargebacks, func(c *merchant.Chargeback) bool { return c.ID == id })
+	if i < 0 {
+		problem(req.w, http.StatusNotFound, "not_found", "Chargeback not found", id)
+		return nil
+	}
+	return s.st.chargebacks[i]
+}
+
+// ListFraudAlerts answers listFraudAlerts.
+func (s api) ListFraudAlerts(req *call) {
+	w, q := req.w, req.q
+	since := sinceOf(q)
+	writePage(w, s.st.alerts, func(a *merchant.FraudAlert) bool { return !a.CreatedAt.Before(since) }, q,
+		func(p []merchant.FraudAlert, next string) any { return map[string]any{"data": p, "next_cursor": next} })
 }
 
 // lines are the batch of day d: captures, refunds and chargebacks processed that day.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -44,186 +45,252 @@ func (s *Server) seed(cfg config) {
 	}
 }
 
+// call is one request to an operation: where its method answers and what it reads.
+type call struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	q    url.Values
+	body []byte
+}
+
+// api answers the contract's operations (operations.gen.go) on the server's state,
+// which handle holds locked.
+type api struct{ *Server }
+
+// handle answers a request the contract matched to operation op.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := r.URL.Query()
-	id := params["id"]
-	switch op {
-	case "listServiceRequests":
-		var items []reach.ServiceRequest
-		for _, sr := range s.srs {
-			if (q.Get("status") == "" || string(sr.Status) == q.Get("status")) && (q.Get("customer_id") == "" || sr.CustomerID == q.Get("customer_id")) {
-				items = append(items, *sr)
-			}
-		}
-		writePage(w, items, func(x reach.ServiceRequest) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
-	case "getServiceRequest":
-		sr, ok := s.srs[id]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
-			return
-		}
-		writeJSON(w, http.StatusOK, etagOf(sr.Version), sr)
-	case "createServiceRequest":
-		s.idempotent(w, r, body, func() (int, string, any) {
-			var in reach.NewServiceRequest
-			_ = json.Unmarshal(body, &in)
-			if _, ok := s.customers[in.CustomerID]; !ok {
-				return http.StatusUnprocessableEntity, "", problemBody(http.StatusUnprocessableEntity, "unknown_customer", "The customer does not exist", in.CustomerID)
-			}
-			s.seq++
-			now := s.clk.Now()
-			sr := &reach.ServiceRequest{ID: fmt.Sprintf("SR%06d", s.seq), CustomerID: in.CustomerID, Description: in.Description,
-				Priority: in.Priority, Category: in.Category, ExternalID: in.ExternalID, Site: in.Site, WindowStart: in.WindowStart,
-				WindowEnd: in.WindowEnd, Status: reach.ServiceRequestStatusNew, CreatedAt: now, UpdatedAt: now, Version: 1}
-			s.srs[sr.ID] = sr
-			if sr.Priority == reach.PriorityEmergency {
-				s.emit(reach.EventTypeEmergencyAlert, sr, "new emergency request")
-			}
-			return http.StatusCreated, etagOf(sr.Version), sr
-		})
-	case "updateServiceRequest":
-		sr, ok := s.srs[id]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
-			return
-		}
-		if r.Header.Get("If-Match") != etagOf(sr.Version) {
-			problem(w, http.StatusPreconditionFailed, "version_conflict", "The service request changed since it was read", "current "+etagOf(sr.Version))
-			return
-		}
-		var patch map[string]json.RawMessage
-		_ = json.Unmarshal(body, &patch)
-		cur, _ := json.Marshal(sr)
-		var m map[string]json.RawMessage
-		_ = json.Unmarshal(cur, &m)
-		for k, v := range patch { // RFC 7396: null removes
-			if string(v) == "null" {
-				delete(m, k)
-			} else {
-				m[k] = v
-			}
-		}
-		merged, _ := json.Marshal(m)
-		var next reach.ServiceRequest
-		_ = json.Unmarshal(merged, &next)
-		next.Version, next.UpdatedAt = sr.Version+1, s.clk.Now()
-		*sr = next
-		writeJSON(w, http.StatusOK, etagOf(sr.Version), sr)
-	case "updateServiceRequestStatus":
-		if _, ok := s.srs[id]; !ok {
-			problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
-			return
-		}
-		s.idempotent(w, r, body, func() (int, string, any) {
-			sr := s.srs[id]
-			var u reach.StatusUpdate
-			_ = json.Unmarshal(body, &u)
-			sr.Status = u.Status
-			if u.TechnicianID != "" {
-				sr.TechnicianID = u.TechnicianID
-			}
-			if u.Status == reach.ServiceRequestStatusCompleted {
-				sr.CompletedAt = s.clk.Now()
-			}
-			sr.Version, sr.UpdatedAt = sr.Version+1, s.clk.Now()
-			s.emit(reach.EventTypeServiceRequestStatusChanged, sr, u.Note)
-			if u.Status == reach.ServiceRequestStatusCompleted {
-				s.emit(reach.EventTypeServiceRequestCompleted, sr, u.Note)
-			}
-			return http.StatusOK, etagOf(sr.Version), sr
-		})
-	case "listTechnicians":
-		var items []reach.Technician
-		for _, t := range s.techs {
-			if sk := q.Get("skill"); sk == "" || contains(t.Skills, sk) {
-				items = append(items, *t)
-			}
-		}
-		writePage(w, items, func(x reach.Technician) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
-	case "getTechnician":
-		t, ok := s.techs[id]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Technician not found", id)
-			return
-		}
-		writeJSON(w, http.StatusOK, "", t)
-	case "getTechnicianAvailability":
-		if _, ok := s.techs[id]; !ok {
-			problem(w, http.StatusNotFound, "not_found", "Technician not found", id)
-			return
-		}
-		from, _ := time.Parse(time.RFC3339Nano, q.Get("from"))
-		to, _ := time.Parse(time.RFC3339Nano, q.Get("to"))
-		writeJSON(w, http.StatusOK, "", availability(id, from, to))
-	case "listCustomers":
-		var items []reach.Customer
-		for _, c := range s.customers {
-			items = append(items, *c)
-		}
-		writePage(w, items, func(x reach.Customer) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
-	case "getCustomer":
-		c, ok := s.customers[id]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
-			return
-		}
-		writeJSON(w, http.StatusOK, etagOf(c.Version), c)
-	case "createCustomer":
-		s.idempotent(w, r, body, func() (int, string, any) {
-			var in reach.NewCustomer
-			_ = json.Unmarshal(body, &in)
-			now := s.clk.Now()
-			c := &reach.Customer{ID: fmt.Sprintf("C%05d", len(s.customers)+1), ExternalID: in.ExternalID, Name: in.Name, Phone: in.Phone,
-				Email: in.Email, ServiceAddress: in.ServiceAddress, CreatedAt: now, UpdatedAt: now, Version: 1}
-			s.customers[c.ID] = c
-			return http.StatusCreated, etagOf(c.Version), c
-		})
-	case "updateCustomer":
-		c, ok := s.customers[id]
-		if !ok {
-			problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
-			return
-		}
-		if r.Header.Get("If-Match") != etagOf(c.Version) {
-			problem(w, http.StatusPreconditionFailed, "version_conflict", "The customer changed since it was read", "")
-			return
-		}
-		var patch map[string]json.RawMessage
-		_ = json.Unmarshal(body, &patch)
-		for k, v := range patch {
-			null := string(v) == "null"
-			switch k {
-			case "name":
-				_ = json.Unmarshal(v, &c.Name)
-			case "phone":
-				c.Phone = ""
-				if !null {
-					_ = json.Unmarshal(v, &c.Phone)
-				}
-			case "email":
-				c.Email = ""
-				if !null {
-					_ = json.Unmarshal(v, &c.Email)
-				}
-			case "service_address":
-				_ = json.Unmarshal(v, &c.ServiceAddress)
-			}
-		}
-		c.Version, c.UpdatedAt = c.Version+1, s.clk.Now()
-		writeJSON(w, http.StatusOK, etagOf(c.Version), c)
-	case "listCommunications":
-		if _, ok := s.customers[id]; !ok {
-			problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
-			return
-		}
-		writeJSON(w, http.StatusOK, "", map[string]any{"data": s.comms[id]})
-	case "exportHistory":
-		s.exportPage(w, q.Get("cursor"), q.Get("limit"))
-	default:
+	if !dispatch(api{s}, op, &call{w: w, r: r, q: r.URL.Query(), body: body}, params) {
 		problem(w, http.StatusNotImplemented, "not_implemented", "Not implemented by reachtest", op)
 	}
+}
+
+// ListServiceRequests answers listServiceRequests.
+func (s api) ListServiceRequests(req *call) {
+	w, q := req.w, req.q
+	var items []reach.ServiceRequest
+	for _, sr := range s.srs {
+		if (q.Get("status") == "" || string(sr.Status) == q.Get("status")) && (q.Get("customer_id") == "" || sr.CustomerID == q.Get("customer_id")) {
+			items = append(items, *sr)
+		}
+	}
+	writePage(w, items, func(x reach.ServiceRequest) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
+}
+
+// GetServiceRequest answers getServiceRequest.
+func (s api) GetServiceRequest(req *call, id string) {
+	w := req.w
+	sr, ok := s.srs[id]
+	if !ok {
+		problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, etagOf(sr.Version), sr)
+}
+
+// CreateServiceRequest answers createServiceRequest.
+func (s api) CreateServiceRequest(req *call) {
+	w, r, body := req.w, req.r, req.body
+	s.idempotent(w, r, body, func() (int, string, any) {
+		var in reach.NewServiceRequest
+		_ = json.Unmarshal(body, &in)
+		if _, ok := s.customers[in.CustomerID]; !ok {
+			return http.StatusUnprocessableEntity, "", problemBody(http.StatusUnprocessableEntity, "unknown_customer", "The customer does not exist", in.CustomerID)
+		}
+		s.seq++
+		now := s.clk.Now()
+		sr := &reach.ServiceRequest{ID: fmt.Sprintf("SR%06d", s.seq), CustomerID: in.CustomerID, Description: in.Description,
+			Priority: in.Priority, Category: in.Category, ExternalID: in.ExternalID, Site: in.Site, WindowStart: in.WindowStart,
+			WindowEnd: in.WindowEnd, Status: reach.ServiceRequestStatusNew, CreatedAt: now, UpdatedAt: now, Version: 1}
+		s.srs[sr.ID] = sr
+		if sr.Priority == reach.PriorityEmergency {
+			s.emit(reach.EventTypeEmergencyAlert, sr, "new emergency request")
+		}
+		return http.StatusCreated, etagOf(sr.Version), sr
+	})
+}
+
+// UpdateServiceRequest answers updateServiceRequest.
+func (s api) UpdateServiceRequest(req *call, id string) {
+	w, r, body := req.w, req.r, req.body
+	sr, ok := s.srs[id]
+	if !ok {
+		problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
+		return
+	}
+	if r.Header.Get("If-Match") != etagOf(sr.Version) {
+		problem(w, http.StatusPreconditionFailed, "version_conflict", "The service request changed since it was read", "current "+etagOf(sr.Version))
+		return
+	}
+	var patch map[string]json.RawMessage
+	_ = json.Unmarshal(body, &patch)
+	cur, _ := json.Marshal(sr)
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(cur, &m)
+	for k, v := range patch { // RFC 7396: null removes
+		if string(v) == "null" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+	}
+	merged, _ := json.Marshal(m)
+	var next reach.ServiceRequest
+	_ = json.Unmarshal(merged, &next)
+	next.Version, next.UpdatedAt = sr.Version+1, s.clk.Now()
+	*sr = next
+	writeJSON(w, http.StatusOK, etagOf(sr.Version), sr)
+}
+
+// UpdateServiceRequestStatus answers updateServiceRequestStatus.
+func (s api) UpdateServiceRequestStatus(req *call, id string) {
+	w, r, body := req.w, req.r, req.body
+	if _, ok := s.srs[id]; !ok {
+		problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
+		return
+	}
+	s.idempotent(w, r, body, func() (int, string, any) {
+		sr := s.srs[id]
+		var u reach.StatusUpdate
+		_ = json.Unmarshal(body, &u)
+		sr.Status = u.Status
+		if u.TechnicianID != "" {
+			sr.TechnicianID = u.TechnicianID
+		}
+		if u.Status == reach.ServiceRequestStatusCompleted {
+			sr.CompletedAt = s.clk.Now()
+		}
+		sr.Version, sr.UpdatedAt = sr.Version+1, s.clk.Now()
+		s.emit(reach.EventTypeServiceRequestStatusChanged, sr, u.Note)
+		if u.Status == reach.ServiceRequestStatusCompleted {
+			s.emit(reach.EventTypeServiceRequestCompleted, sr, u.Note)
+		}
+		return http.StatusOK, etagOf(sr.Version), sr
+	})
+}
+
+// ListTechnicians answers listTechnicians.
+func (s api) ListTechnicians(req *call) {
+	w, q := req.w, req.q
+	var items []reach.Technician
+	for _, t := range s.techs {
+		if sk := q.Get("skill"); sk == "" || contains(t.Skills, sk) {
+			items = append(items, *t)
+		}
+	}
+	writePage(w, items, func(x reach.Technician) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
+}
+
+// GetTechnician answers getTechnician.
+func (s api) GetTechnician(req *call, id string) {
+	w := req.w
+	t, ok := s.techs[id]
+	if !ok {
+		problem(w, http.StatusNotFound, "not_found", "Technician not found", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, "", t)
+}
+
+// GetTechnicianAvailability answers getTechnicianAvailability.
+func (s api) GetTechnicianAvailability(req *call, id string) {
+	w, q := req.w, req.q
+	if _, ok := s.techs[id]; !ok {
+		problem(w, http.StatusNotFound, "not_found", "Technician not found", id)
+		return
+	}
+	from, _ := time.Parse(time.RFC3339Nano, q.Get("from"))
+	to, _ := time.Parse(time.RFC3339Nano, q.Get("to"))
+	writeJSON(w, http.StatusOK, "", availability(id, from, to))
+}
+
+// ListCustomers answers listCustomers.
+func (s api) ListCustomers(req *call) {
+	w, q := req.w, req.q
+	var items []reach.Customer
+	for _, c := range s.customers {
+		items = append(items, *c)
+	}
+	writePage(w, items, func(x reach.Customer) (time.Time, string) { return x.UpdatedAt, x.ID }, q)
+}
+
+// GetCustomer answers getCustomer.
+func (s api) GetCustomer(req *call, id string) {
+	w := req.w
+	c, ok := s.customers[id]
+	if !ok {
+		problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, etagOf(c.Version), c)
+}
+
+// CreateCustomer answers createCustomer.
+func (s api) CreateCustomer(req *call) {
+	w, r, body := req.w, req.r, req.body
+	s.idempotent(w, r, body, func() (int, string, any) {
+		var in reach.NewCustomer
+		_ = json.Unmarshal(body, &in)
+		now := s.clk.Now()
+		c := &reach.Customer{ID: fmt.Sprintf("C%05d", len(s.customers)+1), ExternalID: in.ExternalID, Name: in.Name, Phone: in.Phone,
+			Email: in.Email, ServiceAddress: in.ServiceAddress, CreatedAt: now, UpdatedAt: now, Version: 1}
+		s.customers[c.ID] = c
+		return http.StatusCreated, etagOf(c.Version), c
+	})
+}
+
+// UpdateCustomer answers updateCustomer.
+func (s api) UpdateCustomer(req *call, id string) {
+	w, r, body := req.w, req.r, req.body
+	c, ok := s.customers[id]
+	if !ok {
+		problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
+		return
+	}
+	if r.Header.Get("If-Match") != etagOf(c.Version) {
+		problem(w, http.StatusPreconditionFailed, "version_conflict", "The customer changed since it was read", "")
+		return
+	}
+	var patch map[string]json.RawMessage
+	_ = json.Unmarshal(body, &patch)
+	for k, v := range patch {
+		null := string(v) == "null"
+		switch k {
+		case "name":
+			_ = json.Unmarshal(v, &c.Name)
+		case "phone":
+			c.Phone = ""
+			if !null {
+				_ = json.Unmarshal(v, &c.Phone)
+			}
+		case "email":
+			c.Email = ""
+			if !null {
+				_ = json.Unmarshal(v, &c.Email)
+			}
+		case "service_address":
+			_ = json.Unmarshal(v, &c.ServiceAddress)
+		}
+	}
+	c.Version, c.UpdatedAt = c.Version+1, s.clk.Now()
+	writeJSON(w, http.StatusOK, etagOf(c.Version), c)
+}
+
+// ListCommunications answers listCommunications.
+func (s api) ListCommunications(req *call, id string) {
+	w := req.w
+	if _, ok := s.customers[id]; !ok {
+		problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, "", map[string]any{"data": s.comms[id]})
+}
+
+// ExportHistory answers exportHistory.
+func (s api) ExportHistory(req *call) {
+	w, q := req.w, req.q
+	s.exportPage(w, q.Get("cursor"), q.Get("limit"))
 }
 
 // writePage answers a keyset page of items, or 400 for a cursor that is not valid.

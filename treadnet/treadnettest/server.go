@@ -205,75 +205,104 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	fakekit.Serve(w, r, s.faults.Take(op), func(w http.ResponseWriter) { s.handle(w, r, op, params) })
 }
 
+// call is one request to an operation: where its method answers and what it reads.
+type call struct {
+	w http.ResponseWriter
+	r *http.Request
+	q url.Values
+}
+
+// api answers the contract's operations (operations.gen.go) on the server's state,
+// which handle holds locked.
+type api struct{ *Server }
+
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := r.URL.Query()
-	switch op {
-	case "getNetworkStatus":
-		st := treadnet.NetworkStatus{AsOf: s.now().UTC(), SitesTotal: len(s.sites)}
-		for _, x := range s.sites {
-			switch x.Status {
-			case treadnet.SiteStatusUp:
-				st.SitesUp++
-			case treadnet.SiteStatusDegraded:
-				st.SitesDegraded++
-			default:
-				st.SitesDown++
-			}
-		}
-		radio := treadnet.SiteStatusUp
-		for _, o := range s.outages {
-			if o.Status == treadnet.OutageStatusOpen {
-				st.OpenOutages++
-				radio = treadnet.SiteStatusDegraded
-			}
-		}
-		st.Services = []treadnet.ServiceStatus{{Name: "dispatch-radio", Status: radio}, {Name: "telematics", Status: treadnet.SiteStatusUp}}
-		writeJSON(w, st)
-	case "listOutages":
-		since, _ := time.Parse(time.RFC3339Nano, q.Get("since"))
-		until, _ := time.Parse(time.RFC3339Nano, q.Get("until"))
-		keep := func(o *treadnet.Outage) bool {
-			return (q.Get("status") == "" || string(o.Status) == q.Get("status")) &&
-				(q.Get("site_id") == "" || slices.Contains(o.SiteIDs, q.Get("site_id"))) &&
-				(q.Get("area") == "" || slices.Contains(o.Areas, q.Get("area"))) &&
-				!o.StartedAt.Before(since) && (until.IsZero() || o.StartedAt.Before(until))
-		}
-		writePage(w, s.outages, keep, q)
-	case "getOutage":
-		i := slices.IndexFunc(s.outages, func(o *treadnet.Outage) bool { return o.ID == params["id"] })
-		if i < 0 {
-			problem(w, http.StatusNotFound, "not_found", "Outage not found", params["id"])
-			return
-		}
-		writeJSON(w, s.outages[i])
-	case "getSite":
-		i := slices.IndexFunc(s.sites, func(x *treadnet.Site) bool { return x.ID == params["id"] })
-		if i < 0 {
-			problem(w, http.StatusNotFound, "not_found", "Site not found", params["id"])
-			return
-		}
-		writeJSON(w, s.sites[i])
-	case "getTopology":
-		area := q.Get("area")
-		t := treadnet.Topology{Version: s.version, GeneratedAt: s.now().UTC(), Sites: []treadnet.Site{}, Links: []treadnet.Link{}}
-		in := map[string]bool{}
-		for _, x := range s.sites {
-			if area == "" || x.Area == area {
-				t.Sites = append(t.Sites, *x)
-				in[x.ID] = true
-			}
-		}
-		for _, l := range s.links {
-			if in[l.ASite] || in[l.BSite] {
-				t.Links = append(t.Links, *l)
-			}
-		}
-		writeJSON(w, t)
-	default:
+	if !dispatch(api{s}, op, &call{w: w, r: r, q: r.URL.Query()}, params) {
 		problem(w, http.StatusNotImplemented, "not_implemented", "The fake does not implement "+op, "")
 	}
+}
+
+// GetNetworkStatus answers getNetworkStatus.
+func (s api) GetNetworkStatus(req *call) {
+	w := req.w
+	st := treadnet.NetworkStatus{AsOf: s.now().UTC(), SitesTotal: len(s.sites)}
+	for _, x := range s.sites {
+		switch x.Status {
+		case treadnet.SiteStatusUp:
+			st.SitesUp++
+		case treadnet.SiteStatusDegraded:
+			st.SitesDegraded++
+		default:
+			st.SitesDown++
+		}
+	}
+	radio := treadnet.SiteStatusUp
+	for _, o := range s.outages {
+		if o.Status == treadnet.OutageStatusOpen {
+			st.OpenOutages++
+			radio = treadnet.SiteStatusDegraded
+		}
+	}
+	st.Services = []treadnet.ServiceStatus{{Name: "dispatch-radio", Status: radio}, {Name: "telematics", Status: treadnet.SiteStatusUp}}
+	writeJSON(w, st)
+}
+
+// ListOutages answers listOutages.
+func (s api) ListOutages(req *call) {
+	w, q := req.w, req.q
+	since, _ := time.Parse(time.RFC3339Nano, q.Get("since"))
+	until, _ := time.Parse(time.RFC3339Nano, q.Get("until"))
+	keep := func(o *treadnet.Outage) bool {
+		return (q.Get("status") == "" || string(o.Status) == q.Get("status")) &&
+			(q.Get("site_id") == "" || slices.Contains(o.SiteIDs, q.Get("site_id"))) &&
+			(q.Get("area") == "" || slices.Contains(o.Areas, q.Get("area"))) &&
+			!o.StartedAt.Before(since) && (until.IsZero() || o.StartedAt.Before(until))
+	}
+	writePage(w, s.outages, keep, q)
+}
+
+// GetOutage answers getOutage.
+func (s api) GetOutage(req *call, id string) {
+	w := req.w
+	i := slices.IndexFunc(s.outages, func(o *treadnet.Outage) bool { return o.ID == id })
+	if i < 0 {
+		problem(w, http.StatusNotFound, "not_found", "Outage not found", id)
+		return
+	}
+	writeJSON(w, s.outages[i])
+}
+
+// GetSite answers getSite.
+func (s api) GetSite(req *call, id string) {
+	w := req.w
+	i := slices.IndexFunc(s.sites, func(x *treadnet.Site) bool { return x.ID == id })
+	if i < 0 {
+		problem(w, http.StatusNotFound, "not_found", "Site not found", id)
+		return
+	}
+	writeJSON(w, s.sites[i])
+}
+
+// GetTopology answers getTopology.
+func (s api) GetTopology(req *call) {
+	w, q := req.w, req.q
+	area := q.Get("area")
+	t := treadnet.Topology{Version: s.version, GeneratedAt: s.now().UTC(), Sites: []treadnet.Site{}, Links: []treadnet.Link{}}
+	in := map[string]bool{}
+	for _, x := range s.sites {
+		if area == "" || x.Area == area {
+			t.Sites = append(t.Sites, *x)
+			in[x.ID] = true
+		}
+	}
+	for _, l := range s.links {
+		if in[l.ASite] || in[l.BSite] {
+			t.Links = append(t.Links, *l)
+		}
+	}
+	writeJSON(w, t)
 }
 
 // writePage answers one page of the outages kept by keep (see fakekit.OffsetPage).
