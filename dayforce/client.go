@@ -172,6 +172,10 @@ func WithLimiter(l resilience.Limiter) Option { return Option{connector.WithLimi
 // WithClock sets the clock behind every wait (for tests).
 func WithClock(c clock.Clock) Option { return Option{connector.WithClock(c)} }
 
+// WithTelemetry traces and measures every operation and attempt (see package
+// github.com/dispatchcenter/connectors/otel for OpenTelemetry).
+func WithTelemetry(t resilience.Telemetry) Option { return Option{connector.WithTelemetry(t)} }
+
 // personal names the fields the logger treats as personal.
 var personal = []string{"FirstName", "LastName", "DisplayName", "CommonName", "EmployeeBadge", "BadgeNumber",
 	"SupervisorBadge", "Latitude", "Longitude", "IPAddress", "password", "username", "Comment", "EmployeeComment", "ManagerComment"}

@@ -101,6 +101,10 @@ func WithLimiter(l resilience.Limiter) Option { return Option{connector.WithLimi
 // WithClock sets the clock behind every wait (for tests).
 func WithClock(c clock.Clock) Option { return Option{connector.WithClock(c)} }
 
+// WithTelemetry traces and measures every operation and attempt (see package
+// github.com/dispatchcenter/connectors/otel for OpenTelemetry).
+func WithTelemetry(t resilience.Telemetry) Option { return Option{connector.WithTelemetry(t)} }
+
 // WithSessionStore shares the session with other processes (MyGeotab keeps at most 100
 // sessions per user: replicas that each log in evict each other's sessions).
 func WithSessionStore(s SessionStore) Option {

@@ -103,6 +103,10 @@ func WithLimiter(l resilience.Limiter) Option { return Option{connector.WithLimi
 // WithClock sets the clock behind every wait (for tests).
 func WithClock(c clock.Clock) Option { return Option{connector.WithClock(c)} }
 
+// WithTelemetry traces and measures every operation and attempt (see package
+// github.com/dispatchcenter/connectors/otel for OpenTelemetry).
+func WithTelemetry(t resilience.Telemetry) Option { return Option{connector.WithTelemetry(t)} }
+
 // DefaultPolicy is the Standard policy with the read cache that backs the stale
 // fallback (ttl as in Config.CacheTTL). The change feed is never cached.
 func DefaultPolicy(ttl time.Duration) resilience.Policy {

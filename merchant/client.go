@@ -145,6 +145,10 @@ func WithLimiter(l resilience.Limiter) Option { return Option{connector.WithLimi
 // WithClock sets the clock behind every wait (for tests).
 func WithClock(c clock.Clock) Option { return Option{connector.WithClock(c)} }
 
+// WithTelemetry traces and measures every operation and attempt (see package
+// github.com/dispatchcenter/connectors/otel for OpenTelemetry).
+func WithTelemetry(t resilience.Telemetry) Option { return Option{connector.WithTelemetry(t)} }
+
 // personal are the fields kept out of logs besides the default secrets.
 var personal = []string{"number", "cvv", "holder_name", "postal_code", "token", "description", "customer_reference", "evidence"}
 

@@ -114,6 +114,10 @@ func WithLimiter(l resilience.Limiter) Option { return Option{connector.WithLimi
 // WithClock sets the clock behind every wait (for tests).
 func WithClock(c clock.Clock) Option { return Option{connector.WithClock(c)} }
 
+// WithTelemetry traces and measures every operation and attempt (see package
+// github.com/dispatchcenter/connectors/otel for OpenTelemetry).
+func WithTelemetry(t resilience.Telemetry) Option { return Option{connector.WithTelemetry(t)} }
+
 var personal = []string{"name", "phone", "email", "line1", "line2", "postal_code", "summary", "description"}
 
 // New returns a client. Tokens are fetched on first use and refreshed before expiry.

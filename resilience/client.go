@@ -51,6 +51,7 @@ type Client struct {
 	rnd       func() float64
 	retryCode []int // the statuses that are retried
 	maxRA     time.Duration
+	telemetry Telemetry
 	std       *http.Client
 	check     func(*http.Response) error
 }
@@ -69,6 +70,8 @@ type options struct {
 	rnd     func() float64
 	redir   func(req *http.Request, via []*http.Request) error
 	check   func(*http.Response) error
+	// telemetry: see WithTelemetry
+	telemetry Telemetry
 }
 
 // WithName names the client (the connector's system) in logs, hooks and [Health].
@@ -135,7 +138,11 @@ func New(p Policy, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	c := &Client{name: o.name, p: p, clk: o.clk, hooks: o.hooks, rnd: o.rnd, maxRA: p.Retry.MaxRetryAfter, check: o.check}
+	c := &Client{name: o.name, p: p, clk: o.clk, hooks: o.hooks, rnd: o.rnd, maxRA: p.Retry.MaxRetryAfter, check: o.check, telemetry: o.telemetry}
+	if o.telemetry != nil {
+		c.hooks = join(o.hooks, o.telemetry.Hooks())
+		o.mws = append([]func(http.RoundTripper) http.RoundTripper{o.telemetry.Transport}, o.mws...)
+	}
 	if c.clk == nil {
 		c.clk = clock.Real{}
 	}

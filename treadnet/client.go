@@ -76,6 +76,10 @@ func WithLimiter(l resilience.Limiter) Option { return Option{connector.WithLimi
 // WithClock sets the clock behind every wait (for tests).
 func WithClock(c clock.Clock) Option { return Option{connector.WithClock(c)} }
 
+// WithTelemetry traces and measures every operation and attempt (see package
+// github.com/dispatchcenter/connectors/otel for OpenTelemetry).
+func WithTelemetry(t resilience.Telemetry) Option { return Option{connector.WithTelemetry(t)} }
+
 // New returns a client.
 func New(cfg Config, opts ...Option) (*Client, error) {
 	o := connector.Apply(opts, func(o Option) connector.Option { return o.apply })

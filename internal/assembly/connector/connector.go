@@ -31,6 +31,7 @@ type Options struct {
 	Hooks      resilience.Hooks
 	Limiter    resilience.Limiter
 	Clock      clock.Clock
+	Telemetry  resilience.Telemetry
 	UserAgent  string
 	// Extra holds connector-specific settings (e.g. geotab's SessionStore).
 	Extra []any
@@ -75,6 +76,9 @@ func WithLimiter(l resilience.Limiter) Option { return func(o *Options) { o.Limi
 
 // WithClock: the clock behind every wait (tests).
 func WithClock(c clock.Clock) Option { return func(o *Options) { o.Clock = c } }
+
+// WithTelemetry: traces and metrics of every operation and attempt.
+func WithTelemetry(t resilience.Telemetry) Option { return func(o *Options) { o.Telemetry = t } }
 
 // Stack describes the HTTP stack of one connector.
 type Stack struct {
@@ -179,6 +183,9 @@ func Build(st Stack, o Options, base *url.URL) (*resilience.Client, error) {
 	}
 	if o.Limiter != nil {
 		opts = append(opts, resilience.WithLimiter(o.Limiter))
+	}
+	if o.Telemetry != nil {
+		opts = append(opts, resilience.WithTelemetry(o.Telemetry))
 	}
 	if st.Check != nil {
 		opts = append(opts, resilience.WithResponseCheck(st.Check))

@@ -103,8 +103,13 @@ func Invoke[T any](ctx context.Context, e *Endpoint, r Request) (T, *http.Respon
 func (e *Endpoint) Audited(ctx context.Context, op string, class connectors.DataClass, summary map[string]string,
 	call func(ctx context.Context) (*http.Response, error)) (*http.Response, error) {
 	done := e.Start(ctx, op, class, summary)
+	traced := func(resilience.OperationEnd) {}
+	if t := e.HTTP.Telemetry(); t != nil {
+		ctx, traced = t.Operation(ctx, e.System, op)
+	}
 	resp, err := call(ctx)
-	if key, ok := mutationKey(ctx); ok && err != nil {
+	key, mutation := mutationKey(ctx)
+	if mutation && err != nil {
 		err = OutcomeUnknown(e.System, op, key, err)
 	}
 	status, attempts := 0, resilience.Attempts(resp)
@@ -116,6 +121,11 @@ func (e *Endpoint) Audited(ctx context.Context, op string, class connectors.Data
 		status, attempts = ae.StatusCode, ae.Attempts
 	}
 	done(status, attempts, err)
+	end := resilience.OperationEnd{StatusCode: status, Attempts: attempts, Err: redact.Error(err), IdempotencyKey: key != ""}
+	if e.Base != nil {
+		end.Breaker = e.HTTP.BreakerState(e.Base.Host)
+	}
+	traced(end)
 	return resp, err
 }
 
