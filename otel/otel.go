@@ -44,6 +44,7 @@ type Telemetry struct {
 	transitions metric.Int64Counter
 	waits       metric.Int64Counter
 	rejections  metric.Int64Counter
+	deliveries  metric.Int64Counter
 }
 
 var _ resilience.Telemetry = (*Telemetry)(nil)
@@ -64,6 +65,8 @@ func New(tp trace.TracerProvider, mp metric.MeterProvider) (*Telemetry, error) {
 	t.waits, err = m.Int64Counter("connectors.client.limiter.waits", metric.WithDescription("Attempts the rate limiter delayed or refused."), metric.WithUnit("{wait}"))
 	errs = append(errs, err)
 	t.rejections, err = m.Int64Counter("connectors.client.bulkhead.rejections", metric.WithDescription("Calls the bulkhead refused."), metric.WithUnit("{call}"))
+	errs = append(errs, err)
+	t.deliveries, err = m.Int64Counter("connectors.webhook.deliveries", metric.WithDescription("Inbound webhook deliveries, by outcome."), metric.WithUnit("{delivery}"))
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -115,6 +118,66 @@ func (t *Telemetry) Hooks() resilience.Hooks {
 		},
 	}
 }
+
+// OutcomeKey is the attribute of connectors.webhook.deliveries: accepted, duplicate,
+// refused (verification failed), malformed, unavailable (the hand-off failed) or
+// other.
+const OutcomeKey = attribute.Key("connectors.webhook.outcome")
+
+// Inbound wraps a webhook receiver (or any handler) mounted at route ("POST
+// /hooks/reach"): the trace context the sender sent (W3C traceparent) becomes the
+// parent of a SERVER span whose context the handler's request carries, so that
+// what the receiver hands off (webhook.Sink.Put gets that context) continues the
+// sender's trace; each delivery is counted by its outcome, read from the status
+// the receiver answered (see webhook.Receiver.ServeHTTP).
+func (t *Telemetry) Inbound(route string, next http.Handler) http.Handler {
+	tmpl := template(route)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := t.propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		name := r.Method
+		if tmpl != "" {
+			name += " " + tmpl
+		}
+		ctx, span := t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+			semconv.HTTPRequestMethodKey.String(methodOf(r.Method)), semconv.HTTPRoute(tmpl), semconv.URLPath(tmpl)))
+		defer span.End()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		span.SetAttributes(semconv.HTTPResponseStatusCode(sw.status))
+		if sw.status >= 500 {
+			span.SetStatus(codes.Error, strconv.Itoa(sw.status))
+		}
+		t.deliveries.Add(ctx, 1, metric.WithAttributes(semconv.HTTPRoute(tmpl), OutcomeKey.String(outcome(sw.status))))
+	})
+}
+
+func outcome(status int) string {
+	switch {
+	case status == http.StatusAccepted:
+		return "accepted"
+	case status == http.StatusOK:
+		return "duplicate"
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return "refused"
+	case status == http.StatusServiceUnavailable:
+		return "unavailable"
+	case status >= 400 && status < 500:
+		return "malformed"
+	}
+	return "other"
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type transport struct {
 	t    *Telemetry
