@@ -113,7 +113,7 @@ type Service struct {
 	reachCP    connectors.Checkpoint
 	maddencoCP connectors.Checkpoint
 	positions  map[string]canonical.VehiclePosition // the latest, by vehicle
-	metrics    metrics
+	metrics    *metrics
 
 	stop []func()
 }
@@ -137,6 +137,7 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		cfg.Addr = "127.0.0.1:0"
 	}
 	s := &Service{cfg: cfg, fakes: f, jobs: map[string]*Job{}, byVehicle: map[string]string{}, positions: map[string]canonical.VehiclePosition{}, log: cfg.Logger}
+	s.metrics = newMetrics(serviceCollector{s})
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -195,7 +196,7 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.merchant.Close)
-	s.metrics.systems = map[string]string{}
+	s.metrics.mu.Lock()
 	for name, u := range map[string]string{"reach": pick(sys.Reach, f.Reach.Config(), sys.Reach.BaseURL == "").BaseURL, "geotab": f.Geotab.URL,
 		"dayforce": f.Dayforce.Hosts[f.Dayforce.Current()].URL, "maddenco": pick(sys.Maddenco, f.Maddenco.Config(), sys.Maddenco.BaseURL == "").BaseURL,
 		"treadnet": pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == "").BaseURL, "merchant": pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.AccountID == "").GatewayURL} {
@@ -203,6 +204,7 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 			s.metrics.systems[pu.Host] = name
 		}
 	}
+	s.metrics.mu.Unlock()
 	if s.maps, err = defaults.Load(); err != nil {
 		return nil, err
 	}
@@ -398,7 +400,7 @@ func (s *Service) SyncReach(ctx context.Context) error {
 
 // handle processes one event from the bus.
 func (s *Service) handle(ctx context.Context, m jetstream.Msg) error {
-	s.metrics.consumed.Add(1)
+	s.metrics.consumed.Inc()
 	switch m.Subject() {
 	case "dispatch.sr.new":
 		var sr canonical.ServiceRequest
@@ -647,7 +649,7 @@ func canonicalOf(kind string) any {
 // report (the demo waits on it).
 func (s *Service) dead(subject string, err error) {
 	s.step(fmt.Sprintf("dead-lettered after %d deliveries: %s (%v)", MaxDeliver, subject, err))
-	s.metrics.dead.Add(1)
+	s.metrics.deadLetter()
 }
 
 func (s *Service) step(msg string) {

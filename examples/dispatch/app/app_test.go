@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -67,12 +70,13 @@ func TestDemo(t *testing.T) {
 	require.Len(t, dl, 1)
 	assert.Equal(t, "dispatch.sr.new", dl[0].Subject)
 	assert.Contains(t, dl[0].Error, "not a service request")
-	rec := httptest.NewRecorder()
-	svc.serveMetrics(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	for _, want := range []string{`dispatch_vendor_requests_total{system="merchant",class="5xx"} 1`, `dispatch_vendor_retries_total{system="merchant"} 1`,
-		`dispatch_dead_letters_total 1`, `dispatch_queue_depth{state="waiting"}`} {
-		assert.Contains(t, rec.Body.String(), want)
-	}
+	m := scrape(t, svc)
+	assert.Equal(t, 1.0, value(t, m, "dispatch_vendor_requests_total", "system", "merchant", "class", "5xx"))
+	assert.Equal(t, 1.0, value(t, m, "dispatch_vendor_retries_total", "system", "merchant"))
+	assert.Equal(t, 1.0, value(t, m, "dispatch_dead_letters_total"))
+	assert.Contains(t, m, "dispatch_queue_depth")
+	assert.Equal(t, dto.MetricType_HISTOGRAM, m["dispatch_vendor_request_duration_seconds"].GetType(), "vendor latency is a histogram")
+	assert.Positive(t, value(t, m, "dispatch_vendor_request_duration_seconds", "system", "merchant"), "observations by system and operation")
 	jobs := svc.Jobs()
 	require.Len(t, jobs, 1)
 	assert.NotEmpty(t, jobs[0].Flags)
@@ -213,10 +217,9 @@ func TestHostileTrapKeepsServing(t *testing.T) {
 		_, _, err := svc.Bus().Last(ctx, "dispatch.treadnet.event")
 		return err == nil
 	}))
-	rec := httptest.NewRecorder()
-	svc.serveMetrics(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	assert.Contains(t, rec.Body.String(), `dispatch_traps_total{outcome="malformed"} 3`)
-	assert.Contains(t, rec.Body.String(), `dispatch_traps_total{outcome="queued"} 1`)
+	m := scrape(t, svc)
+	assert.Equal(t, 3.0, value(t, m, "dispatch_traps_total", "outcome", "malformed"))
+	assert.Equal(t, 1.0, value(t, m, "dispatch_traps_total", "outcome", "queued"))
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
@@ -234,4 +237,47 @@ func startFakes(t *testing.T) *Fakes {
 	require.NoError(t, err)
 	t.Cleanup(fakes.Stop)
 	return fakes
+}
+
+// scrape reads the service's /metrics with Prometheus' own text parser.
+func scrape(t *testing.T, svc *Service) map[string]*dto.MetricFamily {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	svc.serveMetrics(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(rec.Body)
+	require.NoError(t, err, "the exposition parses")
+	return fams
+}
+
+// value sums the samples of family name whose labels include the pairs given (a
+// histogram counts its observations).
+func value(t *testing.T, fams map[string]*dto.MetricFamily, name string, pairs ...string) float64 {
+	t.Helper()
+	f, ok := fams[name]
+	require.True(t, ok, "no metric %s", name)
+	var sum float64
+	for _, m := range f.GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		match := true
+		for i := 0; i+1 < len(pairs); i += 2 {
+			match = match && labels[pairs[i]] == pairs[i+1]
+		}
+		if !match {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			sum += m.GetCounter().GetValue()
+		case m.Gauge != nil:
+			sum += m.GetGauge().GetValue()
+		case m.Histogram != nil:
+			sum += float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return sum
 }

@@ -149,7 +149,7 @@ func (s *Service) Demo(ctx context.Context) error {
 	// the consumer stores the dead letter, then reports and counts it: wait for the
 	// count, so the report is in the story before its end
 	if err := waitFor(ctx, "the dead letter", func() bool {
-		if s.metrics.dead.Load() == 0 {
+		if s.metrics.deadN.Load() == 0 {
 			return false
 		}
 		dl, err := s.bus.DeadLetters(ctx)
@@ -157,7 +157,7 @@ func (s *Service) Demo(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	s.step(fmt.Sprintf("story complete: %d vendor payment(s), %d dead letter(s)", s.fakes.Merchant.Payments(), s.metrics.dead.Load()))
+	s.step(fmt.Sprintf("story complete: %d vendor payment(s), %d dead letter(s)", s.fakes.Merchant.Payments(), s.metrics.deadN.Load()))
 	return nil
 }
 
