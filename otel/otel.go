@@ -254,13 +254,13 @@ func fullURL(u *url.URL) string {
 // template is the URL template of a route ("GET /api/equipment/{id}" gives
 // "/api/equipment/{id}"); "" when the route is not a path template.
 func template(route string) string {
-	if _, path, ok := strings.Cut(route, " "); ok && strings.HasPrefix(path, "/") {
-		return path
+	if m, path, ok := strings.Cut(route, " "); ok && methodOf(m) == m {
+		return path // relative to the vendor's base path for some ("Employees/{xRefCode}")
 	}
 	if strings.HasPrefix(route, "/") {
 		return route
 	}
-	return ""
+	return "" // not a path: a JSON-RPC method ("Get DeviceStatusInfo")
 }
 
 func hostPort(req *http.Request) (string, int) {

@@ -73,7 +73,7 @@ func newRig(t *testing.T, statuses ...int) *rig {
 func attrs(kvs []attribute.KeyValue) map[string]string {
 	m := map[string]string{}
 	for _, kv := range kvs {
-		m[string(kv.Key)] = kv.Value.Emit()
+		m[string(kv.Key)] = kv.Value.String()
 	}
 	return m
 }
@@ -169,7 +169,7 @@ func TestNothingSecretInTelemetry(t *testing.T) {
 	for _, s := range r.spans.GetSpans() {
 		seen = append(seen, s.Name)
 		for _, kv := range s.Attributes {
-			seen = append(seen, kv.Value.Emit())
+			seen = append(seen, kv.Value.String())
 		}
 	}
 	var rm metricdata.ResourceMetrics
@@ -179,7 +179,7 @@ func TestNothingSecretInTelemetry(t *testing.T) {
 			if h, ok := m.Data.(metricdata.Histogram[float64]); ok {
 				for _, dp := range h.DataPoints {
 					for _, kv := range dp.Attributes.ToSlice() {
-						seen = append(seen, kv.Value.Emit())
+						seen = append(seen, kv.Value.String())
 					}
 				}
 			}

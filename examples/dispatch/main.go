@@ -11,6 +11,10 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/dayforce"
 	"github.com/dispatchcenter/connectors/examples/dispatch/app"
@@ -69,7 +73,28 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 		return err
 	}
 	defer fakes.Stop()
-	svc, err := app.New(ctx, app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state, StoreDir: store, Systems: systemsFromEnv()}, fakes)
+	// traces: to an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT is set (the
+	// exporter reads the OTEL_EXPORTER_OTLP_* variables), and for the demo to memory,
+	// printed as a tree at its end
+	var tpOpts []sdktrace.TracerProviderOption
+	if os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" {
+		exp, err := otlptracehttp.New(ctx)
+		if err != nil {
+			return err
+		}
+		tpOpts = append(tpOpts, sdktrace.WithBatcher(exp))
+	}
+	rec := tracetest.NewSpanRecorder()
+	if demo {
+		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(rec))
+	}
+	cfg := app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state, StoreDir: store, Systems: systemsFromEnv()}
+	if len(tpOpts) > 0 {
+		tp := sdktrace.NewTracerProvider(tpOpts...)
+		defer func() { _ = tp.Shutdown(context.Background()) }()
+		cfg.TracerProvider = tp
+	}
+	svc, err := app.New(ctx, cfg, fakes)
 	if err != nil {
 		return err
 	}
@@ -92,7 +117,11 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 		}
 		return nil
 	case demo:
-		return svc.Demo(ctx)
+		if err := svc.Demo(ctx); err != nil {
+			return err
+		}
+		app.PrintTrace(os.Stdout, rec.Ended())
+		return nil
 	}
 	logger.Info("dispatch service up", "http", svc.URL, "traps", svc.TrapAddr, "store", store)
 	tick := time.NewTicker(10 * time.Second)

@@ -18,6 +18,14 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/dispatchcenter/connectors/otel"
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/dayforce"
@@ -69,6 +77,12 @@ type Config struct {
 	// BeforeAck, when set, runs after a flow's side effects and before the event is
 	// acknowledged (tests use it to crash a consumer there).
 	BeforeAck func(subject string)
+	// TracerProvider and MeterProvider, when set, trace and measure the service with
+	// OpenTelemetry: every connector's operations and attempts, each webhook
+	// received, each event consumed, with the trace context carried across the bus
+	// in the messages' headers (a nil MeterProvider measures nothing).
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
 }
 
 // Systems are the real systems' configurations (zero: the bundled fake).
@@ -114,6 +128,9 @@ type Service struct {
 	maddencoCP connectors.Checkpoint
 	positions  map[string]canonical.VehiclePosition // the latest, by vehicle
 	metrics    *metrics
+	otel       *otel.Telemetry      // nil without a TracerProvider
+	telemetry  resilience.Telemetry // otel, or nil: what the connectors are given
+	tracer     trace.Tracer
 
 	stop []func()
 }
@@ -138,6 +155,18 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, fakes: f, jobs: map[string]*Job{}, byVehicle: map[string]string{}, positions: map[string]canonical.VehiclePosition{}, log: cfg.Logger}
 	s.metrics = newMetrics(serviceCollector{s})
+	s.tracer = tracenoop.NewTracerProvider().Tracer("")
+	if tp := cfg.TracerProvider; tp != nil {
+		mp := cfg.MeterProvider
+		if mp == nil {
+			mp = metricnoop.NewMeterProvider()
+		}
+		tel, err := otel.New(tp, mp)
+		if err != nil {
+			return nil, err
+		}
+		s.otel, s.telemetry, s.tracer = tel, tel, tp.Tracer("github.com/dispatchcenter/connectors/examples/dispatch")
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -165,11 +194,11 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	}
 	fake := sys.Reach.BaseURL == ""
 	if s.reach, err = reach.New(pick(sys.Reach, f.Reach.Config(), fake),
-		reach.WithLogger(s.log), reach.WithHooks(hooks), reach.WithHTTPClient(client(fake, f.Reach.Client()))); err != nil {
+		reach.WithLogger(s.log), reach.WithHooks(hooks), reach.WithTelemetry(s.telemetry), reach.WithHTTPClient(client(fake, f.Reach.Client()))); err != nil {
 		return nil, err
 	}
 	fake = sys.Geotab.Database == ""
-	geoOpts := []geotab.Option{geotab.WithLogger(s.log), geotab.WithHooks(hooks), geotab.WithHTTPClient(client(fake, f.Geotab.Client()))}
+	geoOpts := []geotab.Option{geotab.WithLogger(s.log), geotab.WithHooks(hooks), geotab.WithTelemetry(s.telemetry), geotab.WithHTTPClient(client(fake, f.Geotab.Client()))}
 	if fake {
 		geoOpts = append(geoOpts, geotab.WithBaseURL(f.Geotab.URL))
 	}
@@ -178,21 +207,21 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	}
 	fake = sys.Dayforce.Namespace == ""
 	if s.dayforce, err = dayforce.New(pick(sys.Dayforce, f.Dayforce.Config(), fake),
-		dayforce.WithLogger(s.log), dayforce.WithHooks(hooks), dayforce.WithHTTPClient(client(fake, f.Dayforce.Client()))); err != nil {
+		dayforce.WithLogger(s.log), dayforce.WithHooks(hooks), dayforce.WithTelemetry(s.telemetry), dayforce.WithHTTPClient(client(fake, f.Dayforce.Client()))); err != nil {
 		return nil, err
 	}
 	fake = sys.Maddenco.BaseURL == ""
 	if s.maddenco, err = maddenco.New(pick(sys.Maddenco, f.Maddenco.Config(), fake),
-		maddenco.WithLogger(s.log), maddenco.WithHooks(hooks), maddenco.WithHTTPClient(client(fake, f.Maddenco.Client()))); err != nil {
+		maddenco.WithLogger(s.log), maddenco.WithHooks(hooks), maddenco.WithTelemetry(s.telemetry), maddenco.WithHTTPClient(client(fake, f.Maddenco.Client()))); err != nil {
 		return nil, err
 	}
 	if s.treadnet, err = treadnet.New(pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == ""),
-		treadnet.WithLogger(s.log), treadnet.WithHooks(hooks)); err != nil {
+		treadnet.WithLogger(s.log), treadnet.WithHooks(hooks), treadnet.WithTelemetry(s.telemetry)); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.treadnet.Close)
 	if s.merchant, err = merchant.New(pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.AccountID == ""),
-		merchant.WithLogger(s.log), merchant.WithHooks(hooks)); err != nil {
+		merchant.WithLogger(s.log), merchant.WithHooks(hooks), merchant.WithTelemetry(s.telemetry)); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.merchant.Close)
@@ -290,10 +319,10 @@ func (s *Service) listen(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mux.Handle("POST /hooks/reach", rr)
-	mux.Handle("POST /hooks/geotab", gr)
-	mux.Handle("POST /hooks/maddenco", mr)
-	mux.Handle("POST /hooks/dayforce", dr)
+	mux.Handle("POST /hooks/reach", s.inbound("POST /hooks/reach", rr))
+	mux.Handle("POST /hooks/geotab", s.inbound("POST /hooks/geotab", gr))
+	mux.Handle("POST /hooks/maddenco", s.inbound("POST /hooks/maddenco", mr))
+	mux.Handle("POST /hooks/dayforce", s.inbound("POST /hooks/dayforce", dr))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /metrics", s.serveMetrics)
@@ -323,7 +352,7 @@ func (s *Service) listen(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.hookTLS = &http.Server{Handler: mpr, TLSConfig: mpr.TLSConfig(&tls.Config{Certificates: []tls.Certificate{cert}}), ReadHeaderTimeout: 5 * time.Second}
+	s.hookTLS = &http.Server{Handler: s.inbound("POST /hooks/merchant", mpr), TLSConfig: mpr.TLSConfig(&tls.Config{Certificates: []tls.Certificate{cert}}), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.hookTLS.ServeTLS(tln, "", "") }()
 
 	// SNMP traps
@@ -382,6 +411,8 @@ func (s *Service) publishNetworkEvent(ctx context.Context, ev treadnet.NetworkEv
 // SyncReach reads the service requests changed in Reach since the last sync (the
 // integration design's Reach sync) and publishes the new ones.
 func (s *Service) SyncReach(ctx context.Context) error {
+	ctx, span := s.tracer.Start(ctx, "sync reach")
+	defer span.End()
 	m, _ := s.maps.Mapping("reach-service-request")
 	for ch, err := range s.reach.Sync(ctx, s.reachCP, reach.SyncOptions{Kinds: []reach.Kind{reach.KindServiceRequest}}) {
 		if err != nil {
@@ -398,8 +429,25 @@ func (s *Service) SyncReach(ctx context.Context) error {
 	return nil
 }
 
-// handle processes one event from the bus.
-func (s *Service) handle(ctx context.Context, m jetstream.Msg) error {
+// inbound traces a webhook receiver mounted at route, when the service is traced.
+func (s *Service) inbound(route string, h http.Handler) http.Handler {
+	if s.otel == nil {
+		return h
+	}
+	return s.otel.Inbound(route, h)
+}
+
+// handle processes one event from the bus, in a CONSUMER span that continues the
+// trace its publisher sent in the message's headers.
+func (s *Service) handle(ctx context.Context, m jetstream.Msg) (err error) {
+	ctx, span := s.tracer.Start(ctx, "process "+m.Subject(), trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("messaging.system", "nats"), attribute.String("messaging.destination.name", m.Subject())))
+	defer func() {
+		if err != nil {
+			span.SetStatus(codes.Error, "the flow failed")
+		}
+		span.End()
+	}()
 	s.metrics.consumed.Inc()
 	switch m.Subject() {
 	case "dispatch.sr.new":

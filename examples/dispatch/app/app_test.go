@@ -21,6 +21,9 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/goleak"
 
 	"github.com/dispatchcenter/connectors/dayforce"
@@ -33,11 +36,15 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/nats-io/nats-server/v2/server.(*Server).Start.func1"))
 }
 
-func runDemo(t *testing.T, natsURL string) (*Timeline, *Fakes, *Service) {
+func runDemo(t *testing.T, natsURL string, tp ...trace.TracerProvider) (*Timeline, *Fakes, *Service) {
 	t.Helper()
 	fakes := startFakes(t)
 	tl := NewTimeline(nil)
-	svc, err := New(context.Background(), Config{NATSURL: natsURL, Step: tl.Step}, fakes)
+	cfg := Config{NATSURL: natsURL, Step: tl.Step}
+	if len(tp) > 0 {
+		cfg.TracerProvider = tp[0]
+	}
+	svc, err := New(context.Background(), cfg, fakes)
 	require.NoError(t, err)
 	t.Cleanup(svc.Close)
 	require.NoError(t, svc.Demo(context.Background()))
@@ -280,4 +287,75 @@ func value(t *testing.T, fams map[string]*dto.MetricFamily, name string, pairs .
 		}
 	}
 	return sum
+}
+
+// A signed webhook (Reach's servicerequest.completed) is one trace: the receiver's
+// SERVER span, the consumer's span of the event it handed off across the bus, and
+// the consumer's vendor calls (the Dayforce punch, the payment) under it; no span
+// holds a secret of the story.
+func TestWebhookToVendorCallsIsOneTrace(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	runDemo(t, "", tp)
+	spans := rec.Ended()
+	var hook sdktrace.ReadOnlySpan
+	for _, s := range spans {
+		if s.Name() == "POST /hooks/reach" && s.SpanKind() == trace.SpanKindServer {
+			inTrace := 0
+			for _, o := range spans {
+				if o.SpanContext().TraceID() == s.SpanContext().TraceID() && o.Name() == "process dispatch.reach.service_request" {
+					inTrace++
+				}
+			}
+			if inTrace > 0 {
+				hook = s
+			}
+		}
+	}
+	require.NotNil(t, hook, "a reach webhook whose event the consumer processed in the same trace")
+	byID := map[trace.SpanID]sdktrace.ReadOnlySpan{}
+	var trace1 []sdktrace.ReadOnlySpan
+	for _, s := range spans {
+		if s.SpanContext().TraceID() == hook.SpanContext().TraceID() {
+			byID[s.SpanContext().SpanID()] = s
+			trace1 = append(trace1, s)
+		}
+	}
+	// every vendor attempt in the trace descends from the webhook's span
+	clients := 0
+	for _, s := range trace1 {
+		if s.SpanKind() != trace.SpanKindClient {
+			continue
+		}
+		clients++
+		p := s
+		for p.Parent().IsValid() && byID[p.Parent().SpanID()] != nil {
+			p = byID[p.Parent().SpanID()]
+		}
+		assert.Equal(t, hook.SpanContext().SpanID(), p.SpanContext().SpanID(), "%s descends from the webhook", s.Name())
+	}
+	assert.Positive(t, clients, "the consumer's vendor calls are in the webhook's trace")
+	var consumer sdktrace.ReadOnlySpan
+	for _, s := range trace1 {
+		if s.SpanKind() == trace.SpanKindConsumer {
+			consumer = s
+		}
+	}
+	require.NotNil(t, consumer)
+	var seen strings.Builder
+	for _, s := range spans {
+		seen.WriteString(s.Name())
+		for _, kv := range s.Attributes() {
+			seen.WriteString(" " + kv.Value.String())
+		}
+		seen.WriteString("\n")
+	}
+	for _, secret := range []string{reachSecret, geotabSecret, maddencoKey, dayforceRelay, "4111111111111111"} {
+		assert.NotContains(t, seen.String(), secret)
+	}
+	var b strings.Builder
+	PrintTrace(&b, spans)
+	assert.Contains(t, b.String(), "process dispatch.sr.new", "the tree of the story's dispatch")
+	assert.Contains(t, b.String(), "  reach GET /api/servicerequests/{id}  system=reach  attempts=1")
 }

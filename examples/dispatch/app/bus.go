@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // The integration design's messaging settings: at most 3 deliveries, then a dead-letter stream
@@ -84,14 +85,22 @@ func OpenBus(ctx context.Context, url, dir string) (*Bus, error) {
 // Publish publishes an event with its id as Nats-Msg-Id, so the stream's duplicate
 // window drops a re-publication of the same event.
 func (b *Bus) Publish(ctx context.Context, subject, id string, data []byte) error {
-	_, err := b.js.Publish(ctx, subject, data, jetstream.WithMsgID(id))
+	_, err := b.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: data, Header: traceHeader(ctx, nats.Header{})}, jetstream.WithMsgID(id))
 	return err
+}
+
+// traceHeader adds the trace context of ctx to h (W3C traceparent and tracestate),
+// so that the consumer's work continues the publisher's trace; nothing when ctx
+// carries no span.
+func traceHeader(ctx context.Context, h nats.Header) nats.Header {
+	propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(h))
+	return h
 }
 
 // PublishEvent publishes a canonical event with the vendor's event type in the
 // Dispatch-Event-Type header, and its id as Nats-Msg-Id.
 func (b *Bus) PublishEvent(ctx context.Context, subject, id, vendorType string, data []byte) error {
-	_, err := b.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: data, Header: nats.Header{"Dispatch-Event-Type": []string{vendorType}}},
+	_, err := b.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: data, Header: traceHeader(ctx, nats.Header{"Dispatch-Event-Type": []string{vendorType}})},
 		jetstream.WithMsgID(id))
 	return err
 }
@@ -112,7 +121,7 @@ func (b *Bus) Consume(ctx context.Context, durable string, ackWait time.Duration
 	}
 	b.cons = c
 	cc, err := c.Consume(func(m jetstream.Msg) {
-		herr := handle(ctx, m)
+		herr := handle(propagation.TraceContext{}.Extract(ctx, propagation.HeaderCarrier(m.Headers())), m)
 		if herr == nil {
 			_ = m.Ack()
 			return
