@@ -19,7 +19,11 @@
 //   - the http.client.request.duration histogram (seconds, the convention's
 //     buckets), and counters of the SDK's own: connectors.client.retries,
 //     connectors.client.breaker.transitions, connectors.client.limiter.waits and
-//     connectors.client.bulkhead.rejections.
+//     connectors.client.bulkhead.rejections;
+//   - [Telemetry.Inbound] for webhook receivers (a SERVER span continuing the
+//     sender's trace, connectors.webhook.deliveries by outcome) and
+//     [Telemetry.MappingFailed] (connectors.mapping.errors by mapping, class and
+//     code).
 //
 // No attribute ever holds a header, a body, a query value or an idempotency key.
 package otel

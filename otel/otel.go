@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/dispatchcenter/connectors"
+	"github.com/dispatchcenter/connectors/mapping"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -45,6 +46,7 @@ type Telemetry struct {
 	waits       metric.Int64Counter
 	rejections  metric.Int64Counter
 	deliveries  metric.Int64Counter
+	mapErrors   metric.Int64Counter
 }
 
 var _ resilience.Telemetry = (*Telemetry)(nil)
@@ -65,6 +67,8 @@ func New(tp trace.TracerProvider, mp metric.MeterProvider) (*Telemetry, error) {
 	t.waits, err = m.Int64Counter("connectors.client.limiter.waits", metric.WithDescription("Attempts the rate limiter delayed or refused."), metric.WithUnit("{wait}"))
 	errs = append(errs, err)
 	t.rejections, err = m.Int64Counter("connectors.client.bulkhead.rejections", metric.WithDescription("Calls the bulkhead refused."), metric.WithUnit("{call}"))
+	errs = append(errs, err)
+	t.mapErrors, err = m.Int64Counter("connectors.mapping.errors", metric.WithDescription("Field problems of records a mapping refused, by mapping, class and code."), metric.WithUnit("{error}"))
 	errs = append(errs, err)
 	t.deliveries, err = m.Int64Counter("connectors.webhook.deliveries", metric.WithDescription("Inbound webhook deliveries, by outcome."), metric.WithUnit("{delivery}"))
 	errs = append(errs, err)
@@ -117,6 +121,30 @@ func (t *Telemetry) Hooks() resilience.Hooks {
 			}
 		},
 	}
+}
+
+// Attribute keys of connectors.mapping.errors.
+const (
+	MappingKey      = attribute.Key("connectors.mapping")
+	MappingClassKey = attribute.Key("connectors.mapping.class")
+	MappingCodeKey  = attribute.Key("connectors.mapping.code")
+)
+
+// MappingFailed counts the problems of a record that a mapping refused
+// (connectors.mapping.errors, by mapping, class and code: never the value) and
+// marks the current span, when err is a *mapping.RecordError; other errors count
+// nothing.
+func (t *Telemetry) MappingFailed(ctx context.Context, err error) {
+	var re *mapping.RecordError
+	if !errors.As(err, &re) {
+		return
+	}
+	for _, fe := range re.Errors {
+		t.mapErrors.Add(ctx, 1, metric.WithAttributes(MappingKey.String(re.Mapping), MappingClassKey.String(fe.Class.String()),
+			MappingCodeKey.String(fe.Code)))
+	}
+	trace.SpanFromContext(ctx).AddEvent("mapping refused the record", trace.WithAttributes(MappingKey.String(re.Mapping),
+		attribute.Int("connectors.mapping.problems", len(re.Errors))))
 }
 
 // OutcomeKey is the attribute of connectors.webhook.deliveries: accepted, duplicate,

@@ -2,6 +2,7 @@ package otel_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dispatchcenter/connectors/maddenco"
+	"github.com/dispatchcenter/connectors/mapping"
 	"github.com/dispatchcenter/connectors/otel"
 	"github.com/dispatchcenter/connectors/resilience"
 )
@@ -189,4 +191,33 @@ func TestNothingSecretInTelemetry(t *testing.T) {
 	require.NotEmpty(t, all)
 	assert.NotContains(t, all, apiKey)
 	assert.NotContains(t, all, "site-secret-77", "query values are masked in url.full")
+}
+
+// A refused record is counted by mapping, class and code, never by value.
+func TestMappingFailedCountsByClass(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	tel, err := otel.New(sdktrace.NewTracerProvider(), mp)
+	require.NoError(t, err)
+	tel.MappingFailed(context.Background(), &mapping.RecordError{Mapping: "reach-customer", Errors: []*mapping.FieldError{
+		{Target: "email", Code: mapping.CodeInvalidEmail, Class: mapping.ClassData, Value: "[redacted]"},
+		{Target: "id", Code: mapping.CodeRequired, Class: mapping.ClassData},
+	}})
+	tel.MappingFailed(context.Background(), errors.New("not a record error"))
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	got := map[string]int64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name != "connectors.mapping.errors" {
+				continue
+			}
+			for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+				class, _ := dp.Attributes.Value(otel.MappingClassKey)
+				code, _ := dp.Attributes.Value(otel.MappingCodeKey)
+				got[class.AsString()+"/"+code.AsString()] += dp.Value
+			}
+		}
+	}
+	assert.Equal(t, map[string]int64{"data/" + mapping.CodeInvalidEmail: 1, "data/" + mapping.CodeRequired: 1}, got)
 }

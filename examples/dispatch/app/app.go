@@ -285,10 +285,12 @@ func (s *Service) listen(ctx context.Context) error {
 			}
 			m, _ := s.maps.Mapping(mappingName)
 			c := canonicalOf(kind)
-			if err := m.Apply(src, c); err == nil {
+			err = m.Apply(src, c)
+			if err == nil {
 				b, _ := json.Marshal(c)
 				return s.bus.PublishEvent(ctx, "dispatch."+system+"."+kind, id, typ, b)
 			}
+			s.mappingFailed(ctx, err)
 			return s.bus.PublishEvent(ctx, "dispatch."+system+".vendor", id, typ, ev.Body)
 		})
 	}
@@ -427,6 +429,13 @@ func (s *Service) SyncReach(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// mappingFailed counts a record a mapping refused, when the service is traced.
+func (s *Service) mappingFailed(ctx context.Context, err error) {
+	if s.otel != nil {
+		s.otel.MappingFailed(ctx, err)
+	}
 }
 
 // inbound traces a webhook receiver mounted at route, when the service is traced.

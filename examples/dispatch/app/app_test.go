@@ -351,7 +351,7 @@ func TestWebhookToVendorCallsIsOneTrace(t *testing.T) {
 		}
 		seen.WriteString("\n")
 	}
-	for _, secret := range []string{reachSecret, geotabSecret, maddencoKey, dayforceRelay, "4111111111111111"} {
+	for _, secret := range []string{reachSecret, geotabSecret, maddencoKey, dayforceRelay, "4111111111111111", "customer1@example.com", "+14165550001"} {
 		assert.NotContains(t, seen.String(), secret)
 	}
 	var b strings.Builder

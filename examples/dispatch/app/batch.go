@@ -75,6 +75,7 @@ func publishMapped[T any](s *Service, ctx context.Context, m *mapping.Mapping, s
 func publishMappedEvent[T any](s *Service, ctx context.Context, m *mapping.Mapping, src any, subject, id, typ string) error {
 	out, err := mapping.Map[T](m, src)
 	if err != nil {
+		s.mappingFailed(ctx, err)
 		s.log.Warn("a record did not map; kept out of the bus", "mapping", m.Name(), "error", err)
 		return nil
 	}
