@@ -5,7 +5,7 @@
 // WithTelemetry option (reach.WithTelemetry, geotab.WithTelemetry, …), or a bare
 // resilience client with [resilience.WithTelemetry]:
 //
-//   - a span per operation ("reach POST /api/servicerequests", "geotab GetFeed
+//   - a span per operation ("reach.POST /api/servicerequests", "geotab.GetFeed
 //     LogRecord") carrying the system, the attempts, the breaker state and whether an
 //     idempotency key was sent (never the key);
 //   - under it, one CLIENT span per attempt that follows the HTTP client semantic

@@ -80,7 +80,7 @@ func New(tp trace.TracerProvider, mp metric.MeterProvider) (*Telemetry, error) {
 
 // Operation starts the span of one operation (see [resilience.Telemetry]).
 func (t *Telemetry) Operation(ctx context.Context, system, operation string) (context.Context, func(resilience.OperationEnd)) {
-	ctx, span := t.tracer.Start(ctx, system+" "+operation, trace.WithSpanKind(trace.SpanKindInternal),
+	ctx, span := t.tracer.Start(ctx, system+"."+operation, trace.WithSpanKind(trace.SpanKindInternal),
 		trace.WithAttributes(SystemKey.String(system), OperationKey.String(operation)))
 	return ctx, func(end resilience.OperationEnd) {
 		span.SetAttributes(AttemptsKey.Int(end.Attempts), BreakerStateKey.String(end.Breaker.String()),

@@ -357,5 +357,5 @@ func TestWebhookToVendorCallsIsOneTrace(t *testing.T) {
 	var b strings.Builder
 	PrintTrace(&b, spans)
 	assert.Contains(t, b.String(), "process dispatch.sr.new", "the tree of the story's dispatch")
-	assert.Contains(t, b.String(), "  reach GET /api/servicerequests/{id}  system=reach  attempts=1")
+	assert.Contains(t, b.String(), "  reach.GET /api/servicerequests/{id}  system=reach  attempts=1")
 }
