@@ -21,7 +21,8 @@
 //	4  mapping/defaults      the dispatch center's mappings of the connectors' records
 //	3  reach geotab dayforce maddenco merchant treadnet, with their fakes (…test);
 //	   no connector imports another
-//	2  internal/assembly     connector (the call path), fakekit (the fakes' kit), faultmatrix
+//	2  internal/assembly     connector (the call path), fakekit (the fakes' kit), faultmatrix;
+//	   ops (the operators' console)
 //	1  resilience webhook mapping, each usable on its own
 //	0  connectors (errors, audit), clock, fake; internal/{redact,transport,auth,…}
 //

@@ -24,7 +24,7 @@ func layer(path string) int {
 		return 4 // the dispatch center's mappings of the connectors' records
 	case slices.Contains(systems, top):
 		return 3
-	case strings.HasPrefix(rel, "internal/assembly"):
+	case strings.HasPrefix(rel, "internal/assembly"), top == "ops":
 		return 2
 	case top == "resilience" || top == "webhook" || top == "mapping":
 		return 1

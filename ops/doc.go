@@ -1,0 +1,26 @@
+// Package ops is the operators' console of a service that embeds the connectors, as
+// the customer's operations guide describes their work: one http.Handler, mounted
+// where the service likes ("/ops/"), over small interfaces the SDK's own parts
+// satisfy. Pages are server-rendered (html/template, assets embedded), with no
+// frontend build step.
+//
+// This first slice has three tabs:
+//
+//   - Health: every system's status classified with the integration design's
+//     thresholds, response-time percentiles, error rate, breaker states, the last
+//     success (blank when never called), calls in flight and queued;
+//   - Jobs: each module's regular and error-processing jobs ([Jobs]) with their
+//     schedule, last runs (start, duration, records, outcome) and "run now", each
+//     run pinging a healthchecks.io-compatible URL when one is configured (start,
+//     success, fail), which is how the guide monitors background jobs;
+//   - Dead letters: the events the consumer gave up on, inspected with secrets and
+//     card numbers masked, replayed one by one or all.
+//
+// Access: every route requires an operator ([Authenticator]: a bearer token, or
+// basic auth over TLS); a mutating request from another site is refused
+// (net/http's CrossOriginProtection); every mutating action goes to the audit trail
+// with the operator as its actor.
+//
+// The guide's Errors and Mappings tabs and the dispatch screen's live feed are not
+// in this slice.
+package ops
