@@ -88,7 +88,11 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 	if demo {
 		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(rec))
 	}
-	cfg := app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state, StoreDir: store, Systems: systemsFromEnv()}
+	cfg := app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state, StoreDir: store, Systems: systemsFromEnv(),
+		HealthchecksURL: os.Getenv("DISPATCH_HEALTHCHECKS_URL")}
+	if tok := os.Getenv("DISPATCH_OPS_TOKEN"); tok != "" {
+		cfg.OpsTokens = map[string]string{tok: "operator"}
+	}
 	if len(tpOpts) > 0 {
 		tp := sdktrace.NewTracerProvider(tpOpts...)
 		defer func() { _ = tp.Shutdown(context.Background()) }()
@@ -124,6 +128,9 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 		return nil
 	}
 	logger.Info("dispatch service up", "http", svc.URL, "traps", svc.TrapAddr, "store", store)
+	// the last line of the start-up: where operators open the console (the token is
+	// in a file only this user can read, never in the output)
+	fmt.Printf("operators' console: %s/ops/ (send \"Authorization: Bearer <token>\"; the token is in %s)\n", svc.URL, svc.OpsTokenFile)
 	tick := time.NewTicker(10 * time.Second)
 	defer tick.Stop()
 	for {

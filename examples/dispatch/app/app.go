@@ -3,7 +3,9 @@ package app
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -11,8 +13,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +29,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/dispatchcenter/connectors/ops"
 	"github.com/dispatchcenter/connectors/otel"
 
 	"github.com/dispatchcenter/connectors"
@@ -83,6 +88,15 @@ type Config struct {
 	// in the messages' headers (a nil MeterProvider measures nothing).
 	TracerProvider trace.TracerProvider
 	MeterProvider  metric.MeterProvider
+	// OpsTokens are the operators of the console at /ops/ (token → operator name);
+	// empty makes one token, written to OpsTokenFile.
+	OpsTokens map[string]string
+	// OpsTokenFile is where a made token is written (mode 0600; default
+	// ops-token in StateDir), never to a log.
+	OpsTokenFile string
+	// HealthchecksURL, when set, is a healthchecks.io ping URL with its ping key
+	// ("https://hc-ping.com/<key>"): each job run pings the check named after it.
+	HealthchecksURL string
 }
 
 // Systems are the real systems' configurations (zero: the bundled fake).
@@ -119,6 +133,7 @@ type Service struct {
 	traps    *treadnet.TrapReceiver
 
 	httpSrv, hookTLS *http.Server
+	mux              *http.ServeMux
 	URL, TrapAddr    string
 
 	mu         sync.Mutex
@@ -128,9 +143,12 @@ type Service struct {
 	maddencoCP connectors.Checkpoint
 	positions  map[string]canonical.VehiclePosition // the latest, by vehicle
 	metrics    *metrics
-	otel       *otel.Telemetry      // nil without a TracerProvider
-	telemetry  resilience.Telemetry // otel, or nil: what the connectors are given
-	tracer     trace.Tracer
+	registry   *ops.Jobs // the console's job registry, which runs the daily batch
+	// OpsTokenFile holds the console's operator token when the service made one.
+	OpsTokenFile string
+	otel         *otel.Telemetry      // nil without a TracerProvider
+	telemetry    resilience.Telemetry // otel, or nil: what the connectors are given
+	tracer       trace.Tracer
 
 	stop []func()
 }
@@ -155,6 +173,7 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, fakes: f, jobs: map[string]*Job{}, byVehicle: map[string]string{}, positions: map[string]canonical.VehiclePosition{}, log: cfg.Logger}
 	s.metrics = newMetrics(serviceCollector{s})
+	s.registry = ops.NewJobs(nil, nil)
 	s.tracer = tracenoop.NewTracerProvider().Tracer("")
 	if tp := cfg.TracerProvider; tp != nil {
 		mp := cfg.MeterProvider
@@ -266,7 +285,13 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		s.stop = append([]func(){func() { _ = os.RemoveAll(dir) }}, s.stop...)
 	}
 	s.reachCP, s.maddencoCP = checkpoints(cfg.StateDir)
-	s.stop = append(s.stop, s.followFeeds(context.WithoutCancel(ctx), cfg.StateDir), s.schedule(context.WithoutCancel(ctx), time.Now))
+	if err := s.registerJobs(cfg.HealthchecksURL); err != nil {
+		return nil, err
+	}
+	if err := s.mountConsole(cfg); err != nil {
+		return nil, err
+	}
+	s.stop = append(s.stop, s.followFeeds(context.WithoutCancel(ctx), cfg.StateDir), s.registry.Start(context.WithoutCancel(ctx)))
 	ok = true
 	return s, nil
 }
@@ -295,6 +320,7 @@ func (s *Service) listen(ctx context.Context) error {
 		})
 	}
 	mux := http.NewServeMux()
+	s.mux = mux
 	rr, err := reach.NewReceiver(reach.ReceiverConfig{Secrets: []string{reachSecret}}, sink("reach", "service_request", "reach-event",
 		func(b []byte) (any, string, error) { ev, err := reach.DecodeEvent(b); return ev, string(ev.Type), err }))
 	if err != nil {
@@ -755,4 +781,67 @@ func (s *Service) Close() {
 func (s *Service) Health() map[string]resilience.Health {
 	return map[string]resilience.Health{"reach": s.reach.Health(), "geotab": s.geotab.Health(), "dayforce": s.dayforce.Health(),
 		"maddenco": s.maddenco.Health(), "treadnet": s.treadnet.Health(), "merchant": s.merchant.Health()}
+}
+
+// mountConsole serves the operators' console at /ops/: the systems' health and the
+// queue depth, the job registry, the dead letters of the bus; its actions are
+// audited to the log. Without configured operators it makes a token and writes it
+// to a file only its owner can read.
+func (s *Service) mountConsole(cfg Config) error {
+	tokens := cfg.OpsTokens
+	if len(tokens) == 0 {
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		tok := hex.EncodeToString(b)
+		s.OpsTokenFile = cfg.OpsTokenFile
+		if s.OpsTokenFile == "" {
+			s.OpsTokenFile = filepath.Join(cfg.StateDir, "ops-token")
+		}
+		if err := os.WriteFile(s.OpsTokenFile, []byte(tok+"\n"), 0o600); err != nil {
+			return err
+		}
+		tokens = map[string]string{tok: "operator"}
+	}
+	console, err := ops.New(ops.Config{Auth: ops.BearerToken(tokens), Health: ops.HealthFunc(s.Health), Jobs: s.registry,
+		DeadLetters: deadLetters{s.bus}, Auditor: logAuditor{s.log}, Logger: s.log,
+		QueueDepth: func(ctx context.Context) (int, error) { w, _, err := s.bus.Pending(ctx); return w, err }})
+	if err != nil {
+		return err
+	}
+	s.mux.Handle("/ops/", http.StripPrefix("/ops", console))
+	return nil
+}
+
+// deadLetters shows the bus's dead-letter stream in the console.
+type deadLetters struct{ b *Bus }
+
+func (d deadLetters) DeadLetters(ctx context.Context) ([]ops.DeadLetter, error) {
+	dl, err := d.b.DeadLetters(ctx)
+	out := make([]ops.DeadLetter, 0, len(dl))
+	for _, l := range dl {
+		out = append(out, ops.DeadLetter{ID: strconv.FormatUint(l.Seq, 10), Subject: l.Subject, Error: l.Error, Data: l.Data})
+	}
+	return out, err
+}
+
+func (d deadLetters) Replay(ctx context.Context, id string) error {
+	dl, err := d.b.DeadLetters(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range dl {
+		if strconv.FormatUint(l.Seq, 10) == id {
+			return d.b.Replay(ctx, l)
+		}
+	}
+	return fmt.Errorf("no dead letter %s", id)
+}
+
+// logAuditor writes the console's audit trail to the service's log.
+type logAuditor struct{ log *slog.Logger }
+
+func (a logAuditor) Audit(_ context.Context, ev connectors.AuditEvent) {
+	a.log.Info("audit", "system", ev.System, "operation", ev.Operation, "actor", ev.Actor, "summary", ev.Summary, "status", ev.StatusCode, "error", ev.Err)
 }

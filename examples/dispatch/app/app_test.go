@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -358,4 +361,54 @@ func TestWebhookToVendorCallsIsOneTrace(t *testing.T) {
 	PrintTrace(&b, spans)
 	assert.Contains(t, b.String(), "process dispatch.sr.new", "the tree of the story's dispatch")
 	assert.Contains(t, b.String(), "  reach.GET /api/servicerequests/{id}  system=reach  attempts=1")
+}
+
+// The operators' console is at /ops/: 401 without the operator's token (which the
+// service wrote to a file, never to its log), the health of every system and the
+// daily jobs with it; "run now" runs a job through the console's registry.
+func TestOpsConsole(t *testing.T) {
+	fakes := startFakes(t)
+	var logs bytes.Buffer
+	svc, err := New(context.Background(), Config{StateDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(&logs, nil))}, fakes)
+	require.NoError(t, err)
+	t.Cleanup(svc.Close)
+	b, err := os.ReadFile(svc.OpsTokenFile)
+	require.NoError(t, err)
+	token := strings.TrimSpace(string(b))
+	info, err := os.Stat(svc.OpsTokenFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+
+	get := func(path, tok string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, svc.URL+path, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	code, _ := get("/ops/", "")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, body := get("/ops/", token)
+	require.Equal(t, http.StatusOK, code)
+	for _, system := range []string{"reach", "geotab", "dayforce", "maddenco", "treadnet", "merchant"} {
+		assert.Contains(t, body, `id="system-`+system+`"`)
+	}
+	req, _ := http.NewRequest(http.MethodPost, svc.URL+"/ops/jobs/maddenco-changes/run", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	code, body = get("/ops/jobs", token)
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, "daily at 03:00 UTC")
+	assert.Contains(t, body, "(run by operator)")
+	assert.NotContains(t, logs.String(), token, "the token is never logged")
+	assert.Contains(t, logs.String(), "run job", "the action is audited")
 }

@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/dispatchcenter/connectors/maddenco"
 	"github.com/dispatchcenter/connectors/mapping"
 	"github.com/dispatchcenter/connectors/mapping/canonical"
+	"github.com/dispatchcenter/connectors/ops"
 )
 
 // followFeeds follows GeoTab's LogRecord feed and its geofence feed (the
@@ -93,64 +96,42 @@ func (s *Service) warnPublish(subject string, err error) {
 	}
 }
 
-// Jobs of the integration design's daily batch, each resumable from its checkpoint.
-type batchJob struct {
-	name string
-	at   time.Duration // time of day, UTC
-	run  func(ctx context.Context) (int, error)
-}
-
-func (s *Service) batchJobs() []batchJob {
-	return []batchJob{
-		{"dayforce-employees", time.Hour, s.syncEmployees},
-		{"reach-sync", 2 * time.Hour, func(ctx context.Context) (int, error) { return 0, s.SyncReach(ctx) }},
-		{"maddenco-changes", 3 * time.Hour, s.syncEquipment},
+// registerJobs puts the integration design's daily batch in the console's job
+// registry, each job resumable from its checkpoint; with pingBase set (a
+// healthchecks.io ping URL with a ping key, "https://hc-ping.com/<key>"), each run
+// pings the check named after the job.
+func (s *Service) registerJobs(pingBase string) error {
+	for _, j := range []struct {
+		name, module string
+		at           time.Duration // time of day, UTC
+		run          func(ctx context.Context) (int, error)
+	}{
+		{"dayforce-employees", "dayforce", time.Hour, s.syncEmployees},
+		{"reach-sync", "reach", 2 * time.Hour, func(ctx context.Context) (int, error) { return 0, s.SyncReach(ctx) }},
+		{"maddenco-changes", "maddenco", 3 * time.Hour, s.syncEquipment},
+	} {
+		job := ops.Job{Name: j.name, Module: j.module, Kind: ops.Regular, Schedule: ops.Daily(j.at), Run: j.run}
+		if pingBase != "" {
+			job.PingURL = strings.TrimRight(pingBase, "/") + "/" + j.name
+		}
+		if err := s.registry.Register(job); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // RunJob runs one daily job now, on demand; it resumes from its checkpoint.
 func (s *Service) RunJob(ctx context.Context, name string) error {
-	for _, j := range s.batchJobs() {
-		if j.name == name {
-			n, err := j.run(ctx)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			s.step(fmt.Sprintf("batch %s: %d record(s)", name, n))
-			return nil
+	run, err := s.registry.RunNow(ctx, name, connectors.ActorFrom(ctx))
+	if err != nil {
+		if !errors.Is(err, ops.ErrNoJob) {
+			s.log.Warn("a daily job failed; it resumes from its checkpoint next time", "job", name, "error", err)
 		}
+		return err
 	}
-	return fmt.Errorf("no job %q", name)
-}
-
-// schedule runs each daily job at its time of day until ctx ends.
-func (s *Service) schedule(ctx context.Context, now func() time.Time) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	for _, j := range s.batchJobs() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				t := now().UTC()
-				next := t.Truncate(24 * time.Hour).Add(j.at)
-				if !next.After(t) {
-					next = next.Add(24 * time.Hour)
-				}
-				timer := time.NewTimer(next.Sub(t))
-				select {
-				case <-ctx.Done():
-					timer.Stop()
-					return
-				case <-timer.C:
-				}
-				if err := s.RunJob(ctx, j.name); err != nil && ctx.Err() == nil {
-					s.log.Warn("a daily job failed; it resumes from its checkpoint next time", "job", j.name, "error", err)
-				}
-			}
-		}()
-	}
-	return func() { cancel(); wg.Wait() }
+	s.step(fmt.Sprintf("batch %s: %d record(s)", name, run.Records))
+	return nil
 }
 
 // syncEmployees reads every Dayforce employee's record (01:00): technicians mapped to
