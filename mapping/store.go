@@ -158,6 +158,14 @@ type ReprocessResult struct {
 // way never make it skip one (offset paging over a shrinking set does). A record try
 // maps is deleted; one that fails again is stored with its new problems.
 func Reprocess(ctx context.Context, s Store, try func(context.Context, FailedRecord) error, classes ...Class) (ReprocessResult, error) {
+	return ReprocessWhere(ctx, s, try, func(r FailedRecord) bool { return len(classes) == 0 || slices.Contains(classes, r.Class) }, nil)
+}
+
+// ReprocessWhere is [Reprocess] for the records match accepts, reporting its counts
+// to progress (when not nil) after each record. The store is only asked for batches of 100 records (Scan), so
+// a long pass holds none of its locks between them.
+func ReprocessWhere(ctx context.Context, s Store, try func(context.Context, FailedRecord) error, match func(FailedRecord) bool,
+	progress func(ReprocessResult)) (ReprocessResult, error) {
 	var res ReprocessResult
 	after := ""
 	for {
@@ -170,7 +178,7 @@ func Reprocess(ctx context.Context, s Store, try func(context.Context, FailedRec
 		}
 		for _, r := range batch {
 			after = r.Key
-			if len(classes) > 0 && !slices.Contains(classes, r.Class) {
+			if !match(r) {
 				continue
 			}
 			if err := ctx.Err(); err != nil {
@@ -179,15 +187,17 @@ func Reprocess(ctx context.Context, s Store, try func(context.Context, FailedRec
 			res.Tried++
 			if err := try(ctx, r); err != nil {
 				res.Failing++
-				next := NewFailedRecord(r.Key, r.Payload, err)
-				if err := s.Put(ctx, next); err != nil {
+				if err := s.Put(ctx, NewFailedRecord(r.Key, r.Payload, err)); err != nil {
 					return res, err
 				}
-				continue
+			} else {
+				res.Fixed++
+				if err := s.Delete(ctx, r.Key); err != nil {
+					return res, err
+				}
 			}
-			res.Fixed++
-			if err := s.Delete(ctx, r.Key); err != nil {
-				return res, err
+			if progress != nil {
+				progress(res)
 			}
 		}
 	}

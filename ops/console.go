@@ -10,10 +10,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dispatchcenter/connectors"
 	"github.com/dispatchcenter/connectors/internal/redact"
+	"github.com/dispatchcenter/connectors/mapping"
 	"github.com/dispatchcenter/connectors/resilience"
 )
 
@@ -64,6 +66,12 @@ type Config struct {
 	Jobs *Jobs
 	// DeadLetters feeds the Dead letters tab.
 	DeadLetters DeadLetters
+	// Errors feeds the Errors tab: the records a mapping refused, keyed
+	// "system/entity/id" (mapping.FailedRecord).
+	Errors mapping.Store
+	// Retry maps a stored record again (the service's error-processing step): nil
+	// leaves the tab without its reprocess actions.
+	Retry func(ctx context.Context, r mapping.FailedRecord) error
 	// Auditor receives one event per mutating action, the operator as its actor.
 	Auditor connectors.Auditor
 	// Logger receives redacted records of refused requests; nil is silent.
@@ -75,11 +83,16 @@ type Config struct {
 // Console is the operators' console, an http.Handler that expects to be mounted with
 // its prefix stripped (http.StripPrefix("/ops", console)).
 type Console struct {
-	cfg  Config
-	log  *slog.Logger
-	mux  *http.ServeMux
-	page *template.Template
+	cfg       Config
+	log       *slog.Logger
+	mux       *http.ServeMux
+	page      *template.Template
+	reprocess reprocessing
+	passes    sync.WaitGroup
 }
+
+// Close waits for a reprocess pass under way to end.
+func (c *Console) Close() { c.passes.Wait() }
 
 //go:embed templates/*.html
 var templates embed.FS
@@ -113,6 +126,10 @@ func New(cfg Config) (*Console, error) {
 	c.mux.HandleFunc("GET /dead-letters", c.deadLetters)
 	c.mux.HandleFunc("POST /dead-letters/{id}/replay", c.replay)
 	c.mux.HandleFunc("POST /dead-letters/replay-all", c.replayAll)
+	c.mux.HandleFunc("GET /errors", c.errorsTab)
+	c.mux.HandleFunc("GET /error/{key...}", c.errorRecord)
+	c.mux.HandleFunc("POST /reprocess/{key...}", c.reprocessOne)
+	c.mux.HandleFunc("POST /reprocess-all", c.reprocessAll)
 	return c, nil
 }
 
@@ -137,6 +154,14 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func formatPct(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + " %" }
 
+// seeOther answers 303 with a Location relative to the request's URL, as the
+// browser resolves it (http.Redirect would resolve it against the path the console
+// sees, which lacks the prefix it is mounted under).
+func seeOther(w http.ResponseWriter, location string) {
+	w.Header().Set("Location", location)
+	w.WriteHeader(http.StatusSeeOther)
+}
+
 // audit records a mutating action of the operator in ctx.
 func (c *Console) audit(ctx context.Context, op string, summary map[string]string, err error) {
 	if c.cfg.Auditor == nil {
@@ -150,7 +175,8 @@ func (c *Console) audit(ctx context.Context, op string, summary map[string]strin
 		Summary: summary, StatusCode: status, Err: redact.Error(err), Class: connectors.ClassInternal})
 }
 
-func (c *Console) render(w http.ResponseWriter, name string, data map[string]any) {
+func (c *Console) render(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
+	data["Root"] = c.rel(r, "") // links are relative to the console's root: it may be mounted anywhere
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := c.page.ExecuteTemplate(w, name, data); err != nil {
 		c.log.Error("rendering the console failed", "page", name, "error", err)
@@ -176,7 +202,7 @@ func (c *Console) health(w http.ResponseWriter, r *http.Request) {
 			data["Queue"] = n
 		}
 	}
-	c.render(w, "health.html", data)
+	c.render(w, r, "health.html", data)
 }
 
 func (c *Console) jobs(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +210,7 @@ func (c *Console) jobs(w http.ResponseWriter, r *http.Request) {
 	if c.cfg.Jobs != nil {
 		js = c.cfg.Jobs.State()
 	}
-	c.render(w, "jobs.html", map[string]any{"Tab": "jobs", "Operator": connectors.ActorFrom(r.Context()), "Jobs": js, "Configured": c.cfg.Jobs != nil})
+	c.render(w, r, "jobs.html", map[string]any{"Tab": "jobs", "Operator": connectors.ActorFrom(r.Context()), "Jobs": js, "Configured": c.cfg.Jobs != nil})
 }
 
 func (c *Console) runJob(w http.ResponseWriter, r *http.Request) {
@@ -203,7 +229,7 @@ func (c *Console) runJob(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the job is running", http.StatusConflict)
 		return
 	}
-	http.Redirect(w, r, "../../jobs", http.StatusSeeOther) // the run, failed or not, is on the page
+	seeOther(w, c.rel(r, "jobs")) // the run, failed or not, is on the page
 }
 
 type letterRow struct {
@@ -224,7 +250,7 @@ func (c *Console) deadLetters(w http.ResponseWriter, r *http.Request) {
 		}
 		data["Letters"] = rows
 	}
-	c.render(w, "dead.html", data)
+	c.render(w, r, "dead.html", data)
 }
 
 func (c *Console) replay(w http.ResponseWriter, r *http.Request) {
@@ -239,7 +265,7 @@ func (c *Console) replay(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "replay failed: "+redact.Error(err).Error(), http.StatusBadGateway)
 		return
 	}
-	http.Redirect(w, r, "../../dead-letters", http.StatusSeeOther)
+	seeOther(w, c.rel(r, "dead-letters"))
 }
 
 func (c *Console) replayAll(w http.ResponseWriter, r *http.Request) {
@@ -262,5 +288,5 @@ func (c *Console) replayAll(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "replay failed: "+redact.Error(err).Error(), http.StatusBadGateway)
 		return
 	}
-	http.Redirect(w, r, "../dead-letters", http.StatusSeeOther)
+	seeOther(w, c.rel(r, "dead-letters"))
 }

@@ -4,7 +4,7 @@
 // satisfy. Pages are server-rendered (html/template, assets embedded), with no
 // frontend build step.
 //
-// This first slice has three tabs:
+// This first slice has four tabs:
 //
 //   - Health: every system's status classified with the integration design's
 //     thresholds, response-time percentiles, error rate, breaker states, the last
@@ -13,6 +13,13 @@
 //     schedule, last runs (start, duration, records, outcome) and "run now", each
 //     run pinging a healthchecks.io-compatible URL when one is configured (start,
 //     success, fail), which is how the guide monitors background jobs;
+//   - Errors: the records a mapping refused (a mapping.Store), by system, entity
+//     and class, each problem with its field paths and the action that fixes it;
+//     filter and search; open one to see the record with its secrets masked;
+//     reprocess one, a filter's worth or all in the background with its progress
+//     shown (the pass asks the store for batches, holding none of its locks between
+//     them); the integration's own faults (class system) shown apart, as the guide
+//     sends them to the product team;
 //   - Dead letters: the events the consumer gave up on, inspected with secrets and
 //     card numbers masked, replayed one by one or all.
 //
@@ -21,6 +28,6 @@
 // (net/http's CrossOriginProtection); every mutating action goes to the audit trail
 // with the operator as its actor.
 //
-// The guide's Errors and Mappings tabs and the dispatch screen's live feed are not
-// in this slice.
+// The guide's Mappings tab and the dispatch screen's live feed are not in this
+// slice.
 package ops
