@@ -90,6 +90,9 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 	}
 	cfg := app.Config{NATSURL: natsURL, Addr: addr, Logger: logger, Step: tl.Step, StateDir: state, StoreDir: store, Systems: systemsFromEnv(),
 		HealthchecksURL: os.Getenv("DISPATCH_HEALTHCHECKS_URL")}
+	if d, err := time.ParseDuration(os.Getenv("DISPATCH_ERROR_JOB_EVERY")); err == nil {
+		cfg.ErrorJobEvery = d
+	}
 	if tok := os.Getenv("DISPATCH_OPS_TOKEN"); tok != "" {
 		cfg.OpsTokens = map[string]string{tok: "operator"}
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -97,6 +98,9 @@ type Config struct {
 	// HealthchecksURL, when set, is a healthchecks.io ping URL with its ping key
 	// ("https://hc-ping.com/<key>"): each job run pings the check named after it.
 	HealthchecksURL string
+	// ErrorJobEvery is how often each module's error-processing job maps again
+	// the records its mapping refused (default DefaultErrorJobEvery).
+	ErrorJobEvery time.Duration
 }
 
 // Systems are the real systems' configurations (zero: the bundled fake).
@@ -144,6 +148,8 @@ type Service struct {
 	positions  map[string]canonical.VehiclePosition // the latest, by vehicle
 	metrics    *metrics
 	registry   *ops.Jobs // the console's job registry, which runs the daily batch
+	failed     *mapping.MemoryStore
+	inbounds   map[string]inbound // by system: how its webhook events are mapped
 	// OpsTokenFile holds the console's operator token when the service made one.
 	OpsTokenFile string
 	otel         *otel.Telemetry      // nil without a TracerProvider
@@ -174,6 +180,7 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	s := &Service{cfg: cfg, fakes: f, jobs: map[string]*Job{}, byVehicle: map[string]string{}, positions: map[string]canonical.VehiclePosition{}, log: cfg.Logger}
 	s.metrics = newMetrics(serviceCollector{s})
 	s.registry = ops.NewJobs(nil, nil)
+	s.failed, s.inbounds = mapping.NewMemoryStore(0, nil), map[string]inbound{}
 	s.tracer = tracenoop.NewTracerProvider().Tracer("")
 	if tp := cfg.TracerProvider; tp != nil {
 		mp := cfg.MeterProvider
@@ -285,7 +292,7 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		s.stop = append([]func(){func() { _ = os.RemoveAll(dir) }}, s.stop...)
 	}
 	s.reachCP, s.maddencoCP = checkpoints(cfg.StateDir)
-	if err := s.registerJobs(cfg.HealthchecksURL); err != nil {
+	if err := s.registerJobs(cfg.HealthchecksURL, cfg.ErrorJobEvery); err != nil {
 		return nil, err
 	}
 	if err := s.mountConsole(cfg); err != nil {
@@ -302,21 +309,26 @@ func (s *Service) listen(ctx context.Context) error {
 	// every webhook event is mapped to its canonical model before it is published; an
 	// event type no mapping covers travels in the vendor's form
 	sink := func(system, kind, mappingName string, decode func([]byte) (any, string, error)) webhook.Sink {
+		in := inbound{system: system, kind: kind, mapping: mappingName, decode: decode}
+		s.inbounds[system] = in
 		return webhook.SinkFunc(func(ctx context.Context, ev webhook.Event) error {
-			id := system + "-" + ev.Key
-			src, typ, err := decode(ev.Body)
-			if err != nil {
+			if _, _, err := decode(ev.Body); err != nil {
 				return err // answered 400: the sender's event is malformed
 			}
-			m, _ := s.maps.Mapping(mappingName)
-			c := canonicalOf(kind)
-			err = m.Apply(src, c)
-			if err == nil {
-				b, _ := json.Marshal(c)
-				return s.bus.PublishEvent(ctx, "dispatch."+system+"."+kind, id, typ, b)
+			err := s.publishInbound(ctx, in, ev.Key, ev.Body)
+			var re *mapping.RecordError
+			if !errors.As(err, &re) {
+				return err
 			}
+			// a record the mapping refused: kept in the error store for the
+			// operators (the Errors tab) and the error-processing job, and passed
+			// on as the vendor's event meanwhile
 			s.mappingFailed(ctx, err)
-			return s.bus.PublishEvent(ctx, "dispatch."+system+".vendor", id, typ, ev.Body)
+			if serr := s.failed.Put(ctx, mapping.NewFailedRecord(system+"/"+kind+"/"+ev.Key, ev.Body, err)); serr != nil {
+				return serr // the store is full: answered 503, the sender retries
+			}
+			_, typ, _ := decode(ev.Body)
+			return s.bus.PublishEvent(ctx, "dispatch."+system+".vendor", system+"-"+ev.Key, typ, ev.Body)
 		})
 	}
 	mux := http.NewServeMux()
@@ -805,6 +817,7 @@ func (s *Service) mountConsole(cfg Config) error {
 		tokens = map[string]string{tok: "operator"}
 	}
 	console, err := ops.New(ops.Config{Auth: ops.BearerToken(tokens), Health: ops.HealthFunc(s.Health), Jobs: s.registry,
+		Errors: s.failed, Retry: s.retryFailed,
 		DeadLetters: deadLetters{s.bus}, Auditor: logAuditor{s.log}, Logger: s.log,
 		QueueDepth: func(ctx context.Context) (int, error) { w, _, err := s.bus.Pending(ctx); return w, err }})
 	if err != nil {
@@ -844,4 +857,41 @@ type logAuditor struct{ log *slog.Logger }
 
 func (a logAuditor) Audit(_ context.Context, ev connectors.AuditEvent) {
 	a.log.Info("audit", "system", ev.System, "operation", ev.Operation, "actor", ev.Actor, "summary", ev.Summary, "status", ev.StatusCode, "error", ev.Err)
+}
+
+// inbound is how one system's webhook events become canonical events.
+type inbound struct {
+	system, kind, mapping string
+	decode                func([]byte) (any, string, error)
+}
+
+// publishInbound maps a webhook event with the mapping as it is now and publishes
+// it; a *mapping.RecordError says the mapping refused it.
+func (s *Service) publishInbound(ctx context.Context, in inbound, key string, body []byte) error {
+	src, typ, err := in.decode(body)
+	if err != nil {
+		return err
+	}
+	m, ok := s.maps.Mapping(in.mapping)
+	if !ok {
+		return fmt.Errorf("no mapping %q", in.mapping)
+	}
+	c := canonicalOf(in.kind)
+	if err := m.Apply(src, c); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(c)
+	return s.bus.PublishEvent(ctx, "dispatch."+in.system+"."+in.kind, in.system+"-"+key, typ, b)
+}
+
+// retryFailed maps a stored record again (the console's reprocess, the
+// error-processing job): its key is "system/kind/delivery key".
+func (s *Service) retryFailed(ctx context.Context, r mapping.FailedRecord) error {
+	system, rest, _ := strings.Cut(r.Key, "/")
+	_, key, _ := strings.Cut(rest, "/")
+	in, ok := s.inbounds[system]
+	if !ok {
+		return fmt.Errorf("no inbound events for system %q", system)
+	}
+	return s.publishInbound(ctx, in, key, r.Payload)
 }

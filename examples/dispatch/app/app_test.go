@@ -408,6 +408,10 @@ func TestOpsConsole(t *testing.T) {
 	code, body = get("/ops/jobs", token)
 	require.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, "daily at 03:00 UTC")
+	for _, system := range []string{"reach", "geotab", "maddenco", "dayforce", "merchant"} {
+		assert.Contains(t, body, `id="job-`+system+`-errors"`, "each module's error-processing job")
+	}
+	assert.Contains(t, body, "every 15m0s")
 	assert.Contains(t, body, "(run by operator)")
 	assert.NotContains(t, logs.String(), token, "the token is never logged")
 	assert.Contains(t, logs.String(), "run job", "the action is audited")

@@ -96,11 +96,18 @@ func (s *Service) warnPublish(subject string, err error) {
 	}
 }
 
+// DefaultErrorJobEvery is how often each module's error-processing job runs by
+// default (Config.ErrorJobEvery, DISPATCH_ERROR_JOB_EVERY).
+const DefaultErrorJobEvery = 15 * time.Minute
+
 // registerJobs puts the integration design's daily batch in the console's job
 // registry, each job resumable from its checkpoint; with pingBase set (a
 // healthchecks.io ping URL with a ping key, "https://hc-ping.com/<key>"), each run
 // pings the check named after the job.
-func (s *Service) registerJobs(pingBase string) error {
+func (s *Service) registerJobs(pingBase string, errorEvery time.Duration) error {
+	if errorEvery <= 0 {
+		errorEvery = DefaultErrorJobEvery
+	}
 	for _, j := range []struct {
 		name, module string
 		at           time.Duration // time of day, UTC
@@ -113,6 +120,22 @@ func (s *Service) registerJobs(pingBase string) error {
 		job := ops.Job{Name: j.name, Module: j.module, Kind: ops.Regular, Schedule: ops.Daily(j.at), Run: j.run}
 		if pingBase != "" {
 			job.PingURL = strings.TrimRight(pingBase, "/") + "/" + j.name
+		}
+		if err := s.registry.Register(job); err != nil {
+			return err
+		}
+	}
+	// each module's error-processing job: its webhook events the mapping refused,
+	// mapped again (the mapping may have been fixed since), every errorEvery
+	for system := range s.inbounds {
+		job := ops.Job{Name: system + "-errors", Module: system, Kind: ops.ErrorProcessing, Schedule: ops.Every(errorEvery),
+			Run: func(ctx context.Context) (int, error) {
+				res, err := mapping.ReprocessWhere(ctx, s.failed, s.retryFailed,
+					func(r mapping.FailedRecord) bool { return strings.HasPrefix(r.Key, system+"/") }, nil)
+				return res.Fixed, err
+			}}
+		if pingBase != "" {
+			job.PingURL = strings.TrimRight(pingBase, "/") + "/" + job.Name
 		}
 		if err := s.registry.Register(job); err != nil {
 			return err
