@@ -72,6 +72,12 @@ type Config struct {
 	// Retry maps a stored record again (the service's error-processing step): nil
 	// leaves the tab without its reprocess actions.
 	Retry func(ctx context.Context, r mapping.FailedRecord) error
+	// Mappings feeds the Mappings tab: the mapping files operators edit, in force
+	// as soon as an edit compiles and is saved.
+	Mappings *mapping.Dir
+	// DryRun maps a stored record with an edited mapping not saved yet (m) and
+	// returns what it would publish; nil leaves the tab without dry runs.
+	DryRun func(ctx context.Context, m *mapping.Mapping, r mapping.FailedRecord) (any, error)
 	// Auditor receives one event per mutating action, the operator as its actor.
 	Auditor connectors.Auditor
 	// Logger receives redacted records of refused requests; nil is silent.
@@ -130,6 +136,9 @@ func New(cfg Config) (*Console, error) {
 	c.mux.HandleFunc("GET /error/{key...}", c.errorRecord)
 	c.mux.HandleFunc("POST /reprocess/{key...}", c.reprocessOne)
 	c.mux.HandleFunc("POST /reprocess-all", c.reprocessAll)
+	c.mux.HandleFunc("GET /mappings", c.mappingsTab)
+	c.mux.HandleFunc("GET /mapping/{file...}", c.mappingPage)
+	c.mux.HandleFunc("POST /mapping/{file...}", c.mappingAction)
 	return c, nil
 }
 

@@ -4,7 +4,7 @@
 // satisfy. Pages are server-rendered (html/template, assets embedded), with no
 // frontend build step.
 //
-// This first slice has four tabs:
+// This first slice has five tabs:
 //
 //   - Health: every system's status classified with the integration design's
 //     thresholds, response-time percentiles, error rate, breaker states, the last
@@ -20,6 +20,11 @@
 //     shown (the pass asks the store for batches, holding none of its locks between
 //     them); the integration's own faults (class system) shown apart, as the guide
 //     sends them to the product team;
+//   - Mappings: each mapping file (a mapping.Dir) and its fields; edit in the page,
+//     every problem of an edit shown at once with its line; saved only when it
+//     compiles (the last good version stays in force until then); each change
+//     recorded with who, when and the diff, and audited; a dry run of the edit on a
+//     stored record the mapping refused;
 //   - Dead letters: the events the consumer gave up on, inspected with secrets and
 //     card numbers masked, replayed one by one or all.
 //
@@ -28,6 +33,5 @@
 // (net/http's CrossOriginProtection); every mutating action goes to the audit trail
 // with the operator as its actor.
 //
-// The guide's Mappings tab and the dispatch screen's live feed are not in this
-// slice.
+// The dispatch screen's live feed is not in this slice.
 package ops

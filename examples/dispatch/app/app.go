@@ -149,6 +149,7 @@ type Service struct {
 	metrics    *metrics
 	registry   *ops.Jobs // the console's job registry, which runs the daily batch
 	failed     *mapping.MemoryStore
+	mapDir     *mapping.Dir
 	inbounds   map[string]inbound // by system: how its webhook events are mapped
 	// OpsTokenFile holds the console's operator token when the service made one.
 	OpsTokenFile string
@@ -260,9 +261,19 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		}
 	}
 	s.metrics.mu.Unlock()
-	if s.maps, err = defaults.Load(); err != nil {
+	if cfg.StateDir == "" {
+		if cfg.StateDir, err = os.MkdirTemp("", "dispatch-state-"); err != nil {
+			return nil, err
+		}
+		dir := cfg.StateDir
+		s.stop = append([]func(){func() { _ = os.RemoveAll(dir) }}, s.stop...)
+	}
+	// the mappings operators edit in the console: the defaults, copied into the
+	// state directory the first time, then kept as edited there
+	if s.mapDir, err = mapping.OpenDir(filepath.Join(cfg.StateDir, "mappings"), defaults.Registry(), defaults.FS, nil); err != nil {
 		return nil, err
 	}
+	s.maps = s.mapDir.Loader()
 	if s.bus, err = OpenBus(ctx, cfg.NATSURL, cfg.StoreDir); err != nil {
 		return nil, err
 	}
@@ -284,13 +295,6 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 		return nil, err
 	}
 	s.stop = append(s.stop, drain)
-	if cfg.StateDir == "" {
-		if cfg.StateDir, err = os.MkdirTemp("", "dispatch-state-"); err != nil {
-			return nil, err
-		}
-		dir := cfg.StateDir
-		s.stop = append([]func(){func() { _ = os.RemoveAll(dir) }}, s.stop...)
-	}
 	s.reachCP, s.maddencoCP = checkpoints(cfg.StateDir)
 	if err := s.registerJobs(cfg.HealthchecksURL, cfg.ErrorJobEvery); err != nil {
 		return nil, err
@@ -817,7 +821,7 @@ func (s *Service) mountConsole(cfg Config) error {
 		tokens = map[string]string{tok: "operator"}
 	}
 	console, err := ops.New(ops.Config{Auth: ops.BearerToken(tokens), Health: ops.HealthFunc(s.Health), Jobs: s.registry,
-		Errors: s.failed, Retry: s.retryFailed,
+		Errors: s.failed, Retry: s.retryFailed, Mappings: s.mapDir, DryRun: s.dryRun,
 		DeadLetters: deadLetters{s.bus}, Auditor: logAuditor{s.log}, Logger: s.log,
 		QueueDepth: func(ctx context.Context) (int, error) { w, _, err := s.bus.Pending(ctx); return w, err }})
 	if err != nil {
@@ -894,4 +898,20 @@ func (s *Service) retryFailed(ctx context.Context, r mapping.FailedRecord) error
 		return fmt.Errorf("no inbound events for system %q", system)
 	}
 	return s.publishInbound(ctx, in, key, r.Payload)
+}
+
+// dryRun maps a stored webhook record with m, an edit not saved yet, into the
+// canonical event it would publish.
+func (s *Service) dryRun(_ context.Context, m *mapping.Mapping, r mapping.FailedRecord) (any, error) {
+	system, _, _ := strings.Cut(r.Key, "/")
+	in, ok := s.inbounds[system]
+	if !ok {
+		return nil, fmt.Errorf("no inbound events for system %q", system)
+	}
+	src, _, err := in.decode(r.Payload)
+	if err != nil {
+		return nil, err
+	}
+	c := canonicalOf(in.kind)
+	return c, m.Apply(src, c)
 }

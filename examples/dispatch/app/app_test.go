@@ -413,6 +413,12 @@ func TestOpsConsole(t *testing.T) {
 	}
 	assert.Contains(t, body, "every 15m0s")
 	assert.Contains(t, body, "(run by operator)")
+	code, body = get("/ops/mappings", token)
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `id="mapping-reach-event"`, "the mappings in force, editable")
+	code, body = get("/ops/mapping/reach-event.yaml", token)
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, "<textarea")
 	assert.NotContains(t, logs.String(), token, "the token is never logged")
 	assert.Contains(t, logs.String(), "run job", "the action is audited")
 }
