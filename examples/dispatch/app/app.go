@@ -828,6 +828,11 @@ func (s *Service) mountConsole(cfg Config) error {
 		return err
 	}
 	s.mux.Handle("/ops/", http.StripPrefix("/ops", console))
+	live, err := ops.NewLive(s.bus, ops.BearerToken(tokens))
+	if err != nil {
+		return err
+	}
+	s.mux.Handle("/live/", http.StripPrefix("/live", live))
 	return nil
 }
 

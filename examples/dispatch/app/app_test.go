@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -421,4 +423,73 @@ func TestOpsConsole(t *testing.T) {
 	assert.Contains(t, body, "<textarea")
 	assert.NotContains(t, logs.String(), token, "the token is never logged")
 	assert.Contains(t, logs.String(), "run job", "the action is audited")
+}
+
+// The dispatch screen's feed at /live/: Server-Sent Events from the bus's stream;
+// a screen that reconnects with Last-Event-ID gets every event after it exactly
+// once, those published while it was away included.
+func TestLiveFeedOverTheBus(t *testing.T) {
+	fakes := startFakes(t)
+	tokens := map[string]string{"live-token-0123456789abcdef": "screen"}
+	svc, err := New(context.Background(), Config{StateDir: t.TempDir(), OpsTokens: tokens}, fakes)
+	require.NoError(t, err)
+	t.Cleanup(svc.Close)
+	ctx := ctxT(t)
+	open := func(last string) (*http.Response, *bufio.Reader) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, svc.URL+"/live/events", nil)
+		req.Header.Set("Authorization", "Bearer live-token-0123456789abcdef")
+		if last != "" {
+			req.Header.Set("Last-Event-ID", last)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		return resp, bufio.NewReader(resp.Body)
+	}
+	next := func(r *bufio.Reader) (id uint64, typ, data string) {
+		for {
+			line, err := r.ReadString('\n')
+			require.NoError(t, err)
+			line = strings.TrimSpace(line)
+			switch {
+			case line == "" && typ != "":
+				return
+			case strings.HasPrefix(line, "id: "):
+				id, _ = strconv.ParseUint(line[4:], 10, 64)
+			case strings.HasPrefix(line, "event: "):
+				typ = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				data = line[6:]
+			}
+		}
+	}
+	pos := func(v string) []byte { return []byte(`{"vehicle_id":"` + v + `","latitude":43.65,"longitude":-79.38}`) }
+	resp, r := open("")
+	require.NoError(t, svc.Bus().Publish(ctx, "dispatch.geotab.position", "live-1", pos("live-1")))
+	var last uint64
+	seen := map[string]int{}
+	for seen["live-1"] == 0 {
+		id, _, data := next(r)
+		last = id
+		if strings.Contains(data, `"live-`) {
+			seen[data[strings.Index(data, "live-"):strings.Index(data, "live-")+6]]++
+		}
+	}
+	_ = resp.Body.Close()
+	for _, v := range []string{"live-2", "live-3"} { // while the screen is away
+		require.NoError(t, svc.Bus().Publish(ctx, "dispatch.geotab.position", v, pos(v)))
+	}
+	resp, r = open(strconv.FormatUint(last, 10))
+	defer resp.Body.Close()
+	require.NoError(t, svc.Bus().Publish(ctx, "dispatch.geotab.position", "live-4", pos("live-4")))
+	prev := last
+	for seen["live-4"] == 0 {
+		id, _, data := next(r)
+		assert.Equal(t, prev+1, id, "no event missed, none twice")
+		prev = id
+		if i := strings.Index(data, `"live-`); i >= 0 {
+			seen[data[i+1:i+7]]++
+		}
+	}
+	assert.Equal(t, map[string]int{"live-1": 1, "live-2": 1, "live-3": 1, "live-4": 1}, seen)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/dispatchcenter/connectors/ops"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -229,5 +230,61 @@ func (b *Bus) Close() {
 	}
 	if b.dir != "" {
 		_ = os.RemoveAll(b.dir)
+	}
+}
+
+// Latest is the sequence of the newest event in the stream (for the live feed).
+func (b *Bus) Latest(ctx context.Context) (uint64, error) {
+	s, err := b.js.Stream(ctx, StreamEvents)
+	if err != nil {
+		return 0, err
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return info.State.LastSeq, nil
+}
+
+// Follow calls fn for every event of the stream after the sequence after, in
+// order, then for each new one, until ctx ends: the live feed's log, which resumes
+// a reconnecting screen from its Last-Event-ID within the stream's retention
+// (7 days). It reads through an ordered consumer of its own, so the dispatcher's
+// durable consumer is untouched.
+func (b *Bus) Follow(ctx context.Context, after uint64, fn func(ops.LiveEvent) error) error {
+	c, err := b.js.OrderedConsumer(ctx, StreamEvents, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"dispatch.>"},
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: after + 1})
+	if err != nil {
+		return err
+	}
+	it, err := c.Messages()
+	if err != nil {
+		return err
+	}
+	exit, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		select {
+		case <-ctx.Done():
+			it.Stop() // ends Next below
+		case <-exit:
+		}
+	}()
+	defer func() { close(exit); it.Stop(); <-stopped }()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		md, err := m.Metadata()
+		if err != nil {
+			return err
+		}
+		if err := fn(ops.LiveEvent{ID: md.Sequence.Stream, Type: m.Subject(), Data: m.Data()}); err != nil {
+			return err
+		}
 	}
 }
