@@ -209,6 +209,17 @@ func (e *Endpoint) request(ctx context.Context, r Request) (*http.Request, error
 	return req, nil
 }
 
+// readBody reads an answer's body, at most maxBody bytes, into a buffer sized by
+// its Content-Length when it has one (io.ReadAll would grow one from 512 bytes).
+func readBody(resp *http.Response) ([]byte, error) {
+	var b bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxBody {
+		b.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead bytes free for each read, the last (EOF) one too
+	}
+	_, err := b.ReadFrom(io.LimitReader(resp.Body, maxBody))
+	return b.Bytes(), err
+}
+
 // expand puts the path-escaped params into the template's {…} placeholders, in order.
 func expand(template string, params []string) string {
 	var b strings.Builder
@@ -228,7 +239,7 @@ func expand(template string, params []string) string {
 // read reads an answer: a 2xx body into out, any other status through Refused.
 func (e *Endpoint) read(ctx context.Context, r Request, resp *http.Response, out any) error {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := readBody(resp)
 	if err != nil {
 		// the deadline or the caller ended the read: that is the cause, whatever
 		// error the cut connection gave (the caller's context, or the resilience
