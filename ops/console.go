@@ -145,20 +145,53 @@ func New(cfg Config) (*Console, error) {
 // ServeHTTP authenticates the operator, refuses cross-site mutating requests, then
 // serves the page.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := http.NewCrossOriginProtection().Check(r); err != nil {
+		c.log.Warn("cross-site request refused", "path", r.URL.Path)
+		http.Error(w, "cross-site request refused", http.StatusForbidden)
+		return
+	}
+	sessions, _ := c.cfg.Auth.(*Sessions)
+	if sessions != nil && r.URL.Path == "/login" && r.Method == http.MethodPost {
+		c.login(w, r, sessions)
+		return
+	}
 	who, err := c.cfg.Auth.Operator(r)
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ops", Basic realm="ops"`)
-		http.Error(w, "an operator identity is required", http.StatusUnauthorized)
+		if sessions == nil {
+			http.Error(w, "an operator identity is required", http.StatusUnauthorized)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized) // with the sign-in form
+		c.render(w, r, "login.html", map[string]any{"Tab": "login", "Failed": r.URL.Path == "/login"})
 		return
 	}
-	if err := http.NewCrossOriginProtection().Check(r); err != nil {
-		c.log.Warn("cross-site request refused", "path", r.URL.Path, "operator", who)
-		http.Error(w, "cross-site request refused", http.StatusForbidden)
+	if sessions != nil && r.URL.Path == "/logout" && r.Method == http.MethodPost {
+		sessions.logout(w, r)
+		c.audit(connectors.WithActor(r.Context(), who), "sign out", nil, nil)
+		seeOther(w, c.rel(r, ""))
 		return
 	}
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	c.mux.ServeHTTP(w, r.WithContext(connectors.WithActor(r.Context(), who)))
+}
+
+// login signs an operator in from the form: a session and its cookie, or the form
+// again with 401.
+func (c *Console) login(w http.ResponseWriter, r *http.Request, s *Sessions) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "unreadable form", http.StatusBadRequest)
+		return
+	}
+	who, ok := s.login(w, r)
+	if !ok {
+		w.WriteHeader(http.StatusUnauthorized)
+		c.render(w, r, "login.html", map[string]any{"Tab": "login", "Failed": true})
+		return
+	}
+	c.audit(connectors.WithActor(r.Context(), who), "sign in", nil, nil)
+	seeOther(w, c.rel(r, ""))
 }
 
 func formatPct(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + " %" }

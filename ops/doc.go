@@ -29,7 +29,8 @@
 //     card numbers masked, replayed one by one or all.
 //
 // Access: every route requires an operator ([Authenticator]: a bearer token, or
-// basic auth over TLS); a mutating request from another site is refused
+// basic auth over TLS; [Sessions] adds a sign-in form for browsers and a session
+// cookie); a mutating request from another site is refused
 // (net/http's CrossOriginProtection); every mutating action goes to the audit trail
 // with the operator as its actor.
 //

@@ -265,5 +265,8 @@ func (c *Console) reprocessAll(w http.ResponseWriter, r *http.Request) {
 // console does not know where it is mounted).
 func (c *Console) rel(r *http.Request, path string) string {
 	depth := strings.Count(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	return strings.Repeat("../", depth) + path
+	if rel := strings.Repeat("../", depth) + path; rel != "" {
+		return rel
+	}
+	return "./"
 }

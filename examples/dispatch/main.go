@@ -133,7 +133,11 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 	logger.Info("dispatch service up", "http", svc.URL, "traps", svc.TrapAddr, "store", store)
 	// the last line of the start-up: where operators open the console (the token is
 	// in a file only this user can read, never in the output)
-	fmt.Printf("operators' console: %s/ops/ (send \"Authorization: Bearer <token>\"; the token is in %s)\n", svc.URL, svc.OpsTokenFile)
+	where := "the operator token in " + svc.OpsTokenFile
+	if svc.OpsTokenFile == "" {
+		where = "DISPATCH_OPS_TOKEN"
+	}
+	fmt.Printf("operators' console: %s/ops/ (sign in with %s; the dispatch screen is at %s/live/)\n", svc.URL, where, svc.URL)
 	tick := time.NewTicker(10 * time.Second)
 	defer tick.Stop()
 	for {

@@ -820,7 +820,10 @@ func (s *Service) mountConsole(cfg Config) error {
 		}
 		tokens = map[string]string{tok: "operator"}
 	}
-	console, err := ops.New(ops.Config{Auth: ops.BearerToken(tokens), Health: ops.HealthFunc(s.Health), Jobs: s.registry,
+	// operators sign in from a browser with the token (a session cookie then), or
+	// send it as a bearer token; the console and the live screen share the sessions
+	auth := ops.NewSessions(ops.BearerToken(tokens), 0)
+	console, err := ops.New(ops.Config{Auth: auth, Health: ops.HealthFunc(s.Health), Jobs: s.registry,
 		Errors: s.failed, Retry: s.retryFailed, Mappings: s.mapDir, DryRun: s.dryRun,
 		DeadLetters: deadLetters{s.bus}, Auditor: logAuditor{s.log}, Logger: s.log,
 		QueueDepth: func(ctx context.Context) (int, error) { w, _, err := s.bus.Pending(ctx); return w, err }})
@@ -828,7 +831,7 @@ func (s *Service) mountConsole(cfg Config) error {
 		return err
 	}
 	s.mux.Handle("/ops/", http.StripPrefix("/ops", console))
-	live, err := ops.NewLive(s.bus, ops.BearerToken(tokens))
+	live, err := ops.NewLive(s.bus, auth)
 	if err != nil {
 		return err
 	}
