@@ -71,7 +71,7 @@ func (f errorFilter) match(r mapping.FailedRecord) bool {
 	return false
 }
 
-// Query is the filter as a query string (without view, after).
+// values is the filter as query parameters (view included, after not).
 func (f errorFilter) values() url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"system": f.System, "entity": f.Entity, "class": f.Class, "q": f.Query} {

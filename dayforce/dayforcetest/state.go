@@ -15,6 +15,7 @@ import (
 	"github.com/dispatchcenter/connectors"
 
 	"github.com/dispatchcenter/connectors/dayforce"
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 )
 
 type employee struct {
@@ -211,10 +212,7 @@ func page[T any](s *Server, r *http.Request, items []T) ([]T, string, bool) {
 // call is one request to an operation: where its method answers and what it reads,
 // with the employee its xRefCode names (nil for operations without one).
 type call struct {
-	w            http.ResponseWriter
-	r            *http.Request
-	q            url.Values
-	body         []byte
+	*fakekit.Call
 	arr          bool // the operation answers an array of results
 	validateOnly bool // isValidateOnly=true: check, change nothing
 	e            *employee
@@ -228,7 +226,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := r.URL.Query()
-	req := &call{w: w, r: r, q: q, body: body, arr: arr, validateOnly: q.Get("isValidateOnly") == "true"}
+	req := &call{Call: fakekit.NewCall(w, r, body), arr: arr, validateOnly: q.Get("isValidateOnly") == "true"}
 	if x, ok := params["xRefCode"]; ok && op != "getOrgUnit" {
 		if req.e = s.byXRef[x]; req.e == nil {
 			results(w, http.StatusBadRequest, arr, result("ERROR", "HR_Employee_InvalidXRefCode", "xRefCode",
@@ -243,67 +241,67 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, param
 
 // GetOrgUnit answers getOrgUnit (its xRefCode names an org unit, not an employee).
 func (s api) GetOrgUnit(req *call, _ string, xRefCode string) {
-	s.getOrgUnit(req.w, xRefCode, req.q)
+	s.getOrgUnit(req.W, xRefCode, req.Q)
 }
 
 // GetClientMetadata answers getClientMetadata.
 func (s api) GetClientMetadata(req *call, clientNamespace string) {
-	w := req.w
+	w := req.W
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(dayforce.ClientMetadata{ServiceVersion: "66.1.1.15016", ServiceURI: s.Hosts[s.current].URL + "/Api"})
 }
 
 // ListEmployees answers listEmployees.
 func (s api) ListEmployees(req *call, clientNamespace string) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	s.listEmployees(w, q)
 }
 
 // GetEmployee answers getEmployee.
 func (s api) GetEmployee(req *call, clientNamespace string, xRefCode string) {
-	w, q, e := req.w, req.q, req.e
+	w, q, e := req.W, req.Q, req.e
 	ok(w, s.expand(e, q.Get("expand")), nil, false, "")
 }
 
 // GetEmployeeWorkAssignments answers getEmployeeWorkAssignments.
 func (s api) GetEmployeeWorkAssignments(req *call, clientNamespace string, xRefCode string) {
-	w, e := req.w, req.e
+	w, e := req.W, req.e
 	ok(w, []dayforce.EmployeeWorkAssignment{e.assign}, nil, false, "")
 }
 
 // GetEmployeeSkills answers getEmployeeSkills.
 func (s api) GetEmployeeSkills(req *call, clientNamespace string, xRefCode string) {
-	w, e := req.w, req.e
+	w, e := req.W, req.e
 	ok(w, e.skills, nil, false, "")
 }
 
 // PatchEmployeeSkill answers patchEmployeeSkill.
 func (s api) PatchEmployeeSkill(req *call, clientNamespace string, xRefCode string) {
-	w, body, e, validateOnly, arr := req.w, req.body, req.e, req.validateOnly, req.arr
+	w, body, e, validateOnly, arr := req.W, req.Body, req.e, req.validateOnly, req.arr
 	s.patchSkill(w, e, body, validateOnly, arr)
 }
 
 // GetEmployeeCertifications answers getEmployeeCertifications.
 func (s api) GetEmployeeCertifications(req *call, clientNamespace string, xRefCode string) {
-	w, e := req.w, req.e
+	w, e := req.W, req.e
 	ok(w, e.certs, nil, false, "")
 }
 
 // ListSkills answers listSkills.
 func (s api) ListSkills(req *call, clientNamespace string) {
-	w, r, q := req.w, req.r, req.q
+	w, r, q := req.W, req.R, req.Q
 	writePage(s.Server, w, r, filterX(s.skills, q.Get("xRefCode"), func(k dayforce.Skill) string { return k.XRefCode }))
 }
 
 // ListCertifications answers listCertifications.
 func (s api) ListCertifications(req *call, clientNamespace string) {
-	w, r, q := req.w, req.r, req.q
+	w, r, q := req.W, req.R, req.Q
 	writePage(s.Server, w, r, filterX(s.certs, q.Get("xRefCode"), func(k dayforce.LMSCertification) string { return k.XRefCode }))
 }
 
 // GetEmployeeSchedules answers getEmployeeSchedules.
 func (s api) GetEmployeeSchedules(req *call, clientNamespace string, xRefCode string) {
-	w, q, e := req.w, req.q, req.e
+	w, q, e := req.W, req.Q, req.e
 	from, to := queryTime(q, "filterScheduleStartDate"), queryTime(q, "filterScheduleEndDate")
 	// isPosted: "A flag to determine whether to display posted schedules. By
 	// default it searches for published schedules" (dayforce-openapi.yaml)
@@ -319,25 +317,25 @@ func (s api) GetEmployeeSchedules(req *call, clientNamespace string, xRefCode st
 
 // ListEmployeeSchedules answers listEmployeeSchedules.
 func (s api) ListEmployeeSchedules(req *call, clientNamespace string) {
-	w, r, q := req.w, req.r, req.q
+	w, r, q := req.W, req.R, req.Q
 	s.listSchedules(w, r, q)
 }
 
 // ListEmployeeSchedulesDelta answers listEmployeeSchedulesDelta.
 func (s api) ListEmployeeSchedulesDelta(req *call, clientNamespace string) {
-	w, r, q := req.w, req.r, req.q
+	w, r, q := req.W, req.R, req.Q
 	s.listDelta(w, r, q)
 }
 
 // GetEmployeeAvailability answers getEmployeeAvailability.
 func (s api) GetEmployeeAvailability(req *call, clientNamespace string, xRefCode string) {
-	w, q, e := req.w, req.q, req.e
+	w, q, e := req.W, req.Q, req.e
 	s.availability(w, e, q)
 }
 
 // GetEmployeeTimeAwayFromWork answers getEmployeeTimeAwayFromWork.
 func (s api) GetEmployeeTimeAwayFromWork(req *call, clientNamespace string, xRefCode string) {
-	w, q, e := req.w, req.q, req.e
+	w, q, e := req.W, req.Q, req.e
 	from, to := queryTime(q, "filterTAFWStartDate"), queryTime(q, "filterTAFWEndDate")
 	var out []dayforce.EmployeeTimeAwayFromWork
 	if q.Get("status") == "APPROVED" {
@@ -352,25 +350,25 @@ func (s api) GetEmployeeTimeAwayFromWork(req *call, clientNamespace string, xRef
 
 // ListEmployeeRawPunches answers listEmployeeRawPunches.
 func (s api) ListEmployeeRawPunches(req *call, clientNamespace string) {
-	w, r, q := req.w, req.r, req.q
+	w, r, q := req.W, req.R, req.Q
 	s.listPunches(w, r, q)
 }
 
 // ListEmployeePunches answers listEmployeePunches.
 func (s api) ListEmployeePunches(req *call, clientNamespace string) {
-	w, r, q := req.w, req.r, req.q
+	w, r, q := req.W, req.R, req.Q
 	s.listProcessedPunches(w, r, q)
 }
 
 // ListOrgUnits answers listOrgUnits.
 func (s api) ListOrgUnits(req *call, clientNamespace string) {
-	w := req.w
+	w := req.W
 	s.listOrgUnits(w)
 }
 
 // PostEmployeeRawPunch answers postEmployeeRawPunch.
 func (s api) PostEmployeeRawPunch(req *call, clientNamespace string) {
-	w, body, validateOnly := req.w, req.body, req.validateOnly
+	w, body, validateOnly := req.W, req.Body, req.validateOnly
 	s.postPunch(w, body, validateOnly)
 }
 

@@ -14,6 +14,7 @@ import (
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/maddenco"
 )
 
@@ -126,12 +127,7 @@ func writePage[T any](w http.ResponseWriter, q url.Values, items []T, key func(T
 }
 
 // call is one request to an operation: where its method answers and what it reads.
-type call struct {
-	w    http.ResponseWriter
-	r    *http.Request
-	q    url.Values
-	body []byte
-}
+type call = fakekit.Call
 
 // api answers the contract's operations (operations.gen.go) on the server's state,
 // which handle holds locked.
@@ -140,14 +136,14 @@ type api struct{ *Server }
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !dispatch(api{s}, op, &call{w: w, r: r, q: r.URL.Query(), body: body}, params) {
+	if !dispatch(api{s}, op, fakekit.NewCall(w, r, body), params) {
 		problem(w, http.StatusNotImplemented, "not_implemented", "The fake does not implement "+op, "")
 	}
 }
 
 // ListEquipment answers listEquipment.
 func (s api) ListEquipment(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	var items []maddenco.Equipment
 	for _, e := range s.equipment {
 		if (q.Get("status") == "" || string(e.Status) == q.Get("status")) && (q.Get("site_id") == "" || e.Location.SiteID == q.Get("site_id")) &&
@@ -160,7 +156,7 @@ func (s api) ListEquipment(req *call) {
 
 // GetEquipment answers getEquipment.
 func (s api) GetEquipment(req *call, id string) {
-	w := req.w
+	w := req.W
 	e, ok := s.equipment[id]
 	if !ok {
 		problem(w, http.StatusNotFound, "not_found", "Equipment not found", id)
@@ -171,7 +167,7 @@ func (s api) GetEquipment(req *call, id string) {
 
 // PutUsageReport answers putUsageReport.
 func (s api) PutUsageReport(req *call, id string, date string) {
-	w, body := req.w, req.body
+	w, body := req.W, req.Body
 	e, ok := s.equipment[id]
 	if !ok {
 		problem(w, http.StatusNotFound, "not_found", "Equipment not found", id)
@@ -189,7 +185,7 @@ func (s api) PutUsageReport(req *call, id string, date string) {
 
 // ListMaintenanceSchedules answers listMaintenanceSchedules.
 func (s api) ListMaintenanceSchedules(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	var items []maddenco.MaintenanceSchedule
 	due, _ := time.Parse(time.DateOnly, q.Get("due_before"))
 	for _, sc := range s.schedules {
@@ -202,7 +198,7 @@ func (s api) ListMaintenanceSchedules(req *call) {
 
 // ListMaintenanceLogs answers listMaintenanceLogs.
 func (s api) ListMaintenanceLogs(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	var items []maddenco.MaintenanceLog
 	since, _ := time.Parse(time.RFC3339Nano, q.Get("since"))
 	for _, l := range s.logs {
@@ -217,7 +213,7 @@ func (s api) ListMaintenanceLogs(req *call) {
 
 // ListParts answers listParts.
 func (s api) ListParts(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	var items []maddenco.Part
 	low := q.Get("below_reorder_point") == "true"
 	for _, p := range s.parts {
@@ -230,7 +226,7 @@ func (s api) ListParts(req *call) {
 
 // GetPart answers getPart.
 func (s api) GetPart(req *call, partNumber string) {
-	w := req.w
+	w := req.W
 	p, ok := s.parts[partNumber]
 	if !ok {
 		problem(w, http.StatusNotFound, "not_found", "Part not found", partNumber)
@@ -241,7 +237,7 @@ func (s api) GetPart(req *call, partNumber string) {
 
 // PutWorkOrderCompletion answers putWorkOrderCompletion.
 func (s api) PutWorkOrderCompletion(req *call, workOrderID string) {
-	w, body := req.w, req.body
+	w, body := req.W, req.Body
 	var wc maddenco.WorkOrderCompletion
 	_ = json.Unmarshal(body, &wc)
 	for _, id := range wc.EquipmentIDs {
@@ -256,7 +252,7 @@ func (s api) PutWorkOrderCompletion(req *call, workOrderID string) {
 
 // ListChanges answers listChanges.
 func (s api) ListChanges(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	after := int64(0)
 	if c := q.Get("cursor"); c != "" {
 		v, ok := decodeCursor(c)

@@ -149,31 +149,28 @@ func (s *Server) RaiseChargeback(transactionID, reasonCode, reason string) (merc
 	return out, nil
 }
 
-// handle answers a validated call (under no lock; it takes the state lock).
-// call is one request to an operation: where its method answers and what it reads.
+// call is one request to an operation, with the time it is answered at.
 type call struct {
-	w    http.ResponseWriter
-	r    *http.Request
-	q    url.Values
-	body []byte
-	now  time.Time
+	*fakekit.Call
+	now time.Time
 }
 
 // api answers the contract's operations (operations.gen.go) on the server's state,
 // which handle holds locked.
 type api struct{ *Server }
 
+// handle answers a validated call (under no lock; it takes the state lock).
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !dispatch(api{s}, op, &call{w: w, r: r, q: r.URL.Query(), body: body, now: s.now().UTC()}, params) {
+	if !dispatch(api{s}, op, &call{Call: fakekit.NewCall(w, r, body), now: s.now().UTC()}, params) {
 		problem(w, http.StatusNotImplemented, "not_implemented", "The fake does not implement "+op, "")
 	}
 }
 
 // GetTransaction answers getTransaction.
 func (s api) GetTransaction(req *call, id string) {
-	w := req.w
+	w := req.W
 	t, ok := s.st.byID[id]
 	if !ok {
 		problem(w, http.StatusNotFound, "not_found", "Transaction not found", id)
@@ -184,7 +181,7 @@ func (s api) GetTransaction(req *call, id string) {
 
 // ListTransactions answers listTransactions.
 func (s api) ListTransactions(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	var from, to time.Time
 	if v := q.Get("created_from"); v != "" {
 		from, _ = time.Parse(time.RFC3339Nano, v)
@@ -205,14 +202,14 @@ func (s api) ListTransactions(req *call) {
 // GetSettlement answers getSettlement.
 func (s api) GetSettlement(req *call, date string) {
 	if d, lines, ok := s.batch(req, date); ok {
-		writeJSON(req.w, http.StatusOK, settlement(d, lines, req.now))
+		writeJSON(req.W, http.StatusOK, settlement(d, lines, req.now))
 	}
 }
 
 // ListSettlementLines answers listSettlementLines.
 func (s api) ListSettlementLines(req *call, date string) {
 	if _, lines, ok := s.batch(req, date); ok {
-		writePage(req.w, lines, func(*merchant.SettlementLine) bool { return true }, req.q, func(p []merchant.SettlementLine, next string) any {
+		writePage(req.W, lines, func(*merchant.SettlementLine) bool { return true }, req.Q, func(p []merchant.SettlementLine, next string) any {
 			return map[string]any{"data": p, "next_cursor": next}
 		})
 	}
@@ -223,7 +220,7 @@ func (s api) ListSettlementLines(req *call, date string) {
 func (s api) batch(req *call, date string) (time.Time, []*merchant.SettlementLine, bool) {
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil || d.After(req.now) {
-		problem(req.w, http.StatusNotFound, "not_found", "No settlement batch for this date", date)
+		problem(req.W, http.StatusNotFound, "not_found", "No settlement batch for this date", date)
 		return d, nil, false
 	}
 	return d, s.lines(d), true
@@ -231,7 +228,7 @@ func (s api) batch(req *call, date string) (time.Time, []*merchant.SettlementLin
 
 // ListChargebacks answers listChargebacks.
 func (s api) ListChargebacks(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	since := sinceOf(q)
 	writePage(w, s.st.chargebacks, func(c *merchant.Chargeback) bool {
 		return !c.UpdatedAt.Before(since) && (q.Get("status") == "" || string(c.Status) == q.Get("status"))
@@ -241,13 +238,13 @@ func (s api) ListChargebacks(req *call) {
 // GetChargeback answers getChargeback.
 func (s api) GetChargeback(req *call, id string) {
 	if cb := s.chargeback(req, id); cb != nil {
-		writeJSON(req.w, http.StatusOK, cb)
+		writeJSON(req.W, http.StatusOK, cb)
 	}
 }
 
 // RespondToChargeback answers respondToChargeback.
 func (s api) RespondToChargeback(req *call, id string) {
-	w, now := req.w, req.now
+	w, now := req.W, req.now
 	cb := s.chargeback(req, id)
 	if cb == nil {
 		return
@@ -256,7 +253,7 @@ func (s api) RespondToChargeback(req *call, id string) {
 		Action   string `json:"action"`
 		Evidence string `json:"evidence"`
 	}
-	_ = json.Unmarshal(req.body, &in)
+	_ = json.Unmarshal(req.Body, &in)
 	switch {
 	case cb.Status != merchant.ChargebackStatusOpen:
 		problem(w, http.StatusConflict, "invalid_state", "The chargeback was already answered", string(cb.Status))
@@ -280,7 +277,7 @@ func (s api) RespondToChargeback(req *call, id string) {
 func (s api) chargeback(req *call, id string) *merchant.Chargeback {
 	i := slices.IndexFunc(s.st.chargebacks, func(c *merchant.Chargeback) bool { return c.ID == id })
 	if i < 0 {
-		problem(req.w, http.StatusNotFound, "not_found", "Chargeback not found", id)
+		problem(req.W, http.StatusNotFound, "not_found", "Chargeback not found", id)
 		return nil
 	}
 	return s.st.chargebacks[i]
@@ -288,7 +285,7 @@ func (s api) chargeback(req *call, id string) *merchant.Chargeback {
 
 // ListFraudAlerts answers listFraudAlerts.
 func (s api) ListFraudAlerts(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	since := sinceOf(q)
 	writePage(w, s.st.alerts, func(a *merchant.FraudAlert) bool { return !a.CreatedAt.Before(since) }, q,
 		func(p []merchant.FraudAlert, next string) any { return map[string]any{"data": p, "next_cursor": next} })

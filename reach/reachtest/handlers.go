@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dispatchcenter/connectors/internal/assembly/fakekit"
 	"github.com/dispatchcenter/connectors/reach"
 )
 
@@ -46,12 +46,7 @@ func (s *Server) seed(cfg config) {
 }
 
 // call is one request to an operation: where its method answers and what it reads.
-type call struct {
-	w    http.ResponseWriter
-	r    *http.Request
-	q    url.Values
-	body []byte
-}
+type call = fakekit.Call
 
 // api answers the contract's operations (operations.gen.go) on the server's state,
 // which handle holds locked.
@@ -61,14 +56,14 @@ type api struct{ *Server }
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !dispatch(api{s}, op, &call{w: w, r: r, q: r.URL.Query(), body: body}, params) {
+	if !dispatch(api{s}, op, fakekit.NewCall(w, r, body), params) {
 		problem(w, http.StatusNotImplemented, "not_implemented", "Not implemented by reachtest", op)
 	}
 }
 
 // ListServiceRequests answers listServiceRequests.
 func (s api) ListServiceRequests(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	var items []reach.ServiceRequest
 	for _, sr := range s.srs {
 		if (q.Get("status") == "" || string(sr.Status) == q.Get("status")) && (q.Get("customer_id") == "" || sr.CustomerID == q.Get("customer_id")) {
@@ -80,7 +75,7 @@ func (s api) ListServiceRequests(req *call) {
 
 // GetServiceRequest answers getServiceRequest.
 func (s api) GetServiceRequest(req *call, id string) {
-	w := req.w
+	w := req.W
 	sr, ok := s.srs[id]
 	if !ok {
 		problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
@@ -91,7 +86,7 @@ func (s api) GetServiceRequest(req *call, id string) {
 
 // CreateServiceRequest answers createServiceRequest.
 func (s api) CreateServiceRequest(req *call) {
-	w, r, body := req.w, req.r, req.body
+	w, r, body := req.W, req.R, req.Body
 	s.idempotent(w, r, body, func() (int, string, any) {
 		var in reach.NewServiceRequest
 		_ = json.Unmarshal(body, &in)
@@ -113,7 +108,7 @@ func (s api) CreateServiceRequest(req *call) {
 
 // UpdateServiceRequest answers updateServiceRequest.
 func (s api) UpdateServiceRequest(req *call, id string) {
-	w, r, body := req.w, req.r, req.body
+	w, r, body := req.W, req.R, req.Body
 	sr, ok := s.srs[id]
 	if !ok {
 		problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
@@ -145,7 +140,7 @@ func (s api) UpdateServiceRequest(req *call, id string) {
 
 // UpdateServiceRequestStatus answers updateServiceRequestStatus.
 func (s api) UpdateServiceRequestStatus(req *call, id string) {
-	w, r, body := req.w, req.r, req.body
+	w, r, body := req.W, req.R, req.Body
 	if _, ok := s.srs[id]; !ok {
 		problem(w, http.StatusNotFound, "not_found", "Service request not found", id)
 		return
@@ -172,7 +167,7 @@ func (s api) UpdateServiceRequestStatus(req *call, id string) {
 
 // ListTechnicians answers listTechnicians.
 func (s api) ListTechnicians(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	var items []reach.Technician
 	for _, t := range s.techs {
 		if sk := q.Get("skill"); sk == "" || contains(t.Skills, sk) {
@@ -184,7 +179,7 @@ func (s api) ListTechnicians(req *call) {
 
 // GetTechnician answers getTechnician.
 func (s api) GetTechnician(req *call, id string) {
-	w := req.w
+	w := req.W
 	t, ok := s.techs[id]
 	if !ok {
 		problem(w, http.StatusNotFound, "not_found", "Technician not found", id)
@@ -195,7 +190,7 @@ func (s api) GetTechnician(req *call, id string) {
 
 // GetTechnicianAvailability answers getTechnicianAvailability.
 func (s api) GetTechnicianAvailability(req *call, id string) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	if _, ok := s.techs[id]; !ok {
 		problem(w, http.StatusNotFound, "not_found", "Technician not found", id)
 		return
@@ -207,7 +202,7 @@ func (s api) GetTechnicianAvailability(req *call, id string) {
 
 // ListCustomers answers listCustomers.
 func (s api) ListCustomers(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	var items []reach.Customer
 	for _, c := range s.customers {
 		items = append(items, *c)
@@ -217,7 +212,7 @@ func (s api) ListCustomers(req *call) {
 
 // GetCustomer answers getCustomer.
 func (s api) GetCustomer(req *call, id string) {
-	w := req.w
+	w := req.W
 	c, ok := s.customers[id]
 	if !ok {
 		problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
@@ -228,7 +223,7 @@ func (s api) GetCustomer(req *call, id string) {
 
 // CreateCustomer answers createCustomer.
 func (s api) CreateCustomer(req *call) {
-	w, r, body := req.w, req.r, req.body
+	w, r, body := req.W, req.R, req.Body
 	s.idempotent(w, r, body, func() (int, string, any) {
 		var in reach.NewCustomer
 		_ = json.Unmarshal(body, &in)
@@ -242,7 +237,7 @@ func (s api) CreateCustomer(req *call) {
 
 // UpdateCustomer answers updateCustomer.
 func (s api) UpdateCustomer(req *call, id string) {
-	w, r, body := req.w, req.r, req.body
+	w, r, body := req.W, req.R, req.Body
 	c, ok := s.customers[id]
 	if !ok {
 		problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
@@ -279,7 +274,7 @@ func (s api) UpdateCustomer(req *call, id string) {
 
 // ListCommunications answers listCommunications.
 func (s api) ListCommunications(req *call, id string) {
-	w := req.w
+	w := req.W
 	if _, ok := s.customers[id]; !ok {
 		problem(w, http.StatusNotFound, "not_found", "Customer not found", id)
 		return
@@ -289,7 +284,7 @@ func (s api) ListCommunications(req *call, id string) {
 
 // ExportHistory answers exportHistory.
 func (s api) ExportHistory(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	s.exportPage(w, q.Get("cursor"), q.Get("limit"))
 }
 

@@ -206,11 +206,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // call is one request to an operation: where its method answers and what it reads.
-type call struct {
-	w http.ResponseWriter
-	r *http.Request
-	q url.Values
-}
+type call = fakekit.Call
 
 // api answers the contract's operations (operations.gen.go) on the server's state,
 // which handle holds locked.
@@ -219,14 +215,14 @@ type api struct{ *Server }
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, op string, params map[string]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !dispatch(api{s}, op, &call{w: w, r: r, q: r.URL.Query()}, params) {
+	if !dispatch(api{s}, op, fakekit.NewCall(w, r, nil), params) {
 		problem(w, http.StatusNotImplemented, "not_implemented", "The fake does not implement "+op, "")
 	}
 }
 
 // GetNetworkStatus answers getNetworkStatus.
 func (s api) GetNetworkStatus(req *call) {
-	w := req.w
+	w := req.W
 	st := treadnet.NetworkStatus{AsOf: s.now().UTC(), SitesTotal: len(s.sites)}
 	for _, x := range s.sites {
 		switch x.Status {
@@ -251,7 +247,7 @@ func (s api) GetNetworkStatus(req *call) {
 
 // ListOutages answers listOutages.
 func (s api) ListOutages(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	since, _ := time.Parse(time.RFC3339Nano, q.Get("since"))
 	until, _ := time.Parse(time.RFC3339Nano, q.Get("until"))
 	keep := func(o *treadnet.Outage) bool {
@@ -265,7 +261,7 @@ func (s api) ListOutages(req *call) {
 
 // GetOutage answers getOutage.
 func (s api) GetOutage(req *call, id string) {
-	w := req.w
+	w := req.W
 	i := slices.IndexFunc(s.outages, func(o *treadnet.Outage) bool { return o.ID == id })
 	if i < 0 {
 		problem(w, http.StatusNotFound, "not_found", "Outage not found", id)
@@ -276,7 +272,7 @@ func (s api) GetOutage(req *call, id string) {
 
 // GetSite answers getSite.
 func (s api) GetSite(req *call, id string) {
-	w := req.w
+	w := req.W
 	i := slices.IndexFunc(s.sites, func(x *treadnet.Site) bool { return x.ID == id })
 	if i < 0 {
 		problem(w, http.StatusNotFound, "not_found", "Site not found", id)
@@ -287,7 +283,7 @@ func (s api) GetSite(req *call, id string) {
 
 // GetTopology answers getTopology.
 func (s api) GetTopology(req *call) {
-	w, q := req.w, req.q
+	w, q := req.W, req.Q
 	area := q.Get("area")
 	t := treadnet.Topology{Version: s.version, GeneratedAt: s.now().UTC(), Sites: []treadnet.Site{}, Links: []treadnet.Link{}}
 	in := map[string]bool{}

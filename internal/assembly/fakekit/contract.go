@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -150,4 +151,18 @@ func ReplaceFormat(doc *openapi3.T, from, to string) {
 			}
 		}
 	}
+}
+
+// Call is one request a fake answers through its operations interface (each
+// fake's generated operations.gen.go): where the method answers and what it reads.
+type Call struct {
+	W    http.ResponseWriter
+	R    *http.Request
+	Q    url.Values
+	Body []byte
+}
+
+// NewCall is the Call of a request whose body was read already.
+func NewCall(w http.ResponseWriter, r *http.Request, body []byte) *Call {
+	return &Call{W: w, R: r, Q: r.URL.Query(), Body: body}
 }
