@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"bytes"
 	"reflect"
 	"testing"
 	"time"
@@ -58,5 +59,35 @@ func FuzzParseSpec(f *testing.F) {
 		}
 		var out fuzzRecord
 		_ = m.Apply(rec, &out)
+	})
+}
+
+// FuzzDirCheck: whatever an operator types into the Mappings tab, Check returns a
+// mapping or its problems, each with a line within the text (0 when none), and
+// never panics.
+func FuzzDirCheck(f *testing.F) {
+	f.Add([]byte("name: x\nversion: 1\nsource: rec\ntarget: rec\nfields:\n  - {target: id, source: idd, pipeline: [trim, emial]}\n"))
+	f.Add([]byte("name: [\n"))
+	f.Add([]byte(`{"name":"x","source":"rec","target":"rec","fields":[{"target":"at","source":"id","pipeline":["date(UTC|2006)"]}]}`))
+	f.Add([]byte("fields: 7\n"))
+	f.Add([]byte("- a\n- b\n"))
+	reg := NewRegistry()
+	reg.RegisterType("rec", fuzzRecord{})
+	d, err := OpenDir(f.TempDir(), reg, nil, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		m, problems := d.Check(text)
+		if m == nil && len(problems) == 0 {
+			t.Fatal("neither a mapping nor a problem")
+		}
+		// YAML breaks lines at \n, \r and \r\n: counting both bytes bounds its count
+		lines := bytes.Count(text, []byte("\n")) + bytes.Count(text, []byte("\r")) + 1
+		for _, p := range problems {
+			if p.Line < 0 || p.Line > lines+1 {
+				t.Fatalf("line %d outside the text's %d", p.Line, lines)
+			}
+		}
 	})
 }
