@@ -241,26 +241,7 @@ func (e *Endpoint) read(ctx context.Context, r Request, resp *http.Response, out
 	defer resp.Body.Close()
 	body, err := readBody(resp)
 	if err != nil {
-		// the deadline or the caller ended the read: that is the cause, whatever
-		// error the cut connection gave (the caller's context, or the resilience
-		// layer's own call deadline, which the response's request carries until
-		// the body is closed)
-		cerr := ctx.Err()
-		if cerr == nil && resp.Request != nil {
-			cerr = resp.Request.Context().Err()
-		}
-		if dl, ok := ctx.Deadline(); cerr == nil && ok && !time.Now().Before(dl) {
-			cerr = context.DeadlineExceeded // passed, its timer not yet run (a busy machine)
-		}
-		var ae *connectors.APIError
-		switch {
-		case errors.Is(cerr, context.DeadlineExceeded):
-			ae = FailedCall(e.System, r.Op, fmt.Errorf("reading the answer: %w: %w (%w)", connectors.ErrTimeout, cerr, err))
-		case cerr != nil:
-			ae = FailedCall(e.System, r.Op, fmt.Errorf("reading the answer: %w (%w)", cerr, err))
-		}
-		if ae != nil {
-			ae.StatusCode = resp.StatusCode // an answer came: a mutation's outcome is unknown
+		if ae := e.cut(ctx, r, resp, err); ae != nil {
 			return ae
 		}
 	}
@@ -282,6 +263,13 @@ func (e *Endpoint) read(ctx context.Context, r Request, resp *http.Response, out
 		default:
 			err = json.Unmarshal(body, out)
 		}
+		if err != nil {
+			// a body cut short as the deadline passed may end cleanly (the
+			// connection closed at a chunk's end): the deadline is the cause then too
+			if ae := e.cut(ctx, r, resp, err); ae != nil {
+				return ae
+			}
+		}
 	}
 	if err != nil {
 		// cut short or not as the contract says: for a mutation, its outcome is unknown
@@ -289,6 +277,32 @@ func (e *Endpoint) read(ctx context.Context, r Request, resp *http.Response, out
 			Message: "undecodable response body", Kind: connectors.ErrUnavailable, Retryable: true, Err: err}
 	}
 	return nil
+}
+
+// cut returns the error of an answer the deadline or the caller ended while it
+// was read (err is what reading or decoding it gave), or nil when neither did. The
+// cause is the caller's context, or the resilience layer's own call deadline (which
+// the response's request carries until the body is closed), or a deadline that
+// passed before its timer ran (a busy machine).
+func (e *Endpoint) cut(ctx context.Context, r Request, resp *http.Response, err error) *connectors.APIError {
+	cerr := ctx.Err()
+	if cerr == nil && resp.Request != nil {
+		cerr = resp.Request.Context().Err()
+	}
+	if dl, ok := ctx.Deadline(); cerr == nil && ok && !time.Now().Before(dl) {
+		cerr = context.DeadlineExceeded
+	}
+	var ae *connectors.APIError
+	switch {
+	case errors.Is(cerr, context.DeadlineExceeded):
+		ae = FailedCall(e.System, r.Op, fmt.Errorf("reading the answer: %w: %w (%w)", connectors.ErrTimeout, cerr, err))
+	case cerr != nil:
+		ae = FailedCall(e.System, r.Op, fmt.Errorf("reading the answer: %w (%w)", cerr, err))
+	default:
+		return nil
+	}
+	ae.StatusCode = resp.StatusCode // an answer came: a mutation's outcome is unknown
+	return ae
 }
 
 // failed maps a call the resilience layer gave up on, adding what the vendor said in
