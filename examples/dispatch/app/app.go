@@ -332,7 +332,9 @@ func (s *Service) listen(ctx context.Context) error {
 				return serr // the store is full: answered 503, the sender retries
 			}
 			_, typ, _ := decode(ev.Body)
-			return s.bus.PublishEvent(ctx, "dispatch."+system+".vendor", system+"-"+ev.Key, typ, ev.Body)
+			// under an ID of its own: the bus drops a second message with an ID it has
+			// seen, and the canonical event, once reprocessed, takes system-key
+			return s.bus.PublishEvent(ctx, "dispatch."+system+".vendor", system+"-vendor-"+ev.Key, typ, ev.Body)
 		})
 	}
 	mux := http.NewServeMux()

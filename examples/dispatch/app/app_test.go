@@ -32,6 +32,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dispatchcenter/connectors/dayforce"
+	"github.com/dispatchcenter/connectors/mapping"
 	"github.com/dispatchcenter/connectors/mapping/canonical"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/treadnet/treadnettest"
@@ -101,6 +102,24 @@ func TestDemo(t *testing.T) {
 	assert.Equal(t, "servicerequest.completed", typ)
 	assert.Equal(t, canonical.ServiceRequest{ID: "SR000001", Source: canonical.Source{System: "reach", ID: "SR000001"}, CustomerID: "C00001",
 		Status: "completed", Priority: "emergency", TechnicianID: tech}, got)
+	// the Reach event the reach-event mapping refused waits in the error store; with
+	// the value added to the mapping's lookup, reprocessing publishes it
+	assert.Contains(t, steps, `priority "critical" is refused by the reach-event mapping (unknown_lookup_value)`)
+	require.Equal(t, 1, svc.failed.Len())
+	text, err := svc.mapDir.Read("reach-event.yaml")
+	require.NoError(t, err)
+	problems, err := svc.mapDir.Save("reach-event.yaml", bytes.Replace(text, []byte("low: low}"), []byte("low: low, critical: emergency}"), 1), "test")
+	require.NoError(t, err)
+	require.Empty(t, problems)
+	res, err := mapping.Reprocess(ctx, svc.failed, svc.retryFailed)
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Fixed)
+	assert.Zero(t, svc.failed.Len())
+	b, typ, err = svc.Bus().Last(ctx, "dispatch.reach.service_request")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &got))
+	assert.Equal(t, "emergency.alert", typ, "the reprocessed event is published")
+	assert.Equal(t, canonical.PriorityEmergency, got.Priority, "mapped with the edited lookup")
 	// the arrival came from the geofence feed: the job's vehicle entering the job's zone
 	assert.Contains(t, steps, fmt.Sprintf("vehicle %s entered zone %s (an EnteringArea rule's event", jobs[0].Vehicle, jobs[0].Zone))
 	b, typ, err = svc.Bus().Last(ctx, "dispatch.geotab.geofence")

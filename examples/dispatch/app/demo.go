@@ -142,6 +142,19 @@ func (s *Service) Demo(ctx context.Context) error {
 		return err
 	}
 
+	// Reach raises an emergency alert on the request with a priority its
+	// administrators added ("critical"), which the reach-event mapping's lookup does
+	// not know yet: the record waits in the Errors tab for an operator to add the
+	// value in the Mappings tab and reprocess it (the operations guide's "Managing
+	// Metadata Mapping"); the vendor's event is passed on meanwhile
+	refused := s.failed.Len()
+	s.fakes.Reach.Push(reach.Event{Type: reach.EventTypeEmergencyAlert, ServiceRequestID: sr.ID, CustomerID: sr.CustomerID,
+		Priority: "critical", Note: "customer reports smoke"})
+	if err := waitFor(ctx, "the refused record", func() bool { return s.failed.Len() > refused }); err != nil {
+		return err
+	}
+	s.step(`reach: an emergency alert with priority "critical" is refused by the reach-event mapping (unknown_lookup_value): kept in the console's Errors tab`)
+
 	// a message no flow can read
 	if err := s.bus.Publish(ctx, "dispatch.sr.new", "poison-1", []byte("{not json")); err != nil {
 		return err
