@@ -4,8 +4,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/dispatchcenter/connectors/webhook"
 )
 
 // Authenticator names the operator behind a request, or refuses it.
@@ -88,4 +91,41 @@ func (b basic) Operator(r *http.Request) (string, error) {
 		return "", ErrUnauthenticated
 	}
 	return name, nil
+}
+
+// IDToken accepts requests carrying "Authorization: Bearer <ID token>": an OpenID
+// Connect ID token checked by v, the webhook package's JWT verifier configured with
+// the identity provider's issuer, the console's client ID as audience and the
+// provider's jwks_uri (its signature, algorithm, issuer, audience and expiry are
+// checked there). The operator is the token's subject (sub); a token without one is
+// refused. Behind [NewSessions], an operator pastes the token into the sign-in form
+// once, and the session then outlives it for the session's lifetime.
+func IDToken(v *webhook.Bearer) Authenticator { return idToken{v} }
+
+type idToken struct{ v *webhook.Bearer }
+
+func (t idToken) Operator(r *http.Request) (string, error) {
+	got, err := t.v.Verify(r, nil)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrUnauthenticated, err)
+	}
+	if got.Subject == "" {
+		return "", fmt.Errorf("%w: the ID token names no subject", ErrUnauthenticated)
+	}
+	return got.Subject, nil
+}
+
+// AnyOf accepts a request that one of auths accepts, asked in order: say, the
+// operators' ID tokens and a static token for a script.
+func AnyOf(auths ...Authenticator) Authenticator { return anyOf(auths) }
+
+type anyOf []Authenticator
+
+func (a anyOf) Operator(r *http.Request) (string, error) {
+	for _, auth := range a {
+		if who, err := auth.Operator(r); err == nil {
+			return who, nil
+		}
+	}
+	return "", ErrUnauthenticated
 }

@@ -28,9 +28,10 @@
 //   - Dead letters: the events the consumer gave up on, inspected with secrets and
 //     card numbers masked, replayed one by one or all.
 //
-// Access: every route requires an operator ([Authenticator]: a bearer token, or
-// basic auth over TLS; [Sessions] adds a sign-in form for browsers and a session
-// cookie); a mutating request from another site is refused
+// Access: every route requires an operator ([Authenticator]: a bearer token
+// ([BearerToken]), an OpenID Connect ID token checked by the webhook package's JWT
+// verifier ([IDToken]), basic auth over TLS ([BasicAuth]), or any of them
+// ([AnyOf]); [Sessions] adds a sign-in form for browsers and a session cookie); a mutating request from another site is refused
 // (net/http's CrossOriginProtection); every mutating action goes to the audit trail
 // with the operator as its actor.
 //

@@ -2,6 +2,10 @@ package ops_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -21,6 +25,7 @@ import (
 	"github.com/dispatchcenter/connectors/clock"
 	"github.com/dispatchcenter/connectors/ops"
 	"github.com/dispatchcenter/connectors/resilience"
+	"github.com/dispatchcenter/connectors/webhook"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -230,4 +235,54 @@ func TestBasicAuthOnlyOverTLS(t *testing.T) {
 	assert.Equal(t, http.StatusOK, w.Code)
 	b, _ := io.ReadAll(w.Body)
 	assert.True(t, strings.Contains(string(b), "ada"))
+}
+
+// Operators with OpenID Connect ID tokens, checked by the webhook package's JWT
+// verifier against the provider's JWKS: the operator is the token's subject; a
+// token for another client, an expired one or one naming no one is refused. AnyOf
+// keeps a static token working beside them.
+func TestIDTokenOperators(t *testing.T) {
+	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	signer, err := webhook.NewJWTSigner("idp-1", key)
+	require.NoError(t, err)
+	set, err := webhook.JWKS(map[string]crypto.PublicKey{"idp-1": &key.PublicKey})
+	require.NoError(t, err)
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(set) }))
+	defer jwks.Close()
+	v, err := webhook.NewBearer(webhook.BearerOptions{Issuer: "https://idp.example", Audience: "dispatch-console",
+		JWKSURL: jwks.URL, HTTPClient: jwks.Client(), Clock: clock.NewFake(now)})
+	require.NoError(t, err)
+	c, err := ops.New(ops.Config{Auth: ops.AnyOf(ops.IDToken(v), ops.BearerToken(map[string]string{token: "nightly-script"}))})
+	require.NoError(t, err)
+	mint := func(c webhook.JWTClaims) string {
+		tok, err := signer.Sign(c)
+		require.NoError(t, err)
+		return tok
+	}
+	good := webhook.JWTClaims{Issuer: "https://idp.example", Subject: "grace@dispatch.example", Audience: "dispatch-console", Expires: now.Add(time.Hour)}
+	with := func(f func(*webhook.JWTClaims)) string { c := good; f(&c); return mint(c) }
+	for _, tc := range []struct {
+		name, bearer, operator string
+	}{
+		{"an ID token", mint(good), "grace@dispatch.example"},
+		{"the static token", token, "nightly-script"},
+		{"an ID token for another client", with(func(c *webhook.JWTClaims) { c.Audience = "payroll" }), ""},
+		{"another issuer", with(func(c *webhook.JWTClaims) { c.Issuer = "https://evil.example" }), ""},
+		{"an expired ID token", with(func(c *webhook.JWTClaims) { c.Expires = now.Add(-time.Hour) }), ""},
+		{"an ID token naming no one", with(func(c *webhook.JWTClaims) { c.Subject = "" }), ""},
+		{"garbage", "not.a.token", ""},
+	} {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("Authorization", "Bearer "+tc.bearer)
+		w := httptest.NewRecorder()
+		c.ServeHTTP(w, req)
+		if tc.operator == "" {
+			assert.Equal(t, http.StatusUnauthorized, w.Code, tc.name)
+			continue
+		}
+		require.Equal(t, http.StatusOK, w.Code, tc.name)
+		assert.Contains(t, w.Body.String(), "<span>"+tc.operator+"</span>", tc.name)
+	}
 }

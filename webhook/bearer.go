@@ -104,7 +104,8 @@ func NewBearer(o BearerOptions) (*Bearer, error) {
 	return b, nil
 }
 
-// Verify checks the token's signature, issuer, audience, expiry and not-before.
+// Verify checks the token's signature, issuer, audience, expiry and not-before;
+// the result names the token's subject (sub).
 func (b *Bearer) Verify(r *http.Request, _ []byte) (Verified, error) {
 	const scheme = "bearer"
 	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -141,10 +142,11 @@ func (b *Bearer) Verify(r *http.Request, _ []byte) (Verified, error) {
 	case c.NotBefore != nil && c.NotBefore.Time().Sub(now) > b.o.Leeway:
 		return Verified{}, verr(scheme, ErrTooNew)
 	}
-	if !b.o.DeliveryID {
-		return Verified{}, nil
+	v := Verified{Subject: c.Subject}
+	if b.o.DeliveryID {
+		v.ID = c.ID
 	}
-	return Verified{ID: c.ID}, nil
+	return v, nil
 }
 
 // headerAlg reads the alg of a compact token's header, to tell a token signed with an

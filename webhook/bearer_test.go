@@ -79,7 +79,7 @@ func TestBearerJWT(t *testing.T) {
 	reused, err := NewBearer(BearerOptions{Issuer: "https://dfid.example", Audience: "dispatch-webhooks", JWKSURL: jwks.URL,
 		Keys: map[string]crypto.PublicKey{"hs": hs, "ed": edPub}, Clock: fc})
 	require.NoError(t, err)
-	good := map[string]any{"iss": "https://dfid.example", "aud": []string{"other", "dispatch-webhooks"}, "exp": now.Add(time.Hour).Unix(), "jti": "evt-9"}
+	good := map[string]any{"iss": "https://dfid.example", "aud": []string{"other", "dispatch-webhooks"}, "exp": now.Add(time.Hour).Unix(), "jti": "evt-9", "sub": "relay-7"}
 	with := func(k string, val any) map[string]any {
 		m := map[string]any{}
 		for a, b := range good {
@@ -123,9 +123,11 @@ func TestBearerJWT(t *testing.T) {
 		if tc.want == nil {
 			require.NoError(t, err, tc.name)
 			assert.Equal(t, "evt-9", got.ID, tc.name)
+			assert.Equal(t, "relay-7", got.Subject, tc.name)
 			got, err = reused.Verify(r, nil)
 			require.NoError(t, err, tc.name)
 			assert.Empty(t, got.ID, "a reused access token's jti is not a delivery id")
+			assert.Equal(t, "relay-7", got.Subject, "the subject is named either way")
 			continue
 		}
 		assert.ErrorIs(t, err, tc.want, tc.name)

@@ -25,6 +25,9 @@ type Verified struct {
 	ID string
 	// Timestamp is the signed timestamp (zero when the scheme signs none).
 	Timestamp time.Time
+	// Subject is whom the credential names: a bearer token's sub claim ("" when
+	// the scheme names no one). An OIDC ID token's subject is its user.
+	Subject string
 }
 
 // Verifier checks one delivery: the request (for headers and the peer) and the exact
@@ -51,6 +54,9 @@ func (a all) Verify(r *http.Request, body []byte) (Verified, error) {
 		}
 		if !got.Timestamp.IsZero() {
 			out.Timestamp = got.Timestamp
+		}
+		if got.Subject != "" {
+			out.Subject = got.Subject
 		}
 	}
 	return out, nil

@@ -23,6 +23,7 @@ import (
 	"github.com/dispatchcenter/connectors/merchant"
 	"github.com/dispatchcenter/connectors/reach"
 	"github.com/dispatchcenter/connectors/treadnet"
+	"github.com/dispatchcenter/connectors/webhook"
 )
 
 func main() {
@@ -95,6 +96,14 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 	}
 	if tok := os.Getenv("DISPATCH_OPS_TOKEN"); tok != "" {
 		cfg.OpsTokens = map[string]string{tok: "operator"}
+	}
+	// operators with their identity provider's ID tokens: its issuer, the console's
+	// client ID (the tokens' audience) and the provider's jwks_uri
+	if iss := os.Getenv("DISPATCH_OIDC_ISSUER"); iss != "" {
+		if cfg.OpsIDTokens, err = webhook.NewBearer(webhook.BearerOptions{Issuer: iss,
+			Audience: os.Getenv("DISPATCH_OIDC_CLIENT_ID"), JWKSURL: os.Getenv("DISPATCH_OIDC_JWKS_URL")}); err != nil {
+			return fmt.Errorf("DISPATCH_OIDC_*: %w", err)
+		}
 	}
 	if len(tpOpts) > 0 {
 		tp := sdktrace.NewTracerProvider(tpOpts...)

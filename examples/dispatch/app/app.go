@@ -95,6 +95,9 @@ type Config struct {
 	// OpsTokenFile is where a made token is written (mode 0600; default
 	// ops-token in StateDir), never to a log.
 	OpsTokenFile string
+	// OpsIDTokens, when set, also lets operators in with their identity provider's
+	// OpenID Connect ID token (the operator is its subject), beside OpsTokens.
+	OpsIDTokens *webhook.Bearer
 	// HealthchecksURL, when set, is a healthchecks.io ping URL with its ping key
 	// ("https://hc-ping.com/<key>"): each job run pings the check named after it.
 	HealthchecksURL string
@@ -824,8 +827,12 @@ func (s *Service) mountConsole(cfg Config) error {
 	}
 	// operators sign in from a browser with the token (a session cookie then), or
 	// send it as a bearer token; the console and the live screen share the sessions
-	auth := ops.NewSessions(ops.BearerToken(tokens), 0)
-	console, err := ops.New(ops.Config{Auth: auth, Health: ops.HealthFunc(s.Health), Jobs: s.registry,
+	var auth ops.Authenticator = ops.BearerToken(tokens)
+	if cfg.OpsIDTokens != nil {
+		auth = ops.AnyOf(ops.IDToken(cfg.OpsIDTokens), auth)
+	}
+	sessions := ops.NewSessions(auth, 0)
+	console, err := ops.New(ops.Config{Auth: sessions, Health: ops.HealthFunc(s.Health), Jobs: s.registry,
 		Errors: s.failed, Retry: s.retryFailed, Mappings: s.mapDir, DryRun: s.dryRun,
 		DeadLetters: deadLetters{s.bus}, Auditor: logAuditor{s.log}, Logger: s.log,
 		QueueDepth: func(ctx context.Context) (int, error) { w, _, err := s.bus.Pending(ctx); return w, err }})
@@ -833,7 +840,7 @@ func (s *Service) mountConsole(cfg Config) error {
 		return err
 	}
 	s.mux.Handle("/ops/", http.StripPrefix("/ops", console))
-	live, err := ops.NewLive(s.bus, auth)
+	live, err := ops.NewLive(s.bus, sessions)
 	if err != nil {
 		return err
 	}
