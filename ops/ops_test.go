@@ -83,7 +83,8 @@ func newRig(t *testing.T) *rig {
 		PingURL: hc.URL + "/ping/reach-errors", Run: func(context.Context) (int, error) { return 0, errors.New("reach is down") }}))
 	health := ops.HealthFunc(func() map[string]resilience.Health {
 		return map[string]resilience.Health{
-			"reach":  {Status: resilience.HealthOK, Calls: 12, P95: 340 * time.Millisecond, LastSuccess: time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)},
+			"reach": {Status: resilience.HealthOK, Calls: 12, P95: 340 * time.Millisecond, LastSuccess: time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC),
+				Thresholds: resilience.DefaultThresholds()},
 			"geotab": {Status: resilience.HealthCritical, Reasons: []string{"error rate 7.0 % over 5 %"}},
 		}
 	})
@@ -142,7 +143,8 @@ func TestHealthTab(t *testing.T) {
 	w := r.do("GET", "/", operator)
 	require.Equal(t, http.StatusOK, w.Code)
 	body := w.Body.String()
-	for _, want := range []string{"reach", ">ok<", "340ms", "2026-01-05T01:00:00Z", "geotab", "critical", "error rate 7.0 % over 5 %", "ada"} {
+	for _, want := range []string{"reach", ">ok<", "340ms", "2026-01-05T01:00:00Z", "geotab", "critical", "error rate 7.0 % over 5 %", "ada",
+		"2s / 5s, 1.0 % / 5.0 %, 99.0 % / 95.0 %", `http-equiv="refresh" content="30"`} {
 		assert.Contains(t, body, want)
 	}
 	assert.NotContains(t, body, "0001-01-01", "a system never called has a blank last success")

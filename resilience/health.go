@@ -77,6 +77,8 @@ type Health struct {
 	// Queued is the number of calls waiting for the bulkhead, the client's queue
 	// depth (when a bulkhead is configured).
 	Queued int
+	// Thresholds are those Status was classified with (the policy's).
+	Thresholds HealthThresholds
 }
 
 const statsWindow = 1024
@@ -162,6 +164,7 @@ func pct(sorted []time.Duration, p int) time.Duration {
 }
 
 func (h *Health) classify(t HealthThresholds) {
+	h.Thresholds = t
 	raise := func(s HealthStatus, reason string) {
 		if s > h.Status {
 			h.Status = s
