@@ -257,7 +257,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("dayforce: %w", err)
 	}
 	c := &Client{cfg: cfg, ns: cfg.Namespace, base: base, clk: clk, log: redact.Logger(o.Logger, personal...)}
-	c.end = connector.Endpoint{Auditor: connector.Auditor{System: "dayforce", A: o.Auditor, Clock: clk}, HTTP: hc,
+	c.end = connector.Endpoint{Names: operationNames(), Auditor: connector.Auditor{System: "dayforce", A: o.Auditor, Clock: clk}, HTTP: hc,
 		Base: base.JoinPath(cfg.Namespace, "V1"), Refused: refused, Edit: c.route,
 		Moved: func(resp *http.Response) bool {
 			if !isRedirect(resp.StatusCode) {

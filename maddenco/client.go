@@ -156,7 +156,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("maddenco: %w", err)
 	}
-	return &Client{end: connector.Endpoint{Auditor: connector.Auditor{System: "maddenco", A: o.Auditor, Clock: clk},
+	return &Client{end: connector.Endpoint{Names: operationNames(), Auditor: connector.Auditor{System: "maddenco", A: o.Auditor, Clock: clk},
 		HTTP: hc, Base: base, Refused: connector.Problems("maddenco")}}, nil
 }
 

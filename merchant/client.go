@@ -247,7 +247,7 @@ func (c *Client) reportingClient(cfg Config, o connector.Options) error {
 	if err != nil {
 		return fmt.Errorf("merchant: %w", err)
 	}
-	c.reports = &connector.Endpoint{Auditor: c.xml.Auditor, HTTP: hc, Base: base, Refused: connector.Problems("merchant")}
+	c.reports = &connector.Endpoint{Auditor: c.xml.Auditor, Names: operationNames(), HTTP: hc, Base: base, Refused: connector.Problems("merchant")}
 	c.reportOwned = owned
 	return nil
 }

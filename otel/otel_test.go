@@ -91,7 +91,7 @@ func TestSpansOfARetriedRead(t *testing.T) {
 	spans := r.spans.GetSpans()
 	require.Len(t, spans, 3)
 	op := spans[2] // ended last
-	assert.Equal(t, "maddenco.GET /api/equipment/{id}", op.Name)
+	assert.Equal(t, "maddenco.GetEquipment", op.Name, "named by the contract's operationId")
 	assert.Equal(t, trace.SpanKindInternal, op.SpanKind)
 	oa := attrs(op.Attributes)
 	assert.Equal(t, "maddenco", oa["connectors.system"])

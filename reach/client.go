@@ -153,7 +153,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	return &Client{end: connector.Endpoint{Auditor: connector.Auditor{System: "reach", A: o.Auditor, Clock: clk},
+	return &Client{end: connector.Endpoint{Names: operationNames(), Auditor: connector.Auditor{System: "reach", A: o.Auditor, Clock: clk},
 		HTTP: hc, Base: base, Refused: refused}, log: redact.Logger(o.Logger, personal...), clk: clk}, nil
 }
 

@@ -105,7 +105,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	return &Client{end: connector.Endpoint{Auditor: connector.Auditor{System: "treadnet", A: o.Auditor, Clock: clk},
+	return &Client{end: connector.Endpoint{Names: operationNames(), Auditor: connector.Auditor{System: "treadnet", A: o.Auditor, Clock: clk},
 		HTTP: hc, Base: base, Refused: connector.Problems("treadnet")}, owned: owned}, nil
 }
 

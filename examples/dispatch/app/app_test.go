@@ -381,7 +381,7 @@ func TestWebhookToVendorCallsIsOneTrace(t *testing.T) {
 	var b strings.Builder
 	PrintTrace(&b, spans)
 	assert.Contains(t, b.String(), "process dispatch.sr.new", "the tree of the story's dispatch")
-	assert.Contains(t, b.String(), "  reach.GET /api/servicerequests/{id}  system=reach  attempts=1")
+	assert.Contains(t, b.String(), "  reach.GetServiceRequest  system=reach  attempts=1")
 }
 
 // The operators' console is at /ops/: 401 without the operator's token (which the

@@ -41,6 +41,9 @@ type Endpoint struct {
 	// redirects): the request is built again, so Edit routes it anew, and sent once
 	// more; a second such answer is connectors.ErrUnavailable.
 	Moved func(resp *http.Response) bool
+	// Names are the operations' names by route (see [OperationNames]), for the
+	// operation spans of a client with telemetry.
+	Names map[string]string
 }
 
 // Request is one operation.
@@ -105,7 +108,7 @@ func (e *Endpoint) Audited(ctx context.Context, op string, class connectors.Data
 	done := e.Start(ctx, op, class, summary)
 	traced := func(resilience.OperationEnd) {}
 	if t := e.HTTP.Telemetry(); t != nil {
-		ctx, traced = t.Operation(ctx, e.System, op)
+		ctx, traced = t.Operation(ctx, e.System, OperationName(e.Names, op))
 	}
 	resp, err := call(ctx)
 	key, mutation := mutationKey(ctx)
