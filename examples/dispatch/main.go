@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -75,11 +76,19 @@ func run(demo bool, natsURL, addr string, dead, replay bool, job, state, store s
 	}
 	defer fakes.Stop()
 	// traces: to an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT is set (the
-	// exporter reads the OTEL_EXPORTER_OTLP_* variables), and for the demo to memory,
-	// printed as a tree at its end
+	// exporter reads the OTEL_EXPORTER_OTLP_* variables), as JSON on stdout with
+	// OTEL_TRACES_EXPORTER=console (the variable's value for the stdout exporter),
+	// and for the demo to memory, printed as a tree at its end
 	var tpOpts []sdktrace.TracerProviderOption
 	if os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" {
 		exp, err := otlptracehttp.New(ctx)
+		if err != nil {
+			return err
+		}
+		tpOpts = append(tpOpts, sdktrace.WithBatcher(exp))
+	}
+	if os.Getenv("OTEL_TRACES_EXPORTER") == "console" {
+		exp, err := stdouttrace.New(stdouttrace.WithPrettyPrint())
 		if err != nil {
 			return err
 		}

@@ -25,8 +25,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/metric"
-	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
@@ -83,10 +84,11 @@ type Config struct {
 	// BeforeAck, when set, runs after a flow's side effects and before the event is
 	// acknowledged (tests use it to crash a consumer there).
 	BeforeAck func(subject string)
-	// TracerProvider and MeterProvider, when set, trace and measure the service with
-	// OpenTelemetry: every connector's operations and attempts, each webhook
-	// received, each event consumed, with the trace context carried across the bus
-	// in the messages' headers (a nil MeterProvider measures nothing).
+	// TracerProvider, when set, traces the service with OpenTelemetry: every
+	// connector's operations and attempts, each webhook received, each event
+	// consumed, with the trace context carried across the bus in the messages'
+	// headers. MeterProvider receives the SDK's OpenTelemetry metrics; nil reads
+	// them into the service's /metrics.
 	TracerProvider trace.TracerProvider
 	MeterProvider  metric.MeterProvider
 	// OpsTokens are the operators of the console at /ops/ (token → operator name);
@@ -156,8 +158,7 @@ type Service struct {
 	inbounds   map[string]inbound // by system: how its webhook events are mapped
 	// OpsTokenFile holds the console's operator token when the service made one.
 	OpsTokenFile string
-	otel         *otel.Telemetry      // nil without a TracerProvider
-	telemetry    resilience.Telemetry // otel, or nil: what the connectors are given
+	otel         *otel.Telemetry // what the connectors are given
 	tracer       trace.Tracer
 
 	stop []func()
@@ -185,18 +186,28 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	s.metrics = newMetrics(serviceCollector{s})
 	s.registry = ops.NewJobs(nil, nil)
 	s.failed, s.inbounds = mapping.NewMemoryStore(0, nil), map[string]inbound{}
-	s.tracer = tracenoop.NewTracerProvider().Tracer("")
-	if tp := cfg.TracerProvider; tp != nil {
-		mp := cfg.MeterProvider
-		if mp == nil {
-			mp = metricnoop.NewMeterProvider()
-		}
-		tel, err := otel.New(tp, mp)
+	// OpenTelemetry: the connectors' operations and attempts, each webhook received
+	// and each event consumed; the SDK's metrics (http.client.request.duration,
+	// retries, breaker transitions, limiter waits, …) read into the service's
+	// Prometheus registry, at /metrics, unless a MeterProvider is given
+	tp, mp := cfg.TracerProvider, cfg.MeterProvider
+	if tp == nil {
+		tp = tracenoop.NewTracerProvider()
+	}
+	if mp == nil {
+		exp, err := otelprom.New(otelprom.WithRegisterer(s.metrics.reg))
 		if err != nil {
 			return nil, err
 		}
-		s.otel, s.telemetry, s.tracer = tel, tel, tp.Tracer("github.com/dispatchcenter/connectors/examples/dispatch")
+		smp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
+		s.stop = append(s.stop, func() { _ = smp.Shutdown(context.Background()) })
+		mp = smp
 	}
+	tel, err := otel.New(tp, mp)
+	if err != nil {
+		return nil, err
+	}
+	s.otel, s.tracer = tel, tp.Tracer("github.com/dispatchcenter/connectors/examples/dispatch")
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -206,7 +217,6 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 			s.Close()
 		}
 	}()
-	var err error
 	hooks := resilience.Hooks{OnAttempt: s.metrics.attempt, OnRetry: func(r resilience.RetryInfo) {
 		s.metrics.retry(r)
 		s.step(fmt.Sprintf("retry: %s %s got %d; attempt %d in %s", r.Host, r.Route, r.StatusCode, r.Attempt+1, r.Wait.Round(time.Millisecond)))
@@ -224,11 +234,11 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	}
 	fake := sys.Reach.BaseURL == ""
 	if s.reach, err = reach.New(pick(sys.Reach, f.Reach.Config(), fake),
-		reach.WithLogger(s.log), reach.WithHooks(hooks), reach.WithTelemetry(s.telemetry), reach.WithHTTPClient(client(fake, f.Reach.Client()))); err != nil {
+		reach.WithLogger(s.log), reach.WithHooks(hooks), reach.WithTelemetry(s.otel), reach.WithHTTPClient(client(fake, f.Reach.Client()))); err != nil {
 		return nil, err
 	}
 	fake = sys.Geotab.Database == ""
-	geoOpts := []geotab.Option{geotab.WithLogger(s.log), geotab.WithHooks(hooks), geotab.WithTelemetry(s.telemetry), geotab.WithHTTPClient(client(fake, f.Geotab.Client()))}
+	geoOpts := []geotab.Option{geotab.WithLogger(s.log), geotab.WithHooks(hooks), geotab.WithTelemetry(s.otel), geotab.WithHTTPClient(client(fake, f.Geotab.Client()))}
 	if fake {
 		geoOpts = append(geoOpts, geotab.WithBaseURL(f.Geotab.URL))
 	}
@@ -237,21 +247,21 @@ func New(ctx context.Context, cfg Config, f *Fakes) (*Service, error) {
 	}
 	fake = sys.Dayforce.Namespace == ""
 	if s.dayforce, err = dayforce.New(pick(sys.Dayforce, f.Dayforce.Config(), fake),
-		dayforce.WithLogger(s.log), dayforce.WithHooks(hooks), dayforce.WithTelemetry(s.telemetry), dayforce.WithHTTPClient(client(fake, f.Dayforce.Client()))); err != nil {
+		dayforce.WithLogger(s.log), dayforce.WithHooks(hooks), dayforce.WithTelemetry(s.otel), dayforce.WithHTTPClient(client(fake, f.Dayforce.Client()))); err != nil {
 		return nil, err
 	}
 	fake = sys.Maddenco.BaseURL == ""
 	if s.maddenco, err = maddenco.New(pick(sys.Maddenco, f.Maddenco.Config(), fake),
-		maddenco.WithLogger(s.log), maddenco.WithHooks(hooks), maddenco.WithTelemetry(s.telemetry), maddenco.WithHTTPClient(client(fake, f.Maddenco.Client()))); err != nil {
+		maddenco.WithLogger(s.log), maddenco.WithHooks(hooks), maddenco.WithTelemetry(s.otel), maddenco.WithHTTPClient(client(fake, f.Maddenco.Client()))); err != nil {
 		return nil, err
 	}
 	if s.treadnet, err = treadnet.New(pick(sys.Treadnet, f.Treadnet.Config(), sys.Treadnet.BaseURL == ""),
-		treadnet.WithLogger(s.log), treadnet.WithHooks(hooks), treadnet.WithTelemetry(s.telemetry)); err != nil {
+		treadnet.WithLogger(s.log), treadnet.WithHooks(hooks), treadnet.WithTelemetry(s.otel)); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.treadnet.Close)
 	if s.merchant, err = merchant.New(pick(sys.Merchant, f.Merchant.Config(), sys.Merchant.AccountID == ""),
-		merchant.WithLogger(s.log), merchant.WithHooks(hooks), merchant.WithTelemetry(s.telemetry)); err != nil {
+		merchant.WithLogger(s.log), merchant.WithHooks(hooks), merchant.WithTelemetry(s.otel)); err != nil {
 		return nil, err
 	}
 	s.stop = append(s.stop, s.merchant.Close)
@@ -478,20 +488,11 @@ func (s *Service) SyncReach(ctx context.Context) error {
 	return nil
 }
 
-// mappingFailed counts a record a mapping refused, when the service is traced.
-func (s *Service) mappingFailed(ctx context.Context, err error) {
-	if s.otel != nil {
-		s.otel.MappingFailed(ctx, err)
-	}
-}
+// mappingFailed counts a record a mapping refused (connectors.mapping.errors).
+func (s *Service) mappingFailed(ctx context.Context, err error) { s.otel.MappingFailed(ctx, err) }
 
-// inbound traces a webhook receiver mounted at route, when the service is traced.
-func (s *Service) inbound(route string, h http.Handler) http.Handler {
-	if s.otel == nil {
-		return h
-	}
-	return s.otel.Inbound(route, h)
-}
+// inbound traces and counts the deliveries of a webhook receiver mounted at route.
+func (s *Service) inbound(route string, h http.Handler) http.Handler { return s.otel.Inbound(route, h) }
 
 // handle processes one event from the bus, in a CONSUMER span that continues the
 // trace its publisher sent in the message's headers.

@@ -90,6 +90,12 @@ func TestDemo(t *testing.T) {
 	assert.Contains(t, m, "dispatch_queue_depth")
 	assert.Equal(t, dto.MetricType_HISTOGRAM, m["dispatch_vendor_request_duration_seconds"].GetType(), "vendor latency is a histogram")
 	assert.Positive(t, value(t, m, "dispatch_vendor_request_duration_seconds", "system", "merchant"), "observations by system and operation")
+	// the SDK's OpenTelemetry metrics are read into the same registry
+	assert.Equal(t, dto.MetricType_HISTOGRAM, m["http_client_request_duration_seconds"].GetType(), "the OTel semantic conventions' client duration")
+	assert.Positive(t, value(t, m, "http_client_request_duration_seconds", "url_template", "/api/servicerequests/{id}"))
+	assert.Equal(t, 1.0, value(t, m, "connectors_client_retries_total"), "the gateway's 503")
+	assert.Equal(t, 1.0, value(t, m, "connectors_mapping_errors_total"), "the refused Reach event")
+	assert.Contains(t, m, "connectors_webhook_deliveries_total")
 	jobs := svc.Jobs()
 	require.Len(t, jobs, 1)
 	assert.NotEmpty(t, jobs[0].Flags)
