@@ -38,6 +38,6 @@
 // [Live] is the dispatch screen's feed: Server-Sent Events of the canonical events
 // from an [EventSource] (the bus's stream), resumable with Last-Event-ID so that a
 // screen reconnecting within the retention misses nothing and sees nothing twice,
-// and a page drawing vehicles, and job sites where a vehicle entered their zone, as
-// SVG from their coordinates (nothing is fetched from the internet).
+// and a page drawing vehicles and job sites (from their assignments) as SVG from
+// their coordinates (nothing is fetched from the internet).
 package ops

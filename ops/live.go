@@ -40,8 +40,10 @@ var liveAssets embed.FS
 // resumable with Last-Event-ID (or ?after=), so that a client that reconnects within
 // the source's retention misses nothing and sees nothing twice; GET / is a page that
 // draws vehicles and job sites as SVG from their coordinates (nothing is fetched
-// from the internet) and moves them as events arrive. Every route requires an
-// operator, as the console does.
+// from the internet) and moves them as events arrive: it reads events of the types
+// "dispatch.geotab.position" (a canonical.VehiclePosition), "dispatch.assignment"
+// (a canonical.Assignment: the job site) and "dispatch.geotab.geofence" (a
+// canonical.GeofenceEvent). Every route requires an operator, as the console does.
 type Live struct {
 	src  EventSource
 	auth Authenticator

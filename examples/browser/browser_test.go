@@ -22,6 +22,7 @@ import (
 
 	"github.com/dispatchcenter/connectors/examples/dispatch/app"
 	"github.com/dispatchcenter/connectors/mapping/canonical"
+	"github.com/dispatchcenter/connectors/reach"
 )
 
 func TestMain(m *testing.M) {
@@ -205,10 +206,33 @@ func TestOperatorInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	do("the dead letter again", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#dl-%d", dead[0].Seq))), shot("10-dead-letters-replayed"))
 
-	// the live screen: the vehicle drives 3 km south and its dot follows
+	// the live screen: the job site where its assignment puts it; the vehicle
+	// drives 3 km south and its dot follows
 	do("the live screen", chromedp.Navigate(svc.URL+"/live/"), chromedp.WaitVisible(chromedp.CSS(`#map`)))
 	_, err = chromedp.Run(b, chromedp.Poll[bool](`document.getElementById("log").textContent === "live"`, chromedp.WithPollingTimeout(30*time.Second)))
 	require.NoError(t, err, "the live screen connects to the feed")
+	// a new request while the screen is open: its site appears where its
+	// assignment puts it
+	rc, err := reach.New(fakes.Reach.Config(), reach.WithHTTPClient(fakes.Reach.Client()))
+	require.NoError(t, err)
+	next, err := rc.CreateServiceRequest(ctx, reach.NewServiceRequest{CustomerID: "C00002", Description: "a door that will not lock",
+		Priority: reach.PriorityHigh, Category: "hvac", Site: reach.Address{Line1: "1 Front Street", City: "Toronto", Region: "south",
+			PostalCode: "M5J 2X5", Country: "CA", Latitude: jobs[0].Site.Latitude - 0.05, Longitude: jobs[0].Site.Longitude + 0.05}})
+	require.NoError(t, err)
+	require.NoError(t, svc.SyncReach(ctx))
+	var assigned app.Job
+	eventually(t, time.Minute, "the new request dispatched", func() bool {
+		for _, j := range svc.Jobs() {
+			if j.SR.ID == next.ID {
+				assigned = j
+				return true
+			}
+		}
+		return false
+	})
+	_, err = chromedp.Run(b, chromedp.Poll[bool](`document.getElementById("site-`+assigned.Zone+`")?.nextSibling?.textContent === "`+next.ID+`"`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	require.NoError(t, err, "the new job's site is drawn from its assignment, labelled with its request")
 	site := jobs[0].Site
 	require.True(t, fakes.Geotab.Visit(vehicle, site.Latitude-0.03, site.Longitude, time.Hour))
 	dot := "#vehicle-" + vehicle

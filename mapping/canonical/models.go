@@ -143,6 +143,17 @@ type GeofenceEvent struct {
 	At   time.Time `json:"at"`
 }
 
+// Assignment is a service request given to a technician and a vehicle: the job
+// site, with its coordinates, and the zone the vehicle's arrival is seen in.
+type Assignment struct {
+	ServiceRequestID string    `json:"service_request_id"`
+	TechnicianID     string    `json:"technician_id"`
+	VehicleID        string    `json:"vehicle_id"`
+	ZoneID           string    `json:"zone_id"`
+	Site             GeoPoint  `json:"site"`
+	At               time.Time `json:"at"`
+}
+
 // Equipment is a piece of equipment at a site.
 type Equipment struct {
 	ID           string    `json:"id"`

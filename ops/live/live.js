@@ -22,14 +22,14 @@
       t.label.setAttribute("x", x + 8); t.label.setAttribute("y", y + 4);
     }
   }
-  function place(id, kind, lat, lon) {
+  function place(id, kind, lat, lon, name) {
     if (typeof lat !== "number" || typeof lon !== "number") return;
     let t = things.get(kind + id);
     if (!t) {
       const el = document.createElementNS(ns, kind === "vehicle" ? "circle" : "rect");
       if (kind === "vehicle") el.setAttribute("r", 6); else { el.setAttribute("width", 10); el.setAttribute("height", 10); }
       el.setAttribute("class", kind); el.setAttribute("id", kind + "-" + id);
-      const label = document.createElementNS(ns, "text"); label.textContent = id;
+      const label = document.createElementNS(ns, "text"); label.textContent = name || id;
       svg.appendChild(el); svg.appendChild(label);
       t = {el, label, kind};
       things.set(kind + id, t);
@@ -45,10 +45,15 @@
     place(p.vehicle_id, "vehicle", p.latitude, p.longitude);
     log.textContent = "vehicle " + p.vehicle_id + " at " + p.latitude.toFixed(4) + ", " + p.longitude.toFixed(4);
   });
-  // a job site is drawn where a vehicle entered its zone (the canonical events
-  // carry no site coordinates of their own)
+  // a job site is drawn where its assignment puts it, labelled with its request;
+  // a zone no assignment placed, where a vehicle entered it
+  es.addEventListener("dispatch.assignment", (e) => {
+    const a = JSON.parse(e.data);
+    place(a.zone_id, "site", a.site.latitude, a.site.longitude, a.service_request_id);
+    log.textContent = "request " + a.service_request_id + ": vehicle " + a.vehicle_id + ", technician " + a.technician_id;
+  });
   es.addEventListener("dispatch.geotab.geofence", (e) => {
     const g = JSON.parse(e.data), v = things.get("vehicle" + g.vehicle_id);
-    if (g.kind === "entered" && v) place(g.zone_id, "site", v.lat, v.lon);
+    if (g.kind === "entered" && v && !things.has("site" + g.zone_id)) place(g.zone_id, "site", v.lat, v.lon);
   });
 })();

@@ -563,6 +563,8 @@ func (s *Service) handle(ctx context.Context, m jetstream.Msg) (err error) {
 		}
 		s.correlate(ne)
 		return nil
+	case "dispatch.assignment":
+		return nil // for the dispatch screen: the flow that made it is done
 	case "dispatch.dayforce.technician":
 		return nil // a technician changed: the next dispatch reads Dayforce afresh
 	}
@@ -636,6 +638,13 @@ func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) err
 		return err
 	}
 	if _, err := s.reach.SetStatus(ctx, sr.ID, reach.StatusUpdate{Status: reach.ServiceRequestStatusDispatched, TechnicianID: tech, Note: "vehicle " + vehicle}); err != nil {
+		return err
+	}
+	// the dispatch screen's assignment (the bus drops a redelivered flow's repeat by
+	// its ID)
+	a, _ := json.Marshal(canonical.Assignment{ServiceRequestID: sr.ID, TechnicianID: tech, VehicleID: vehicle, ZoneID: zone,
+		Site: canonical.GeoPoint{Latitude: full.Site.Latitude, Longitude: full.Site.Longitude}, At: now})
+	if err := s.bus.Publish(ctx, "dispatch.assignment", "assignment-"+sr.ID, a); err != nil {
 		return err
 	}
 	s.mu.Lock()

@@ -126,6 +126,13 @@ func TestDemo(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &got))
 	assert.Equal(t, "emergency.alert", typ, "the reprocessed event is published")
 	assert.Equal(t, canonical.PriorityEmergency, got.Priority, "mapped with the edited lookup")
+	// the dispatch screen's assignment: the job site where Reach has it
+	b, _, err = svc.Bus().Last(ctx, "dispatch.assignment")
+	require.NoError(t, err)
+	var a canonical.Assignment
+	require.NoError(t, json.Unmarshal(b, &a))
+	assert.Equal(t, canonical.Assignment{ServiceRequestID: "SR000001", TechnicianID: tech, VehicleID: jobs[0].Vehicle, ZoneID: jobs[0].Zone,
+		Site: canonical.GeoPoint{Latitude: jobs[0].Site.Latitude, Longitude: jobs[0].Site.Longitude}, At: a.At}, a)
 	// the arrival came from the geofence feed: the job's vehicle entering the job's zone
 	assert.Contains(t, steps, fmt.Sprintf("vehicle %s entered zone %s (an EnteringArea rule's event", jobs[0].Vehicle, jobs[0].Zone))
 	b, typ, err = svc.Bus().Last(ctx, "dispatch.geotab.geofence")
