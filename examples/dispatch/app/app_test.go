@@ -289,6 +289,10 @@ func scrape(t *testing.T, svc *Service) map[string]*dto.MetricFamily {
 	rec := httptest.NewRecorder()
 	svc.serveMetrics(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
+	// no label holds a secret, a card number or a customer's contact
+	for _, secret := range []string{reachSecret, geotabSecret, maddencoKey, dayforceRelay, "4111111111111111", "customer1@example.com", "+14165550001"} {
+		assert.NotContains(t, rec.Body.String(), secret)
+	}
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(rec.Body)
 	require.NoError(t, err, "the exposition parses")
