@@ -26,4 +26,10 @@
 //     code).
 //
 // No attribute ever holds a header, a body, a query value or an idempotency key.
+//
+// Cost: a loopback GET of 1 KiB, always sampled, measured against the same call
+// without telemetry and with OpenTelemetry's own otelhttp transport in one run
+// (BenchmarkTelemetryGET in internal/benchmarks): 24.2 µs without, 34.6 µs with
+// this bridge, 34.3 µs with otelhttp. The spans and the histogram cost what the
+// OpenTelemetry SDK costs; against a vendor's milliseconds, nothing a user sees.
 package otel
