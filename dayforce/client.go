@@ -320,7 +320,7 @@ func (c *Client) discover(ctx context.Context) (*url.URL, error) {
 	const op = "GET ClientMetadata"
 	next := c.base.JoinPath(c.ns, "V1", "ClientMetadata")
 	for range maxRedirects + 1 {
-		req, err := http.NewRequestWithContext(resilience.Route(ctx, op), http.MethodGet, next.String(), nil)
+		req, err := http.NewRequestWithContext(resilience.Route(ctx, "GET "+next.Path), http.MethodGet, next.String(), nil)
 		if err != nil {
 			return nil, fmt.Errorf("dayforce: %w", err)
 		}

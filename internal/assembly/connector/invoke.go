@@ -187,8 +187,13 @@ func (e *Endpoint) request(ctx context.Context, r Request) (*http.Request, error
 			ctype = "application/json"
 		}
 	}
-	// the route names each request for the hooks (a login inside a call is its own)
-	req, err := http.NewRequestWithContext(resilience.Route(ctx, r.Op), method, target, rd)
+	// the route names each request for the hooks and spans (a login inside a call
+	// is its own), its path from the root, as a URL template's is
+	route := r.Op
+	if path != "" && !strings.HasPrefix(path, "/") {
+		route = rootRoute(method, path, e.Base, r.URL)
+	}
+	req, err := http.NewRequestWithContext(resilience.Route(ctx, route), method, target, rd)
 	if err != nil {
 		// New checks the base URL: one that does not parse is a link the vendor gave
 		// (a next page)
@@ -210,6 +215,19 @@ func (e *Endpoint) request(ctx context.Context, r Request) (*http.Request, error
 		}
 	}
 	return req, nil
+}
+
+// rootRoute is a route whose path is below the base (Dayforce's "GET Employees")
+// given from the root, as a URL template is: below the base's path, or the path
+// of the URL the request goes to when that ends with it (a next page).
+func rootRoute(method, path string, base *url.URL, target string) string {
+	if target == "" {
+		return method + " " + strings.TrimSuffix(base.Path, "/") + "/" + path
+	}
+	if u, err := url.Parse(target); err == nil && strings.HasSuffix(u.Path, "/"+path) {
+		return method + " " + u.Path
+	}
+	return method + " " + path
 }
 
 // readBody reads an answer's body, at most maxBody bytes, into a buffer sized by

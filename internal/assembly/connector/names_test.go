@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -78,5 +79,17 @@ func TestEveryRouteCalledIsNamed(t *testing.T) {
 			}
 		}
 		assert.Positive(t, routes, "%s calls routes", system)
+	}
+}
+
+// A route below the base is given from the root, as url.template is.
+func TestRootRoute(t *testing.T) {
+	base := &url.URL{Scheme: "https", Host: "dayforce.example", Path: "/Api/acme/V1"}
+	for _, tc := range []struct{ path, target, want string }{
+		{"Employees/{xRefCode}/Skills", "", "GET /Api/acme/V1/Employees/{xRefCode}/Skills"},
+		{"Employees", "https://usconfig.dayforcehcm.com/Api/acme/V1/Employees?cursor=abc", "GET /Api/acme/V1/Employees"}, // a next page
+		{"Employees", "https://elsewhere.example/other", "GET Employees"},                                                // a URL that is not the route's
+	} {
+		assert.Equal(t, tc.want, rootRoute("GET", tc.path, base, tc.target), tc.path+" "+tc.target)
 	}
 }
