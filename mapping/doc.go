@@ -66,7 +66,9 @@
 //
 // # Cost
 //
-// [Compile] resolves every path to a reflect plan once; Apply then walks it, about
-// 0.2 µs for a 10-field record of plain copies and about 1 µs with the dispatch
-// cleansers (internal/benchmarks, against mapstructure and gojq on the same record).
+// [Compile] resolves every path to a reflect plan once; Apply then walks it: for a
+// 10-field record, about 0.17 µs of plain copies and 0.6 µs with the dispatch
+// cleansers (hand-written Go with the same cleansers: 0.37 µs; mapstructure 12–15
+// µs and gojq 2–2.2 µs for the plain copies alone; BenchmarkMapping in
+// internal/benchmarks, in one run).
 package mapping
