@@ -37,7 +37,8 @@
 //
 // [Live] is the dispatch screen's feed: Server-Sent Events of the canonical events
 // from an [EventSource] (the bus's stream), resumable with Last-Event-ID so that a
-// screen reconnecting within the retention misses nothing and sees nothing twice,
+// screen reconnecting within the retention misses nothing and sees nothing twice
+// and a new one starts from the current state ([Snapshotter]),
 // and a page drawing vehicles and job sites (from their assignments) as SVG from
 // their coordinates (nothing is fetched from the internet).
 package ops

@@ -32,13 +32,24 @@ type EventSource interface {
 	Follow(ctx context.Context, after uint64, fn func(LiveEvent) error) error
 }
 
+// Snapshotter is an EventSource that also tells the state a screen starts from. A
+// screen that connects without Last-Event-ID is sent Snapshot's events first (say,
+// each vehicle's last position and each open job's assignment), then every event
+// after asOf, the ID the state is current as of; without a Snapshotter it starts
+// with the events after the latest one.
+type Snapshotter interface {
+	EventSource
+	Snapshot(ctx context.Context) (events []LiveEvent, asOf uint64, err error)
+}
+
 //go:embed live/*
 var liveAssets embed.FS
 
 // Live is the dispatch screen's feed, an http.Handler to mount with its prefix
 // stripped: GET /events is a Server-Sent Events stream of the canonical events,
 // resumable with Last-Event-ID (or ?after=), so that a client that reconnects within
-// the source's retention misses nothing and sees nothing twice; GET / is a page that
+// the source's retention misses nothing and sees nothing twice (a new client starts
+// from the source's [Snapshotter] state when it has one); GET / is a page that
 // draws vehicles and job sites as SVG from their coordinates (nothing is fetched
 // from the internet) and moves them as events arrive: it reads events of the types
 // "dispatch.geotab.position" (a canonical.VehiclePosition), "dispatch.assignment"
@@ -103,15 +114,23 @@ func (l *Live) events(w http.ResponseWriter, r *http.Request) {
 		last = r.URL.Query().Get("after")
 	}
 	var after uint64
+	var snapshot []LiveEvent
 	var err error
 	if last != "" {
 		if after, err = strconv.ParseUint(last, 10, 64); err != nil {
 			http.Error(w, "Last-Event-ID is not an event id", http.StatusBadRequest)
 			return
 		}
-	} else if after, err = l.src.Latest(ctx); err != nil {
-		http.Error(w, "the event log is unavailable", http.StatusServiceUnavailable)
-		return
+	} else {
+		if s, ok := l.src.(Snapshotter); ok {
+			snapshot, after, err = s.Snapshot(ctx)
+		} else {
+			after, err = l.src.Latest(ctx)
+		}
+		if err != nil {
+			http.Error(w, "the event log is unavailable", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -120,6 +139,16 @@ func (l *Live) events(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	// the retry delay and a comment, so the client sees the stream open at once
 	if _, err := fmt.Fprintf(w, "retry: 2000\n: after %d\n\n", after); err != nil || rc.Flush() != nil {
+		return
+	}
+	// the state as of after, each event under that ID, so that a screen that
+	// reconnects resumes after it
+	for _, e := range snapshot {
+		if writeEvent(w, after, e) != nil {
+			return
+		}
+	}
+	if len(snapshot) > 0 && rc.Flush() != nil {
 		return
 	}
 	events := make(chan LiveEvent)
@@ -141,8 +170,7 @@ func (l *Live) events(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case e := <-events:
-			data := strings.ReplaceAll(string(e.Data), "\n", "") // SSE data is one line per field
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.ID, e.Type, data); err != nil || rc.Flush() != nil {
+			if writeEvent(w, e.ID, e) != nil || rc.Flush() != nil {
 				cancel()
 				<-done
 				return
@@ -157,4 +185,11 @@ func (l *Live) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// writeEvent writes e as one Server-Sent Event under id.
+func writeEvent(w http.ResponseWriter, id uint64, e LiveEvent) error {
+	data := strings.ReplaceAll(string(e.Data), "\n", "") // SSE data is one line per field
+	_, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", id, e.Type, data)
+	return err
 }

@@ -154,3 +154,53 @@ func TestLiveRequiresAnOperator(t *testing.T) {
 	assert.Contains(t, w.Body.String(), "<svg")
 	assert.NotContains(t, w.Body.String(), "http://", "nothing is fetched from elsewhere")
 }
+
+// snapLog is a memLog that tells the current state (a Snapshotter).
+type snapLog struct {
+	*memLog
+	state []ops.LiveEvent
+}
+
+func (s snapLog) Snapshot(ctx context.Context) ([]ops.LiveEvent, uint64, error) {
+	asOf, err := s.Latest(ctx)
+	return s.state, asOf, err
+}
+
+// A new screen over a Snapshotter gets the current state first, under the ID it is
+// current as of, then the events after it; a screen that reconnects with
+// Last-Event-ID gets no snapshot, only what it missed.
+func TestLiveFeedStartsFromTheSnapshot(t *testing.T) {
+	log := snapLog{memLog: newMemLog(), state: []ops.LiveEvent{
+		{Type: "dispatch.geotab.position", Data: []byte(`{"vehicle_id":"b1","latitude":43.6}`)},
+		{Type: "dispatch.assignment", Data: []byte(`{"service_request_id":"SR1","zone_id":"z1"}`)},
+	}}
+	log.add("dispatch.geotab.position", `{"vehicle_id":"b1","latitude":43.5}`)
+	log.add("dispatch.assignment", `{"service_request_id":"SR1","zone_id":"z1"}`)
+	live, err := ops.NewLive(log, ops.BearerToken(map[string]string{token: "ada"}))
+	require.NoError(t, err)
+	srv := httptest.NewServer(live)
+	defer srv.Close()
+
+	c := connect(t, srv.URL, "")
+	log.add("dispatch.geotab.position", `{"vehicle_id":"b1","latitude":43.7}`)
+	for _, want := range []struct {
+		id        uint64
+		typ, data string
+	}{
+		{2, "dispatch.geotab.position", `{"vehicle_id":"b1","latitude":43.6}`},
+		{2, "dispatch.assignment", `{"service_request_id":"SR1","zone_id":"z1"}`},
+		{3, "dispatch.geotab.position", `{"vehicle_id":"b1","latitude":43.7}`},
+	} {
+		id, typ, data := c.next(t)
+		assert.Equal(t, want.id, id, want.data)
+		assert.Equal(t, want.typ, typ)
+		assert.Equal(t, want.data, data)
+	}
+	c.close()
+
+	c = connect(t, srv.URL, "2")
+	defer c.close()
+	id, _, data := c.next(t)
+	assert.Equal(t, uint64(3), id, "a reconnect resumes: no snapshot")
+	assert.Contains(t, data, "43.7")
+}

@@ -206,11 +206,15 @@ func TestOperatorInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	do("the dead letter again", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#dl-%d", dead[0].Seq))), shot("10-dead-letters-replayed"))
 
-	// the live screen: the job site where its assignment puts it; the vehicle
-	// drives 3 km south and its dot follows
+	// the live screen: it opens on the current state (the demo's job and vehicle);
+	// a new job's site appears where its assignment puts it; the vehicle drives 3 km
+	// south and its dot follows
 	do("the live screen", chromedp.Navigate(svc.URL+"/live/"), chromedp.WaitVisible(chromedp.CSS(`#map`)))
-	_, err = chromedp.Run(b, chromedp.Poll[bool](`document.getElementById("log").textContent === "live"`, chromedp.WithPollingTimeout(30*time.Second)))
+	_, err = chromedp.Run(b, chromedp.Poll[bool](`document.getElementById("state").textContent === "live"`, chromedp.WithPollingTimeout(30*time.Second)))
 	require.NoError(t, err, "the live screen connects to the feed")
+	_, err = chromedp.Run(b, chromedp.Poll[bool](`document.getElementById("site-`+jobs[0].Zone+`")?.nextSibling?.textContent === "`+sr.ID+`" &&
+		document.getElementById("vehicle-`+vehicle+`") !== null`, chromedp.WithPollingTimeout(30*time.Second)))
+	require.NoError(t, err, "a screen that opens starts from the current state: the demo's job and its vehicle")
 	// a new request while the screen is open: its site appears where its
 	// assignment puts it
 	rc, err := reach.New(fakes.Reach.Config(), reach.WithHTTPClient(fakes.Reach.Client()))

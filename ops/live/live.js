@@ -1,7 +1,7 @@
 // The dispatch screen: vehicles and job sites drawn from their coordinates, moved
 // as the feed's events arrive (EventSource resumes with Last-Event-ID by itself).
 (function () {
-  const svg = document.getElementById("map"), log = document.getElementById("log");
+  const svg = document.getElementById("map"), log = document.getElementById("log"), state = document.getElementById("state");
   const ns = "http://www.w3.org/2000/svg";
   const things = new Map(); // id → {lat, lon, kind, el, label}
   let box = null; // the bounds of everything seen, so the drawing fits them
@@ -38,8 +38,8 @@
     fit(lat, lon); redraw();
   }
   const es = new EventSource("events");
-  es.onopen = () => { log.textContent = "live"; };
-  es.onerror = () => { log.textContent = "reconnecting…"; };
+  es.onopen = () => { state.textContent = "live"; };
+  es.onerror = () => { state.textContent = "reconnecting…"; };
   es.addEventListener("dispatch.geotab.position", (e) => {
     const p = JSON.parse(e.data);
     place(p.vehicle_id, "vehicle", p.latitude, p.longitude);

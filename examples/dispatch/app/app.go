@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -171,8 +172,15 @@ type Job struct {
 	Vehicle   string
 	Zone      string
 	Site      reach.Address
+	Assigned  time.Time
 	Flags     []string
 	PaymentID string
+}
+
+// assignment is the job's canonical assignment, as the dispatch screen draws it.
+func (j Job) assignment() canonical.Assignment {
+	return canonical.Assignment{ServiceRequestID: j.SR.ID, TechnicianID: j.Tech, VehicleID: j.Vehicle, ZoneID: j.Zone,
+		Site: canonical.GeoPoint{Latitude: j.Site.Latitude, Longitude: j.Site.Longitude}, At: j.Assigned}
 }
 
 // New starts the service against the fakes: clients, receivers on an HTTP listener
@@ -642,13 +650,13 @@ func (s *Service) dispatch(ctx context.Context, sr canonical.ServiceRequest) err
 	}
 	// the dispatch screen's assignment (the bus drops a redelivered flow's repeat by
 	// its ID)
-	a, _ := json.Marshal(canonical.Assignment{ServiceRequestID: sr.ID, TechnicianID: tech, VehicleID: vehicle, ZoneID: zone,
-		Site: canonical.GeoPoint{Latitude: full.Site.Latitude, Longitude: full.Site.Longitude}, At: now})
+	job := &Job{SR: sr, Tech: tech, Vehicle: vehicle, Zone: zone, Site: full.Site, Assigned: now}
+	a, _ := json.Marshal(job.assignment())
 	if err := s.bus.Publish(ctx, "dispatch.assignment", "assignment-"+sr.ID, a); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	s.jobs[sr.ID] = &Job{SR: sr, Tech: tech, Vehicle: vehicle, Zone: zone, Site: full.Site}
+	s.jobs[sr.ID] = job
 	s.byVehicle[vehicle] = sr.ID
 	s.mu.Unlock()
 	s.step(fmt.Sprintf("technician %s (%s, available) chosen, vehicle %s routed to the site (zone %s); Reach says dispatched", tech, cmp.Or(skill, "any skill"), vehicle, zone))
@@ -850,12 +858,40 @@ func (s *Service) mountConsole(cfg Config) error {
 		return err
 	}
 	s.mux.Handle("/ops/", http.StripPrefix("/ops", console))
-	live, err := ops.NewLive(s.bus, sessions)
+	live, err := ops.NewLive(liveFeed{s.bus, s}, sessions)
 	if err != nil {
 		return err
 	}
 	s.mux.Handle("/live/", http.StripPrefix("/live", live))
 	return nil
+}
+
+// liveFeed is the dispatch screen's feed: the bus's stream, and for a screen that
+// opens the state the service has processed (each vehicle's last position, each
+// job's assignment) as of the stream's newest event. An event at or before that one
+// the consumer has not processed yet shows on the screen with the next one like it.
+type liveFeed struct {
+	*Bus
+	s *Service
+}
+
+func (f liveFeed) Snapshot(ctx context.Context) ([]ops.LiveEvent, uint64, error) {
+	asOf, err := f.Latest(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	var out []ops.LiveEvent
+	for _, id := range slices.Sorted(maps.Keys(f.s.positions)) {
+		b, _ := json.Marshal(f.s.positions[id])
+		out = append(out, ops.LiveEvent{Type: "dispatch.geotab.position", Data: b})
+	}
+	for _, id := range slices.Sorted(maps.Keys(f.s.jobs)) {
+		b, _ := json.Marshal(f.s.jobs[id].assignment())
+		out = append(out, ops.LiveEvent{Type: "dispatch.assignment", Data: b})
+	}
+	return out, asOf, nil
 }
 
 // deadLetters shows the bus's dead-letter stream in the console.
