@@ -106,7 +106,7 @@ func Invoke[T any](ctx context.Context, e *Endpoint, r Request) (T, *http.Respon
 func (e *Endpoint) Audited(ctx context.Context, op string, class connectors.DataClass, summary map[string]string,
 	call func(ctx context.Context) (*http.Response, error)) (*http.Response, error) {
 	done := e.Start(ctx, op, class, summary)
-	traced := func(resilience.OperationEnd) {}
+	var traced func(resilience.OperationEnd) // the operation's span, when telemetry is on
 	if t := e.HTTP.Telemetry(); t != nil {
 		ctx, traced = t.Operation(ctx, e.System, OperationName(e.Names, op))
 	}
@@ -124,11 +124,13 @@ func (e *Endpoint) Audited(ctx context.Context, op string, class connectors.Data
 		status, attempts = ae.StatusCode, ae.Attempts
 	}
 	done(status, attempts, err)
-	end := resilience.OperationEnd{StatusCode: status, Attempts: attempts, Err: redact.Error(err), IdempotencyKey: key != ""}
-	if e.Base != nil {
-		end.Breaker = e.HTTP.BreakerState(e.Base.Host)
+	if traced != nil {
+		end := resilience.OperationEnd{StatusCode: status, Attempts: attempts, Err: redact.Error(err), IdempotencyKey: key != ""}
+		if e.Base != nil {
+			end.Breaker = e.HTTP.BreakerState(e.Base.Host)
+		}
+		traced(end)
 	}
-	traced(end)
 	return resp, err
 }
 
